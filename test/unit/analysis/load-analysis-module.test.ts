@@ -1,0 +1,92 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { loadReducerClass, loadWorkerClass, parseModuleSpec } from '../../../src/index.js'
+
+let dir: string
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'beamloom-modules-'))
+  await writeFile(
+    join(dir, 'worker.ts'),
+    `interface Out { n: number }
+export class W {
+  static describeParameters() { return [{ name: 'k', dtype: 'int', default: 2 }] }
+  processEvent(): Out { return { n: 1 } }
+}
+export class NoProcess { run() {} }
+export const notAClass = 5
+export default class D { processEvent() { return null } }
+`,
+  )
+  await writeFile(join(dir, 'reducer.mjs'), 'export class R { processResult() {} }\n')
+  await writeFile(join(dir, 'broken.ts'), 'export class X { processEvent( { }\n')
+  await writeFile(
+    join(dir, 'bad-params.ts'),
+    "export class B { static describeParameters() { return [{ name: 'k', dtype: 'nope' }] } processEvent() {} }\n",
+  )
+})
+
+describe('module specs', () => {
+  it('splits path and export, defaulting to the default export', () => {
+    expect(parseModuleSpec('a/b.ts:Name', '/x')).toEqual({
+      spec: 'a/b.ts:Name',
+      path: '/x/a/b.ts',
+      exportName: 'Name',
+    })
+    expect(parseModuleSpec('a/b.ts', '/x').exportName).toBe('default')
+    expect(() => parseModuleSpec('a/b.py:W')).toThrow(/must end in \.ts/)
+  })
+})
+
+describe('loading analysis classes', () => {
+  it('loads a TypeScript worker with no build step, with its parameter descriptions', async () => {
+    const w = await loadWorkerClass(`${join(dir, 'worker.ts')}:W`)
+    expect(w.parameters).toEqual([{ name: 'k', dtype: 'int', default: 2 }])
+    expect(new w.cls({ parameters: {}, context: {}, state: { name: 'w', tags: [] } })).toBeTruthy()
+  })
+
+  it('loads a default export and a JavaScript reducer', async () => {
+    await expect(loadWorkerClass(join(dir, 'worker.ts'))).resolves.toBeTruthy()
+    const r = await loadReducerClass(`${join(dir, 'reducer.mjs')}:R`)
+    expect(r.parameters).toEqual([])
+  })
+
+  it('says which file is missing', async () => {
+    await expect(loadWorkerClass(`${join(dir, 'nope.ts')}:W`)).rejects.toMatchObject({
+      code: 'MODULE_NOT_FOUND',
+      message: expect.stringContaining('no such file'),
+    })
+  })
+
+  it('says which export is missing and lists the ones there are', async () => {
+    await expect(loadWorkerClass(`${join(dir, 'worker.ts')}:Nope`)).rejects.toMatchObject({
+      code: 'MODULE_INVALID',
+      message: expect.stringMatching(/no export 'Nope' \(it exports: .*W/),
+    })
+  })
+
+  it('says which method is missing, or that the export is no class', async () => {
+    await expect(loadWorkerClass(`${join(dir, 'worker.ts')}:NoProcess`)).rejects.toThrow(
+      "worker class 'NoProcess' has no processEvent() method",
+    )
+    await expect(loadWorkerClass(`${join(dir, 'worker.ts')}:notAClass`)).rejects.toThrow(
+      /must be a worker class, got number/,
+    )
+    await expect(loadReducerClass(`${join(dir, 'worker.ts')}:W`)).rejects.toThrow(
+      "reducer class 'W' has no processResult() method",
+    )
+  })
+
+  it('reports a module that does not compile, and bad parameter descriptions', async () => {
+    await expect(loadWorkerClass(`${join(dir, 'broken.ts')}:X`)).rejects.toMatchObject({
+      code: 'MODULE_INVALID',
+      message: expect.stringContaining('failed to load'),
+    })
+    await expect(loadWorkerClass(`${join(dir, 'bad-params.ts')}:B`)).rejects.toMatchObject({
+      code: 'MODULE_INVALID',
+      message: expect.stringContaining('describeParameters()'),
+    })
+  })
+})
