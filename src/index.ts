@@ -40,8 +40,86 @@ export {
   type WorkParameter,
 } from './analysis/parameters.js'
 export { TickClock } from './analysis/tick-clock.js'
+export { bitshuffleBlock, bitunshuffleBlock } from './codec/bitshuffle.js'
+export {
+  type BitshuffleLz4DecodeOptions,
+  type BitshuffleLz4Result,
+  decodeBitshuffleLz4,
+} from './codec/bitshuffle-lz4.js'
+export {
+  type BitshuffleLz4EncodeOptions,
+  encodeBitshuffleLz4,
+} from './codec/bitshuffle-lz4-encode.js'
+export {
+  BITSHUFFLE_LZ4_HEADER_BYTES,
+  type BitshuffleLz4Header,
+  defaultBlockElements,
+  readBitshuffleLz4Header,
+} from './codec/bitshuffle-lz4-header.js'
+export { decompressLz4Block, type Lz4BlockDecompressor } from './codec/lz4-block.js'
+export {
+  compressLz4Block,
+  type Lz4BlockCompressor,
+  lz4BlockBound,
+} from './codec/lz4-block-compress.js'
 export { toJsonValue } from './codec/publish-json.js'
+export { decodeRawCapture } from './codec/raw-capture-decode.js'
+export { type RawCaptureReadOptions, readRawCapture } from './codec/raw-capture-reader.js'
+export {
+  createRawCaptureWriter,
+  encodeRawCaptureItem,
+  type RawCaptureWriteOptions,
+  type RawCaptureWriter,
+} from './codec/raw-capture-writer.js'
+export { decodeRecording, parseRecord, type RecordParse } from './codec/recording-decode.js'
+export { encodeRecord, type RecordEncodeOptions } from './codec/recording-encode.js'
+export { type RecordingReadOptions, readRecording } from './codec/recording-reader.js'
+export { RECORDING_TAGS } from './codec/recording-tags.js'
+export {
+  createRecordingWriter,
+  type RecordingWriteOptions,
+  type RecordingWriter,
+} from './codec/recording-writer.js'
 export { decodePayload, encodePayload } from './codec/result-payload.js'
+export {
+  bytesOf,
+  DTYPE_NAMES,
+  type Dtype,
+  type DtypeName,
+  dtypeOf,
+  dtypeTypestr,
+  HOST_LITTLE_ENDIAN,
+  type NumericArray,
+  parseDtype,
+  shapeSize,
+  viewAs,
+} from './devices/dtype.js'
+export { decodeStinsBlob, type StinsBlobLayout } from './devices/stins/decode-stins-blob.js'
+export {
+  encodeStinsEnd,
+  encodeStinsHeader,
+  encodeStinsImage,
+  type StinsEndInput,
+  type StinsExtraFields,
+  type StinsHeaderInput,
+  type StinsImageInput,
+} from './devices/stins/encode-stins.js'
+export {
+  type ParseStinsOptions,
+  parseStins,
+  parseStinsFrames,
+  STINS_TYP,
+  type StinsData,
+  type StinsEnd,
+  type StinsMessage,
+  type StinsStart,
+} from './devices/stins/parse-stins.js'
+export {
+  StinsCompression,
+  StinsEndJson,
+  StinsHeaderJson,
+  StinsImageJson,
+} from './devices/stins/stins-messages.js'
 export type { ErrorCode } from './errors.js'
 export {
   AnalysisError,

@@ -133,6 +133,8 @@ export function parseParameterValue(desc: ParameterDescription, data: Uint8Array
 export function encodeParameterValue(value: ParameterValue): Uint8Array {
   if (value instanceof Uint8Array) return value
   if (typeof value === 'boolean') return new TextEncoder().encode(value ? 'True' : 'False')
+  // String(-0) is "0": keep the sign, as Python's str(-0.0) does.
+  if (Object.is(value, -0)) return new TextEncoder().encode('-0.0')
   return new TextEncoder().encode(String(value))
 }
 
