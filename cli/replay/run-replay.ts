@@ -1,0 +1,256 @@
+import {
+  AnalysisError,
+  decodePayload,
+  type EventData,
+  encodePayload,
+  isBeamloomError,
+  loadReducerClass,
+  loadWorkerClass,
+  mergeDescriptions,
+  type Parameters,
+  parametersHash,
+  ReducerHost,
+  readParameterFile,
+  readRecording,
+  resolveParameters,
+  TickClock,
+  WorkerHost,
+  type WorkerMessage,
+  workerName,
+} from '../../src/index.js'
+import { mergeByEvent } from './merge-by-event.js'
+
+/** What `beamloom replay` is asked to do. */
+export interface ReplayOptions {
+  /** Worker module, `path/to/file.ts:ExportName`. */
+  readonly worker: string
+  /** Reducer module, `path/to/file.ts:ExportName`. */
+  readonly reducer: string
+  /** Recordings (`.cbors`), merged by event number. */
+  readonly files: readonly string[]
+  /** Parameters file (JSON list of `{name, data}` / `{name, value}`). */
+  readonly parametersFile?: string | undefined
+  /** Number of worker instances (default 2). */
+  readonly workers?: number | undefined
+  /** Stop at the first failure in user code. */
+  readonly failFast?: boolean | undefined
+  /** Where relative module paths resolve (default: the process's cwd). */
+  readonly cwd?: string | undefined
+  /** Called after each event with the count so far. */
+  readonly onEvent?: ((done: number) => void) | undefined
+  /** Called with each failure as it happens (for logging). */
+  readonly onFailure?: ((failure: ReplayFailure) => void) | undefined
+  /** Where a recording source comes from; defaults to reading `.cbors` files. */
+  readonly openSource?: ((file: string) => AsyncIterable<WorkerMessage>) | undefined
+}
+
+/** One failure in user code during a replay. */
+export interface ReplayFailure {
+  /** `worker` or `reducer`. */
+  readonly role: 'worker' | 'reducer'
+  readonly module: string
+  /** The event, or undefined for `finish`/`timer`/`close`. */
+  readonly eventNumber: number | undefined
+  readonly message: string
+  readonly error: AnalysisError
+}
+
+/** What a replay did. */
+export interface ReplayReport {
+  readonly events: number
+  readonly results: number
+  /** Distinct events for which some user code failed. */
+  readonly failedEvents: number
+  readonly failures: readonly ReplayFailure[]
+  /** The reducer's `publish` after `finish`. */
+  readonly publish: unknown
+  readonly parameters: Parameters
+  /** True when `failFast` stopped the replay early. */
+  readonly stoppedEarly: boolean
+}
+
+class FailFast extends Error {}
+
+/**
+ * Run worker and reducer code over recordings in this process, as a live scan would: the
+ * first and the last event go to every worker, the others round-robin; the reducer runs each
+ * result to completion before the next; results pass through the CBOR wire encoding.
+ *
+ * Resolves with a report; failures of user code are collected (or, with `failFast`, end the
+ * replay). Rejects only on set-up errors: `MODULE_NOT_FOUND`, `MODULE_INVALID`,
+ * `CONFIG_INVALID`, `PARAMETER_INVALID`, `RECORDING_CORRUPT`, `RECORDING_TRUNCATED`.
+ */
+export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
+  const nWorkers = opts.workers ?? 2
+  if (!Number.isInteger(nWorkers) || nWorkers < 1) {
+    throw new RangeError(`workers must be a positive integer, got ${nWorkers}`)
+  }
+  const [wmod, rmod] = await Promise.all([
+    loadWorkerClass(opts.worker, opts.cwd),
+    loadReducerClass(opts.reducer, opts.cwd),
+  ])
+  const setValues = opts.parametersFile
+    ? await readParameterFile(opts.parametersFile)
+    : new Map<string, Uint8Array>()
+  const parameters = resolveParameters(
+    mergeDescriptions([wmod.parameters, rmod.parameters]),
+    setValues,
+  )
+  const hash = parametersHash(parameters)
+
+  const failures: ReplayFailure[] = []
+  const failedEvents = new Set<number>()
+  const record = (role: 'worker' | 'reducer', module: string, err: unknown): void => {
+    // Only failures of user code are collected; anything else is ours and ends the replay.
+    if (!(err instanceof AnalysisError)) throw err
+    const failure: ReplayFailure = {
+      role,
+      module,
+      eventNumber: err.eventNumber,
+      message: err.message,
+      error: err,
+    }
+    failures.push(failure)
+    if (err.eventNumber !== undefined) failedEvents.add(err.eventNumber)
+    opts.onFailure?.(failure)
+  }
+  const fail = (role: 'worker' | 'reducer', module: string, err: unknown): void => {
+    record(role, module, err)
+    if (opts.failFast) throw new FailFast()
+  }
+
+  const clock = new TickClock()
+  const workerContext: Record<string, unknown> = {}
+  const reducerContext: Record<string, unknown> = {}
+  const workers: WorkerHost[] = []
+  for (let i = 0; i < nWorkers; i++) {
+    workers.push(
+      await WorkerHost.create({
+        module: wmod.spec.spec,
+        cls: wmod.cls,
+        parameters,
+        context: workerContext,
+        state: { name: `replay-worker-${i}`, tags: ['generic'] },
+        clock,
+      }),
+    )
+  }
+  const reducer = await ReducerHost.create({
+    module: rmod.spec.spec,
+    cls: rmod.cls,
+    parameters,
+    context: reducerContext,
+    state: { name: 'reducer', tags: [] },
+  })
+
+  let events = 0
+  let results = 0
+  let stoppedEarly = false
+  let nextTimerMs = reducer.hasTimer ? 0 : Number.POSITIVE_INFINITY
+
+  const runTimer = async (): Promise<void> => {
+    try {
+      nextTimerMs = Date.now() + (await reducer.timer(parameters)) * 1000
+    } catch (err) {
+      nextTimerMs = Date.now() + 1000
+      fail('reducer', rmod.spec.spec, err)
+    }
+  }
+
+  const process = async (event: EventData, targets: readonly WorkerHost[]): Promise<void> => {
+    for (const w of targets) {
+      let payload: unknown
+      try {
+        const out = await w.processEvent(event, parameters)
+        if (out === undefined) continue
+        payload = decodePayload(encodePayload(out))
+      } catch (err) {
+        const wrapped = isBeamloomError(err, 'PROTOCOL_INVALID')
+          ? // The analysis returned something the wire cannot carry: the worker's fault.
+            new AnalysisError(
+              wmod.spec.spec,
+              event.eventNumber,
+              `result cannot be sent: ${err.message}`,
+              err,
+            )
+          : err
+        fail('worker', wmod.spec.spec, wrapped)
+        continue
+      }
+      results++
+      try {
+        await reducer.processResult(
+          {
+            eventNumber: event.eventNumber,
+            worker: workerName(w.state.name),
+            parametersHash: hash,
+            payload,
+          },
+          parameters,
+        )
+      } catch (err) {
+        fail('reducer', rmod.spec.spec, err)
+      }
+    }
+    events++
+    opts.onEvent?.(events)
+    if (Date.now() >= nextTimerMs) await runTimer()
+  }
+
+  const open = opts.openSource ?? ((file: string) => readRecording(file))
+  try {
+    const merged = mergeByEvent(opts.files.map((f) => ({ name: f, messages: open(f) })))
+    // Look one event ahead so the last one can be broadcast like the series end of a live scan.
+    let pending: EventData | undefined
+    let index = 0
+    let rr = 0
+    for await (const event of merged) {
+      if (pending !== undefined) {
+        const targets = index === 0 ? workers : [workers[rr++ % workers.length] as WorkerHost]
+        await process(pending, targets)
+        index++
+      }
+      pending = event
+    }
+    if (pending !== undefined) await process(pending, workers)
+
+    for (const w of workers) {
+      try {
+        await w.finish(parameters)
+      } catch (err) {
+        fail('worker', wmod.spec.spec, err)
+      }
+    }
+    try {
+      await reducer.finish(parameters)
+    } catch (err) {
+      fail('reducer', rmod.spec.spec, err)
+    }
+  } catch (err) {
+    if (!(err instanceof FailFast)) throw err
+    stoppedEarly = true
+  } finally {
+    for (const w of workers) {
+      try {
+        await w.close(workerContext)
+      } catch (err) {
+        record('worker', wmod.spec.spec, err)
+      }
+    }
+    try {
+      await reducer.close(reducerContext)
+    } catch (err) {
+      record('reducer', rmod.spec.spec, err)
+    }
+  }
+
+  return {
+    events,
+    results,
+    failedEvents: failedEvents.size,
+    failures,
+    publish: reducer.publish,
+    parameters,
+    stoppedEarly,
+  }
+}
