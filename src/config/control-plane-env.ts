@@ -1,0 +1,47 @@
+import { z } from 'zod'
+import { KeyPrefix } from '../control/control-keys.js'
+import { ConfigError } from '../errors.js'
+import { RedisUrl } from './redis-url.js'
+
+/**
+ * The shared control-plane part of every process's env (merge it into a role's schema):
+ * - `REDIS_URL` — `redis://` or `rediss://` with optional user and password; unset means the
+ *   embedded in-memory plane (only meaningful when all roles run in one process);
+ * - `REDIS_KEY_PREFIX` — namespace of every key (default `beamloom`; one per deployment);
+ * - `HEARTBEAT_MS` — registry heartbeat period (default 1000; gone after 3 missed beats).
+ */
+export const ControlPlaneEnv = z
+  .object({
+    REDIS_URL: z
+      .string()
+      .optional()
+      .superRefine((url, ctx) => {
+        if (url === undefined) return
+        const parsed = RedisUrl.safeParse(url)
+        if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue(issue.message)
+      }),
+    REDIS_KEY_PREFIX: KeyPrefix.default('beamloom'),
+    HEARTBEAT_MS: z.coerce.number().int().positive().default(1_000),
+  })
+  .transform((env) => ({
+    redisUrl: env.REDIS_URL,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    heartbeatMs: env.HEARTBEAT_MS,
+  }))
+/** Typed control-plane config, from {@link ControlPlaneEnv}. */
+export type ControlPlaneConfig = z.output<typeof ControlPlaneEnv>
+
+/**
+ * Read the control-plane config from a flat env (pure; pass `process.env` in a main).
+ * @throws ConfigError `CONFIG_INVALID` naming each bad variable (never echoing a password).
+ */
+export function parseControlPlaneEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): ControlPlaneConfig {
+  const parsed = ControlPlaneEnv.safeParse(env)
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    throw new ConfigError(`invalid control-plane config: ${issues}`)
+  }
+  return parsed.data
+}
