@@ -18,6 +18,12 @@ export const ProcessInfo = z.object({
   tags: z.array(z.string().min(1)),
   /** Where to reach it (HTTP API of controller and reducer, for example). */
   url: z.string().optional(),
+  /** Streams it serves (ingesters). */
+  streams: z.array(z.string().min(1)).optional(),
+  /** Named endpoints others connect to (`{ data: 'tcp://10.0.0.5:40123' }`). */
+  endpoints: z.record(z.string(), z.string()).optional(),
+  /** Parameter descriptions of its analysis (workers, reducer), JSON form. */
+  parameters: z.array(z.unknown()).optional(),
   /** Named ports it bound (`{ data: 40123 }`). */
   ports: z.record(z.string(), z.number().int().min(0).max(65_535)).optional(),
   version: z.string().optional(),
