@@ -36,7 +36,8 @@ function checkEncodable(value: unknown, path: string, seen: Set<object>): void {
 }
 
 /**
- * Encode a worker's result payload for the wire (CBOR).
+ * Encode a worker's result payload for the wire (CBOR). `-0` is sent as integer 0, as JSON
+ * does.
  * @throws BeamloomError `PROTOCOL_INVALID` naming the path of a value CBOR cannot carry
  * (functions, symbols, cycles).
  */
