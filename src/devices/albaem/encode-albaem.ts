@@ -1,0 +1,53 @@
+const utf8 = new TextEncoder()
+
+function part(fields: Readonly<Record<string, unknown>>): Uint8Array[] {
+  return [utf8.encode(JSON.stringify(fields))]
+}
+
+/** Builds an AlbaEM `series-start` message. */
+export function encodeAlbaemStart(input: { readonly messageId: number }): Uint8Array[] {
+  return part({ version: 1, message_type: 'series-start', message_id: input.messageId })
+}
+
+/** Input of `encodeAlbaemData`. */
+export interface AlbaemDataInput {
+  readonly messageId: number
+  readonly frameNumber: number
+  /** Seconds since the acquisition started. */
+  readonly timestamp: number
+  /** Nanoseconds since the Unix epoch. */
+  readonly acquisitionTimestampNs: number
+  /** Currents in ampere, sent as `channel1`, `channel2`, … */
+  readonly currents: ArrayLike<number>
+}
+
+/** Builds an AlbaEM `data` message with the currents as `channel1` … `channelN`. */
+export function encodeAlbaemData(input: AlbaemDataInput): Uint8Array[] {
+  const channels = Object.fromEntries(Array.from(input.currents, (c, i) => [`channel${i + 1}`, c]))
+  return part({
+    version: 1,
+    message_type: 'data',
+    message_id: input.messageId,
+    frame_number: input.frameNumber,
+    timestamp: input.timestamp,
+    acquisition_timestamp: input.acquisitionTimestampNs,
+    ...channels,
+  })
+}
+
+/** Builds an AlbaEM `series-end` message with the device's overflow flags. */
+export function encodeAlbaemEnd(input: {
+  readonly messageId: number
+  readonly readOverflow?: boolean
+  readonly memoryOverflow?: boolean
+}): Uint8Array[] {
+  return part({
+    version: 1,
+    message_type: 'series-end',
+    message_id: input.messageId,
+    detector_specific: {
+      read_overflow: input.readOverflow ?? false,
+      memory_overflow: input.memoryOverflow ?? false,
+    },
+  })
+}
