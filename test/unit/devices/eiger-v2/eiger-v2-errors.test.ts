@@ -40,7 +40,7 @@ describe('decodeEigerV2Cbor', () => {
       value: fc.oneof(
         { depthSize: 'small' },
         fc.integer(),
-        fc.double({ noNaN: true }),
+        fc.double({ noNaN: true }).filter((x) => !Object.is(x, -0)), // cbor-x writes -0 as 0
         fc.string(),
         fc.boolean(),
         fc.constant(null),
