@@ -62,6 +62,22 @@ export {
   type Lz4BlockCompressor,
   lz4BlockBound,
 } from './codec/lz4-block-compress.js'
+export { type ReadPickleOptions, readPickle } from './codec/pickle-reader.js'
+export {
+  isNumpyArray,
+  isPickleDict,
+  NumpyArray,
+  type PickleDict,
+  type PickleValue,
+} from './codec/pickle-value.js'
+export {
+  PickleFloat,
+  PickleTuple,
+  type PickleWritable,
+  toNumpyArray,
+  type WritePickleOptions,
+  writePickle,
+} from './codec/pickle-writer.js'
 export { toJsonValue } from './codec/publish-json.js'
 export { decodeRawCapture } from './codec/raw-capture-decode.js'
 export { type RawCaptureReadOptions, readRawCapture } from './codec/raw-capture-reader.js'
@@ -82,6 +98,42 @@ export {
 } from './codec/recording-writer.js'
 export { decodePayload, encodePayload } from './codec/result-payload.js'
 export {
+  type AlbaemDataInput,
+  encodeAlbaemData,
+  encodeAlbaemEnd,
+  encodeAlbaemStart,
+} from './devices/albaem/encode-albaem.js'
+export {
+  ALBAEM_TYP,
+  type AlbaemChannel,
+  type AlbaemData,
+  type AlbaemEnd,
+  type AlbaemMessage,
+  type AlbaemStart,
+  parseAlbaem,
+  parseAlbaemFrames,
+} from './devices/albaem/parse-albaem.js'
+export {
+  type ContrastInput,
+  type ContrastScanInfo,
+  encodeContrastMessage,
+} from './devices/contrast/encode-contrast.js'
+export {
+  CONTRAST_TYP,
+  type ContrastData,
+  type ContrastEnd,
+  type ContrastHeartbeat,
+  type ContrastMessage,
+  type ContrastStart,
+  parseContrast,
+  parseContrastFrames,
+} from './devices/contrast/parse-contrast.js'
+export {
+  type CommonMessageKind,
+  type DeviceMessage,
+  isMessageKind,
+} from './devices/device-message.js'
+export {
   bytesOf,
   DTYPE_NAMES,
   type Dtype,
@@ -94,6 +146,113 @@ export {
   shapeSize,
   viewAs,
 } from './devices/dtype.js'
+export {
+  type EigerLegacyArrayInput,
+  type EigerLegacyHeaderInput,
+  type EigerLegacyImageInput,
+  encodeEigerLegacyEnd,
+  encodeEigerLegacyHeader,
+  encodeEigerLegacyImage,
+} from './devices/eiger-legacy/encode-eiger-legacy.js'
+export {
+  EIGER_LEGACY_TYP,
+  type EigerLegacyData,
+  type EigerLegacyEnd,
+  type EigerLegacyMessage,
+  type EigerLegacyStart,
+  type ParseEigerLegacyOptions,
+  parseEigerLegacy,
+  parseEigerLegacyFrames,
+} from './devices/eiger-legacy/parse-eiger-legacy.js'
+export {
+  type EigerV2ArrayInput,
+  type EigerV2ExtraFields,
+  type EigerV2ImageInput,
+  type EigerV2StartInput,
+  encodeEigerV2End,
+  encodeEigerV2Image,
+  encodeEigerV2Start,
+} from './devices/eiger-v2/encode-eiger-v2.js'
+export {
+  EIGER_V2_TYP,
+  type EigerV2End,
+  type EigerV2Image,
+  type EigerV2Message,
+  type EigerV2Start,
+  type ParseEigerV2Options,
+  parseEigerV2,
+  parseEigerV2Frames,
+} from './devices/eiger-v2/parse-eiger-v2.js'
+export {
+  encodeLecroyPrepare,
+  encodeLecroySeqEnd,
+  encodeLecroySeqStart,
+  encodeLecroyStop,
+  encodeLecroyTraces,
+  type LecroySeqStartInput,
+  type LecroyTracesInput,
+} from './devices/lecroy/encode-lecroy.js'
+export {
+  LECROY_TYP,
+  type LecroyData,
+  type LecroyEnd,
+  type LecroyMessage,
+  type LecroyStart,
+  type LecroyTrace,
+  parseLecroy,
+  parseLecroyFrames,
+} from './devices/lecroy/parse-lecroy.js'
+export { type DeviceStreamMessage, parseStream } from './devices/parse-stream.js'
+export {
+  encodePcapEnd,
+  encodePcapHeader,
+  encodePcapRows,
+  type PcapFieldInput,
+  type PcapHeaderInput,
+  pcapRowsFromColumns,
+} from './devices/pcap/encode-pcap-raw.js'
+export {
+  encodePcapZmqData,
+  encodePcapZmqEnd,
+  encodePcapZmqStart,
+} from './devices/pcap/encode-pcap-zmq.js'
+export {
+  PCAP_RAW_TYP,
+  type PcapRawEnd,
+  type PcapRawMessage,
+  PcapRawParser,
+  type PcapRawRows,
+  type PcapRawStart,
+  parsePcapRawFrames,
+  parsePcapRows,
+} from './devices/pcap/parse-pcap-raw.js'
+export {
+  PCAP_TYP,
+  type PcapZmqEnd,
+  type PcapZmqMessage,
+  type PcapZmqRows,
+  type PcapZmqStart,
+  parsePcapZmq,
+  parsePcapZmqFrames,
+} from './devices/pcap/parse-pcap-zmq.js'
+export { type PcapStreamMessage, PcapStreamSplitter } from './devices/pcap/pcap-stream-splitter.js'
+export {
+  encodeSardanaBody,
+  encodeSardanaDataDesc,
+  encodeSardanaEnd,
+  encodeSardanaRecord,
+  SARDANA_PATHS,
+  type SardanaDataDescInput,
+} from './devices/sardana/encode-sardana.js'
+export {
+  parseSardana,
+  parseSardanaFrames,
+  SARDANA_TYP,
+  type SardanaEnd,
+  type SardanaMessage,
+  type SardanaRecord,
+  type SardanaStart,
+} from './devices/sardana/parse-sardana.js'
 export { decodeStinsBlob, type StinsBlobLayout } from './devices/stins/decode-stins-blob.js'
 export {
   encodeStinsEnd,
@@ -120,6 +279,23 @@ export {
   StinsHeaderJson,
   StinsImageJson,
 } from './devices/stins/stins-messages.js'
+export {
+  encodeXspress3End,
+  encodeXspress3Frame,
+  encodeXspress3Header,
+  type Xspress3ExtraFields,
+  type Xspress3FrameInput,
+  type Xspress3HeaderInput,
+} from './devices/xspress3/encode-xspress3.js'
+export {
+  parseXspress3,
+  parseXspress3Frames,
+  XSPRESS3_TYP,
+  type Xspress3Data,
+  type Xspress3End,
+  type Xspress3Message,
+  type Xspress3Start,
+} from './devices/xspress3/parse-xspress3.js'
 export type { ErrorCode } from './errors.js'
 export {
   AnalysisError,
