@@ -8,7 +8,9 @@ import type { ProcessEvent, ProcessInfo } from './process-info.js'
 export const PROCESS_EVENTS_MAX_LEN = 1_000
 
 /** Info a process may change while registered. */
-export type ProcessInfoUpdate = Partial<Pick<ProcessInfo, 'tags' | 'url' | 'ports' | 'version'>>
+export type ProcessInfoUpdate = Partial<
+  Pick<ProcessInfo, 'tags' | 'url' | 'ports' | 'version' | 'streams' | 'endpoints' | 'parameters'>
+>
 
 /**
  * A live registration: holds the process key with a TTL of `ttlMs`, refreshed every

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis'
 import { redactRedisUrl } from '../config/redis-url.js'
 import { ConfigError, StateError, UpstreamClosedError } from '../errors.js'
-import { aborted, toError } from '../service/abort.js'
+import { toError } from '../service/abort.js'
 import { ServiceBase } from '../service/service-base.js'
 import { checkDelta, checkFields, checkMaxLen, checkPositiveInt } from './command-checks.js'
 import { type ControlKeys, controlKeys } from './control-keys.js'
@@ -62,6 +62,8 @@ class RedisControlPlane extends ServiceBase implements ControlPlane {
   readonly #blocking = new Set<Redis>()
   #lostTimer: NodeJS.Timeout | undefined
   readonly #released = new AbortController()
+  /** Rejecters of the commands in flight; released all at once (no listener per command). */
+  readonly #inFlight = new Set<(err: Error) => void>()
   #lastError: Error | undefined
 
   constructor(options: RedisControlPlaneOptions, safeUrl: string, hooks: RedisControlPlaneHooks) {
@@ -74,7 +76,10 @@ class RedisControlPlane extends ServiceBase implements ControlPlane {
   protected override async onStart(signal: AbortSignal): Promise<void> {
     // Runs last: whatever ioredis still holds (it does not always flush its queues when
     // disconnected while reconnecting) is rejected here, so no caller waits forever.
-    this.addCloseStep('in-flight commands', () => this.#released.abort())
+    this.addCloseStep('in-flight commands', () => {
+      this.#released.abort()
+      for (const reject of this.#inFlight) reject(new Error('connection released'))
+    })
     const conn = new Redis(ioredisOptions(this.#options))
     this.#cmd = conn
     this.addCloseStep('command connection', ({ force, signal }) => {
@@ -145,15 +150,18 @@ class RedisControlPlane extends ServiceBase implements ControlPlane {
     // Safe: the reply is also awaited below; this only keeps a late rejection from being
     // reported as unhandled after the race was decided.
     reply.catch(() => {})
+    let reject: ((err: Error) => void) | undefined
+    const released = new Promise<never>((_, rej) => {
+      reject = rej
+    })
+    if (this.#released.signal.aborted) reject?.(new Error('connection released'))
+    else if (reject) this.#inFlight.add(reject)
     try {
-      return await Promise.race([
-        reply,
-        aborted(this.#released.signal).then(() => {
-          throw new Error('connection released')
-        }),
-      ])
+      return await Promise.race([reply, released])
     } catch (err) {
       throw this.#mapError(err)
+    } finally {
+      if (reject) this.#inFlight.delete(reject)
     }
   }
 

@@ -1,0 +1,61 @@
+/** The part of a zmq socket {@link receiveLoop} needs (any `zeromq` v6 readable socket). */
+export interface ReceivingSocket {
+  receive(): Promise<Buffer[]>
+  readonly closed: boolean
+}
+
+/** Handles one received multipart message; may return a promise to apply back-pressure. */
+export type MessageHandler = (parts: Buffer[]) => void | Promise<void>
+
+/**
+ * Receive messages from `socket` and hand each to `onMessage`, one at a time: the next message
+ * is not read until the handler's promise settles, so a slow handler lets zmq's queues fill and
+ * the sender wait (back-pressure) instead of buffering without bound here.
+ *
+ * Resolves when `signal` aborts (at once, even while waiting for a message) or when the socket
+ * is closed. Aborting abandons the pending read: the owner closes the socket next, and a
+ * message that arrives in between is dropped with it. Rejects with the handler's error, or with
+ * a socket error other than being closed.
+ */
+export async function receiveLoop(
+  socket: ReceivingSocket,
+  onMessage: MessageHandler,
+  signal: AbortSignal,
+): Promise<void> {
+  // One abort listener for the whole loop (not one per message): it wakes the current wait.
+  let wake: ((parts: Buffer[] | undefined) => void) | undefined
+  const onAbort = (): void => wake?.(undefined)
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    while (!signal.aborted && !socket.closed) {
+      let pending: Promise<Buffer[]>
+      try {
+        pending = socket.receive()
+      } catch (err) {
+        if (socket.closed) return
+        throw err
+      }
+      let parts: Buffer[] | undefined
+      try {
+        parts = await new Promise<Buffer[] | undefined>((resolve, reject) => {
+          wake = resolve
+          pending.then(resolve, reject)
+        })
+      } catch (err) {
+        // zmq rejects a pending read with EAGAIN when the socket is closed under it.
+        if (socket.closed || signal.aborted) return
+        throw err
+      }
+      wake = undefined
+      if (parts === undefined) {
+        // Aborted while waiting: the owner's close will reject the abandoned read.
+        pending.catch(() => {})
+        return
+      }
+      const handled = onMessage(parts)
+      if (handled !== undefined) await handled
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
+}
