@@ -1,0 +1,107 @@
+import { Command, InvalidArgumentError } from 'commander'
+import pino from 'pino'
+import { createReducer, parseReducerEnv } from '../../reducer/index.js'
+import type { ControlPlane } from '../../src/control/control-plane.js'
+import { createMemoryControlPlane } from '../../src/control/memory-control-plane.js'
+import { createRedisControlPlane } from '../../src/control/redis-control-plane.js'
+import { runWithSignals } from '../../src/service/run-with-signals.js'
+
+/** How long a graceful stop may take before it is forced, in ms. */
+const DRAIN_TIMEOUT_MS = 10_000
+
+function port(text: string): string {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) {
+    throw new InvalidArgumentError('expected a port number (0–65535)')
+  }
+  return text
+}
+
+/** Command-line flags of `beamloom reducer` (each overrides its env variable). */
+export interface ReducerFlags {
+  reducer?: string
+  name?: string
+  port?: string
+  host?: string
+  bind?: string
+  advertiseHost?: string
+  redis?: string
+  prefix?: string
+}
+
+/**
+ * `beamloom reducer`: run the reducer process. Flags override the env variables
+ * (`REDUCER_*`, `REDIS_URL`, `REDIS_KEY_PREFIX`, `HEARTBEAT_MS`); bad config exits with code 2
+ * before any socket opens. Exit code 0 after a clean stop (SIGINT/SIGTERM), 1 when the reducer
+ * failed.
+ */
+export function reducerCommand(): Command {
+  return new Command('reducer')
+    .description(
+      'run the reducer: reduce results from the workers, serve publish over HTTP (env REDUCER_*)',
+    )
+    .option('-r, --reducer <module>', 'reducer class, path/to/file.ts:ExportName (REDUCER_MODULE)')
+    .option('-n, --name <name>', 'process name in the registry (REDUCER_NAME, default reducer)')
+    .option('-p, --port <port>', 'HTTP port (REDUCER_PORT, default 5010; 0 = any)', port)
+    .option('--host <host>', 'HTTP host (REDUCER_HOST, default 127.0.0.1)')
+    .option(
+      '-b, --bind <address>',
+      'results PULL address (REDUCER_BIND, default tcp://127.0.0.1:*)',
+    )
+    .option('--advertise-host <host>', 'host others reach this process by (REDUCER_ADVERTISE_HOST)')
+    .option('--redis <url>', 'control plane Redis URL (REDIS_URL; none = in-memory, alone)')
+    .option('--prefix <prefix>', 'control plane key prefix (REDIS_KEY_PREFIX, default beamloom)')
+    .action(async (flags: ReducerFlags) => {
+      process.exitCode = await runReducer(flags, process.env)
+    })
+}
+
+/** Run a reducer process until a signal stops it; resolves the exit code. */
+export async function runReducer(
+  flags: ReducerFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
+  const config = parseReducerEnv({
+    ...env,
+    ...defined({
+      REDUCER_MODULE: flags.reducer,
+      REDUCER_NAME: flags.name,
+      REDUCER_PORT: flags.port,
+      REDUCER_HOST: flags.host,
+      REDUCER_BIND: flags.bind,
+      REDUCER_ADVERTISE_HOST: flags.advertiseHost,
+      REDIS_URL: flags.redis,
+      REDIS_KEY_PREFIX: flags.prefix,
+    }),
+  })
+  const logger = pino({ name: config.reducer.name })
+  const { redisUrl, keyPrefix, heartbeatMs } = config.controlPlane
+  let plane: ControlPlane
+  if (redisUrl === undefined) {
+    logger.warn('no REDIS_URL: in-memory control plane, no other process can reach this reducer')
+    plane = createMemoryControlPlane({ keyPrefix })
+  } else {
+    plane = createRedisControlPlane({ url: redisUrl, keyPrefix })
+  }
+  await plane.start()
+  try {
+    const reducer = createReducer({ ...config.reducer, heartbeatMs }, { plane, logger })
+    return await runWithSignals(reducer, {
+      drainTimeoutMs: DRAIN_TIMEOUT_MS,
+      onEvent: (event) => {
+        if (event.kind === 'closed' && event.error)
+          logger.error({ err: event.error }, 'reducer failed')
+        else if (event.kind === 'draining') logger.info(`${event.signal}: stopping`)
+        else if (event.kind === 'forcing') logger.warn(`forcing stop (${event.reason})`)
+      },
+    })
+  } finally {
+    await plane.close()
+  }
+}
+
+function defined(o: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v
+  return out
+}

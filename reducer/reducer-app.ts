@@ -1,0 +1,114 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
+import { type ErrorCode, encodePayload, isBeamloomError, toJsonValue } from '../src/index.js'
+import type { ServiceState } from '../src/service/service.js'
+import { selectPublishPath } from './publish-path.js'
+import type { ReducerMetrics } from './reducer-metrics.js'
+import type { ScanCounts, ScanRunStatus } from './scan-run.js'
+
+/** What `GET /api/v1/status` returns. */
+export interface ReducerStatus {
+  readonly name: string
+  readonly state: ServiceState
+  readonly ready: boolean
+  readonly module: string
+  /** Result items received and not yet handled. */
+  readonly queueDepth: number
+  /** Parameter store version the current parameters come from. */
+  readonly parametersVersion: number
+  /** The current (or last) scan; `null` before the first. */
+  readonly scan:
+    | (ScanCounts & {
+        readonly scanId: string
+        readonly status: ScanRunStatus
+        readonly startedAt: string
+        readonly endedAt: string | null
+        readonly reason: string | null
+        readonly pendingCompletions: number
+        /** The exactly-once filter: events held, and the floor below which all count as seen. */
+        readonly dedup: { readonly size: number; readonly floor: number }
+      })
+    | null
+}
+
+/** What the HTTP API reads from the reducer. */
+export interface ReducerView {
+  readonly publish: unknown
+  readonly ready: boolean
+  readonly state: ServiceState
+  readonly metrics: ReducerMetrics
+  status(): ReducerStatus
+}
+
+const CBOR = 'application/cbor'
+
+const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
+  CONFIG_INVALID: 400,
+  PARAMETER_INVALID: 400,
+  MAPPING_INVALID: 400,
+  PROTOCOL_INVALID: 500,
+  STATE_INVALID: 409,
+  UPSTREAM_CLOSED: 503,
+}
+
+/**
+ * The reducer's HTTP API, not listening (call `listen`, or `inject` in tests):
+ * - `GET /api/v1/result/` and `GET /api/v1/result/<path>` — `publish`, or its sub-tree at a
+ *   slash-separated path (404 naming the missing part), as JSON, or CBOR when the request
+ *   accepts `application/cbor`. Dranspose served pickles under this prefix; beamloom never
+ *   serves pickle.
+ * - `GET /api/v1/status` — scan, counts, queue depth ({@link ReducerStatus}).
+ * - `GET /metrics` — Prometheus text.
+ * - `GET /health/live` (200 until closed), `GET /health/ready` (200 while running, else 503).
+ *
+ * Reads are consistent: a reply is serialised synchronously between two `processResult` calls
+ * (see docs/reducer.md for async reducers).
+ */
+export function buildReducerApp(reducer: ReducerView): FastifyInstance {
+  const app = Fastify({ logger: false })
+
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    const status = isBeamloomError(err)
+      ? (STATUS_BY_CODE[err.code] ?? 500)
+      : err.validation
+        ? 400
+        : (err.statusCode ?? 500)
+    void reply.code(status).send({ error: err.name, code: errorCode(err), message: err.message })
+  })
+
+  const sendResult = (path: string, accept: string | undefined, reply: FastifyReply): unknown => {
+    const selected = selectPublishPath(reducer.publish, path)
+    if (!selected.found) {
+      const hint = path === 'pickle' ? ' (beamloom serves JSON and CBOR, never pickle)' : ''
+      return reply
+        .code(404)
+        .send({ error: 'Not Found', message: `no '${selected.missing}' in publish${hint}` })
+    }
+    if (accept?.includes(CBOR)) {
+      return reply.type(CBOR).send(Buffer.from(encodePayload(selected.value)))
+    }
+    return reply.type('application/json').send(JSON.stringify(toJsonValue(selected.value)))
+  }
+
+  app.get('/api/v1/result', (req, reply) => sendResult('', req.headers.accept, reply))
+  app.get('/api/v1/result/', (req, reply) => sendResult('', req.headers.accept, reply))
+  app.get<{ Params: { '*': string } }>('/api/v1/result/*', (req, reply) =>
+    sendResult(req.params['*'], req.headers.accept, reply),
+  )
+  app.get('/api/v1/status', () => reducer.status())
+  app.get('/metrics', async (_req, reply) => {
+    const registry = reducer.metrics.registry
+    const text = await registry.metrics()
+    return reply.type(registry.contentType).send(text)
+  })
+  app.get('/health/live', (_req, reply) =>
+    reply.code(reducer.state === 'closed' ? 503 : 200).send({ live: reducer.state !== 'closed' }),
+  )
+  app.get('/health/ready', (_req, reply) =>
+    reply.code(reducer.ready ? 200 : 503).send({ ready: reducer.ready, state: reducer.state }),
+  )
+  return app
+}
+
+function errorCode(err: Error): string | null {
+  return isBeamloomError(err) ? err.code : null
+}

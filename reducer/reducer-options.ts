@@ -1,0 +1,33 @@
+import { z } from 'zod'
+
+/**
+ * What {@link createReducer} takes, validated once; the defaults live here only.
+ *
+ * - `name`: process name in the registry (one reducer per deployment: `reducer`).
+ * - `reducerModule`: the user's class, `path/to/file.ts:ExportName`.
+ * - `bind`: the results PULL address; port `*` or `0` picks a free one (read it back from
+ *   `reducer.endpoint`).
+ * - `httpHost` / `httpPort`: where the HTTP API listens (`0`: a free port).
+ * - `advertiseHost`: the host others reach this process by, used in the registered endpoint
+ *   and URL when binding to a wildcard address (`0.0.0.0`, `*`); default the machine's name.
+ * - `completionFlushMs` / `completionMaxEvents`: completion reports go out every this many ms,
+ *   or sooner when this many events are waiting.
+ * - `minDedupCompactSize`: size of the exactly-once filter below which it never compacts.
+ * - `heartbeatMs`: registry heartbeat period (gone after 3 missed beats).
+ */
+export const ReducerOptions = z.strictObject({
+  name: z.string().min(1).default('reducer'),
+  reducerModule: z.string().min(1),
+  bind: z.string().min(1).default('tcp://127.0.0.1:*'),
+  httpHost: z.string().min(1).default('127.0.0.1'),
+  httpPort: z.int().min(0).max(65_535).default(5010),
+  advertiseHost: z.string().min(1).optional(),
+  completionFlushMs: z.int().positive().default(20),
+  completionMaxEvents: z.int().positive().default(512),
+  minDedupCompactSize: z.int().positive().default(4096),
+  heartbeatMs: z.int().positive().default(1_000),
+})
+/** Typed reducer options, defaults applied. */
+export type ReducerOptions = z.output<typeof ReducerOptions>
+/** What callers pass (defaults optional). */
+export type ReducerOptionsInput = z.input<typeof ReducerOptions>

@@ -1,0 +1,284 @@
+import pino, { type Logger } from 'pino'
+import type { ControlPlane } from '../src/control/control-plane.js'
+import { lastStreamId } from '../src/control/follow-stream.js'
+import { createLogStream } from '../src/control/log-stream.js'
+import { createParameterStore } from '../src/control/parameter-store.js'
+import { createProcessRegistry } from '../src/control/process-registry.js'
+import { ConfigError, loadReducerClass, type ScanId, StateError } from '../src/index.js'
+import type { ResultBatch } from '../src/protocol/data-plane-result-batch.js'
+import { ServiceBase } from '../src/service/service-base.js'
+import { createResultPuller } from '../src/transport/result-puller.js'
+import { advertisedAddress } from './advertise.js'
+import { compactDedup } from './compact-dedup.js'
+import { descriptionsToJson } from './descriptions-json.js'
+import { FailureLog } from './failure-log.js'
+import { ParameterTracker } from './parameter-tracker.js'
+import { buildReducerApp, type ReducerStatus } from './reducer-app.js'
+import { ReducerMetrics } from './reducer-metrics.js'
+import { ReducerOptions, type ReducerOptionsInput } from './reducer-options.js'
+import { ScanSwitch } from './scan-switch.js'
+import { findRejoinPoint } from './scan-updates.js'
+import { SerialLane } from './serial-lane.js'
+
+/** What a reducer uses but does not own. */
+export interface ReducerDeps {
+  /** The control plane, started by the caller and closed after the reducer. */
+  readonly plane: ControlPlane
+  /** Default: pino to stdout, named after the reducer. */
+  readonly logger?: Logger
+  /** Where a relative module path resolves; default the process's cwd. */
+  readonly cwd?: string
+}
+
+/**
+ * The reducer process (docs/architecture.md, docs/reducer.md): pulls result batches from the
+ * workers, reduces each (scan, event, slot) once with the user's `processResult`, one at a
+ * time, reports completions to the controller, runs `timer` and `finish`, and serves `publish`
+ * over HTTP. Create it with {@link createReducer}.
+ */
+export class Reducer extends ServiceBase {
+  readonly options: ReducerOptions
+  readonly #plane: ControlPlane
+  readonly #logger: Logger
+  readonly #cwd: string | undefined
+  readonly #metrics = new ReducerMetrics(() => this.queueDepth)
+  readonly #lane = new SerialLane()
+  readonly #context: Record<string, unknown> = {}
+  readonly #failures: FailureLog
+  #params: ParameterTracker | undefined
+  #scans: ScanSwitch | undefined
+  #waitingItems = 0
+  #endpoint: string | undefined
+  #url: string | undefined
+  #ready = false
+  #compacting = false
+
+  constructor(options: ReducerOptions, deps: ReducerDeps) {
+    super(`reducer '${options.name}'`)
+    this.options = options
+    this.#plane = deps.plane
+    this.#logger = deps.logger ?? pino({ name: options.name })
+    this.#cwd = deps.cwd
+    this.#failures = new FailureLog({
+      logger: this.#logger,
+      logs: createLogStream(deps.plane),
+      name: options.name,
+    })
+  }
+
+  /** The results PULL endpoint workers connect to. @throws StateError before start. */
+  get endpoint(): string {
+    if (this.#endpoint === undefined) throw new StateError(`${this.name} is not bound yet`)
+    return this.#endpoint
+  }
+
+  /** The HTTP API's base URL. @throws StateError before start. */
+  get url(): string {
+    if (this.#url === undefined) throw new StateError(`${this.name} is not listening yet`)
+    return this.#url
+  }
+
+  /** What the current (or last) scan's instance publishes; `{}` before the first scan. */
+  get publish(): unknown {
+    return this.#scans?.run?.publish ?? {}
+  }
+
+  /** Result items received and not yet handled. */
+  get queueDepth(): number {
+    return this.#waitingItems + (this.#scans?.run?.inHand ?? 0)
+  }
+
+  /** Running, registered and following scans. */
+  get ready(): boolean {
+    return this.#ready && this.state === 'running'
+  }
+
+  /** The Prometheus registry of this reducer. */
+  get metrics(): ReducerMetrics {
+    return this.#metrics
+  }
+
+  /** What `GET /api/v1/status` returns. */
+  status(): ReducerStatus {
+    const run = this.#scans?.run
+    return {
+      name: this.options.name,
+      state: this.state,
+      ready: this.ready,
+      module: this.options.reducerModule,
+      queueDepth: this.queueDepth,
+      parametersVersion: this.#params?.version ?? 0,
+      scan:
+        run === undefined
+          ? null
+          : {
+              scanId: run.scanId,
+              status: run.status,
+              startedAt: new Date(run.startedAt).toISOString(),
+              endedAt: run.endedAt === undefined ? null : new Date(run.endedAt).toISOString(),
+              reason: run.reason ?? null,
+              ...run.counts,
+              pendingCompletions: run.completions.pending,
+              dedup: { size: run.dedup.size, floor: run.dedup.floor },
+            },
+    }
+  }
+
+  /**
+   * Resolves once `scanId` has ended on this reducer (`finish` ran after `finished` or
+   * `stopped`), at once if it already has. Rejects with `STATE_INVALID` when the reducer closes
+   * first.
+   */
+  scanDone(scanId: ScanId): Promise<void> {
+    if (this.state === 'closing' || this.state === 'closed') {
+      return Promise.reject(new StateError(`${this.name} is ${this.state}`))
+    }
+    if (this.#scans === undefined) {
+      return Promise.reject(new StateError(`${this.name} is ${this.state}: not following scans`))
+    }
+    return this.#scans.waiters.wait(scanId)
+  }
+
+  protected override async onStart(signal: AbortSignal): Promise<void> {
+    const { options } = this
+    const plane = this.#plane
+    const module = await loadReducerClass(options.reducerModule, this.#cwd)
+    signal.throwIfAborted()
+    const params = new ParameterTracker(module.parameters, this.#logger)
+    this.#params = params
+    const store = createParameterStore(plane)
+    const paramsAfter = await lastStreamId(plane, plane.keys.parameterChanges())
+    await params.load(store)
+    signal.throwIfAborted()
+    const scans = new ScanSwitch({
+      plane,
+      logger: this.#logger,
+      options,
+      module,
+      params,
+      metrics: this.#metrics,
+      failures: this.#failures,
+      lane: this.#lane,
+      context: this.#context,
+      signal: this.signal,
+      spawn: (name, loop) => this.spawn(name, loop),
+      fail: (err) => this.fail(err),
+    })
+    this.#scans = scans
+    this.addCloseStep('analysis', () => this.#closeAnalysis(scans))
+    this.addCloseStep('scan waiters', () =>
+      scans.waiters.rejectAll(new StateError(`${this.name} closed`)),
+    )
+
+    const app = buildReducerApp(this)
+    this.addCloseStep('http', () => app.close())
+    try {
+      await app.listen({ host: options.httpHost, port: options.httpPort })
+    } catch (cause) {
+      throw new ConfigError(`cannot listen on ${options.httpHost}:${options.httpPort}`, { cause })
+    }
+    const address = app.server.address()
+    const port = typeof address === 'object' && address !== null ? address.port : options.httpPort
+    const host = options.httpHost.includes(':') ? `[${options.httpHost}]` : options.httpHost
+    this.#url = advertisedAddress(`http://${host}:${port}`, options.advertiseHost)
+    signal.throwIfAborted()
+
+    this.addCloseStep('completions', async ({ force }) => {
+      const sender = scans.run?.completions
+      if (sender === undefined || plane.state !== 'running') return
+      if (force) sender.abandon()
+      else await sender.flush()
+    })
+    const puller = createResultPuller({
+      bind: options.bind,
+      onBatch: (batch) => this.#onBatch(scans, batch),
+      onInvalid: (err) => this.#logger.warn({ err }, `dropped an invalid result message`),
+    })
+    this.addCloseStep('results socket', ({ force }) => puller.close({ force }))
+    await puller.start()
+    void puller.closed.then((err) => err && this.fail(err))
+    this.#endpoint = advertisedAddress(puller.endpoint, options.advertiseHost)
+    signal.throwIfAborted()
+
+    const registry = createProcessRegistry(plane, { heartbeatMs: options.heartbeatMs })
+    // Built apart from the call: `ProcessInfoUpdate` does not list endpoints and parameters yet.
+    const info = {
+      url: this.#url,
+      endpoints: { results: this.#endpoint },
+      parameters: descriptionsToJson(module.parameters),
+    }
+    const registration = await registry.register({ role: 'reducer', name: options.name, info })
+    this.addCloseStep('registration', () => registration.close())
+    void registration.closed.then((err) => err && this.fail(err))
+    signal.throwIfAborted()
+
+    const rejoin = await findRejoinPoint(plane)
+    signal.throwIfAborted()
+    this.spawn('parameters', (s) => params.follow(store, paramsAfter, s))
+    this.spawn('scan updates', (s) => scans.follow(rejoin, s))
+    this.#ready = true
+    this.#logger.info(
+      { endpoint: this.#endpoint, url: this.#url, module: module.spec.spec },
+      'reducer running',
+    )
+  }
+
+  async #onBatch(scans: ScanSwitch, batch: ResultBatch): Promise<void> {
+    const n = batch.items.length
+    if (this.signal.aborted || n === 0) return
+    this.#waitingItems += n
+    let waiting = true
+    try {
+      const current = scans.run
+      const run =
+        current?.scanId === batch.scan ? current : await scans.runFor(batch.scan, this.signal)
+      if (run === undefined) {
+        if (!this.signal.aborted) this.#metrics.late.inc(n)
+        return
+      }
+      await scans.inLane(this.signal, () => {
+        this.#waitingItems -= n
+        waiting = false
+        return run.reduce(batch, this.#params!.current, this.signal)
+      })
+      if (run.dedup.wantsCompaction && !this.#compacting && !this.signal.aborted) {
+        this.#compacting = true
+        this.spawn('dedup compaction', async () => {
+          await compactDedup(this.#plane, run, this.#logger)
+          this.#compacting = false
+        })
+      }
+    } finally {
+      if (waiting) this.#waitingItems -= n
+    }
+  }
+
+  async #closeAnalysis(scans: ScanSwitch): Promise<void> {
+    const host = scans.lastHost
+    if (host === undefined) return
+    try {
+      await host.close(this.#context)
+    } catch (err) {
+      this.#metrics.failures.inc({ call: 'close' })
+      this.#failures.record('close', err, {
+        scanId: scans.run?.scanId,
+        module: this.options.reducerModule,
+      })
+    }
+  }
+}
+
+/**
+ * Create (not start) a reducer. `start()` loads the module (`MODULE_NOT_FOUND` /
+ * `MODULE_INVALID` are fatal), listens for HTTP, binds the results PULL, registers as role
+ * `reducer` (endpoint `results`, its URL and parameter descriptions) and follows scans.
+ * @throws ConfigError `CONFIG_INVALID` for invalid options.
+ */
+export function createReducer(input: ReducerOptionsInput, deps: ReducerDeps): Reducer {
+  const parsed = ReducerOptions.safeParse(input)
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    throw new ConfigError(`invalid reducer options: ${issues}`)
+  }
+  return new Reducer(parsed.data, deps)
+}

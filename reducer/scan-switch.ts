@@ -1,0 +1,207 @@
+import type { Logger } from 'pino'
+import type { ControlPlane } from '../src/control/control-plane.js'
+import { followStream } from '../src/control/follow-stream.js'
+import { type LoadedModule, type ReducerClass, ReducerHost, type ScanId } from '../src/index.js'
+import type { ScanUpdate } from '../src/protocol/scan-messages.js'
+import { sleep } from '../src/service/abort.js'
+import type { Loop } from '../src/service/service-base.js'
+import { ABORTED, untilAborted } from '../src/transport/until-aborted.js'
+import { CompletionSender } from './completion-sender.js'
+import type { FailureLog } from './failure-log.js'
+import type { ParameterTracker } from './parameter-tracker.js'
+import type { ReducerMetrics } from './reducer-metrics.js'
+import type { ReducerOptions } from './reducer-options.js'
+import { ScanRun } from './scan-run.js'
+import { parseScanUpdate, type RejoinPoint, readScanState } from './scan-updates.js'
+import { ScanWaiters } from './scan-waiters.js'
+import type { SerialLane } from './serial-lane.js'
+
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** What a {@link ScanSwitch} needs from its reducer. */
+export interface ScanSwitchDeps {
+  readonly plane: ControlPlane
+  readonly logger: Logger
+  readonly options: ReducerOptions
+  readonly module: LoadedModule<ReducerClass>
+  readonly params: ParameterTracker
+  readonly metrics: ReducerMetrics
+  readonly failures: FailureLog
+  /** The lane every call into user code goes through. */
+  readonly lane: SerialLane
+  /** The object that survives from scan to scan (`context` of the analysis). */
+  readonly context: Record<string, unknown>
+  /** The reducer's lifetime signal. */
+  readonly signal: AbortSignal
+  /** Start a tracked loop of the reducer. */
+  readonly spawn: (name: string, loop: Loop) => void
+  /** Close the reducer with an error (infrastructure lost). */
+  readonly fail: (err: unknown) => void
+}
+
+/**
+ * Follows `scan-updates` and keeps the reducer's current {@link ScanRun}: on `started` a new
+ * analysis instance (parameters current, context kept) and its timer; on `finished` or
+ * `stopped` the end of the scan (`finish`). Every call into user code goes through the lane.
+ */
+export class ScanSwitch {
+  readonly waiters = new ScanWaiters()
+  readonly #deps: ScanSwitchDeps
+  #run: ScanRun | undefined
+  #lastHost: ReducerHost | undefined
+
+  constructor(deps: ScanSwitchDeps) {
+    this.#deps = deps
+  }
+
+  /** The current scan, or the last one after it ended; `undefined` before the first. */
+  get run(): ScanRun | undefined {
+    return this.#run
+  }
+
+  /** The newest analysis instance (what `close(context)` is called on at the end). */
+  get lastHost(): ReducerHost | undefined {
+    return this.#lastHost
+  }
+
+  /** The loop: join the running scan of `rejoin`, then follow updates until `signal` aborts. */
+  async follow(rejoin: RejoinPoint, signal: AbortSignal): Promise<void> {
+    const { plane, logger } = this.#deps
+    if (rejoin.running) await this.#onUpdate(rejoin.running, signal)
+    const key = plane.keys.scanUpdates()
+    for await (const entry of followStream(plane, key, { signal, after: rejoin.after })) {
+      let update: ScanUpdate
+      try {
+        update = parseScanUpdate(entry)
+      } catch (err) {
+        logger.warn({ err }, 'skipped a malformed scan update')
+        continue
+      }
+      await this.#onUpdate(update, signal)
+    }
+  }
+
+  /**
+   * The run for results of a scan that is not (yet) the current one: waits while the scan is
+   * running but its `started` has not been followed yet; `undefined` when it ended or is
+   * unknown (its results are dropped as late).
+   */
+  async runFor(id: ScanId, signal: AbortSignal): Promise<ScanRun | undefined> {
+    let checked = false
+    while (!signal.aborted) {
+      if (this.#run?.scanId === id) return this.#run
+      if (this.waiters.hasEnded(id)) return undefined
+      const changed = this.waiters.nextChange()
+      if (!checked) {
+        checked = true
+        if ((await this.#scanState(id)) !== 'running') return undefined
+        continue
+      }
+      await untilAborted(changed, signal)
+    }
+    return undefined
+  }
+
+  /** Run `task` in the lane; stop waiting (resolve `undefined`) when `signal` aborts. */
+  async inLane<T>(signal: AbortSignal, task: () => T | Promise<T>): Promise<T | undefined> {
+    const outcome = await untilAborted(this.#deps.lane.run(task), signal)
+    return outcome === ABORTED ? undefined : outcome
+  }
+
+  async #onUpdate(update: ScanUpdate, signal: AbortSignal): Promise<void> {
+    const id = update.scanId
+    if (update.type === 'started') {
+      if (this.#run?.scanId === id || this.waiters.hasEnded(id)) return
+      const state = await this.#scanState(id)
+      if (state !== 'running') {
+        this.waiters.ended(id)
+        return
+      }
+      await this.inLane(signal, () => this.#startScan(id))
+    } else {
+      const run = this.#run
+      if (run?.scanId !== id) this.waiters.ended(id)
+      else {
+        const reason = update.type === 'stopped' ? update.reason : undefined
+        await this.inLane(signal, () => this.#endScan(run, update.type, reason))
+      }
+    }
+  }
+
+  /** The scan's stored status; `missing` when there is no (valid) state. */
+  async #scanState(id: ScanId): Promise<string> {
+    try {
+      return (await readScanState(this.#deps.plane, id))?.status ?? 'missing'
+    } catch (err) {
+      this.#deps.logger.warn({ err, scan: id }, 'unreadable scan state')
+      return 'missing'
+    }
+  }
+
+  async #startScan(id: ScanId): Promise<void> {
+    const d = this.#deps
+    if (d.signal.aborted) return
+    const old = this.#run
+    if (old?.status === 'running') await this.#endScan(old, 'stopped', 'replaced')
+    const module = d.module.spec.spec
+    d.failures.reset()
+    let host: ReducerHost | undefined
+    try {
+      host = await ReducerHost.create({
+        module,
+        cls: d.module.cls,
+        parameters: d.params.current,
+        context: d.context,
+        state: { name: d.options.name, tags: [] },
+      })
+      this.#lastHost = host
+    } catch (err) {
+      d.metrics.failures.inc({ call: 'constructor' })
+      d.failures.record('constructor', err, { scanId: id, module })
+    }
+    const completions = new CompletionSender({
+      plane: d.plane,
+      scanId: id,
+      flushMs: d.options.completionFlushMs,
+      maxEvents: d.options.completionMaxEvents,
+      onSent: () => d.metrics.completionReports.inc(),
+      onError: (err) => d.fail(err),
+    })
+    const run = new ScanRun({
+      scanId: id,
+      module,
+      host,
+      completions,
+      metrics: d.metrics,
+      failures: d.failures,
+      minDedupCompactSize: d.options.minDedupCompactSize,
+    })
+    this.#run = run
+    this.waiters.changed()
+    d.logger.info({ scan: id }, 'scan started')
+    if (run.hasTimer) d.spawn(`timer of ${id}`, (s) => this.#timerLoop(run, s))
+  }
+
+  async #endScan(run: ScanRun, status: 'finished' | 'stopped', reason?: string): Promise<void> {
+    await run.end(status, this.#deps.params.current, reason)
+    this.waiters.ended(run.scanId)
+    this.#deps.logger.info({ scan: run.scanId, status, reason, ...run.counts }, `scan ${status}`)
+  }
+
+  /** Calls `timer` when due until the scan ends: its return is the delay, in seconds. */
+  async #timerLoop(run: ScanRun, life: AbortSignal): Promise<void> {
+    const signal = AbortSignal.any([life, run.endedSignal])
+    while (!signal.aborted) {
+      const delayS = await this.inLane(signal, () =>
+        run.status === 'running' ? run.timer(this.#deps.params.current) : undefined,
+      )
+      if (delayS === undefined) return
+      try {
+        await sleep(Math.min(delayS * 1000, MAX_TIMER_MS), signal)
+      } catch (err) {
+        if (signal.aborted) return
+        throw err
+      }
+    }
+  }
+}
