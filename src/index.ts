@@ -98,6 +98,87 @@ export {
 } from './codec/recording-writer.js'
 export { decodePayload, encodePayload } from './codec/result-payload.js'
 export {
+  type ControlPlaneConfig,
+  ControlPlaneEnv,
+  parseControlPlaneEnv,
+} from './config/control-plane-env.js'
+export { parseRedisUrl, RedisUrl, type RedisUrlParts, redactRedisUrl } from './config/redis-url.js'
+export {
+  type ControlKeys,
+  controlKeys,
+  decodeKeySegment,
+  KeyPrefix,
+} from './control/control-keys.js'
+export {
+  type ControlPlane,
+  type ControlValue,
+  DEFAULT_XREAD_COUNT,
+  type SetOptions,
+  STREAM_START,
+  type StreamEntry,
+  type StreamEntryId,
+  type XAddOptions,
+  type XRangeOptions,
+  type XReadOptions,
+} from './control/control-plane.js'
+export { type FollowOptions, lastStreamId } from './control/follow-stream.js'
+export {
+  createLogStream,
+  LogEntry,
+  type LoggedEntry,
+  LogLevel,
+  type LogStream,
+  type LogStreamOptions,
+} from './control/log-stream.js'
+export {
+  createMemoryControlPlane,
+  type MemoryControlPlaneOptions,
+} from './control/memory-control-plane.js'
+export { MemoryStore, type MemoryStoreOptions, toBytes } from './control/memory-store.js'
+export {
+  createParameterStore,
+  PARAMETER_HISTORY_MAX_LEN,
+  ParameterChange,
+  type ParameterChangeEntry,
+  type ParameterSnapshot,
+  type ParameterStore,
+} from './control/parameter-store.js'
+export {
+  type ProcessChange,
+  ProcessEvent,
+  ProcessInfo,
+  ProcessRole,
+} from './control/process-info.js'
+export {
+  PROCESS_EVENTS_MAX_LEN,
+  type ProcessInfoUpdate,
+  ProcessRegistration,
+} from './control/process-registration.js'
+export {
+  createProcessRegistry,
+  type ProcessRegistry,
+  type ProcessRegistryOptions,
+  type RegisterOptions,
+  type WatchOptions,
+} from './control/process-registry.js'
+export {
+  createRedisControlPlane,
+  type RedisControlPlaneHooks,
+} from './control/redis-control-plane.js'
+export {
+  ioredisOptions,
+  type RedisControlPlaneInput,
+  RedisControlPlaneOptions,
+  reconnectDelayMs,
+} from './control/redis-options.js'
+export {
+  compareStreamIds,
+  formatStreamId,
+  parseStreamId,
+  rangeBound,
+  type StreamIdParts,
+} from './control/stream-id.js'
+export {
   type AlbaemDataInput,
   encodeAlbaemData,
   encodeAlbaemEnd,
@@ -344,6 +425,32 @@ export {
   type WorkerRemoval,
   WorkerTag,
 } from './mapping/index.js'
+export { DATA_PLANE_VERSION, Layout, Slot, slot } from './protocol/data-plane.js'
+export { decodeDataPlaneHeader, encodeDataPlaneHeader } from './protocol/data-plane-cbor.js'
+export {
+  type BatchedEvent,
+  decodeEventBatch,
+  type EventBatch,
+  EventBatchHeader,
+  encodeEventBatch,
+} from './protocol/data-plane-event-batch.js'
+export { EventBatchBuilder } from './protocol/data-plane-event-batch-builder.js'
+export {
+  decodeWorkerToIngester,
+  encodeWorkerToIngester,
+  WorkerBye,
+  WorkerHello,
+  WorkerToIngester,
+} from './protocol/data-plane-peer.js'
+export {
+  decodeResultBatch,
+  encodeResultBatch,
+  RESULT_OUTCOME,
+  type ResultBatch,
+  ResultBatchHeader,
+  type ResultItem,
+} from './protocol/data-plane-result-batch.js'
+export { ResultBatchBuilder } from './protocol/data-plane-result-batch-builder.js'
 export type { EventData, ResultData, StreamData, WorkerMessage } from './protocol/event.js'
 export { streamNamesOf } from './protocol/event.js'
 export {
@@ -356,3 +463,58 @@ export {
   WorkerName,
   workerName,
 } from './protocol/ids.js'
+export {
+  AssignmentEntry,
+  CompletionReport,
+  CreditRequest,
+  parseControlJson,
+  Range,
+  RouteTuple,
+  ScanState,
+  ScanUpdate,
+  SlotTuple,
+} from './protocol/scan-messages.js'
+export { aborted, isAbortError, sleep, toError } from './service/abort.js'
+export {
+  type RunEvent,
+  type RunWithSignalsOptions,
+  runWithSignals,
+  type SignalSource,
+} from './service/run-with-signals.js'
+export type { CloseOptions, Service, ServiceState } from './service/service.js'
+export {
+  type CloseStep,
+  type CloseStepContext,
+  type Loop,
+  ServiceBase,
+} from './service/service-base.js'
+export { bindEndpoint, connectEndpoint, DEFAULT_BIND_ADDRESS } from './transport/bind-endpoint.js'
+export {
+  createIngesterRouter,
+  IngesterRouter,
+  type IngesterRouterOptions,
+} from './transport/ingester-router.js'
+export { isPeerUnreachable, PeerUnreachableError } from './transport/peer-unreachable-error.js'
+export { type MessageHandler, type ReceivingSocket, receiveLoop } from './transport/receive-loop.js'
+export {
+  createResultPuller,
+  ResultPuller,
+  type ResultPullerOptions,
+} from './transport/result-puller.js'
+export {
+  createResultPusher,
+  ResultPusher,
+  type ResultPusherOptions,
+} from './transport/result-pusher.js'
+export {
+  DATA_SOCKET_DEFAULTS,
+  type DataSocketOptions,
+  zmqSocketOptions,
+} from './transport/socket-options.js'
+export { ABORTED, untilAborted } from './transport/until-aborted.js'
+export {
+  createWorkerDealer,
+  WorkerDealer,
+  type WorkerDealerOptions,
+} from './transport/worker-dealer.js'
+export { zmqErrorCode } from './transport/zmq-error.js'
