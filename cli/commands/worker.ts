@@ -1,0 +1,127 @@
+import { Command, InvalidArgumentError } from 'commander'
+import { pino } from 'pino'
+import type { ControlPlane } from '../../src/control/control-plane.js'
+import { createRedisControlPlane } from '../../src/control/redis-control-plane.js'
+import { ConfigError, isBeamloomError } from '../../src/index.js'
+import { runWithSignals } from '../../src/service/run-with-signals.js'
+import { ServiceBase } from '../../src/service/service-base.js'
+import {
+  createWorker,
+  parseWorkerEnv,
+  type WorkerLogger,
+  type WorkerProcessConfig,
+} from '../../workers/index.js'
+
+/** How long a graceful stop (SIGTERM) may take before it is forced, in milliseconds. */
+const DRAIN_TIMEOUT_MS = 10_000
+
+/** The worker process: its control plane, then the worker; closed in reverse. */
+class WorkerProcess extends ServiceBase {
+  readonly #config: WorkerProcessConfig
+  readonly #logger: WorkerLogger
+
+  constructor(config: WorkerProcessConfig, logger: WorkerLogger) {
+    super(`worker process '${config.worker.name}'`)
+    this.#config = config
+    this.#logger = logger
+  }
+
+  protected override async onStart(): Promise<void> {
+    const { controlPlane, worker: workerConfig } = this.#config
+    if (controlPlane.redisUrl === undefined) {
+      throw new ConfigError('beamloom worker needs Redis: set REDIS_URL or pass --redis <url>')
+    }
+    const plane: ControlPlane = createRedisControlPlane({
+      url: controlPlane.redisUrl,
+      keyPrefix: controlPlane.keyPrefix,
+    })
+    this.addCloseStep('control plane', () => plane.close())
+    await plane.start()
+    this.#failWith(plane)
+    const worker = createWorker(workerConfig, { plane, logger: this.#logger })
+    this.addCloseStep('worker', ({ force }) => worker.close({ force }))
+    await worker.start()
+    this.#failWith(worker)
+  }
+
+  /** A part that ends by itself (with an error or not) ends the process. */
+  #failWith(part: { closed: Promise<Error | undefined> }): void {
+    void part.closed.then((err) => {
+      if (this.state === 'running' || this.state === 'starting') {
+        this.fail(err ?? new Error('a part of the worker process closed unexpectedly'))
+      }
+    })
+  }
+}
+
+function positiveInt(text: string): string {
+  if (!/^\d+$/.test(text) || Number(text) < 1) {
+    throw new InvalidArgumentError('expected a positive integer')
+  }
+  return text
+}
+
+interface WorkerOptions {
+  worker?: string
+  name?: string
+  tags?: string
+  window?: string
+  redis?: string
+}
+
+/** The env the worker's config is read from: the process env, overridden by the options. */
+function envOf(opts: WorkerOptions): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env }
+  if (opts.worker !== undefined) env.WORKER_MODULE = opts.worker
+  if (opts.name !== undefined) env.WORKER_NAME = opts.name
+  if (opts.tags !== undefined) env.WORKER_TAGS = opts.tags
+  if (opts.window !== undefined) env.WORKER_WINDOW_EVENTS = opts.window
+  if (opts.redis !== undefined) env.REDIS_URL = opts.redis
+  return env
+}
+
+/**
+ * `beamloom worker`: run one worker process until SIGTERM/SIGINT (the first drains: the event
+ * in hand finishes and its result is sent; a second one, or 10 s, forces). Options override
+ * the env (`WORKER_MODULE`, `WORKER_NAME`, `WORKER_TAGS`, `WORKER_WINDOW_EVENTS`, `REDIS_URL`,
+ * `REDIS_KEY_PREFIX`, `HEARTBEAT_MS`). Bad config or a bad module throws a `BeamloomError`
+ * (the CLI prints it and exits 2); a worker that ends with an error sets exit code 1.
+ */
+export function workerCommand(): Command {
+  return new Command('worker')
+    .description(
+      'run a worker: joins the scans the controller runs and applies the analysis to its events',
+    )
+    .option('-w, --worker <module>', 'worker class, path/to/file.ts:ExportName (env WORKER_MODULE)')
+    .option('--name <name>', 'worker name (env WORKER_NAME; default hostname-pid)')
+    .option('--tags <a,b>', 'comma-separated capabilities (env WORKER_TAGS; default generic)')
+    .option(
+      '--window <events>',
+      'events asked for at once (env WORKER_WINDOW_EVENTS; default 64)',
+      positiveInt,
+    )
+    .option('--redis <url>', 'control plane, redis://host:6379 (env REDIS_URL)')
+    .action(async (opts: WorkerOptions) => {
+      const config = parseWorkerEnv(envOf(opts))
+      const logger = pino({ name: `worker ${config.worker.name}` })
+      let fatal: Error | undefined
+      const code = await runWithSignals(new WorkerProcess(config, logger), {
+        drainTimeoutMs: DRAIN_TIMEOUT_MS,
+        onEvent: (event) => {
+          if (event.kind === 'closed') fatal = event.error
+          else logger.info({ event: event.kind }, `worker ${event.kind}`)
+        },
+      })
+      // Bad input (config, module) is reported like any other CLI input error.
+      if (
+        fatal !== undefined &&
+        (isBeamloomError(fatal, 'CONFIG_INVALID') ||
+          isBeamloomError(fatal, 'MODULE_INVALID') ||
+          isBeamloomError(fatal, 'MODULE_NOT_FOUND'))
+      ) {
+        throw fatal
+      }
+      if (fatal !== undefined) logger.error({ err: fatal.message }, 'worker ended with an error')
+      process.exitCode = code
+    })
+}

@@ -1,0 +1,285 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { ControlPlane } from '../../../src/control/control-plane.js'
+import { createLogStream } from '../../../src/control/log-stream.js'
+import { createParameterStore } from '../../../src/control/parameter-store.js'
+import {
+  decodePayload,
+  ParameterName,
+  parametersHash,
+  resolveParameters,
+  WorkerName,
+} from '../../../src/index.js'
+import { createWorker, type WorkerService } from '../../../workers/worker-service.js'
+import {
+  captureLogger,
+  events,
+  FakeController,
+  fakeIngester,
+  fakeReducer,
+  fixture,
+  openPlane,
+  Resources,
+  recordOf,
+  route,
+} from './harness.js'
+
+const res = new Resources()
+let logger = captureLogger()
+
+afterEach(async () => {
+  await res.closeAll()
+  // A test that logs an error fails unless it expects it.
+  expect(logger.lines.filter((l) => l.level === 'error')).toEqual([])
+  logger = captureLogger()
+})
+
+let counter = 0
+function uniqueName(): string {
+  return `w${process.pid}-${Date.now().toString(36)}-${counter++}`
+}
+
+async function startWorker(
+  plane: ControlPlane,
+  module = 'EchoWorker',
+  extra: { windowEvents?: number; name?: string } = {},
+): Promise<WorkerService> {
+  const worker = createWorker(
+    { name: extra.name ?? uniqueName(), workerModule: fixture(module), heartbeatMs: 200, ...extra },
+    { plane, logger },
+  )
+  res.add(worker, (w) => w.close({ force: true }))
+  await worker.start()
+  return worker
+}
+
+const defaults = resolveParameters(
+  new Map(
+    [
+      { name: 'factor', dtype: 'int' as const, default: 1 },
+      { name: 'mask', dtype: 'binary' as const, default: new TextEncoder().encode('ab') },
+    ].map((d) => [d.name, d]),
+  ),
+  new Map(),
+)
+
+async function scanRun(kind: 'memory' | 'redis'): Promise<void> {
+  const plane = await openPlane(kind, res)
+  const ingester = await fakeIngester(plane, res, 'ing-a', ['a'])
+  const reducer = await fakeReducer(plane, res)
+  const worker = await startWorker(plane, 'EchoWorker', { windowEvents: 8 })
+  const name = worker.workerName
+  await vi.waitFor(() => expect(ingester.router.workers.has(name)).toBe(true))
+  await vi.waitFor(() => expect(worker.reducerEndpoint).toBe(reducer.puller.endpoint))
+
+  const ctl = new FakeController(plane)
+  await ctl.start(['a'])
+  await expect.poll(() => ctl.credits()).toEqual([{ worker: name, credits: 8 }])
+  const total = 100
+  // Events 0..99 for this worker (slot 3), except 40..49 that belong to someone else.
+  await ctl.assign({
+    released: [0, total],
+    routes: { a: [route(0, 40, [name]), route(40, 50, ['other']), route(50, total, [name])] },
+    workerSlots: { [name]: 3, other: 4 },
+  })
+  for (let from = 0; from < total; from += 10) {
+    if (from === 40) continue
+    await ingester.router.sendTo(name, events(ctl.scanId, from, from + 10, ['a']))
+  }
+  await vi.waitFor(() => expect(reducer.items).toHaveLength(90))
+  const numbers = reducer.items.map((i) => i.eventNumber)
+  expect(numbers).toEqual([...Array(total).keys()].filter((e) => e < 40 || e >= 50))
+  expect(new Set(reducer.items.map((i) => i.slot))).toEqual(new Set([3]))
+  expect(new Set(reducer.items.map((i) => i.parametersHash))).toEqual(
+    new Set([parametersHash(defaults)]),
+  )
+  expect(new Set(reducer.items.map((i) => i.worker))).toEqual(new Set([name]))
+  for (const item of reducer.items) {
+    if (item.eventNumber % 2 === 1) expect(item.outcome).toBe('done')
+    else {
+      expect(item.outcome).toBe('result')
+      if (item.outcome === 'result') {
+        expect(decodePayload(item.payload)).toEqual({
+          event: item.eventNumber,
+          first: item.eventNumber,
+          factor: 1,
+        })
+      }
+    }
+  }
+  expect(recordOf(name).events).toEqual(numbers)
+  // Credits in batches: the window (8), then 4 at a time — far fewer requests than events.
+  const credits = await ctl.credits()
+  expect(credits.length).toBeLessThan(total / 3)
+  expect(credits.slice(1).every((c) => c.credits === 4)).toBe(true)
+  expect(credits.reduce((s, c) => s + c.credits, 0)).toBe(8 + 88)
+  expect(reducer.batches).toBeLessThan(90)
+}
+
+describe('worker in a scan', () => {
+  it('processes exactly its events once, in order, with slot and parameter hash (memory plane)', async () => {
+    await scanRun('memory')
+  })
+
+  it('does the same against real Redis', async () => {
+    await scanRun('redis')
+  })
+
+  it('survives a throwing analysis: failed items, a log entry per failure, and it goes on', async () => {
+    const plane = await openPlane('memory', res)
+    const ingester = await fakeIngester(plane, res, 'ing-a', ['a'])
+    const reducer = await fakeReducer(plane, res)
+    const worker = await startWorker(plane, 'FlakyWorker')
+    const name = worker.workerName
+    await vi.waitFor(() => expect(ingester.router.workers.has(name)).toBe(true))
+    const ctl = new FakeController(plane)
+    await ctl.start(['a'])
+    await ctl.assign({
+      released: [0, 7],
+      routes: { a: [route(0, 7, [name])] },
+      workerSlots: { [name]: 0 },
+    })
+    await ingester.router.sendTo(name, events(ctl.scanId, 0, 7, ['a']))
+    await vi.waitFor(() => expect(reducer.items).toHaveLength(7))
+    expect(reducer.items.map((i) => [i.eventNumber, i.outcome])).toEqual([
+      [0, 'failed'],
+      [1, 'result'],
+      [2, 'result'],
+      [3, 'failed'],
+      [4, 'result'],
+      [5, 'result'],
+      [6, 'failed'],
+    ])
+    const logs = createLogStream(plane)
+    await vi.waitFor(async () => expect(await logs.recent(10)).toHaveLength(3))
+    const [first] = await logs.recent(10)
+    expect(first?.entry).toMatchObject({ level: 'error', role: 'worker', name })
+    expect(first?.entry.context).toMatchObject({ event: 0, worker: name, scanId: ctl.scanId })
+    expect(String(first?.entry.context?.module)).toContain('FlakyWorker')
+    expect(first?.entry.message).toContain('cannot parse frame of 0')
+    expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(3)
+  })
+
+  it('picks up a parameter change: later results carry the new value and hash', async () => {
+    const plane = await openPlane('memory', res)
+    const ingester = await fakeIngester(plane, res, 'ing-a', ['a'])
+    const reducer = await fakeReducer(plane, res)
+    const worker = await startWorker(plane)
+    const name = worker.workerName
+    await vi.waitFor(() => expect(ingester.router.workers.has(name)).toBe(true))
+    const ctl = new FakeController(plane)
+    await ctl.start(['a'])
+    await ctl.assign({
+      released: [0, 4],
+      routes: { a: [route(0, 4, [name])] },
+      workerSlots: { [name]: 0 },
+    })
+    await ingester.router.sendTo(name, events(ctl.scanId, 0, 2, ['a']))
+    await vi.waitFor(() => expect(reducer.items).toHaveLength(2))
+    const before = worker.parameters.hash
+    await createParameterStore(plane).set(ParameterName.parse('factor'), '5')
+    await vi.waitFor(() => expect(worker.parameters.version).toBe(1))
+    expect(worker.parameters.parameters.factor?.value).toBe(5)
+    await ingester.router.sendTo(name, events(ctl.scanId, 2, 4, ['a']))
+    await vi.waitFor(() => expect(reducer.items).toHaveLength(4))
+    const [, , two, three] = reducer.items
+    expect(two?.parametersHash).toBe(worker.parameters.hash)
+    expect(three?.parametersHash).not.toBe(before)
+    if (two?.outcome === 'result') expect(decodePayload(two.payload)).toMatchObject({ factor: 5 })
+    else expect.unreachable('event 2 has a result')
+  })
+
+  it('reports a re-sent event again as done with the same slot, without processing it twice', async () => {
+    const plane = await openPlane('memory', res)
+    const ingester = await fakeIngester(plane, res, 'ing-a', ['a'])
+    const reducer = await fakeReducer(plane, res)
+    const worker = await startWorker(plane)
+    const name = worker.workerName
+    await vi.waitFor(() => expect(ingester.router.workers.has(name)).toBe(true))
+    const ctl = new FakeController(plane)
+    await ctl.start(['a'])
+    await ctl.assign({
+      released: [0, 3],
+      routes: { a: [route(0, 3, [name])] },
+      workerSlots: { [name]: 6 },
+    })
+    await ingester.router.sendTo(name, events(ctl.scanId, 0, 3, ['a']))
+    await vi.waitFor(() => expect(reducer.items).toHaveLength(3))
+    await ingester.router.sendTo(name, events(ctl.scanId, 2, 3, ['a'], 9))
+    await vi.waitFor(() => expect(reducer.items).toHaveLength(4))
+    expect(reducer.items[3]).toMatchObject({ eventNumber: 2, slot: 6, outcome: 'done' })
+    expect(recordOf(name).events).toEqual([0, 1, 2])
+    expect(worker.session?.stats.duplicates).toBe(1)
+  })
+
+  it('assembles events from two ingesters and waits for frames that come before their entry', async () => {
+    const plane = await openPlane('memory', res)
+    const ia = await fakeIngester(plane, res, 'ing-a', ['a'])
+    const ib = await fakeIngester(plane, res, 'ing-b', ['b'])
+    const reducer = await fakeReducer(plane, res)
+    const worker = await startWorker(plane)
+    const name = worker.workerName
+    await vi.waitFor(() =>
+      expect(ia.router.workers.has(name) && ib.router.workers.has(name)).toBe(true),
+    )
+    const ctl = new FakeController(plane)
+    await ctl.start(['a', 'b'])
+    await expect.poll(() => ctl.credits()).toHaveLength(1)
+    // Frames first (the ingesters were quicker than the worker's read of the entry).
+    await ia.router.sendTo(name, events(ctl.scanId, 0, 4, ['a']))
+    await expect.poll(() => worker.session?.stats.processed).toBe(0)
+    await ctl.assign({
+      released: [0, 4],
+      routes: { a: [route(0, 4, [name])], b: [route(0, 2, [name]), route(2, 4, null)] },
+      workerSlots: { [name]: 1 },
+    })
+    await vi.waitFor(() => expect(reducer.items).toHaveLength(2)) // 2 and 3 need only `a`
+    expect(reducer.items.map((i) => i.eventNumber)).toEqual([2, 3])
+    await ib.router.sendTo(name, events(ctl.scanId, 0, 2, ['b']))
+    await vi.waitFor(() => expect(reducer.items).toHaveLength(4))
+    expect(reducer.items.map((i) => i.eventNumber)).toEqual([2, 3, 0, 1])
+  })
+
+  it('joins a scan that started before it; finish on `finished`; a new instance per scan, context kept', async () => {
+    const plane = await openPlane('memory', res)
+    const ingester = await fakeIngester(plane, res, 'ing-a', ['a'])
+    const reducer = await fakeReducer(plane, res)
+    const ctl = new FakeController(plane)
+    await ctl.start(['a'])
+    await ctl.assign({
+      released: [0, 5],
+      routes: { a: [route(0, 5, ['early'])] },
+      workerSlots: { early: 0 },
+    })
+    const name = WorkerName.parse(uniqueName())
+    const worker = await startWorker(plane, 'EchoWorker', { name })
+    await expect.poll(() => ctl.credits()).toEqual([{ worker: name, credits: 64 }])
+    await vi.waitFor(() => expect(ingester.router.workers.has(name)).toBe(true))
+    await ctl.assign({
+      released: [5, 8],
+      routes: { a: [route(5, 8, [name])] },
+      workerSlots: { [name]: 1 },
+    })
+    await ingester.router.sendTo(name, events(ctl.scanId, 5, 8, ['a']))
+    await vi.waitFor(() => expect(reducer.items).toHaveLength(3))
+    expect(reducer.items.map((i) => [i.eventNumber, i.slot])).toEqual([
+      [5, 1],
+      [6, 1],
+      [7, 1],
+    ])
+    await ctl.finish()
+    await vi.waitFor(() => expect(recordOf(name).finished).toBe(1))
+    expect(worker.session).toBeUndefined()
+
+    const next = new FakeController(plane)
+    await next.start(['a'])
+    await vi.waitFor(() => expect(worker.session?.scanId).toBe(next.scanId))
+    expect(recordOf(name).instances).toBe(2)
+    expect(recordOf(name).contextScans).toEqual([1, 2])
+    await next.stop()
+    await vi.waitFor(() => expect(worker.session).toBeUndefined())
+    expect(recordOf(name).finished).toBe(1)
+    // Frames of a scan that is over are dropped.
+    await ingester.router.sendTo(name, events(next.scanId, 0, 1, ['a']))
+    await vi.waitFor(() => expect(worker.droppedBatches).toBe(1))
+  })
+})

@@ -1,0 +1,241 @@
+import type { ControlPlane } from '../src/control/control-plane.js'
+import { STREAM_START } from '../src/control/control-plane.js'
+import { followStream } from '../src/control/follow-stream.js'
+import {
+  encodePayload,
+  isBeamloomError,
+  ProtocolError,
+  type ScanId,
+  TickClock,
+  type WorkerClass,
+  WorkerHost,
+  type WorkerName,
+} from '../src/index.js'
+import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
+import {
+  AssignmentEntry,
+  type CreditRequest,
+  parseControlJson,
+} from '../src/protocol/scan-messages.js'
+import { toError } from '../src/service/abort.js'
+import { ServiceBase } from '../src/service/service-base.js'
+import { CreditWindow } from './credit-window.js'
+import { EventAssembler, type ReadyEvent } from './event-assembler.js'
+import type { FailureLog } from './failure-log.js'
+import type { ParameterTracker } from './parameter-tracker.js'
+import type { ReducerLink } from './reducer-link.js'
+import { ResultSink } from './result-sink.js'
+import { Wakeup } from './wakeup.js'
+import type { WorkerLogger } from './worker-logger.js'
+
+/** What a {@link ScanSession} needs from its worker. */
+export interface ScanSessionOptions {
+  readonly scanId: ScanId
+  readonly worker: WorkerName
+  readonly tags: readonly string[]
+  /** The module spec as the user gave it (named in failure reports). */
+  readonly module: string
+  readonly cls: WorkerClass
+  /** The object that survives scans. */
+  readonly context: Record<string, unknown>
+  readonly plane: ControlPlane
+  readonly parameters: ParameterTracker
+  readonly reducer: ReducerLink
+  readonly failures: FailureLog
+  readonly logger: WorkerLogger
+  readonly windowEvents: number
+  readonly flushItems: number
+  readonly flushIdleMs: number
+}
+
+/** Counters of one scan, for tests and metrics. */
+export interface ScanSessionStats {
+  /** Events given to the analysis (successful or not). */
+  readonly processed: number
+  readonly results: number
+  readonly failed: number
+  /** Re-sent events reported done again without processing. */
+  readonly duplicates: number
+  readonly creditRequests: number
+  readonly creditsRequested: number
+  readonly batchesSent: number
+}
+
+/**
+ * One worker's part in one scan: a fresh analysis instance, the scan's assignment entries (which
+ * events, which streams, which slots), the frames from the ingesters, `processEvent` one event
+ * at a time (lowest ready first), result batches to the reducer, and credit requests as the
+ * window frees up. Closing it drops the scan's state; {@link finishScan} also runs the
+ * analysis's `finish`.
+ */
+export class ScanSession extends ServiceBase {
+  readonly scanId: ScanId
+  readonly #o: ScanSessionOptions
+  readonly #assembler: EventAssembler
+  readonly #window: CreditWindow
+  readonly #sink: ResultSink
+  readonly #wake = new Wakeup()
+  #host: WorkerHost | undefined
+  #hostError: Error | undefined
+  #stats = {
+    processed: 0,
+    results: 0,
+    failed: 0,
+    duplicates: 0,
+    creditRequests: 0,
+    creditsRequested: 0,
+  }
+
+  constructor(options: ScanSessionOptions) {
+    super(`worker '${options.worker}' scan ${options.scanId}`)
+    this.scanId = options.scanId
+    this.#o = options
+    this.#assembler = new EventAssembler(options.worker)
+    this.#window = new CreditWindow(options.windowEvents)
+    this.#sink = new ResultSink(options.scanId, options.worker)
+  }
+
+  /** The analysis instance of this scan (undefined when its constructor threw). */
+  get host(): WorkerHost | undefined {
+    return this.#host
+  }
+
+  /** Counters so far. */
+  get stats(): ScanSessionStats {
+    return { ...this.#stats, batchesSent: this.#sink.sent.batches }
+  }
+
+  /** Frames from an ingester for this scan; ignored unless running. Never throws. */
+  onBatch(batch: EventBatch): void {
+    if (this.state !== 'running' && this.state !== 'starting') return
+    if (this.#assembler.addBatch(batch) > 0) this.#wake.notify()
+  }
+
+  /**
+   * The scan finished: stop, then run the analysis's `finish` with the current parameters.
+   * A throwing `finish` is reported to the log stream, not thrown.
+   */
+  async finishScan(): Promise<void> {
+    await this.close()
+    if (this.#host === undefined) return
+    try {
+      await this.#host.finish(this.#o.parameters.current.parameters)
+    } catch (err) {
+      this.#o.failures.report(toError(err).message, this.#fields(undefined))
+    }
+  }
+
+  protected override async onStart(): Promise<void> {
+    const o = this.#o
+    try {
+      this.#host = await WorkerHost.create({
+        module: o.module,
+        cls: o.cls,
+        parameters: o.parameters.current.parameters,
+        context: o.context,
+        state: { name: o.worker, tags: o.tags },
+        clock: new TickClock(),
+      })
+    } catch (err) {
+      // Every event of the scan fails with this error; the scan itself goes on.
+      this.#hostError = toError(err)
+      o.failures.report(this.#hostError.message, this.#fields(undefined))
+    }
+    this.addCloseStep('flush results', async ({ force, signal }) => {
+      if (force || this.#sink.itemCount === 0) return
+      // Best effort: results not sent are events not complete, handed out again.
+      await this.#sink.flush((parts) => o.reducer.trySend(parts, signal)).catch(() => {})
+    })
+    await this.#requestCredits(this.#window.initial())
+    this.spawn('assignments', (signal) => this.#followAssignments(signal))
+    this.spawn('process', (signal) => this.#processLoop(signal))
+  }
+
+  async #followAssignments(signal: AbortSignal): Promise<void> {
+    const o = this.#o
+    const key = o.plane.keys.assignments(this.scanId)
+    for await (const raw of followStream(o.plane, key, { signal, after: STREAM_START })) {
+      let entry: AssignmentEntry
+      try {
+        entry = parseControlJson(AssignmentEntry, raw.fields.get('a'), 'assignment entry')
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) throw err
+        o.logger.error({ scanId: this.scanId, entryId: raw.id, err: err.message }, 'bad entry')
+        continue
+      }
+      const outcome = this.#assembler.applyEntry(entry)
+      if (this.#assembler.readyCount > 0) this.#wake.notify()
+      const credits = this.#window.free(outcome.reroutedAway)
+      if (credits > 0) await this.#requestCredits(credits)
+    }
+  }
+
+  async #processLoop(signal: AbortSignal): Promise<void> {
+    const o = this.#o
+    while (!signal.aborted) {
+      const event = this.#assembler.takeReady()
+      if (event === undefined) {
+        if (this.#sink.itemCount === 0) await this.#wake.wait(signal)
+        else if (!(await this.#wake.wait(signal, o.flushIdleMs)) && !signal.aborted) {
+          await this.#flush(signal)
+        }
+        continue
+      }
+      await this.#handle(event)
+      if (this.#sink.itemCount >= o.flushItems) await this.#flush(signal)
+      const credits = this.#window.free(1)
+      if (credits > 0) await this.#requestCredits(credits)
+    }
+  }
+
+  async #handle(event: ReadyEvent): Promise<void> {
+    const { eventNumber, slot } = event
+    const { parameters, hash } = this.#o.parameters.current
+    if (event.duplicate) {
+      this.#stats.duplicates++
+      this.#sink.done(eventNumber, slot, hash)
+      return
+    }
+    this.#stats.processed++
+    const host = this.#host
+    try {
+      if (host === undefined) throw this.#hostError ?? new Error('no analysis instance')
+      const result = await host.processEvent({ eventNumber, streams: event.streams }, parameters)
+      if (result === undefined) {
+        this.#sink.done(eventNumber, slot, hash)
+      } else {
+        this.#sink.result(eventNumber, slot, hash, encodePayload(result))
+        this.#stats.results++
+      }
+    } catch (err) {
+      // Per-event failure: report, mark the event failed, keep going.
+      this.#stats.failed++
+      this.#sink.failed(eventNumber, slot, hash)
+      const message = isBeamloomError(err, 'ANALYSIS_FAILED')
+        ? err.message
+        : `${this.#o.module} (event ${eventNumber}): ${toError(err).message}`
+      this.#o.failures.report(message, this.#fields(eventNumber))
+    }
+  }
+
+  #flush(signal: AbortSignal): Promise<void> {
+    return this.#sink.flush((parts) => this.#o.reducer.send(parts, signal))
+  }
+
+  async #requestCredits(credits: number): Promise<void> {
+    const o = this.#o
+    const request: CreditRequest = { worker: o.worker, credits }
+    await o.plane.xadd(o.plane.keys.credits(this.scanId), { c: JSON.stringify(request) })
+    this.#stats.creditRequests++
+    this.#stats.creditsRequested += credits
+  }
+
+  #fields(eventNumber: number | undefined): Record<string, string | number> {
+    return {
+      scanId: this.scanId,
+      worker: this.#o.worker,
+      module: this.#o.module,
+      ...(eventNumber === undefined ? {} : { event: eventNumber }),
+    }
+  }
+}

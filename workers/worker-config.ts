@@ -1,0 +1,116 @@
+import { hostname } from 'node:os'
+import { z } from 'zod'
+import { ControlPlaneEnv } from '../src/config/control-plane-env.js'
+import { ConfigError } from '../src/index.js'
+
+/** The worker's default name: host and process id, unique on one machine. */
+function defaultName(): string {
+  return `${hostname()}-${process.pid}`
+}
+
+/**
+ * What {@link createWorker} takes, validated once; every default lives here.
+ *
+ * - `name`: the worker's identity in the registry and its zmq routing id (1–255 bytes).
+ * - `tags`: its capabilities; virtual workers of a trigger map select workers by tag.
+ * - `workerModule`: the analysis class, `path/to/file.ts:ExportName`.
+ * - `windowEvents`: events it asks for at the start of a scan; it asks for more each time half
+ *   of them are finished.
+ * - `flushItems` / `flushIdleMs`: a result batch leaves at this many items, or when the worker
+ *   has had nothing to process for this many milliseconds.
+ * - `heartbeatMs`: registry heartbeat period (gone after three missed beats).
+ * - `cwd`: where a relative `workerModule` path is resolved (default: the process's).
+ */
+export const WorkerConfig = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .refine((n) => Buffer.byteLength(n) <= 255, 'at most 255 bytes (zmq routing id)')
+    .default(defaultName),
+  tags: z.array(z.string().min(1)).min(1).default(['generic']),
+  workerModule: z.string().min(1),
+  windowEvents: z.int().min(2).max(1_000_000).default(64),
+  flushItems: z.int().positive().default(64),
+  flushIdleMs: z.int().nonnegative().default(5),
+  heartbeatMs: z.int().positive().default(1_000),
+  cwd: z.string().optional(),
+})
+/** Typed worker config, defaults applied. */
+export type WorkerConfig = z.output<typeof WorkerConfig>
+/** What callers pass to {@link createWorker} (defaults optional). */
+export type WorkerConfigInput = z.input<typeof WorkerConfig>
+
+/** A comma list (`a, b,c`) as trimmed, non-empty names. */
+const CommaList = z
+  .string()
+  .transform((s) => s.split(',').map((t) => t.trim()))
+  .pipe(z.array(z.string().min(1, 'empty tag in the list')).min(1))
+
+/**
+ * The worker process's env: the shared control-plane variables plus
+ * - `WORKER_NAME` (default `hostname-pid`),
+ * - `WORKER_TAGS` (comma list, default `generic`),
+ * - `WORKER_MODULE` (required, `path/to/file.ts:ExportName`),
+ * - `WORKER_WINDOW_EVENTS` (default 64).
+ */
+export const WorkerEnv = z
+  .object({
+    WORKER_NAME: z.string().min(1).optional(),
+    WORKER_TAGS: CommaList.optional(),
+    WORKER_MODULE: z.string({ error: 'required (path/to/file.ts:ExportName)' }).min(1),
+    WORKER_WINDOW_EVENTS: z.coerce.number().optional(),
+  })
+  .and(ControlPlaneEnv)
+
+/** What {@link parseWorkerEnv} returns: the worker's and the control plane's config. */
+export interface WorkerProcessConfig {
+  readonly worker: WorkerConfig
+  readonly controlPlane: z.output<typeof ControlPlaneEnv>
+}
+
+function issuesOf(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`).join('; ')
+}
+
+/**
+ * Read the worker process's config from a flat env (pure; pass `process.env` in a main).
+ * @throws ConfigError `CONFIG_INVALID` naming each bad variable.
+ */
+export function parseWorkerEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): WorkerProcessConfig {
+  const parsed = WorkerEnv.safeParse(env)
+  if (!parsed.success) throw new ConfigError(`invalid worker config: ${issuesOf(parsed.error)}`)
+  const e = parsed.data
+  const worker = WorkerConfig.safeParse({
+    workerModule: e.WORKER_MODULE,
+    heartbeatMs: e.heartbeatMs,
+    ...(e.WORKER_NAME === undefined ? {} : { name: e.WORKER_NAME }),
+    ...(e.WORKER_TAGS === undefined ? {} : { tags: e.WORKER_TAGS }),
+    ...(e.WORKER_WINDOW_EVENTS === undefined ? {} : { windowEvents: e.WORKER_WINDOW_EVENTS }),
+  })
+  if (!worker.success) {
+    const names: Record<string, string> = {
+      name: 'WORKER_NAME',
+      tags: 'WORKER_TAGS',
+      workerModule: 'WORKER_MODULE',
+      windowEvents: 'WORKER_WINDOW_EVENTS',
+    }
+    const issues = worker.error.issues
+      .map((i) => `${names[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`)
+      .join('; ')
+    throw new ConfigError(`invalid worker config: ${issues}`)
+  }
+  const { redisUrl, keyPrefix, heartbeatMs } = e
+  return { worker: worker.data, controlPlane: { redisUrl, keyPrefix, heartbeatMs } }
+}
+
+/**
+ * Validate a {@link WorkerConfigInput} and apply defaults.
+ * @throws ConfigError `CONFIG_INVALID` naming each bad field.
+ */
+export function parseWorkerConfig(input: WorkerConfigInput): WorkerConfig {
+  const parsed = WorkerConfig.safeParse(input)
+  if (!parsed.success) throw new ConfigError(`invalid worker config: ${issuesOf(parsed.error)}`)
+  return parsed.data
+}

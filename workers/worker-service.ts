@@ -1,0 +1,313 @@
+import type { ControlPlane } from '../src/control/control-plane.js'
+import { followStream } from '../src/control/follow-stream.js'
+import { createLogStream } from '../src/control/log-stream.js'
+import { createParameterStore } from '../src/control/parameter-store.js'
+import type { ProcessChange } from '../src/control/process-info.js'
+import type { ProcessRegistration } from '../src/control/process-registration.js'
+import { createProcessRegistry } from '../src/control/process-registry.js'
+import {
+  isBeamloomError,
+  type LoadedModule,
+  loadWorkerClass,
+  ProtocolError,
+  type ScanId,
+  StateError,
+  type WorkerClass,
+  type WorkerHost,
+  WorkerName,
+} from '../src/index.js'
+import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
+import { parseControlJson, ScanState, ScanUpdate } from '../src/protocol/scan-messages.js'
+import { aborted, sleep, toError } from '../src/service/abort.js'
+import { ServiceBase } from '../src/service/service-base.js'
+import { FailureLog } from './failure-log.js'
+import { IngesterLinks } from './ingester-links.js'
+import { ParameterTracker, parametersJson, type ResolvedParameters } from './parameter-tracker.js'
+import { ReducerLink } from './reducer-link.js'
+import { ScanSession } from './scan-session.js'
+import { parseWorkerConfig, type WorkerConfig, type WorkerConfigInput } from './worker-config.js'
+import { silentLogger, type WorkerLogger } from './worker-logger.js'
+
+/** What a worker needs besides its config. */
+export interface WorkerDeps {
+  /** A running control plane (the worker does not own it). */
+  readonly plane: ControlPlane
+  readonly logger?: WorkerLogger
+}
+
+/**
+ * The worker process as a service (see docs/workers.md). `start()` loads the analysis class
+ * (a bad module fails the start: `MODULE_NOT_FOUND` / `MODULE_INVALID`), registers in the
+ * process registry, and follows the registry (ingesters, reducer), the parameters and the
+ * scans. `close()` leaves the registry first (the controller hands this worker's unfinished
+ * events to others), then finishes the event in hand, sends what is done, closes the sockets
+ * and calls the analysis's `close(context)`.
+ */
+export class WorkerService extends ServiceBase {
+  readonly config: WorkerConfig
+  readonly #plane: ControlPlane
+  readonly #logger: WorkerLogger
+  readonly #name: WorkerName
+  readonly #context: Record<string, unknown> = {}
+  #module: LoadedModule<WorkerClass> | undefined
+  #tracker: ParameterTracker | undefined
+  #failures: FailureLog | undefined
+  #registration: ProcessRegistration | undefined
+  readonly #reducer = new ReducerLink()
+  readonly #links: IngesterLinks
+  #session: ScanSession | undefined
+  #lastHost: WorkerHost | undefined
+  #droppedBatches = 0
+
+  constructor(config: WorkerConfig, deps: WorkerDeps) {
+    super(`worker '${config.name}'`)
+    this.config = config
+    this.#plane = deps.plane
+    this.#logger = deps.logger ?? silentLogger
+    this.#name = WorkerName.parse(config.name)
+    this.#links = new IngesterLinks({
+      worker: this.#name,
+      onBatch: (batch) => this.#onBatch(batch),
+      onInvalid: (ingester, err) => this.#logger.warn({ ingester, err: err.message }, 'bad batch'),
+      onLinkFailed: (ingester, err) =>
+        this.#logger.warn({ ingester, err: err.message }, 'ingester link failed'),
+    })
+  }
+
+  /** The worker's name (its routing id and registry name). */
+  get workerName(): WorkerName {
+    return this.#name
+  }
+
+  /** The scan being worked on, if any. */
+  get session(): ScanSession | undefined {
+    return this.#session
+  }
+
+  /** Ingesters linked now (by registry name). */
+  get ingesters(): string[] {
+    return this.#links.ingesters
+  }
+
+  /** Where results go, once a reducer is known. */
+  get reducerEndpoint(): string | undefined {
+    return this.#reducer.endpoint
+  }
+
+  /** The parameters the next event is processed with. @throws StateError before start. */
+  get parameters(): ResolvedParameters {
+    if (this.#tracker === undefined) throw new StateError(`${this.name} is not started`)
+    return this.#tracker.current
+  }
+
+  /** The live registration (its `info` is what others see), once started. */
+  get registration(): ProcessRegistration | undefined {
+    return this.#registration
+  }
+
+  /** Event batches dropped because they belonged to no current scan. */
+  get droppedBatches(): number {
+    return this.#droppedBatches
+  }
+
+  protected override async onStart(signal: AbortSignal): Promise<void> {
+    const { config } = this
+    const plane = this.#plane
+    const module = await loadWorkerClass(config.workerModule, config.cwd)
+    this.#module = module
+    const tracker = new ParameterTracker(module.parameters, (r) =>
+      this.#logger.warn({ parameter: r.name, reason: r.reason }, 'parameter value rejected'),
+    )
+    this.#tracker = tracker
+    const store = createParameterStore(plane)
+    await tracker.load(store)
+    const failures = new FailureLog(createLogStream(plane), config.name, this.#logger)
+    this.#failures = failures
+
+    this.addCloseStep('analysis close', async () => {
+      try {
+        await this.#lastHost?.close(this.#context)
+      } catch (err) {
+        this.#logger.error({ err: toError(err).message }, 'analysis close failed')
+      }
+    })
+    this.addCloseStep('data links', async ({ force }) => {
+      await Promise.all([this.#links.closeAll(force), this.#reducer.close(force)])
+    })
+    this.addCloseStep('failure log', async ({ force }) => {
+      if (force || plane.state !== 'running') return
+      await failures.drain().catch((err: unknown) => {
+        this.#logger.warn({ err: toError(err).message }, 'log entries lost at close')
+      })
+    })
+    const registration = await this.#register(module, signal)
+    this.#registration = registration
+    this.addCloseStep('registry', () => registration.close())
+
+    this.spawn('registration', (s) => this.#holdRegistration(registration, s))
+    this.spawn('registry', (s) => this.#watchRegistry(s))
+    this.spawn('parameters', (s) => tracker.follow(plane, store, s))
+    this.spawn('failure log', (s) => failures.pump(s))
+    this.spawn('scans', (s) => this.#followScans(s))
+  }
+
+  /** Register; wait out a predecessor of the same name whose key has not expired yet. */
+  async #register(
+    module: LoadedModule<WorkerClass>,
+    signal: AbortSignal,
+  ): Promise<ProcessRegistration> {
+    const { heartbeatMs, name, tags } = this.config
+    const registry = createProcessRegistry(this.#plane, { heartbeatMs })
+    // ProcessInfoUpdate does not list `parameters` yet; the registry passes the field through.
+    const info = { tags, parameters: parametersJson(module.parameters) }
+    const key = this.#plane.keys.process('worker', name)
+    const deadline = Date.now() + heartbeatMs * 4
+    for (;;) {
+      try {
+        return await registry.register({ role: 'worker', name, info })
+      } catch (err) {
+        if (!isBeamloomError(err, 'STATE_INVALID') || Date.now() >= deadline) throw err
+      }
+      // A restarted worker: its old key expires within three heartbeats.
+      const ttlMs = (await this.#plane.pttl(key)) ?? 0
+      this.#logger.info({ worker: name, ttlMs }, 'name still registered; waiting for it to expire')
+      await sleep(Math.max(1, Math.min(ttlMs, heartbeatMs)), signal)
+    }
+  }
+
+  /** Leave the registry the moment closing begins; fail if the registration dies before. */
+  async #holdRegistration(registration: ProcessRegistration, signal: AbortSignal): Promise<void> {
+    const ended = await Promise.race([registration.closed, aborted(signal).then(() => 'closing')])
+    if (ended !== 'closing') {
+      throw ended ?? new StateError(`${this.name}: the registration ended unexpectedly`)
+    }
+    await registration.close()
+  }
+
+  async #watchRegistry(signal: AbortSignal): Promise<void> {
+    const registry = createProcessRegistry(this.#plane, { heartbeatMs: this.config.heartbeatMs })
+    for await (const change of registry.watch({ signal })) {
+      try {
+        await this.#onProcessChange(change)
+      } catch (err) {
+        // A malformed endpoint of another process is its problem; keep watching.
+        if (!isBeamloomError(err, 'CONFIG_INVALID')) throw err
+        this.#logger.error({ process: change.process.name, err: err.message }, 'cannot link')
+      }
+    }
+  }
+
+  async #onProcessChange(change: ProcessChange): Promise<void> {
+    const p = change.process
+    if (p.role === 'ingester') {
+      if (change.type === 'left') await this.#links.remove(p.name)
+      else await this.#links.upsert(p)
+    } else if (p.role === 'reducer' && change.type !== 'left') {
+      // A reducer that left may come back at the same address: keep its socket (zmq reconnects).
+      await this.#reducer.upsert(p)
+    }
+  }
+
+  async #followScans(signal: AbortSignal): Promise<void> {
+    const plane = this.#plane
+    const key = plane.keys.scanUpdates()
+    // Join the running scan, if any: the latest `started` whose state is still running.
+    const recent = await plane.xrevrange(key, { count: 64 })
+    for (const entry of recent) {
+      const update = this.#parseUpdate(entry.fields.get('u'))
+      if (update?.type !== 'started') continue
+      await this.#startScan(update.scanId)
+      break
+    }
+    try {
+      const after = recent[0]?.id
+      for await (const entry of followStream(plane, key, { signal, ...(after ? { after } : {}) })) {
+        const update = this.#parseUpdate(entry.fields.get('u'))
+        const current = this.#session
+        if (update === undefined) continue
+        if (update.type === 'started') await this.#startScan(update.scanId)
+        else if (current?.scanId !== update.scanId) continue
+        else if (update.type === 'finished') await this.#endScan(current, true)
+        else await this.#endScan(current, false)
+      }
+    } finally {
+      // Closing: the event in hand completes and what is done is sent (graceful close).
+      const session = this.#session
+      this.#session = undefined
+      if (session) await session.close()
+    }
+  }
+
+  #parseUpdate(bytes: Uint8Array | undefined): ScanUpdate | undefined {
+    try {
+      return parseControlJson(ScanUpdate, bytes, 'scan update')
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err
+      this.#logger.error({ err: err.message }, 'bad scan update skipped')
+      return undefined
+    }
+  }
+
+  async #startScan(scanId: ScanId): Promise<void> {
+    const previous = this.#session
+    if (previous?.scanId === scanId) return
+    if (previous) await this.#endScan(previous, false)
+    const plane = this.#plane
+    const bytes = await plane.get(plane.keys.scan(scanId))
+    if (bytes === undefined) return
+    let state: ScanState
+    try {
+      state = parseControlJson(ScanState, bytes, 'scan state')
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err
+      this.#logger.error({ scanId, err: err.message }, 'bad scan state; scan skipped')
+      return
+    }
+    if (state.status !== 'running') return
+    const session = new ScanSession({
+      scanId,
+      worker: this.#name,
+      tags: this.config.tags,
+      module: this.config.workerModule,
+      cls: this.#module!.cls,
+      context: this.#context,
+      plane,
+      parameters: this.#tracker!,
+      reducer: this.#reducer,
+      failures: this.#failures!,
+      logger: this.#logger,
+      windowEvents: this.config.windowEvents,
+      flushItems: this.config.flushItems,
+      flushIdleMs: this.config.flushIdleMs,
+    })
+    this.#session = session
+    void session.closed.then((err) => {
+      // A scan's loops fail only when infrastructure is lost: that ends the worker too.
+      if (err !== undefined && this.#session === session) this.fail(err)
+    })
+    await session.start()
+    this.#lastHost = session.host ?? this.#lastHost
+    this.#logger.info({ scanId }, 'joined scan')
+  }
+
+  async #endScan(session: ScanSession, finished: boolean): Promise<void> {
+    if (this.#session === session) this.#session = undefined
+    if (finished) await session.finishScan()
+    else await session.close()
+    this.#logger.info({ scanId: session.scanId, finished, ...session.stats }, 'scan ended')
+  }
+
+  #onBatch(batch: EventBatch): void {
+    const session = this.#session
+    if (session !== undefined && session.scanId === batch.scan) session.onBatch(batch)
+    else this.#droppedBatches++
+  }
+}
+
+/**
+ * Create (not start) a worker. `start()` loads the module and joins; see {@link WorkerService}.
+ * @throws ConfigError `CONFIG_INVALID` for an invalid config (before anything opens).
+ */
+export function createWorker(config: WorkerConfigInput, deps: WorkerDeps): WorkerService {
+  return new WorkerService(parseWorkerConfig(config), deps)
+}
