@@ -26,6 +26,12 @@ export {
   readParameterFile,
 } from './analysis/parameter-file.js'
 export {
+  ParameterTracker,
+  parametersJson,
+  type RejectedParameter,
+  type ResolvedParameters,
+} from './analysis/parameter-tracker.js'
+export {
   encodeParameterValue,
   makeParameter,
   mergeDescriptions,
@@ -178,6 +184,14 @@ export {
   rangeBound,
   type StreamIdParts,
 } from './control/stream-id.js'
+export { Controller } from './controller/controller.js'
+export { buildControllerApp, type ControllerAppOptions } from './controller/controller-app.js'
+export {
+  type ControllerConfig,
+  ControllerEnv,
+  parseControllerEnv,
+} from './controller/controller-config.js'
+export { createController } from './controller/create-controller.js'
 export {
   type AlbaemDataInput,
   encodeAlbaemData,

@@ -1,0 +1,189 @@
+import { hostname } from 'node:os'
+import { Command, InvalidArgumentError } from 'commander'
+import type { FastifyInstance } from 'fastify'
+import { type Logger, pino } from 'pino'
+import type { ControlPlane } from '../../src/control/control-plane.js'
+import { createMemoryControlPlane } from '../../src/control/memory-control-plane.js'
+import { createRedisControlPlane } from '../../src/control/redis-control-plane.js'
+import { buildControllerApp } from '../../src/controller/controller-app.js'
+import {
+  type ControllerConfig,
+  parseControllerEnv,
+} from '../../src/controller/controller-config.js'
+import { createController } from '../../src/controller/create-controller.js'
+import { isBeamloomError } from '../../src/index.js'
+import { runWithSignals } from '../../src/service/run-with-signals.js'
+import { ServiceBase } from '../../src/service/service-base.js'
+
+/** How long a graceful stop (SIGTERM) may take before it is forced, in milliseconds. */
+const DRAIN_TIMEOUT_MS = 10_000
+
+/** The controller process: control plane, controller service, HTTP API; closed in reverse. */
+class ControllerProcess extends ServiceBase {
+  readonly #config: ControllerConfig
+  readonly #logger: Logger
+  readonly #version: string | undefined
+
+  constructor(config: ControllerConfig, logger: Logger, version: string | undefined) {
+    super(`controller process '${config.name}'`)
+    this.#config = config
+    this.#logger = logger
+    this.#version = version
+  }
+
+  protected override async onStart(): Promise<void> {
+    const config = this.#config
+    const { redisUrl, keyPrefix, heartbeatMs } = config.controlPlane
+    if (redisUrl === undefined) {
+      this.#logger.warn('no REDIS_URL: using an in-memory control plane no other process can see')
+    }
+    const plane: ControlPlane =
+      redisUrl === undefined
+        ? createMemoryControlPlane({ keyPrefix })
+        : createRedisControlPlane({ url: redisUrl, keyPrefix })
+    this.addCloseStep('control plane', () => plane.close())
+    await plane.start()
+    this.#failWith(plane)
+    let bound: string | undefined
+    const url = (): string | undefined => config.url ?? bound
+    const controller = createController(
+      { ...config, url, controlPlane: { heartbeatMs } },
+      {
+        plane,
+        logger: this.#logger,
+        ...(this.#version === undefined ? {} : { version: this.#version }),
+      },
+    )
+    const app: FastifyInstance = buildControllerApp(controller, {
+      token: config.token,
+      logger: this.#logger,
+      ...(this.#version === undefined ? {} : { version: this.#version }),
+    })
+    // Listen first, so the URL the controller registers names the bound port; the controller
+    // closes first (its close step is added last), then the API.
+    this.addCloseStep('http api', () => app.close())
+    await app.listen({ host: config.host, port: config.port })
+    const address = app.server.address()
+    if (address !== null && typeof address === 'object') {
+      const host = config.host === '0.0.0.0' || config.host === '::' ? hostname() : config.host
+      bound = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`
+    }
+    this.addCloseStep('controller', ({ force }) => controller.close({ force }))
+    await controller.start()
+    this.#failWith(controller)
+    this.#logger.info({ url: url() }, 'controller running')
+  }
+
+  /** A part that ends by itself (with an error or not) ends the process. */
+  #failWith(part: { closed: Promise<Error | undefined> }): void {
+    void part.closed.then((err) => {
+      if (this.state === 'running' || this.state === 'starting') {
+        this.fail(err ?? new Error('a part of the controller process closed unexpectedly'))
+      }
+    })
+  }
+}
+
+function port(text: string): string {
+  if (!/^\d+$/.test(text) || Number(text) > 65_535) {
+    throw new InvalidArgumentError('expected a port number (0–65535)')
+  }
+  return text
+}
+
+function positiveInt(text: string): string {
+  if (!/^\d+$/.test(text) || Number(text) < 1) {
+    throw new InvalidArgumentError('expected a positive integer')
+  }
+  return text
+}
+
+interface ControllerOptions {
+  host?: string
+  port?: string
+  token?: string
+  name?: string
+  url?: string
+  redis?: string
+  keyPrefix?: string
+  heartbeatMs?: string
+  lookaheadEvents?: string
+  horizonEvents?: string
+  scanRetentionMs?: string
+  logLevel?: string
+}
+
+const ENV_OF: Record<keyof ControllerOptions, string> = {
+  host: 'CONTROLLER_HOST',
+  port: 'CONTROLLER_PORT',
+  token: 'CONTROLLER_TOKEN',
+  name: 'CONTROLLER_NAME',
+  url: 'CONTROLLER_URL',
+  redis: 'REDIS_URL',
+  keyPrefix: 'REDIS_KEY_PREFIX',
+  heartbeatMs: 'HEARTBEAT_MS',
+  lookaheadEvents: 'CONTROLLER_LOOKAHEAD_EVENTS',
+  horizonEvents: 'CONTROLLER_HORIZON_EVENTS',
+  scanRetentionMs: 'CONTROLLER_SCAN_RETENTION_MS',
+  logLevel: 'CONTROLLER_LOG_LEVEL',
+}
+
+/** The env the controller's config is read from: the process env, overridden by the options. */
+function envOf(opts: ControllerOptions): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env }
+  for (const [key, name] of Object.entries(ENV_OF)) {
+    const value = opts[key as keyof ControllerOptions]
+    if (value !== undefined) env[name] = value
+  }
+  return env
+}
+
+/**
+ * `beamloom controller`: run the controller (HTTP API, scans, parameters) until SIGTERM/SIGINT
+ * (the first drains, a second one or 10 s forces). Options override the env (see
+ * `ControllerEnv` and `ControlPlaneEnv`). Bad config throws a `BeamloomError` (exit 2); a
+ * controller that ends with an error sets exit code 1.
+ */
+export function controllerCommand(version?: string): Command {
+  return new Command('controller')
+    .description('run the controller: HTTP API for trigger maps, scans, parameters and logs')
+    .option('--host <host>', 'listen address (env CONTROLLER_HOST; default 0.0.0.0)')
+    .option('-p, --port <port>', 'HTTP port (env CONTROLLER_PORT; default 5000)', port)
+    .option('--token <token>', 'bearer token required by POST requests (env CONTROLLER_TOKEN)')
+    .option('--name <name>', 'registry name (env CONTROLLER_NAME; default controller)')
+    .option('--url <url>', 'URL published in the registry (env CONTROLLER_URL)')
+    .option('--redis <url>', 'control plane, redis://host:6379 (env REDIS_URL)')
+    .option('--key-prefix <prefix>', 'control-plane key prefix (env REDIS_KEY_PREFIX)')
+    .option(
+      '--heartbeat-ms <ms>',
+      'registry heartbeat (env HEARTBEAT_MS; default 1000)',
+      positiveInt,
+    )
+    .option(
+      '--lookahead-events <n>',
+      'assigner look-ahead (env CONTROLLER_LOOKAHEAD_EVENTS)',
+      positiveInt,
+    )
+    .option('--horizon-events <n>', 'assigner horizon (env CONTROLLER_HORIZON_EVENTS)', positiveInt)
+    .option(
+      '--scan-retention-ms <ms>',
+      'keep ended scans this long (env CONTROLLER_SCAN_RETENTION_MS)',
+      positiveInt,
+    )
+    .option('--log-level <level>', 'pino level (env CONTROLLER_LOG_LEVEL; default info)')
+    .action(async (opts: ControllerOptions) => {
+      const config = parseControllerEnv(envOf(opts))
+      const logger = pino({ name: `controller ${config.name}`, level: config.logLevel })
+      let fatal: Error | undefined
+      const code = await runWithSignals(new ControllerProcess(config, logger, version), {
+        drainTimeoutMs: DRAIN_TIMEOUT_MS,
+        onEvent: (event) => {
+          if (event.kind === 'closed') fatal = event.error
+          else logger.info({ event: event.kind }, `controller ${event.kind}`)
+        },
+      })
+      if (fatal !== undefined && isBeamloomError(fatal, 'CONFIG_INVALID')) throw fatal
+      if (fatal !== undefined) logger.error({ err: fatal }, 'controller failed')
+      process.exitCode = code
+    })
+}

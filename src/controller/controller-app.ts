@@ -1,0 +1,73 @@
+import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
+import Fastify, { type FastifyInstance } from 'fastify'
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod'
+import type { Logger } from 'pino'
+import { bearerGuard } from './bearer-auth.js'
+import type { Controller } from './controller.js'
+import { installMetrics } from './controller-metrics.js'
+import { installErrorHandler } from './http-errors.js'
+import { logRoutes } from './routes-logs.js'
+import { parameterRoutes } from './routes-parameters.js'
+import { scanRoutes } from './routes-scan.js'
+import { statusRoutes } from './routes-status.js'
+
+/** Options of {@link buildControllerApp}. */
+export interface ControllerAppOptions {
+  /** Bearer token every mutating request (POST) must carry; unset: no check. */
+  readonly token?: string | undefined
+  /** Request logging; default none. */
+  readonly logger?: Logger
+  /** Largest JSON body (trigger maps), bytes; default 64 MiB. */
+  readonly bodyLimitBytes?: number
+  /** Largest parameter value, bytes; default 64 MiB. */
+  readonly parameterBodyLimitBytes?: number
+  /** Reported in the OpenAPI document. */
+  readonly version?: string
+}
+
+/**
+ * The controller's HTTP API as a fastify instance, not listening: Dranspose-compatible routes
+ * under `/api/v1`, OpenAPI at `/docs` (JSON at `/docs/json`), `/metrics`, `/health/live`,
+ * `/health/ready`. One error handler: bad requests and bad maps → 400 with the issues, our
+ * errors → status by code, anything else → 500. With a token, POSTs without it → 401.
+ */
+export function buildControllerApp(
+  controller: Controller,
+  options: ControllerAppOptions = {},
+): FastifyInstance {
+  const app = Fastify({
+    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    bodyLimit: options.bodyLimitBytes ?? 64 * 1024 * 1024,
+  }) as unknown as FastifyInstance
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  installErrorHandler(app)
+  void app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'beamloom controller',
+        description: 'Trigger maps, scans, parameters and logs (Dranspose-compatible paths)',
+        version: options.version ?? '0.0.0',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  })
+  void app.register(fastifySwaggerUi, { routePrefix: '/docs' })
+  if (options.token !== undefined) app.addHook('onRequest', bearerGuard(options.token))
+  void app.register(async (scope) => {
+    installMetrics(scope, controller)
+    scanRoutes(scope, controller)
+    statusRoutes(scope, controller)
+    logRoutes(scope, controller)
+    await scope.register(async (raw) =>
+      parameterRoutes(raw, controller, options.parameterBodyLimitBytes),
+    )
+  })
+  return app
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod'
+import { type ControlPlaneConfig, parseControlPlaneEnv } from '../config/control-plane-env.js'
+import { ConfigError } from '../errors.js'
+
+const positiveInt = z.coerce.number().int().positive()
+
+/**
+ * The controller's own env (the shared control-plane env is read by `parseControlPlaneEnv`):
+ * - `CONTROLLER_HOST` / `CONTROLLER_PORT` — where the HTTP API listens (default `0.0.0.0:5000`);
+ * - `CONTROLLER_TOKEN` — bearer token every mutating request must carry (unset: no check);
+ * - `CONTROLLER_NAME` — its name in the process registry (default `controller`);
+ * - `CONTROLLER_URL` — the URL it publishes in the registry (default from host and port);
+ * - `CONTROLLER_LOOKAHEAD_EVENTS` / `CONTROLLER_HORIZON_EVENTS` — assigner window (100 000 each);
+ * - `CONTROLLER_SCAN_RETENTION_MS` — how long an ended scan's keys are kept (default 24 h);
+ * - `CONTROLLER_LOG_LEVEL` — pino level (default `info`).
+ */
+export const ControllerEnv = z
+  .object({
+    CONTROLLER_HOST: z.string().min(1).default('0.0.0.0'),
+    CONTROLLER_PORT: z.coerce.number().int().min(0).max(65_535).default(5_000),
+    CONTROLLER_TOKEN: z.string().min(1).optional(),
+    CONTROLLER_NAME: z.string().min(1).default('controller'),
+    CONTROLLER_URL: z.url().optional(),
+    CONTROLLER_LOOKAHEAD_EVENTS: positiveInt.default(100_000),
+    CONTROLLER_HORIZON_EVENTS: positiveInt.default(100_000),
+    CONTROLLER_SCAN_RETENTION_MS: positiveInt.default(86_400_000),
+    CONTROLLER_LOG_LEVEL: z
+      .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+      .default('info'),
+  })
+  .transform((env) => ({
+    host: env.CONTROLLER_HOST,
+    port: env.CONTROLLER_PORT,
+    token: env.CONTROLLER_TOKEN,
+    name: env.CONTROLLER_NAME,
+    url: env.CONTROLLER_URL,
+    lookaheadEvents: env.CONTROLLER_LOOKAHEAD_EVENTS,
+    horizonEvents: env.CONTROLLER_HORIZON_EVENTS,
+    scanRetentionMs: env.CONTROLLER_SCAN_RETENTION_MS,
+    logLevel: env.CONTROLLER_LOG_LEVEL,
+  }))
+
+/** Typed controller config: its own settings plus the control plane's. */
+export type ControllerConfig = z.output<typeof ControllerEnv> & {
+  readonly controlPlane: ControlPlaneConfig
+}
+
+/**
+ * Read the controller's config from a flat env (pure; pass `process.env` in a main).
+ * @throws ConfigError `CONFIG_INVALID` naming each bad variable (never echoing the token).
+ */
+export function parseControllerEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): ControllerConfig {
+  const parsed = ControllerEnv.safeParse(env)
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    throw new ConfigError(`invalid controller config: ${issues}`)
+  }
+  return { ...parsed.data, controlPlane: parseControlPlaneEnv(env) }
+}

@@ -1,0 +1,309 @@
+import type { Logger } from 'pino'
+import type { z } from 'zod'
+import { type ControlPlane, STREAM_START } from '../control/control-plane.js'
+import { followStream } from '../control/follow-stream.js'
+import { isBeamloomError, StateError } from '../errors.js'
+import {
+  Assigner,
+  type AssignerOptions,
+  type AssignmentBatch,
+  GENERIC_TAG,
+  type ScanPlan,
+} from '../mapping/index.js'
+import { workerName } from '../protocol/ids.js'
+import {
+  CompletionReport,
+  CreditRequest,
+  parseControlJson,
+  type ScanState,
+} from '../protocol/scan-messages.js'
+import { ServiceBase } from '../service/service-base.js'
+import { EntryBuilder, toAssignmentEntry } from './entry-builder.js'
+import {
+  ENTRY_FIELD,
+  JOURNAL_FIELD,
+  type JournalInput,
+  readJournal,
+  type ScanJournal,
+} from './scan-journal.js'
+import { SlotBook } from './slot-book.js'
+import { WorkerLoadTracker } from './worker-load.js'
+
+/** A worker as a scan run needs it. */
+export interface RunWorker {
+  readonly name: string
+  readonly tags: readonly string[]
+  readonly instanceId: string
+}
+
+/** Options of {@link ScanRun}. */
+export interface ScanRunOptions {
+  readonly plane: ControlPlane
+  readonly state: ScanState
+  readonly plan: ScanPlan
+  readonly assigner: AssignerOptions
+  readonly logger: Logger
+  /** Called once, synchronously, when every event is complete. */
+  readonly onFinished: (run: ScanRun) => void
+  /** A live worker by name (a credit may arrive before the registry watch reports the join). */
+  readonly lookupWorker: (name: string) => Promise<RunWorker | undefined>
+}
+
+/** Counters of one scan run. */
+export interface ScanRunStats {
+  readonly entries: number
+  readonly eventsAssigned: number
+  readonly completionsAccepted: number
+  readonly failedEvents: number
+  readonly creditRequests: number
+}
+
+/**
+ * One scan as the controller drives it: the `Assigner`, the loops over `credits(scanId)` and
+ * `completions(scanId)`, and the publisher of `AssignmentEntry` records (one xadd at a time;
+ * what accumulates meanwhile is folded into the next entry). Every input is journalled next to
+ * the entry it produced, so {@link ScanRun.replay} can rebuild the assigner after a restart.
+ */
+export class ScanRun extends ServiceBase {
+  /** The scan's state as it was when the run began. */
+  readonly scan: ScanState
+  readonly assigner: Assigner
+  readonly load = new WorkerLoadTracker()
+  readonly #o: ScanRunOptions
+  readonly #slots = new SlotBook()
+  readonly #members = new Map<string, string>()
+  #builder: EntryBuilder
+  #seq = 0
+  #releasedTo = 0
+  #finished = false
+  #wake: (() => void) | undefined
+  #stats = {
+    entries: 0,
+    eventsAssigned: 0,
+    completionsAccepted: 0,
+    failedEvents: 0,
+    creditRequests: 0,
+  }
+
+  constructor(options: ScanRunOptions) {
+    super(`scan ${options.state.scanId}`)
+    this.#o = options
+    this.scan = options.state
+    this.assigner = new Assigner(options.plan, options.assigner)
+    this.#builder = new EntryBuilder(this.assigner, {
+      credits: STREAM_START,
+      completions: STREAM_START,
+    })
+  }
+
+  /** Whether every event is complete. */
+  get finished(): boolean {
+    return this.#finished
+  }
+
+  /** Counters so far. */
+  get stats(): ScanRunStats {
+    return { ...this.#stats }
+  }
+
+  /** Workers in the scan, with their registry instance ids. */
+  get members(): ReadonlyMap<string, string> {
+    return this.#members
+  }
+
+  /** Own slot of every worker that joined the scan. */
+  slots(): Record<string, number> {
+    return this.#slots.all()
+  }
+
+  /**
+   * Rebuild the run from the journal in `assignments(scanId)` (before `start`): the assigner gets
+   * the same inputs in the same order, so it is where the previous controller left it; the loops
+   * continue after the last credit request and completion report it had applied.
+   * @throws StateError `STATE_INVALID` when the journal is missing or does not reproduce the
+   *   published entries.
+   */
+  async replay(): Promise<void> {
+    for await (const { entry, journal } of readJournal(this.#o.plane, this.scan.scanId)) {
+      for (const input of journal.inputs) this.#apply(input)
+      this.#builder.cursor('credits', journal.credits)
+      this.#builder.cursor('completions', journal.completions)
+      this.#builder.take()
+      if (entry.seq !== this.#seq)
+        throw new StateError(`${this.name}: entry ${entry.seq} out of order`)
+      this.#seq = entry.seq + 1
+      this.#releasedTo = entry.released[1]
+    }
+    if (this.assigner.releasedFrontier !== this.#releasedTo) {
+      throw new StateError(
+        `${this.name}: the journal gives released frontier ${this.assigner.releasedFrontier}, the entries ${this.#releasedTo}`,
+      )
+    }
+  }
+
+  /** Add a live worker (idempotent for the same instance; a new instance replaces the old). */
+  addWorker(worker: RunWorker): void {
+    const known = this.#members.get(worker.name)
+    if (known === worker.instanceId) return
+    if (known !== undefined) this.removeWorker(worker.name)
+    const tags = worker.tags.length > 0 ? [...worker.tags] : [GENERIC_TAG]
+    this.#apply(['add', worker.name, tags, worker.instanceId])
+    this.#notify()
+  }
+
+  /** Remove a worker that left or expired (no-op for a worker not in the scan). */
+  removeWorker(name: string): void {
+    if (!this.#members.has(name)) return
+    this.#apply(['remove', name])
+    this.#notify()
+  }
+
+  protected override async onStart(): Promise<void> {
+    const { plane } = this.#o
+    const id = this.scan.scanId
+    this.addCloseStep('publish remaining entries', async ({ force }) => {
+      if (!force && plane.state === 'running') await this.#publish()
+    })
+    const open = this.#builder.open
+    this.spawn('credits', async (signal) => {
+      for await (const e of followStream(plane, plane.keys.credits(id), {
+        signal,
+        after: open.credits,
+      })) {
+        const req = this.#parse(CreditRequest, e.fields.get('c'), 'credit request')
+        if (req !== undefined) await this.#credit(req)
+        this.#builder.cursor('credits', e.id)
+      }
+    })
+    this.spawn('completions', async (signal) => {
+      const key = plane.keys.completions(id)
+      for await (const e of followStream(plane, key, { signal, after: open.completions })) {
+        const report = this.#parse(CompletionReport, e.fields.get('c'), 'completion report')
+        if (report !== undefined) this.#complete(report)
+        this.#builder.cursor('completions', e.id)
+        if (this.#checkFinished()) return
+      }
+    })
+    this.spawn('publisher', async (signal) => {
+      while (!signal.aborted) {
+        await this.#publish()
+        if (this.#builder.waiting > 0 || signal.aborted) continue
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            signal.removeEventListener('abort', done)
+            this.#wake = undefined
+            resolve()
+          }
+          this.#wake = done
+          signal.addEventListener('abort', done, { once: true })
+        })
+      }
+    })
+    this.#checkFinished()
+  }
+
+  async #publish(): Promise<void> {
+    for (const d of this.#builder.take()) {
+      const entry = toAssignmentEntry(d, this.#seq, this.#releasedTo)
+      const journal: ScanJournal = {
+        inputs: d.inputs,
+        credits: d.credits,
+        completions: d.completions,
+      }
+      await this.#o.plane.xadd(this.#o.plane.keys.assignments(this.scan.scanId), {
+        [ENTRY_FIELD]: JSON.stringify(entry),
+        [JOURNAL_FIELD]: JSON.stringify(journal),
+      })
+      this.#seq += 1
+      this.#releasedTo = entry.released[1]
+      this.#stats.entries += 1
+    }
+  }
+
+  async #credit(req: CreditRequest): Promise<void> {
+    this.#stats.creditRequests += 1
+    if (!this.#members.has(req.worker)) {
+      const info = await this.#o.lookupWorker(req.worker)
+      if (info === undefined) {
+        this.#o.logger.debug({ worker: req.worker }, 'credits from a worker not live: ignored')
+        return
+      }
+      this.addWorker(info)
+    }
+    this.#apply(['credit', req.worker, req.credits])
+    this.#notify()
+  }
+
+  #complete(report: CompletionReport): void {
+    this.#stats.failedEvents += report.failed
+    for (const [worker, ranges] of report.done) this.#apply(['complete', worker, ranges])
+    this.#builder.frontier()
+    this.#notify()
+  }
+
+  /** Apply one input to the assigner, recording it in the journal. */
+  #apply(input: JournalInput): void {
+    const b = this.#builder
+    switch (input[0]) {
+      case 'add': {
+        const [, name, tags, instanceId] = input
+        const w = workerName(name)
+        this.assigner.addWorker(w, tags)
+        this.#members.set(name, instanceId)
+        b.workerSlot(name, this.#slots.add(w))
+        break
+      }
+      case 'remove': {
+        const removal = this.assigner.removeWorker(workerName(input[1]))
+        this.#members.delete(input[1])
+        this.#slots.remove(removal)
+        this.#batch(removal.batch)
+        break
+      }
+      case 'credit':
+        this.#batch(this.assigner.request(workerName(input[1]), input[2]))
+        break
+      case 'complete': {
+        const [, worker, ranges] = input
+        const result = this.assigner.complete(workerName(worker), ranges)
+        this.#stats.completionsAccepted += result.accepted
+        const last = ranges.reduce((m, r) => Math.max(m, r[1] - 1), -1)
+        this.load.record(worker, result.accepted, last)
+        this.#batch(result.batch)
+        this.#slots.prune(result.completedFrontier)
+        break
+      }
+    }
+    b.input(input)
+  }
+
+  #batch(batch: AssignmentBatch): void {
+    for (const g of batch.grants) this.#stats.eventsAssigned += g.eventCount
+    this.#builder.batch(batch, this.#slots.grant(batch.grants))
+  }
+
+  #checkFinished(): boolean {
+    if (this.#finished || !this.assigner.finished) return this.#finished
+    this.#finished = true
+    this.#o.onFinished(this)
+    return true
+  }
+
+  #notify(): void {
+    this.#wake?.()
+  }
+
+  #parse<S extends z.ZodType>(
+    schema: S,
+    bytes: Uint8Array | undefined,
+    what: string,
+  ): z.output<S> | undefined {
+    try {
+      return parseControlJson(schema, bytes, what)
+    } catch (err) {
+      if (!isBeamloomError(err, 'PROTOCOL_INVALID')) throw err
+      this.#o.logger.warn({ scanId: this.scan.scanId, err: err.message }, `${what} skipped`)
+      return undefined
+    }
+  }
+}

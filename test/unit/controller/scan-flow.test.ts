@@ -1,0 +1,161 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { sequenceFromTriggerMap, streamName, uniformTriggerMap } from '../../../src/index.js'
+import { testBed } from './fakes.js'
+
+type Bed = Awaited<ReturnType<typeof testBed>>
+let bed: Bed | undefined
+
+afterEach(async () => {
+  const errors = bed?.errors() ?? []
+  await bed?.cleanup()
+  bed = undefined
+  expect(errors).toEqual([])
+})
+
+const uniform = (n: number, streams = ['eiger']) =>
+  sequenceFromTriggerMap(uniformTriggerMap(streams.map(streamName), n))
+
+describe('controller scan flow', () => {
+  it('runs a small scan to finished, then a second one', async () => {
+    bed = await testBed()
+    await bed.ingester('ing', ['eiger'])
+    const a = await bed.worker('a')
+    const b = await bed.worker('b')
+    const c = await bed.controller()
+    const id = await c.startScan(uniform(20), true)
+    await vi.waitFor(
+      () => expect(c.progress()).toMatchObject({ finished: true, total_events: 22 }),
+      { timeout: 5000 },
+    )
+    expect(c.progress()).toEqual({
+      last_assigned: 22,
+      completed_events: 22,
+      total_events: 22,
+      finished: true,
+    })
+    expect(c.scan()).toMatchObject({ scanId: id, status: 'finished' })
+    const seen = new Set([...a.processed, ...b.processed])
+    expect(seen.size).toBe(22)
+    const id2 = await c.startScan(uniform(5), false)
+    expect(id2).not.toBe(id)
+    await vi.waitFor(() => expect(c.scan()).toMatchObject({ scanId: id2, status: 'finished' }), {
+      timeout: 5000,
+    })
+    expect(c.progress().total_events).toBe(5)
+  })
+})
+
+describe('controller failures and stops', () => {
+  it('re-routes the events of a worker that expires mid-scan, and the scan still finishes', async () => {
+    bed = await testBed()
+    await bed.ingester('ing', ['eiger'])
+    const a = await bed.worker('a', { window: 4 })
+    const b = await bed.worker('b', { window: 4, paused: true })
+    const c = await bed.controller()
+    await c.startScan(uniform(30), true)
+    await vi.waitFor(() =>
+      expect(b.seen.some((e) => JSON.stringify(e.routes).includes('"b"'))).toBe(true),
+    )
+    b.crash()
+    await vi.waitFor(() => expect(c.scan()?.status).toBe('finished'), { timeout: 5000 })
+    const rerouted = a.seen.filter((e) => e.rerouted.length > 0)
+    expect(rerouted.length).toBeGreaterThan(0)
+    const bSlot = a.seen.find((e) => e.workerSlots.b !== undefined)?.workerSlots.b
+    expect(bSlot).toBeDefined()
+    expect(a.seen.flatMap((e) => e.slots).some(([, , w, s]) => w === 'a' && s === bSlot)).toBe(true)
+    expect(new Set(a.processed).size).toBeGreaterThan(20)
+  })
+
+  it('stops a scan, and a new map replaces a running scan', async () => {
+    bed = await testBed()
+    await bed.ingester('ing', ['eiger'])
+    await bed.worker('a', { paused: true })
+    const c = await bed.controller()
+    const first = await c.startScan(uniform(10), true)
+    const second = await c.startScan(uniform(10), true)
+    const records = await bed.fakes.xrange(bed.fakes.keys.scanUpdates())
+    const updates = records.map((r) => JSON.parse(Buffer.from(r.fields.get('u') ?? []).toString()))
+    expect(updates).toEqual([
+      { type: 'started', scanId: first },
+      { type: 'stopped', scanId: first, reason: 'replaced' },
+      { type: 'started', scanId: second },
+    ])
+    expect(await c.stop()).toBe(true)
+    expect(c.scan()).toMatchObject({ scanId: second, status: 'stopped' })
+    expect(c.progress().finished).toBe(true)
+    expect(await c.stop()).toBe(false)
+  })
+
+  it('refuses a map with unserved streams or too few workers, naming them', async () => {
+    bed = await testBed()
+    await bed.ingester('ing', ['eiger'])
+    const c = await bed.controller()
+    const map = {
+      eiger: [
+        [
+          { tags: ['generic'], constraint: 0 },
+          { tags: ['generic'], constraint: 1 },
+        ],
+      ],
+      orca: [[{ tags: ['generic'], constraint: 2 }]],
+    }
+    const err = await c
+      .startScan(sequenceFromTriggerMap(map as never), true)
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'MAPPING_INVALID' })
+    expect((err as { issues: unknown }).issues).toEqual([
+      { path: ['orca'], message: "stream 'orca' is not served by any live ingester" },
+      { path: [], message: 'only 0 workers available, but 3 required' },
+    ])
+  })
+
+  it('stops the scan when an ingester logs upstream-lost', async () => {
+    bed = await testBed()
+    await bed.ingester('ing', ['eiger'])
+    await bed.worker('a', { paused: true })
+    const c = await bed.controller()
+    const id = await c.startScan(uniform(10), true)
+    await c.logs.append({
+      time: Date.now(),
+      level: 'warn',
+      role: 'ingester',
+      name: 'ing',
+      message: 'detector gone',
+      context: { event: 'upstream-lost', scanId: id },
+    })
+    await vi.waitFor(() => expect(c.scan()).toMatchObject({ status: 'stopped' }))
+    expect(c.scan()?.reason).toContain('upstream-lost')
+  })
+})
+
+describe('controller restarts', () => {
+  it('keeps parameters across a restart', async () => {
+    bed = await testBed()
+    const c1 = await bed.controller()
+    const r = await c1.setParameter('roi', new TextEncoder().encode('[1,2]'))
+    expect(r.version).toBe(1)
+    await c1.close()
+    const c2 = await bed.controller()
+    expect(Buffer.from((await c2.parameters.get('roi')) ?? []).toString()).toBe('[1,2]')
+    expect((await c2.parameters.current()).hash).toBe(r.hash)
+  })
+
+  it('resumes a running scan after a restart and finishes it', async () => {
+    bed = await testBed()
+    await bed.ingester('ing', ['eiger'])
+    const a = await bed.worker('a', { window: 4 })
+    const b = await bed.worker('b', { window: 4, paused: true })
+    const c1 = await bed.controller()
+    const id = await c1.startScan(uniform(40), true)
+    await vi.waitFor(() => expect(a.processed.length).toBeGreaterThan(5))
+    const before = c1.progress()
+    await c1.close()
+    const c2 = await bed.controller()
+    expect(c2.scan()).toMatchObject({ scanId: id, status: 'running' })
+    expect(c2.progress().last_assigned).toBeGreaterThanOrEqual(before.last_assigned)
+    await b.resume()
+    await vi.waitFor(() => expect(c2.scan()?.status).toBe('finished'), { timeout: 5000 })
+    const all = new Set([...a.processed, ...b.processed])
+    expect(all.size).toBe(42)
+  })
+})
