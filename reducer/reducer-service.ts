@@ -4,15 +4,20 @@ import { lastStreamId } from '../src/control/follow-stream.js'
 import { createLogStream } from '../src/control/log-stream.js'
 import { createParameterStore } from '../src/control/parameter-store.js'
 import { createProcessRegistry } from '../src/control/process-registry.js'
-import { ConfigError, loadReducerClass, type ScanId, StateError } from '../src/index.js'
+import {
+  ConfigError,
+  loadReducerClass,
+  ParameterTracker,
+  parametersJson,
+  type ScanId,
+  StateError,
+} from '../src/index.js'
 import type { ResultBatch } from '../src/protocol/data-plane-result-batch.js'
 import { ServiceBase } from '../src/service/service-base.js'
 import { createResultPuller } from '../src/transport/result-puller.js'
 import { advertisedAddress } from './advertise.js'
 import { compactDedup } from './compact-dedup.js'
-import { descriptionsToJson } from './descriptions-json.js'
 import { FailureLog } from './failure-log.js'
-import { ParameterTracker } from './parameter-tracker.js'
 import { buildReducerApp, type ReducerStatus } from './reducer-app.js'
 import { ReducerMetrics } from './reducer-metrics.js'
 import { ReducerOptions, type ReducerOptionsInput } from './reducer-options.js'
@@ -107,7 +112,7 @@ export class Reducer extends ServiceBase {
       ready: this.ready,
       module: this.options.reducerModule,
       queueDepth: this.queueDepth,
-      parametersVersion: this.#params?.version ?? 0,
+      parametersVersion: this.#params?.current.version ?? 0,
       scan:
         run === undefined
           ? null
@@ -144,10 +149,11 @@ export class Reducer extends ServiceBase {
     const plane = this.#plane
     const module = await loadReducerClass(options.reducerModule, this.#cwd)
     signal.throwIfAborted()
-    const params = new ParameterTracker(module.parameters, this.#logger)
+    const params = new ParameterTracker(module.parameters, (r) =>
+      this.#logger.warn({ parameter: r.name }, `ignoring parameter value: ${r.reason}`),
+    )
     this.#params = params
     const store = createParameterStore(plane)
-    const paramsAfter = await lastStreamId(plane, plane.keys.parameterChanges())
     await params.load(store)
     signal.throwIfAborted()
     const scans = new ScanSwitch({
@@ -205,7 +211,7 @@ export class Reducer extends ServiceBase {
     const info = {
       url: this.#url,
       endpoints: { results: this.#endpoint },
-      parameters: descriptionsToJson(module.parameters),
+      parameters: parametersJson(module.parameters),
     }
     const registration = await registry.register({ role: 'reducer', name: options.name, info })
     this.addCloseStep('registration', () => registration.close())
@@ -214,7 +220,7 @@ export class Reducer extends ServiceBase {
 
     const rejoin = await findRejoinPoint(plane)
     signal.throwIfAborted()
-    this.spawn('parameters', (s) => params.follow(store, paramsAfter, s))
+    this.spawn('parameters', (s) => params.follow(plane, store, s))
     this.spawn('scan updates', (s) => scans.follow(rejoin, s))
     this.#ready = true
     this.#logger.info(
@@ -239,7 +245,7 @@ export class Reducer extends ServiceBase {
       await scans.inLane(this.signal, () => {
         this.#waitingItems -= n
         waiting = false
-        return run.reduce(batch, this.#params!.current, this.signal)
+        return run.reduce(batch, this.#params!.current.parameters, this.signal)
       })
       if (run.dedup.wantsCompaction && !this.#compacting && !this.signal.aborted) {
         this.#compacting = true

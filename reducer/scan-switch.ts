@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { ControlPlane } from '../src/control/control-plane.js'
 import { followStream } from '../src/control/follow-stream.js'
+import type { ParameterTracker } from '../src/index.js'
 import { type LoadedModule, type ReducerClass, ReducerHost, type ScanId } from '../src/index.js'
 import type { ScanUpdate } from '../src/protocol/scan-messages.js'
 import { sleep } from '../src/service/abort.js'
@@ -8,7 +9,6 @@ import type { Loop } from '../src/service/service-base.js'
 import { ABORTED, untilAborted } from '../src/transport/until-aborted.js'
 import { CompletionSender } from './completion-sender.js'
 import type { FailureLog } from './failure-log.js'
-import type { ParameterTracker } from './parameter-tracker.js'
 import type { ReducerMetrics } from './reducer-metrics.js'
 import type { ReducerOptions } from './reducer-options.js'
 import { ScanRun } from './scan-run.js'
@@ -150,7 +150,7 @@ export class ScanSwitch {
       host = await ReducerHost.create({
         module,
         cls: d.module.cls,
-        parameters: d.params.current,
+        parameters: d.params.current.parameters,
         context: d.context,
         state: { name: d.options.name, tags: [] },
       })
@@ -183,7 +183,7 @@ export class ScanSwitch {
   }
 
   async #endScan(run: ScanRun, status: 'finished' | 'stopped', reason?: string): Promise<void> {
-    await run.end(status, this.#deps.params.current, reason)
+    await run.end(status, this.#deps.params.current.parameters, reason)
     this.waiters.ended(run.scanId)
     this.#deps.logger.info({ scan: run.scanId, status, reason, ...run.counts }, `scan ${status}`)
   }
@@ -193,7 +193,7 @@ export class ScanSwitch {
     const signal = AbortSignal.any([life, run.endedSignal])
     while (!signal.aborted) {
       const delayS = await this.inLane(signal, () =>
-        run.status === 'running' ? run.timer(this.#deps.params.current) : undefined,
+        run.status === 'running' ? run.timer(this.#deps.params.current.parameters) : undefined,
       )
       if (delayS === undefined) return
       try {

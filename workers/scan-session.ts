@@ -1,6 +1,7 @@
 import type { ControlPlane } from '../src/control/control-plane.js'
 import { STREAM_START } from '../src/control/control-plane.js'
 import { followStream } from '../src/control/follow-stream.js'
+import type { ParameterTracker } from '../src/index.js'
 import {
   encodePayload,
   isBeamloomError,
@@ -22,7 +23,6 @@ import { ServiceBase } from '../src/service/service-base.js'
 import { CreditWindow } from './credit-window.js'
 import { EventAssembler, type ReadyEvent } from './event-assembler.js'
 import type { FailureLog } from './failure-log.js'
-import type { ParameterTracker } from './parameter-tracker.js'
 import type { ReducerLink } from './reducer-link.js'
 import { ResultSink } from './result-sink.js'
 import { Wakeup } from './wakeup.js'

@@ -9,7 +9,10 @@ import {
   isBeamloomError,
   type LoadedModule,
   loadWorkerClass,
+  ParameterTracker,
   ProtocolError,
+  parametersJson,
+  type ResolvedParameters,
   type ScanId,
   StateError,
   type WorkerClass,
@@ -22,7 +25,6 @@ import { aborted, sleep, toError } from '../src/service/abort.js'
 import { ServiceBase } from '../src/service/service-base.js'
 import { FailureLog } from './failure-log.js'
 import { IngesterLinks } from './ingester-links.js'
-import { ParameterTracker, parametersJson, type ResolvedParameters } from './parameter-tracker.js'
 import { ReducerLink } from './reducer-link.js'
 import { ScanSession } from './scan-session.js'
 import { parseWorkerConfig, type WorkerConfig, type WorkerConfigInput } from './worker-config.js'

@@ -1,14 +1,14 @@
-import type { ControlPlane } from '../src/control/control-plane.js'
-import { lastStreamId } from '../src/control/follow-stream.js'
-import type { ParameterSnapshot, ParameterStore } from '../src/control/parameter-store.js'
+import type { ControlPlane } from '../control/control-plane.js'
+import { lastStreamId } from '../control/follow-stream.js'
+import type { ParameterSnapshot, ParameterStore } from '../control/parameter-store.js'
+import { isBeamloomError } from '../errors.js'
 import {
-  isBeamloomError,
   makeParameter,
   type ParameterDescription,
   type Parameters,
   parametersHash,
   resolveParameters,
-} from '../src/index.js'
+} from './parameters.js'
 
 /** The parameters events are processed with, and their hash (what results carry). */
 export interface ResolvedParameters {
@@ -25,7 +25,7 @@ export interface RejectedParameter {
 }
 
 /**
- * The worker's current parameters: its analysis's descriptions resolved against the values set
+ * The current parameters of a worker or reducer: its analysis's descriptions resolved against the values set
  * in the parameter store (defaults filled). Follows the store's change feed; each change is
  * read once and resolved once, never per event.
  */
@@ -41,7 +41,9 @@ export class ParameterTracker {
     this.#descriptions = new Map(descriptions.map((d) => [d.name, d]))
     this.#onRejected = onRejected
     const parameters = resolveParameters(this.#descriptions, new Map())
-    this.#current = { parameters, hash: parametersHash(parameters), version: 0 }
+    // The hash is of the values as set (nothing yet), the same in every process whatever its
+    // descriptions: it is what the parameter store and the controller report.
+    this.#current = { parameters, hash: parametersHash({}), version: 0 }
   }
 
   /** What the next event is processed with. */
@@ -67,7 +69,7 @@ export class ParameterTracker {
       }
     }
     const parameters = resolveParameters(this.#descriptions, values)
-    this.#current = { parameters, hash: parametersHash(parameters), version: snapshot.version }
+    this.#current = { parameters, hash: snapshot.hash, version: snapshot.version }
   }
 
   /**

@@ -1,9 +1,11 @@
 import { hostname } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { advertisedAddress } from '../../../reducer/advertise.js'
-import { descriptionsToJson } from '../../../reducer/descriptions-json.js'
 import { parseReducerEnv } from '../../../reducer/reducer-env.js'
-import { parseParameterDescriptions } from '../../../src/index.js'
+import {
+  parametersJson as descriptionsToJson,
+  parseParameterDescriptions,
+} from '../../../src/index.js'
 
 describe('parseReducerEnv', () => {
   it('applies the defaults', () => {
