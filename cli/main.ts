@@ -1,5 +1,8 @@
 import { Command } from 'commander'
 import { isBeamloomError } from '../src/index.js'
+import { controllerCommand } from './commands/controller.js'
+import { reducerCommand } from './commands/reducer.js'
+import { workerCommand } from './commands/worker.js'
 import { replayCommand } from './replay/replay-command.js'
 
 /** Build the `beamloom` command with every subcommand. */
@@ -9,6 +12,9 @@ export function buildProgram(version: string): Command {
     .version(version)
     .showHelpAfterError()
     .addCommand(replayCommand())
+    .addCommand(controllerCommand(version))
+    .addCommand(workerCommand())
+    .addCommand(reducerCommand())
 }
 
 /**
