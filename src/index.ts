@@ -127,7 +127,7 @@ export {
   type XRangeOptions,
   type XReadOptions,
 } from './control/control-plane.js'
-export { type FollowOptions, lastStreamId } from './control/follow-stream.js'
+export { type FollowOptions, followStream, lastStreamId } from './control/follow-stream.js'
 export {
   createLogStream,
   LogEntry,

@@ -1,0 +1,132 @@
+import { Command } from 'commander'
+import { pino } from 'pino'
+import type { Ingester } from '../../ingesters/base/create-ingester.js'
+import { parseIngesterEnv } from '../../ingesters/base/ingester-config.js'
+import type { IngesterLogger } from '../../ingesters/base/ingester-logger.js'
+import { createStinsIngester } from '../../ingesters/stins/stins-ingester.js'
+import {
+  ConfigError,
+  type ControlPlane,
+  createRedisControlPlane,
+  parseControlPlaneEnv,
+  runWithSignals,
+  ServiceBase,
+} from '../../src/index.js'
+
+/** Options shared by every `beamloom ingester <device>` command (each overrides its env var). */
+interface IngesterOptions {
+  stream?: string
+  upstream?: string
+  name?: string
+  bind?: string
+  advertiseHost?: string
+  redis?: string
+  dumpDir?: string
+}
+
+/** The control plane and the ingester, as one service: plane first up, last down. */
+class IngesterProcess extends ServiceBase {
+  readonly #plane: ControlPlane
+  readonly #make: (plane: ControlPlane) => Ingester
+
+  constructor(plane: ControlPlane, make: (plane: ControlPlane) => Ingester) {
+    super('ingester process')
+    this.#plane = plane
+    this.#make = make
+  }
+
+  protected override async onStart(): Promise<void> {
+    const plane = this.#plane
+    this.addCloseStep('control plane', () => plane.close())
+    await plane.start()
+    void plane.closed.then((err) => err && this.fail(err))
+    const ingester = this.#make(plane)
+    this.addCloseStep('ingester', ({ force }) => ingester.close({ force }))
+    await ingester.start()
+    void ingester.closed.then((err) => err && this.fail(err))
+  }
+}
+
+/** Env with the command-line options laid over it (options win). */
+function envWith(opts: IngesterOptions): Record<string, string | undefined> {
+  const pick = (key: string, value: string | undefined) =>
+    value === undefined ? {} : { [key]: value }
+  return {
+    ...process.env,
+    ...pick('INGESTER_STREAMS', opts.stream),
+    ...pick('INGESTER_UPSTREAM_URL', opts.upstream),
+    ...pick('INGESTER_NAME', opts.name),
+    ...pick('INGESTER_BIND', opts.bind),
+    ...pick('INGESTER_ADVERTISE_HOST', opts.advertiseHost),
+    ...pick('INGESTER_DUMP_DIR', opts.dumpDir),
+    ...pick('REDIS_URL', opts.redis),
+  }
+}
+
+async function runStins(opts: IngesterOptions): Promise<void> {
+  const env = envWith(opts)
+  const { config, upstreamUrl } = parseIngesterEnv(env)
+  const controlPlane = parseControlPlaneEnv(env)
+  if (upstreamUrl === undefined) {
+    throw new ConfigError(
+      'the device address is missing: pass --upstream or set INGESTER_UPSTREAM_URL',
+    )
+  }
+  if (controlPlane.redisUrl === undefined) {
+    throw new ConfigError(
+      'a separate ingester process needs the shared control plane: pass --redis or set REDIS_URL',
+    )
+  }
+  const logger = pino(
+    { name: config.name ?? `${config.streams.join('_')}-ingester` },
+    process.stderr,
+  )
+  const log: IngesterLogger = logger
+  const plane = createRedisControlPlane({
+    url: env.REDIS_URL ?? '',
+    keyPrefix: controlPlane.keyPrefix,
+  })
+  const service = new IngesterProcess(plane, (p) =>
+    createStinsIngester(config, { url: upstreamUrl }, { plane: p, logger: log }),
+  )
+  process.exitCode = await runWithSignals(service, {
+    drainTimeoutMs: 10_000,
+    onEvent: (event) => {
+      if (event.kind === 'closed' && event.error)
+        logger.error({ err: event.error }, 'ingester ended')
+      else logger.info({ event: event.kind }, 'ingester process')
+    },
+  })
+}
+
+/** `beamloom ingester <device>`: run one ingester process (STINS now; more devices later). */
+export function ingesterCommand(): Command {
+  const stins = new Command('stins')
+    .description(
+      'ingest a STINS device (Eiger, Pilatus, Orca, Basler, Zyla behind the streaming-receiver): PULL from it, forward frames to workers',
+    )
+    .option('--stream <names>', 'stream name(s) served, comma separated [INGESTER_STREAMS]')
+    .option(
+      '--upstream <url>',
+      "the device's PUSH endpoint, e.g. tcp://det:9999 [INGESTER_UPSTREAM_URL]",
+    )
+    .option('--name <name>', 'registry name; default <streams>-ingester [INGESTER_NAME]')
+    .option(
+      '--bind <address>',
+      'ROUTER address for workers; default tcp://127.0.0.1:* [INGESTER_BIND]',
+    )
+    .option(
+      '--advertise-host <host>',
+      'host workers connect to when binding * [INGESTER_ADVERTISE_HOST]',
+    )
+    .option('--redis <url>', 'control plane, redis://host:6379 [REDIS_URL]')
+    .option('--dump-dir <dir>', 'directory recordings are confined to [INGESTER_DUMP_DIR]')
+    .addHelpText(
+      'after',
+      '\nAlso read from env: INGESTER_BUFFER_BYTES, INGESTER_DUMP_PATH, INGESTER_HELLO_TIMEOUT_MS,\nREDIS_KEY_PREFIX, HEARTBEAT_MS. See docs/ingesters.md.',
+    )
+    .action(runStins)
+  return new Command('ingester')
+    .description('run an ingester: read a device and forward its frames to the workers')
+    .addCommand(stins)
+}

@@ -1,0 +1,89 @@
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { createStinsSimulator } from '../../ingesters/stins/stins-simulator.js'
+import { DTYPE_NAMES, type DtypeName, runWithSignals } from '../../src/index.js'
+
+function nonNegativeInt(text: string): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0')
+  return n
+}
+
+function rate(text: string): number {
+  const n = Number(text)
+  if (!Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError('expected a rate ≥ 0 (0: as fast as possible)')
+  return n
+}
+
+function shape(text: string): [number, number] {
+  const dims = text.split(',').map((d) => Number(d.trim()))
+  if (dims.length !== 2 || !dims.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new InvalidArgumentError('expected rows,cols such as 64,64')
+  }
+  return [dims[0]!, dims[1]!]
+}
+
+interface StinsOptions {
+  bind: string
+  frames: number
+  shape: [number, number]
+  dtype: DtypeName
+  rate: number
+  bslz4?: boolean
+  capture?: string
+  filename?: string
+}
+
+async function runStins(opts: StinsOptions): Promise<void> {
+  const simulator = createStinsSimulator({
+    bind: opts.bind,
+    frames: opts.frames,
+    shape: opts.shape,
+    dtype: opts.dtype,
+    rateHz: opts.rate,
+    compression: opts.bslz4 ? 'bslz4' : 'none',
+    ...(opts.capture === undefined ? {} : { capture: opts.capture }),
+    ...(opts.filename === undefined ? {} : { filename: opts.filename }),
+  })
+  // Once everything is queued, a graceful close delivers it (zmq linger) and ends the command.
+  void simulator.done.then(() => simulator.close())
+  process.exitCode = await runWithSignals(simulator, {
+    drainTimeoutMs: 10_000,
+    onEvent: (event) => {
+      if (event.kind === 'started') {
+        process.stderr.write(`simulating STINS on ${simulator.endpoint}; waiting for a receiver\n`)
+      } else if (event.kind === 'closed') {
+        const error = event.error ? ` (${event.error.message})` : ''
+        process.stderr.write(`sent ${simulator.sentMessages} messages${error}\n`)
+      }
+    },
+  })
+}
+
+/** `beamloom simulate <device>`: play a device's wire protocol (STINS now; more devices later). */
+export function simulateCommand(): Command {
+  const stins = new Command('stins')
+    .description(
+      'act as a STINS detector: bind a PUSH, send a header, N images (Poisson background, moving spot) and series_end — or replay a raw capture',
+    )
+    .option('--bind <address>', 'PUSH address', 'tcp://127.0.0.1:9999')
+    .addOption(
+      new Option('--frames <n>', 'images in the series').argParser(nonNegativeInt).default(100),
+    )
+    .addOption(
+      new Option('--shape <rows,cols>', 'image shape').argParser(shape).default([64, 64], '64,64'),
+    )
+    .addOption(new Option('--dtype <type>', 'pixel type').choices(DTYPE_NAMES).default('uint16'))
+    .addOption(
+      new Option('--rate <hz>', 'messages per second, 0 = as fast as possible')
+        .argParser(rate)
+        .default(100),
+    )
+    .option('--bslz4', 'compress images with bitshuffle-LZ4')
+    .option('--capture <file>', 'replay this raw capture (one zmq message per item) instead')
+    .option('--filename <name>', 'filename announced in the header')
+    .action(runStins)
+  return new Command('simulate')
+    .description('simulate a device, speaking its wire protocol, for tests and demos')
+    .addCommand(stins)
+}

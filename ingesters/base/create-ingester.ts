@@ -1,0 +1,257 @@
+import { hostname } from 'node:os'
+import { followStream } from '../../src/control/follow-stream.js'
+import {
+  type ControlPlane,
+  createIngesterRouter,
+  createLogStream,
+  createParameterStore,
+  createProcessRegistry,
+  type IngesterRouter,
+  lastStreamId,
+  ParameterName,
+  ProtocolError,
+  parseControlJson,
+  type ScanId,
+  ScanState,
+  ScanUpdate,
+  type Service,
+  ServiceBase,
+  StateError,
+  type StreamEntryId,
+  type StreamName,
+} from '../../src/index.js'
+import { type IngesterConfig, ingesterName } from './ingester-config.js'
+import { type IngesterLogger, silentLogger } from './ingester-logger.js'
+import { ScanSession, type ScanSessionStats } from './scan-session.js'
+import type { UpstreamFactory } from './upstream.js'
+
+/** What {@link createIngester} needs besides its config. */
+export interface IngesterDeps {
+  /** A control plane; started and closed by its owner, not by the ingester. */
+  readonly plane: ControlPlane
+  /** Opens the device connection for each scan. */
+  readonly upstream: UpstreamFactory
+  readonly logger?: IngesterLogger
+}
+
+/** A running ingester (see {@link createIngester}). */
+export interface Ingester extends Service {
+  /** Its registry name. */
+  readonly name: string
+  /** The ROUTER endpoint workers connect to, as registered. @throws StateError before start. */
+  readonly endpoint: string
+  /** The scan being served, if any. */
+  readonly scanId: ScanId | undefined
+  /** Counters of the current (or last) scan. */
+  stats(): ScanSessionStats | undefined
+}
+
+/** How many `scan-updates` entries to look back through for a running scan to rejoin. */
+const REJOIN_LOOKBACK = 100
+/** The parameter that turns recording on (Dranspose's name). */
+const DUMP_PREFIX = ParameterName.parse('dump_prefix')
+
+class IngesterService extends ServiceBase implements Ingester {
+  readonly #config: IngesterConfig
+  readonly #deps: IngesterDeps
+  readonly #logger: IngesterLogger
+  #router: IngesterRouter | undefined
+  #endpoint: string | undefined
+  #session: ScanSession | undefined
+  #lastStats: ScanSessionStats | undefined
+
+  constructor(config: IngesterConfig, deps: IngesterDeps) {
+    super(`ingester '${ingesterName(config)}'`)
+    this.#config = config
+    this.#deps = deps
+    this.#logger = deps.logger ?? silentLogger
+  }
+
+  get endpoint(): string {
+    if (this.#endpoint === undefined) throw new StateError(`${this.name} is not bound yet`)
+    return this.#endpoint
+  }
+
+  get scanId(): ScanId | undefined {
+    return this.#session?.scanId
+  }
+
+  stats(): ScanSessionStats | undefined {
+    return this.#session?.stats() ?? this.#lastStats
+  }
+
+  protected override async onStart(): Promise<void> {
+    const config = this.#config
+    const { plane } = this.#deps
+    const name = ingesterName(config)
+    const router = createIngesterRouter({
+      bind: config.bind,
+      onHello: (hello) => this.#session?.onHello(hello.worker),
+      onInvalid: (err) => this.#logger.warn({ err: err.message }, 'invalid message from a worker'),
+    })
+    this.#router = router
+    this.addCloseStep('router', () => router.close())
+    await router.start()
+    this.#watch('router', router.closed)
+    this.#endpoint = advertised(router.endpoint, config.advertiseHost)
+    const port = Number(new URL(this.#endpoint.replace(/^tcp:/, 'http:')).port)
+    const registry = createProcessRegistry(plane, { heartbeatMs: config.heartbeatMs })
+    // `streams` and `endpoints` are ProcessInfo fields that RegisterOptions does not type yet.
+    const info = {
+      tags: [],
+      ports: { data: port },
+      streams: [...config.streams],
+      endpoints: { data: this.#endpoint },
+    }
+    const registration = await registry.register({ role: 'ingester', name, info })
+    this.addCloseStep('registration', () => registration.close())
+    this.#watch('registration', registration.closed)
+    this.addCloseStep('scan session', () => this.#stopSession())
+    const key = plane.keys.scanUpdates()
+    const after = await lastStreamId(plane, key)
+    const running = await this.#runningScan(after)
+    this.spawn('scan updates', async (signal) => {
+      if (running !== undefined) await this.#begin(running)
+      for await (const entry of followStream(plane, key, { signal, after })) {
+        await this.#onUpdate(entry.fields.get('u'))
+      }
+    })
+    this.#logger.info(
+      { ingester: name, endpoint: this.#endpoint, streams: config.streams },
+      'ingester up',
+    )
+  }
+
+  /** Close the ingester when a part it owns ends with an error on its own. */
+  #watch(what: string, closed: Promise<Error | undefined>, stillOwned = () => true): void {
+    void closed.then((err) => {
+      if (err === undefined || this.state !== 'running' || !stillOwned()) return
+      this.fail(new Error(`${what}: ${err.message}`, { cause: err }))
+    })
+  }
+
+  /** The latest started scan, if it is still running (a restarted ingester rejoins it). */
+  async #runningScan(upTo: StreamEntryId): Promise<ScanId | undefined> {
+    const { plane } = this.#deps
+    const entries = await plane.xrevrange(plane.keys.scanUpdates(), {
+      end: upTo,
+      count: REJOIN_LOOKBACK,
+    })
+    for (const entry of entries) {
+      const update = ScanUpdate.safeParse(parseJsonSafe(entry.fields.get('u')))
+      if (!update.success || update.data.type !== 'started') continue
+      const state = await this.#readState(update.data.scanId)
+      return state?.status === 'running' ? update.data.scanId : undefined
+    }
+    return undefined
+  }
+
+  async #onUpdate(field: Uint8Array | undefined): Promise<void> {
+    let update: ScanUpdate
+    try {
+      update = parseControlJson(ScanUpdate, field, 'scan update')
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err
+      this.#logger.error({ err: err.message }, 'bad scan update skipped')
+      return
+    }
+    if (update.type === 'started') {
+      await this.#begin(update.scanId)
+    } else if (this.#session?.scanId === update.scanId) {
+      this.#logger.info({ scanId: update.scanId, type: update.type }, 'scan ended')
+      await this.#stopSession()
+    }
+  }
+
+  async #readState(scanId: ScanId): Promise<ScanState | undefined> {
+    const { plane } = this.#deps
+    const bytes = await plane.get(plane.keys.scan(scanId))
+    if (bytes === undefined) return undefined
+    try {
+      return parseControlJson(ScanState, bytes, `state of scan ${scanId}`)
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err
+      this.#logger.error({ scanId, err: err.message }, 'bad scan state; scan ignored')
+      return undefined
+    }
+  }
+
+  async #begin(scanId: ScanId): Promise<void> {
+    await this.#stopSession()
+    const state = await this.#readState(scanId)
+    if (state === undefined || state.status !== 'running') return
+    const streams: StreamName[] = this.#config.streams.filter((s) => state.streams.includes(s))
+    if (streams.length === 0) {
+      this.#logger.debug({ scanId }, 'scan uses none of our streams')
+      return
+    }
+    const config = this.#config
+    const { plane } = this.#deps
+    const parameters = await createParameterStore(plane).getAll()
+    const prefix = parameters.values.get(DUMP_PREFIX)
+    const session = new ScanSession({
+      scanId,
+      ingesterName: ingesterName(config),
+      streams,
+      plane,
+      logs: createLogStream(plane),
+      upstream: this.#deps.upstream,
+      router: this.#router!,
+      logger: this.#logger,
+      bufferBytes: config.bufferBytes,
+      batchEvents: config.batchEvents,
+      batchBytes: config.batchBytes,
+      helloTimeoutMs: config.helloTimeoutMs,
+      dumpDir: config.dumpDir,
+      dumpPath: config.dumpPath,
+      dumpPrefix: prefix === undefined ? undefined : new TextDecoder().decode(prefix),
+    })
+    this.#session = session
+    this.#logger.info({ scanId, streams }, 'scan started')
+    this.#watch(`scan ${scanId}`, session.closed, () => this.#session === session)
+    await session.start()
+  }
+
+  async #stopSession(): Promise<void> {
+    const session = this.#session
+    if (session === undefined) return
+    this.#lastStats = session.stats()
+    this.#session = undefined
+    await session.close({ force: true })
+  }
+}
+
+/** Replace a wildcard host of a bound endpoint by the host workers can reach. */
+function advertised(endpoint: string, advertiseHost: string | undefined): string {
+  const match = /^tcp:\/\/(.+):(\d+)$/.exec(endpoint)
+  if (match === null) return endpoint
+  const host = match[1]!
+  const wildcard = host === '0.0.0.0' || host === '*' || host === '[::]' || host === '::'
+  if (!wildcard && advertiseHost === undefined) return endpoint
+  return `tcp://${advertiseHost ?? hostname()}:${match[2]}`
+}
+
+function parseJsonSafe(bytes: Uint8Array | undefined): unknown {
+  if (bytes === undefined) return undefined
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes))
+  } catch {
+    // An unreadable old entry is skipped like one that fails the schema.
+    return undefined
+  }
+}
+
+/**
+ * Create (not start) an ingester. `start()` binds its ROUTER (reading back the port),
+ * registers it (role `ingester`, its streams, `endpoints.data`), and follows `scan-updates`:
+ * for each scan that uses its streams it opens the upstream, follows the scan's assignments and
+ * forwards exactly the assigned frames, untouched, to the assigned workers (see
+ * docs/ingesters.md). A scan that ends closes the upstream and drops what was kept.
+ *
+ * `start()` rejects with `CONFIG_INVALID` when the bind address is bad or taken, and with
+ * `STATE_INVALID` when the name is registered by a live ingester. `closed` carries the error
+ * when the control plane or the router is lost.
+ */
+export function createIngester(config: IngesterConfig, deps: IngesterDeps): Ingester {
+  return new IngesterService(config, deps)
+}

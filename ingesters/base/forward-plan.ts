@@ -1,0 +1,316 @@
+import {
+  type AssignmentEntry,
+  type Slot,
+  type SlotTuple,
+  StateError,
+  type StreamName,
+  slot,
+  type WorkerName,
+} from '../../src/index.js'
+import { RouteBook } from './route-book.js'
+
+/** One stream an ingester serves in a scan, and the `typ` its frames travel with. */
+export interface PlanStream {
+  readonly name: StreamName
+  readonly typ: string
+}
+
+/** Frames of one stream of one event, to send to one worker. */
+export interface Delivery {
+  readonly worker: WorkerName
+  readonly event: number
+  readonly slot: Slot
+  /** Index into the plan's streams. */
+  readonly stream: number
+  readonly frames: readonly Uint8Array[]
+}
+
+/** The next event to read: its number and the streams (indices) that have a frame in it. */
+export interface PendingRead {
+  readonly event: number
+  readonly streams: readonly number[]
+}
+
+/** Per-stream counters the plan keeps (the session adds reads and errors). */
+export interface StreamCounters {
+  /** Upstream messages read. */
+  read: number
+  /** Frame deliveries to workers (one per worker a message went to), resends included. */
+  forwarded: number
+  /** Deliveries repeated after a re-route or a late hello. */
+  resent: number
+  /** Messages read and discarded (`[]` routes). */
+  dropped: number
+  /** Upstream errors and invalid messages. */
+  errors: number
+}
+
+interface KeptFrame {
+  readonly frames: readonly Uint8Array[]
+  targets: readonly WorkerName[]
+  readonly sent: Set<WorkerName>
+}
+
+interface KeptEvent {
+  readonly streams: (KeptFrame | undefined)[]
+  readonly bytes: number
+}
+
+/** Options of {@link ForwardPlan}. */
+export interface ForwardPlanOptions {
+  /** The ingester's streams in this scan. */
+  readonly streams: readonly PlanStream[]
+  /** Kept frames above this many bytes make the buffer full (reading upstream pauses). */
+  readonly maxBufferBytes: number
+  /** Whether a worker is connected now (said hello, not gone): deliveries only go to those. */
+  readonly isConnected: (worker: WorkerName) => boolean
+}
+
+/**
+ * The forwarding decisions of one ingester in one scan, without I/O: which upstream frame to
+ * read next, which workers each frame goes to, what is kept until the controller's
+ * `completedFrontier` passes it, and what to re-send after a re-route or a late hello.
+ *
+ * Feed it assignment entries ({@link applyEntry}), the frames read for each pending event
+ * ({@link commit}), hellos and failed sends; it answers with {@link Delivery} lists, in event
+ * order, for connected workers only. Frames for a worker that is not connected stay kept and
+ * are delivered on its hello or to the workers a re-route names instead.
+ */
+export class ForwardPlan {
+  readonly streams: readonly PlanStream[]
+  readonly counters: readonly StreamCounters[]
+  readonly #books: RouteBook[]
+  readonly #maxBytes: number
+  readonly #isConnected: (worker: WorkerName) => boolean
+  readonly #kept = new Map<number, KeptEvent>()
+  readonly #workerSlots = new Map<WorkerName, number>()
+  #overrides: SlotTuple[] = []
+  #next = 0
+  #releasedTo = 0
+  #frontier = 0
+  #bytes = 0
+  #started = false
+  #unknownSlots = 0
+  readonly #waiting = new Set<WorkerName>()
+
+  constructor(options: ForwardPlanOptions) {
+    this.streams = options.streams
+    this.counters = options.streams.map(() => ({
+      read: 0,
+      forwarded: 0,
+      resent: 0,
+      dropped: 0,
+      errors: 0,
+    }))
+    this.#books = options.streams.map(() => new RouteBook())
+    this.#maxBytes = options.maxBufferBytes
+    this.#isConnected = options.isConnected
+  }
+
+  /** Bytes of the frames kept for possible re-sending. */
+  get bufferBytes(): number {
+    return this.#bytes
+  }
+
+  /** Whether the kept frames reached the byte bound (stop reading upstream until it frees). */
+  get bufferFull(): boolean {
+    return this.#bytes >= this.#maxBytes
+  }
+
+  /** Events with kept frames. */
+  get keptEvents(): number {
+    return this.#kept.size
+  }
+
+  /** The next event to read (events below it are read). */
+  get nextEvent(): number {
+    return this.#next
+  }
+
+  /** Events below this are released. */
+  get releasedTo(): number {
+    return this.#releasedTo
+  }
+
+  /** Events below this are complete (their frames are dropped). */
+  get completedFrontier(): number {
+    return this.#frontier
+  }
+
+  /** Deliveries whose worker had no slot in any entry (slot 0 was used). */
+  get unknownSlots(): number {
+    return this.#unknownSlots
+  }
+
+  /**
+   * Apply one assignment entry: routes, slots, newly released events, re-routes (whose kept
+   * frames are re-sent to the workers that did not have them) and the completed frontier.
+   * Resolves the deliveries the re-routes cause.
+   */
+  applyEntry(entry: AssignmentEntry): Delivery[] {
+    for (const [worker, value] of Object.entries(entry.workerSlots)) {
+      this.#workerSlots.set(worker as WorkerName, value)
+    }
+    for (const tuple of entry.slots) this.#overrides.push(tuple)
+    this.streams.forEach((stream, s) => {
+      const tuples = entry.routes[stream.name]
+      if (tuples === undefined) return
+      const book = this.#books[s]!
+      for (const [from, to, workers] of tuples) book.set(from, to, workers)
+    })
+    const [from, to] = entry.released
+    if (to > from) {
+      // The first release of a scan says where it begins (0, unless joining late).
+      if (!this.#started && from > this.#next) this.#next = from
+      this.#started = true
+      if (to > this.#releasedTo) this.#releasedTo = to
+    }
+    const deliveries: Delivery[] = []
+    for (const [rFrom, rTo] of entry.rerouted) this.#reroute(rFrom, rTo, deliveries)
+    this.#advanceFrontier(entry.completedFrontier)
+    return deliveries
+  }
+
+  /** The next released event to read, or `undefined` when every released event was read. */
+  pending(): PendingRead | undefined {
+    const event = this.#next
+    if (event >= this.#releasedTo) return undefined
+    const streams: number[] = []
+    for (let s = 0; s < this.#books.length; s++) {
+      const route = this.#books[s]!.get(event)
+      if (route !== null && route !== undefined) streams.push(s)
+    }
+    return { event, streams }
+  }
+
+  /**
+   * The frames read for the pending event (`frames[s]` for each stream {@link pending} named);
+   * decides where they go. Resolves the deliveries for connected workers, in stream order.
+   * @throws StateError `STATE_INVALID` when `event` is not the pending one or a frame is missing.
+   */
+  commit(event: number, frames: readonly (readonly Uint8Array[] | undefined)[]): Delivery[] {
+    if (event !== this.#next || event >= this.#releasedTo) {
+      throw new StateError(`event ${event} is not the pending event (${this.#next})`)
+    }
+    const deliveries: Delivery[] = []
+    const kept: (KeptFrame | undefined)[] = []
+    let bytes = 0
+    for (let s = 0; s < this.#books.length; s++) {
+      const route = this.#books[s]!.get(event)
+      if (route === null || route === undefined) continue
+      const parts = frames[s]
+      if (parts === undefined) throw new StateError(`event ${event}: no frame for stream ${s}`)
+      if (route.length === 0 || event < this.#frontier) {
+        this.counters[s]!.dropped++
+        continue
+      }
+      const frame: KeptFrame = { frames: parts, targets: route, sent: new Set() }
+      for (const worker of route) this.#deliver(event, s, frame, worker, false, deliveries)
+      kept[s] = frame
+      for (const part of parts) bytes += part.byteLength
+    }
+    if (kept.length > 0) {
+      this.#kept.set(event, { streams: kept, bytes })
+      this.#bytes += bytes
+    }
+    this.#next = event + 1
+    return deliveries
+  }
+
+  /** A worker (re)connected: deliver what it should have and does not. */
+  onHello(worker: WorkerName): Delivery[] {
+    const deliveries: Delivery[] = []
+    for (const [event, kept] of this.#kept) {
+      kept.streams.forEach((frame, s) => {
+        if (frame === undefined || frame.sent.has(worker) || !frame.targets.includes(worker)) return
+        this.#deliver(event, s, frame, worker, true, deliveries)
+      })
+    }
+    return deliveries
+  }
+
+  /** Deliveries that did not reach their worker: they count as undelivered again. */
+  onSendFailed(worker: WorkerName, failed: readonly { event: number; stream: number }[]): void {
+    for (const { event, stream } of failed) {
+      this.#kept.get(event)?.streams[stream]?.sent.delete(worker)
+    }
+  }
+
+  /** Whether kept frames still wait for `worker` (it is named by their route, never reached). */
+  awaits(worker: WorkerName): boolean {
+    for (const kept of this.#kept.values()) {
+      for (const frame of kept.streams) {
+        if (frame?.targets.includes(worker) && !frame.sent.has(worker)) return true
+      }
+    }
+    return false
+  }
+
+  /** Workers skipped since the last call because they were not connected (then cleared). */
+  takeWaiting(): WorkerName[] {
+    const waiting = [...this.#waiting]
+    this.#waiting.clear()
+    return waiting
+  }
+
+  /** The slot of `event` at `worker`: a slot override, else the worker's own slot. */
+  slotOf(worker: WorkerName, event: number): Slot {
+    for (let i = this.#overrides.length - 1; i >= 0; i--) {
+      const [from, to, holder, value] = this.#overrides[i]!
+      if (holder === worker && from <= event && event < to) return slot(value)
+    }
+    const own = this.#workerSlots.get(worker)
+    if (own !== undefined) return slot(own)
+    this.#unknownSlots++
+    return slot(0)
+  }
+
+  #deliver(
+    event: number,
+    s: number,
+    frame: KeptFrame,
+    worker: WorkerName,
+    resend: boolean,
+    out: Delivery[],
+  ): void {
+    if (!this.#isConnected(worker)) {
+      this.#waiting.add(worker)
+      return
+    }
+    frame.sent.add(worker)
+    const counters = this.counters[s]!
+    counters.forwarded++
+    if (resend) counters.resent++
+    out.push({ worker, event, slot: this.slotOf(worker, event), stream: s, frames: frame.frames })
+  }
+
+  #reroute(from: number, to: number, out: Delivery[]): void {
+    const top = Math.min(to, this.#next)
+    for (let event = Math.max(from, this.#frontier); event < top; event++) {
+      const kept = this.#kept.get(event)
+      if (kept === undefined) continue
+      kept.streams.forEach((frame, s) => {
+        if (frame === undefined) return
+        const route = this.#books[s]!.get(event)
+        frame.targets = route ?? []
+        for (const worker of frame.targets) {
+          if (!frame.sent.has(worker)) this.#deliver(event, s, frame, worker, true, out)
+        }
+      })
+    }
+  }
+
+  #advanceFrontier(frontier: number): void {
+    if (frontier <= this.#frontier) return
+    this.#frontier = frontier
+    // Kept events are inserted in ascending order, so the oldest come first.
+    for (const [event, kept] of this.#kept) {
+      if (event >= frontier) break
+      this.#bytes -= kept.bytes
+      this.#kept.delete(event)
+    }
+    const oldestNeeded = Math.min(this.#next, frontier)
+    for (const book of this.#books) book.prune(oldestNeeded)
+    this.#overrides = this.#overrides.filter(([, end]) => end > frontier)
+  }
+}

@@ -1,0 +1,313 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
+import { followStream } from '../../src/control/follow-stream.js'
+import {
+  AssignmentEntry,
+  type ControlPlane,
+  type LogStream,
+  ProtocolError,
+  parseControlJson,
+  type ScanId,
+  ServiceBase,
+  STREAM_START,
+  type StreamName,
+  toError,
+  type WorkerName,
+} from '../../src/index.js'
+import { BatchSender, type BatchTarget } from './batch-sender.js'
+import { type Delivery, ForwardPlan, type StreamCounters } from './forward-plan.js'
+import type { IngesterLogger } from './ingester-logger.js'
+import { openScanRecorder, type ScanRecorder } from './scan-recorder.js'
+import { createScanReporter, type ScanReport } from './scan-reporter.js'
+import type { Upstream, UpstreamFactory } from './upstream.js'
+import { Wakeup } from './wakeup.js'
+
+/** Events forwarded between two yields to the event loop (timers, hellos, sends). */
+const YIELD_EVERY = 256
+
+/** What a {@link ScanSession} needs from its ingester. */
+export interface ScanSessionOptions {
+  readonly scanId: ScanId
+  readonly ingesterName: string
+  readonly streams: readonly StreamName[]
+  readonly plane: ControlPlane
+  readonly logs: LogStream
+  readonly upstream: UpstreamFactory
+  readonly router: BatchTarget & { readonly workers: ReadonlySet<WorkerName> }
+  readonly logger: IngesterLogger
+  readonly bufferBytes: number
+  readonly batchEvents: number
+  readonly batchBytes: number
+  readonly helloTimeoutMs: number
+  readonly dumpDir: string | undefined
+  readonly dumpPath: string | undefined
+  /** The `dump_prefix` parameter at scan start. */
+  readonly dumpPrefix: string | undefined
+}
+
+/** A snapshot of a session's counters. */
+export interface ScanSessionStats {
+  readonly scanId: ScanId
+  readonly streams: Readonly<Record<string, Readonly<StreamCounters>>>
+  readonly bufferBytes: number
+  readonly keptEvents: number
+  readonly nextEvent: number
+  readonly releasedTo: number
+  readonly completedFrontier: number
+  /** Times reading upstream paused because the buffer was full. */
+  readonly pauses: number
+  readonly batchesSent: number
+  readonly recordsWritten: number
+  readonly upstreamLost: boolean
+}
+
+/**
+ * One scan at one ingester: opens the upstream and the recording, follows the scan's
+ * assignments, reads exactly the assigned frames and forwards them (see `ForwardPlan`).
+ * Closing it closes the upstream and drops everything kept. A lost upstream is reported to
+ * the log stream as `upstream-lost: …` (the controller stops the scan) and ends the reading.
+ */
+export class ScanSession extends ServiceBase {
+  readonly #o: ScanSessionOptions
+  readonly plan: ForwardPlan
+  readonly #wake = new Wakeup()
+  readonly #timers = new Map<WorkerName, NodeJS.Timeout>()
+  readonly #warned = new Set<WorkerName>()
+  #sender: BatchSender | undefined
+  #upstream: Upstream | undefined
+  #recorder: ScanRecorder | undefined
+  #pauses = 0
+  readonly #report: ScanReport
+  #upstreamLost = false
+
+  constructor(options: ScanSessionOptions) {
+    super(`ingester '${options.ingesterName}' scan ${options.scanId}`)
+    this.#o = options
+    this.#report = createScanReporter(options)
+    this.plan = new ForwardPlan({
+      streams: options.streams.map((name) => ({ name, typ: options.upstream.typOf(name) })),
+      maxBufferBytes: options.bufferBytes,
+      isConnected: (worker) => options.router.workers.has(worker),
+    })
+  }
+
+  /** The scan this session serves. */
+  get scanId(): ScanId {
+    return this.#o.scanId
+  }
+
+  /** Counters of this scan. */
+  stats(): ScanSessionStats {
+    const plan = this.plan
+    return {
+      scanId: this.#o.scanId,
+      streams: Object.fromEntries(plan.streams.map((s, i) => [s.name, { ...plan.counters[i]! }])),
+      bufferBytes: plan.bufferBytes,
+      keptEvents: plan.keptEvents,
+      nextEvent: plan.nextEvent,
+      releasedTo: plan.releasedTo,
+      completedFrontier: plan.completedFrontier,
+      pauses: this.#pauses,
+      batchesSent: this.#sender?.batchesSent ?? 0,
+      recordsWritten: this.#recorder?.recordsWritten ?? 0,
+      upstreamLost: this.#upstreamLost,
+    }
+  }
+
+  /** A worker said hello: send it what it should have had. */
+  onHello(worker: WorkerName): void {
+    if (this.state !== 'running') return
+    clearTimeout(this.#timers.get(worker))
+    this.#timers.delete(worker)
+    this.#deliver(this.plan.onHello(worker))
+    this.#sender?.flush()
+  }
+
+  protected override async onStart(signal: AbortSignal): Promise<void> {
+    const o = this.#o
+    this.#sender = new BatchSender({
+      scan: o.scanId,
+      streams: this.plan.streams,
+      target: o.router,
+      maxEvents: o.batchEvents,
+      maxBytes: o.batchBytes,
+      signal,
+      onFailed: (worker, refs, err) => this.#onSendFailed(worker, refs, err),
+    })
+    this.addCloseStep('hello timers', () => {
+      for (const timer of this.#timers.values()) clearTimeout(timer)
+    })
+    await this.#openRecorder()
+    const upstream = o.upstream.create({
+      scanId: o.scanId,
+      streams: o.streams,
+      logger: o.logger,
+      onInvalid: (stream, reason) => this.#onInvalid(stream, reason),
+    })
+    this.#upstream = upstream
+    this.addCloseStep('upstream', () => upstream.close())
+    try {
+      await upstream.start()
+    } catch (err) {
+      await this.#lost(o.streams[0]!, err)
+      return
+    }
+    this.spawn('assignments', (s) => this.#followAssignments(s))
+    this.spawn('forward', (s) => this.#forward(upstream, s))
+  }
+
+  async #openRecorder(): Promise<void> {
+    const o = this.#o
+    try {
+      this.#recorder = await openScanRecorder({
+        dumpDir: o.dumpDir,
+        dumpPath: o.dumpPath,
+        prefix: o.dumpPrefix,
+        ingesterName: o.ingesterName,
+        scanId: o.scanId,
+        streams: this.plan.streams,
+      })
+    } catch (err) {
+      await this.#report('error', `recording refused: ${toError(err).message}`, {})
+      return
+    }
+    const recorder = this.#recorder
+    if (recorder === undefined) return
+    o.logger.info({ scanId: o.scanId, path: recorder.path }, 'recording forwarded frames')
+    this.addCloseStep('recording', () => recorder.close())
+  }
+
+  async #followAssignments(signal: AbortSignal): Promise<void> {
+    const o = this.#o
+    const key = o.plane.keys.assignments(o.scanId)
+    for await (const entry of followStream(o.plane, key, { signal, after: STREAM_START })) {
+      let parsed: AssignmentEntry
+      try {
+        parsed = parseControlJson(AssignmentEntry, entry.fields.get('a'), 'assignment entry')
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) throw err
+        o.logger.error({ scanId: o.scanId, entry: entry.id, err: err.message }, 'bad assignment')
+        continue
+      }
+      this.#deliver(this.plan.applyEntry(parsed))
+      this.#sender!.flush()
+      this.#wake.notify()
+    }
+  }
+
+  async #forward(upstream: Upstream, signal: AbortSignal): Promise<void> {
+    const plan = this.plan
+    const sender = this.#sender!
+    let paused = false
+    let sinceYield = 0
+    while (!signal.aborted) {
+      const pending = plan.pending()
+      if (pending === undefined || plan.bufferFull) {
+        sender.flush()
+        if (pending !== undefined && !paused) this.#pauses++
+        paused = pending !== undefined
+        await this.#wake.wait(signal)
+        continue
+      }
+      paused = false
+      const frames: (readonly Uint8Array[] | undefined)[] = []
+      for (const s of pending.streams) {
+        const name = plan.streams[s]!.name
+        if (upstream.ready?.(name) !== true) sender.flush()
+        try {
+          frames[s] = await upstream.next(name, signal)
+        } catch (err) {
+          if (signal.aborted) return
+          plan.counters[s]!.errors++
+          sender.flush()
+          await this.#lost(name, err, pending.event)
+          return
+        }
+        plan.counters[s]!.read++
+      }
+      this.#deliver(plan.commit(pending.event, frames))
+      if (this.#recorder !== undefined && pending.streams.length > 0) {
+        await this.#record(pending.event, frames)
+      }
+      if (++sinceYield >= YIELD_EVERY) {
+        sinceYield = 0
+        await yieldToLoop()
+      }
+    }
+  }
+
+  #deliver(deliveries: readonly Delivery[]): void {
+    if (deliveries.length > 0) this.#sender?.add(deliveries)
+    for (const worker of this.plan.takeWaiting()) this.#armHelloTimer(worker)
+  }
+
+  #armHelloTimer(worker: WorkerName): void {
+    if (this.#timers.has(worker) || this.#warned.has(worker)) return
+    const timer = setTimeout(() => {
+      this.#timers.delete(worker)
+      if (this.state !== 'running' || !this.plan.awaits(worker)) return
+      this.#warned.add(worker)
+      void this.#report(
+        'warn',
+        `worker '${worker}' is not connected to ingester '${this.#o.ingesterName}'; its frames are kept until it connects or its events are re-routed`,
+        { worker },
+      )
+    }, this.#o.helloTimeoutMs)
+    timer.unref()
+    this.#timers.set(worker, timer)
+  }
+
+  #onSendFailed(
+    worker: WorkerName,
+    refs: readonly { event: number; stream: number }[],
+    err: unknown,
+  ): void {
+    if (this.signal.aborted) return
+    this.plan.onSendFailed(worker, refs)
+    this.#o.logger.warn(
+      { scanId: this.#o.scanId, worker, events: refs.length, err: toError(err).message },
+      'batch not delivered; frames kept',
+    )
+    if (!this.#o.router.workers.has(worker)) this.#armHelloTimer(worker)
+  }
+
+  #onInvalid(stream: StreamName, reason: string): void {
+    const s = this.plan.streams.findIndex((p) => p.name === stream)
+    const counters = this.plan.counters[s]
+    const count = counters === undefined ? 1 : ++counters.errors
+    // The first of each thousand: a broken device must not flood the log.
+    if (count % 1000 === 1) {
+      this.#o.logger.warn(
+        { scanId: this.#o.scanId, stream, count },
+        `invalid upstream message: ${reason}`,
+      )
+    }
+  }
+
+  async #record(
+    event: number,
+    frames: readonly (readonly Uint8Array[] | undefined)[],
+  ): Promise<void> {
+    const recorder = this.#recorder!
+    try {
+      await recorder.write(event, frames)
+    } catch (err) {
+      this.#recorder = undefined
+      await this.#report(
+        'error',
+        `recording to ${recorder.path} stopped: ${toError(err).message}`,
+        {
+          event,
+        },
+      )
+    }
+  }
+
+  async #lost(stream: StreamName, err: unknown, event?: number): Promise<void> {
+    this.#upstreamLost = true
+    const at = event === undefined ? '' : ` (waiting for the frame of event ${event})`
+    await this.#report('error', `upstream-lost: stream '${stream}'${at}: ${toError(err).message}`, {
+      stream,
+      ...(event === undefined ? {} : { event }),
+    })
+  }
+}
