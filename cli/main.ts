@@ -1,9 +1,12 @@
 import { Command } from 'commander'
 import { isBeamloomError } from '../src/index.js'
 import { controllerCommand } from './commands/controller.js'
+import { ingesterCommand } from './commands/ingester.js'
 import { reducerCommand } from './commands/reducer.js'
+import { simulateCommand } from './commands/simulate.js'
 import { workerCommand } from './commands/worker.js'
 import { replayCommand } from './replay/replay-command.js'
+import { upCommand } from './up/up-command.js'
 
 /** Build the `beamloom` command with every subcommand. */
 export function buildProgram(version: string): Command {
@@ -11,10 +14,13 @@ export function buildProgram(version: string): Command {
     .description('live map-reduce for beamline experiments')
     .version(version)
     .showHelpAfterError()
+    .addCommand(upCommand())
     .addCommand(replayCommand())
     .addCommand(controllerCommand(version))
     .addCommand(workerCommand())
     .addCommand(reducerCommand())
+    .addCommand(ingesterCommand())
+    .addCommand(simulateCommand())
 }
 
 /**

@@ -1,0 +1,181 @@
+import { readFile } from 'node:fs/promises'
+import type { FastifyInstance } from 'fastify'
+import { parse as parseYaml } from 'yaml'
+import { createIngester, type Ingester } from '../../ingesters/base/create-ingester.js'
+import { IngesterConfig } from '../../ingesters/base/ingester-config.js'
+import { createStinsSimulator, type StinsSimulator } from '../../ingesters/stins/stins-simulator.js'
+import { createStinsUpstreamFactory } from '../../ingesters/stins/stins-upstream.js'
+import { createReducer, type Reducer } from '../../reducer/index.js'
+import {
+  buildControllerApp,
+  ConfigError,
+  type ControlPlane,
+  createController,
+  createMemoryControlPlane,
+  createParameterStore,
+  createRedisControlPlane,
+  isBeamloomError,
+  MappingInvalidError,
+  ParameterName,
+  parseSequence,
+  parseTriggerMap,
+  readParameterFile,
+  type ScanId,
+  type Sequence,
+  sequenceFromTriggerMap,
+  sleep,
+  streamName,
+  uniformTriggerMap,
+} from '../../src/index.js'
+import { createWorker, type WorkerService } from '../../workers/index.js'
+import type { UpSpec } from './up-spec.js'
+
+/** Everything `beamloom up` started, to wait on and to close. */
+export interface UpSystem {
+  readonly controllerUrl: string
+  readonly reducerUrl: string
+  readonly reducer: Reducer
+  /** Start the scan (retries while workers and ingesters are still registering). */
+  startScan(signal?: AbortSignal): Promise<ScanId>
+  /** Close everything, in reverse order of start; safe to call twice. */
+  close(): Promise<void>
+}
+
+async function loadSequence(spec: UpSpec, streams: readonly string[]): Promise<Sequence> {
+  if (spec.map === undefined) {
+    const frames = spec.frames ?? Math.max(0, ...spec.simulate.map((s) => s.frames))
+    if (frames < 1)
+      throw new ConfigError('give --frames N or a --map file (no simulator says how many)')
+    return sequenceFromTriggerMap(uniformTriggerMap(streams.map(streamName), frames))
+  }
+  let json: unknown
+  try {
+    json = parseYaml(await readFile(spec.map, 'utf8'))
+  } catch (cause) {
+    throw new ConfigError(`cannot read map ${spec.map}: ${(cause as Error).message}`, { cause })
+  }
+  const isSequence = typeof json === 'object' && json !== null && 'sequence' in json
+  return isSequence ? parseSequence(json) : sequenceFromTriggerMap(parseTriggerMap(json))
+}
+
+/**
+ * Start controller, reducer, workers, ingesters and simulators in this process, sharing one
+ * control plane (in memory unless `spec.redis`). Rejects, after closing what it started, when a
+ * part fails to start.
+ */
+export async function startUp(spec: UpSpec): Promise<UpSystem> {
+  const closers: (() => Promise<unknown>)[] = []
+  const close = async (): Promise<void> => {
+    while (closers.length > 0) {
+      const step = closers.pop()
+      try {
+        await step?.()
+      } catch {
+        // Closing is best effort: every part still gets its turn.
+      }
+    }
+  }
+  try {
+    const streams = [...spec.simulate.map((s) => s.stream), ...spec.ingester.map((s) => s.stream)]
+    if (new Set(streams).size !== streams.length) throw new ConfigError('a stream is given twice')
+    const sequence = await loadSequence(spec, streams)
+
+    const plane: ControlPlane =
+      spec.redis === undefined
+        ? createMemoryControlPlane({ keyPrefix: spec.keyPrefix })
+        : createRedisControlPlane({ url: spec.redis, keyPrefix: spec.keyPrefix })
+    await plane.start()
+    closers.push(() => plane.close())
+
+    if (spec.parameters !== undefined) {
+      const store = createParameterStore(plane)
+      for (const [name, bytes] of await readParameterFile(spec.parameters)) {
+        await store.set(ParameterName.parse(name), bytes)
+      }
+    }
+
+    let controllerUrl = ''
+    const controller = createController(
+      {
+        name: 'controller',
+        lookaheadEvents: 100_000,
+        horizonEvents: 100_000,
+        scanRetentionMs: 86_400_000,
+        url: () => controllerUrl,
+      },
+      { plane },
+    )
+    const app: FastifyInstance = buildControllerApp(controller, {})
+    closers.push(() => app.close())
+    await app.listen({ host: spec.host, port: spec.port })
+    const address = app.server.address()
+    controllerUrl = `http://${spec.host}:${typeof address === 'object' && address ? address.port : spec.port}`
+    await controller.start()
+    closers.push(() => controller.close())
+
+    const reducer = createReducer(
+      { reducerModule: spec.reducer, httpHost: spec.host, httpPort: spec.reducerPort },
+      { plane },
+    )
+    await reducer.start()
+    closers.push(() => reducer.close())
+
+    const workers: WorkerService[] = []
+    for (let i = 0; i < spec.workers; i++) {
+      const worker = createWorker({ name: `worker-${i}`, workerModule: spec.worker }, { plane })
+      await worker.start()
+      closers.push(() => worker.close())
+      workers.push(worker)
+    }
+
+    const sources = [
+      ...spec.simulate.map((s) => ({ stream: s.stream, simulate: s })),
+      ...spec.ingester.map((s) => ({ stream: s.stream, url: s.url })),
+    ]
+    for (const source of sources) {
+      let url = 'url' in source ? source.url : ''
+      if ('simulate' in source) {
+        const s = source.simulate
+        const sim: StinsSimulator = createStinsSimulator({
+          bind: 'tcp://127.0.0.1:*',
+          frames: s.frames,
+          shape: s.shape,
+          dtype: s.dtype,
+          rateHz: s.rateHz,
+          compression: s.compression,
+          ...(s.capture === undefined ? {} : { capture: s.capture }),
+        })
+        await sim.start()
+        closers.push(() => sim.close())
+        url = sim.endpoint
+      }
+      const ingester: Ingester = createIngester(
+        IngesterConfig.parse({ streams: [source.stream] }),
+        {
+          plane,
+          upstream: createStinsUpstreamFactory({ url }),
+        },
+      )
+      await ingester.start()
+      closers.push(() => ingester.close())
+    }
+
+    const startScan = async (signal?: AbortSignal): Promise<ScanId> => {
+      // Workers and ingesters register as they start; give the registry a moment to show them.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await controller.startScan(sequence, spec.allWrap)
+        } catch (err) {
+          const waiting =
+            err instanceof MappingInvalidError || isBeamloomError(err, 'STATE_INVALID')
+          if (!waiting || attempt >= 100) throw err
+          await sleep(100, signal)
+        }
+      }
+    }
+    return { controllerUrl, reducerUrl: reducer.url, reducer, startScan, close }
+  } catch (err) {
+    await close()
+    throw err
+  }
+}

@@ -1,0 +1,156 @@
+import { readFile } from 'node:fs/promises'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+import { ConfigError } from '../../src/index.js'
+
+/** A simulated source: `<device>:<stream>[:key=value,…]`, e.g. `stins:eiger:frames=100,shape=64x64`. */
+export const SimulateSpec = z.strictObject({
+  device: z.literal('stins'),
+  stream: z.string().min(1),
+  frames: z.int().nonnegative().default(100),
+  shape: z.tuple([z.int().positive(), z.int().positive()]).default([64, 64]),
+  dtype: z.enum(['uint8', 'uint16', 'uint32', 'int32', 'float32', 'float64']).default('uint16'),
+  rateHz: z.number().nonnegative().default(0),
+  compression: z.enum(['none', 'bslz4']).default('none'),
+  capture: z.string().optional(),
+})
+export type SimulateSpec = z.output<typeof SimulateSpec>
+
+/** A real source: `<device>:<stream>=<upstream url>`. */
+export const IngesterSpec = z.strictObject({
+  device: z.literal('stins'),
+  stream: z.string().min(1),
+  url: z.string().min(1),
+})
+export type IngesterSpec = z.output<typeof IngesterSpec>
+
+/** Everything `beamloom up` runs: from flags, or from a scan file with the same keys. */
+export const UpSpec = z.strictObject({
+  worker: z.string().min(1),
+  reducer: z.string().min(1),
+  workers: z.int().positive().default(2),
+  simulate: z.array(SimulateSpec).default([]),
+  ingester: z.array(IngesterSpec).default([]),
+  /** Events of the uniform map (default: the simulators' frame count). */
+  frames: z.int().positive().optional(),
+  /** A trigger-map or sequence JSON/YAML file instead of the uniform map. */
+  map: z.string().optional(),
+  allWrap: z.boolean().default(true),
+  parameters: z.string().optional(),
+  out: z.string().optional(),
+  redis: z.string().optional(),
+  keyPrefix: z.string().default('beamloom'),
+  port: z.int().min(0).max(65_535).default(5000),
+  reducerPort: z.int().min(0).max(65_535).default(5010),
+  host: z.string().default('127.0.0.1'),
+})
+export type UpSpec = z.output<typeof UpSpec>
+export type UpSpecInput = z.input<typeof UpSpec>
+
+function splitDevice(text: string, flag: string): { device: string; rest: string } {
+  const colon = text.indexOf(':')
+  if (colon <= 0) throw new ConfigError(`${flag} '${text}': expected <device>:<stream>…`)
+  return { device: text.slice(0, colon), rest: text.slice(colon + 1) }
+}
+
+function issues(err: z.ZodError): string {
+  return err.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`).join('; ')
+}
+
+/**
+ * Parse `--simulate stins:eiger:frames=100,shape=64x64,dtype=uint16,rate=500,bslz4`.
+ * @throws ConfigError naming the flag and the problem.
+ */
+export function parseSimulateFlag(text: string): SimulateSpec {
+  const { device, rest } = splitDevice(text, '--simulate')
+  const colon = rest.indexOf(':')
+  const stream = colon < 0 ? rest : rest.slice(0, colon)
+  const raw: Record<string, unknown> = { device, stream }
+  const options = colon < 0 ? '' : rest.slice(colon + 1)
+  for (const pair of options.split(',').filter((p) => p.length > 0)) {
+    const eq = pair.indexOf('=')
+    const key = eq < 0 ? pair : pair.slice(0, eq)
+    const value = eq < 0 ? 'true' : pair.slice(eq + 1)
+    switch (key) {
+      case 'frames':
+        raw.frames = Number(value)
+        break
+      case 'shape':
+        raw.shape = value.split(/[x,]/).map(Number)
+        break
+      case 'dtype':
+        raw.dtype = value
+        break
+      case 'rate':
+        raw.rateHz = Number(value)
+        break
+      case 'bslz4':
+        raw.compression = value === 'false' ? 'none' : 'bslz4'
+        break
+      case 'compression':
+        raw.compression = value
+        break
+      case 'capture':
+        raw.capture = value
+        break
+      default:
+        throw new ConfigError(
+          `--simulate '${text}': unknown option '${key}' (frames, shape, dtype, rate, bslz4, capture)`,
+        )
+    }
+  }
+  const parsed = SimulateSpec.safeParse(raw)
+  if (!parsed.success) throw new ConfigError(`--simulate '${text}': ${issues(parsed.error)}`)
+  return parsed.data
+}
+
+/**
+ * Parse `--ingester stins:eiger=tcp://detector:9999`.
+ * @throws ConfigError naming the flag and the problem.
+ */
+export function parseIngesterFlag(text: string): IngesterSpec {
+  const { device, rest } = splitDevice(text, '--ingester')
+  const eq = rest.indexOf('=')
+  if (eq <= 0) throw new ConfigError(`--ingester '${text}': expected <device>:<stream>=<url>`)
+  const parsed = IngesterSpec.safeParse({
+    device,
+    stream: rest.slice(0, eq),
+    url: rest.slice(eq + 1),
+  })
+  if (!parsed.success) throw new ConfigError(`--ingester '${text}': ${issues(parsed.error)}`)
+  return parsed.data
+}
+
+/**
+ * Read a scan file (YAML or JSON, strict: a typo is an error) with the keys of {@link UpSpec}.
+ * @throws ConfigError naming the file and the problem.
+ */
+export async function readScanFile(file: string): Promise<Record<string, unknown>> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (cause) {
+    throw new ConfigError(`cannot read scan file ${file}: ${(cause as Error).message}`, { cause })
+  }
+  let value: unknown
+  try {
+    value = parseYaml(text)
+  } catch (cause) {
+    throw new ConfigError(`${file}: not valid YAML/JSON: ${(cause as Error).message}`, { cause })
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(`${file}: expected a mapping of up options`)
+  }
+  return value as Record<string, unknown>
+}
+
+/** Validate the merged options. @throws ConfigError with every problem. */
+export function parseUpSpec(raw: unknown, where: string): UpSpec {
+  const parsed = UpSpec.safeParse(raw)
+  if (!parsed.success) throw new ConfigError(`${where}: ${issues(parsed.error)}`)
+  const spec = parsed.data
+  if (spec.simulate.length + spec.ingester.length === 0) {
+    throw new ConfigError(`${where}: give at least one --simulate or --ingester source`)
+  }
+  return spec
+}
