@@ -60,16 +60,13 @@ function simulate(rateHz: number): Child {
   return sim
 }
 
+/** Post the uniform map; resolves the new scan's id. */
 async function runScan(): Promise<string> {
-  const before = await json<{ scan?: { scanId?: string } }>(`${controller}/api/v1/status`).catch(
-    () => ({}),
-  )
-  await json(`${controller}/api/v1/mapping`, {
+  return json<string>(`${controller}/api/v1/mapping`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(uniformMap(FRAMES)),
   })
-  return JSON.stringify(before)
 }
 
 async function waitFinished(timeoutMs = 90_000): Promise<void> {
@@ -191,4 +188,27 @@ describe('a live scan across processes on Redis', () => {
     expect(last).toBe(hash)
     expect(p.hash['0']).not.toBe(hash)
   }, 180_000)
+
+  it('reports a detector that goes away mid-scan instead of hanging', async () => {
+    const sim = simulate(200)
+    const scanId = await runScan()
+    await vi.waitFor(
+      async () => {
+        const p = await json<{ completed_events: number }>(`${controller}/api/v1/progress`)
+        expect(p.completed_events).toBeGreaterThan(50)
+      },
+      { timeout: 30_000, interval: 50 },
+    )
+    sim.process.kill('SIGKILL')
+    await vi.waitFor(
+      async () => {
+        const status = await json<{ scan_id: string; status: string; reason: string | null }>(
+          `${controller}/api/v1/status`,
+        )
+        expect(status).toMatchObject({ scan_id: scanId, status: 'stopped' })
+        expect(status.reason).toMatch(/upstream-lost/)
+      },
+      { timeout: 30_000, interval: 200 },
+    )
+  }, 60_000)
 })
