@@ -1,6 +1,5 @@
 import pino, { type Logger } from 'pino'
 import type { ControlPlane } from '../src/control/control-plane.js'
-import { lastStreamId } from '../src/control/follow-stream.js'
 import { createLogStream } from '../src/control/log-stream.js'
 import { createParameterStore } from '../src/control/parameter-store.js'
 import { createProcessRegistry } from '../src/control/process-registry.js'

@@ -6,7 +6,6 @@
  * stream to read (default: the first STINS stream of the event).
  */
 import {
-  type AnalysisInit,
   type EventData,
   type ParameterDescriptionInput,
   type Parameters,
@@ -64,8 +63,6 @@ export class RoiMeanWorker implements WorkerAnalysis {
       { name: 'stream', dtype: 'str', default: '', description: 'STINS stream (default: first)' },
     ]
   }
-
-  constructor(_init: AnalysisInit) {}
 
   processEvent(event: EventData, parameters: Parameters): RoiMeanResult | undefined {
     const wanted = String(parameters.stream?.value ?? '')
