@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { FastifyInstance } from 'fastify'
+import pino from 'pino'
 import { parse as parseYaml } from 'yaml'
 import { createIngester, type Ingester } from '../../ingesters/base/create-ingester.js'
 import { IngesterConfig } from '../../ingesters/base/ingester-config.js'
@@ -80,6 +81,11 @@ export async function startUp(spec: UpSpec): Promise<UpSystem> {
     if (new Set(streams).size !== streams.length) throw new ConfigError('a stream is given twice')
     const sequence = await loadSequence(spec, streams)
 
+    // One logger for every part, to stderr; `BEAMLOOM_LOG_LEVEL=info` shows the parts' own logs.
+    const logger = pino(
+      { level: process.env.BEAMLOOM_LOG_LEVEL ?? 'warn' },
+      pino.destination({ fd: 2, sync: true }),
+    )
     const plane: ControlPlane =
       spec.redis === undefined
         ? createMemoryControlPlane({ keyPrefix: spec.keyPrefix })
@@ -103,9 +109,11 @@ export async function startUp(spec: UpSpec): Promise<UpSystem> {
         scanRetentionMs: 86_400_000,
         url: () => controllerUrl,
       },
-      { plane },
+      { plane, logger: logger.child({ name: 'controller' }) },
     )
-    const app: FastifyInstance = buildControllerApp(controller, {})
+    const app: FastifyInstance = buildControllerApp(controller, {
+      logger: logger.child({ name: 'http' }),
+    })
     closers.push(() => app.close())
     await app.listen({ host: spec.host, port: spec.port })
     const address = app.server.address()
@@ -115,14 +123,17 @@ export async function startUp(spec: UpSpec): Promise<UpSystem> {
 
     const reducer = createReducer(
       { reducerModule: spec.reducer, httpHost: spec.host, httpPort: spec.reducerPort },
-      { plane },
+      { plane, logger: logger.child({ name: 'reducer' }) },
     )
     await reducer.start()
     closers.push(() => reducer.close())
 
     const workers: WorkerService[] = []
     for (let i = 0; i < spec.workers; i++) {
-      const worker = createWorker({ name: `worker-${i}`, workerModule: spec.worker }, { plane })
+      const worker = createWorker(
+        { name: `worker-${i}`, workerModule: spec.worker },
+        { plane, logger: logger.child({ name: `worker-${i}` }) },
+      )
       await worker.start()
       closers.push(() => worker.close())
       workers.push(worker)

@@ -132,10 +132,12 @@ export function upCommand(): Command {
           new Promise((resolve) => stop.signal.addEventListener('abort', resolve)),
         ])
         if (!stop.signal.aborted) {
-          const status = system.reducer.status()
-          process.stderr.write(
-            `scan ${scanId} finished in ${((Date.now() - started) / 1000).toFixed(2)} s: ${JSON.stringify(status)}\n`,
-          )
+          const scan = system.reducer.status().scan
+          const counts = scan
+            ? `${scan.reduced} results reduced, ${scan.failed + scan.workerFailed} failed, ${scan.duplicates} duplicates dropped`
+            : ''
+          const seconds = ((Date.now() - started) / 1000).toFixed(2)
+          process.stderr.write(`scan ${scanId} finished (${seconds} s since start-up): ${counts}\n`)
         }
         if (spec.out !== undefined) {
           const tmp = `${spec.out}.${process.pid}.tmp`
