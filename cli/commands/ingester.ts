@@ -1,9 +1,12 @@
 import { Command } from 'commander'
 import { pino } from 'pino'
 import type { Ingester } from '../../ingesters/base/create-ingester.js'
+import type { IngesterConfig } from '../../ingesters/base/ingester-config.js'
 import { parseIngesterEnv } from '../../ingesters/base/ingester-config.js'
 import type { IngesterLogger } from '../../ingesters/base/ingester-logger.js'
+import { createEigerLegacyIngester } from '../../ingesters/eiger-legacy/eiger-legacy-ingester.js'
 import { createStinsIngester } from '../../ingesters/stins/stins-ingester.js'
+import { createXspress3Ingester } from '../../ingesters/xspress3/xspress3-ingester.js'
 import {
   ConfigError,
   type ControlPlane,
@@ -63,7 +66,14 @@ function envWith(opts: IngesterOptions): Record<string, string | undefined> {
   }
 }
 
-async function runStins(opts: IngesterOptions): Promise<void> {
+/** Builds one device's ingester from the parsed config and the device address. */
+type MakeIngester = (
+  config: IngesterConfig,
+  upstreamUrl: string,
+  deps: { plane: ControlPlane; logger: IngesterLogger },
+) => Ingester
+
+async function runDevice(opts: IngesterOptions, make: MakeIngester): Promise<void> {
   const env = envWith(opts)
   const { config, upstreamUrl } = parseIngesterEnv(env)
   const controlPlane = parseControlPlaneEnv(env)
@@ -87,7 +97,7 @@ async function runStins(opts: IngesterOptions): Promise<void> {
     keyPrefix: controlPlane.keyPrefix,
   })
   const service = new IngesterProcess(plane, (p) =>
-    createStinsIngester(config, { url: upstreamUrl }, { plane: p, logger: log }),
+    make(config, upstreamUrl, { plane: p, logger: log }),
   )
   process.exitCode = await runWithSignals(service, {
     drainTimeoutMs: 10_000,
@@ -99,17 +109,17 @@ async function runStins(opts: IngesterOptions): Promise<void> {
   })
 }
 
-/** `beamloom ingester <device>`: run one ingester process (STINS now; more devices later). */
-export function ingesterCommand(): Command {
-  const stins = new Command('stins')
-    .description(
-      'ingest a STINS device (Eiger, Pilatus, Orca, Basler, Zyla behind the streaming-receiver): PULL from it, forward frames to workers',
-    )
+/** One `beamloom ingester <device>` subcommand with the options every device shares. */
+function deviceCommand(
+  name: string,
+  description: string,
+  upstreamHelp: string,
+  make: MakeIngester,
+): Command {
+  return new Command(name)
+    .description(description)
     .option('--stream <names>', 'stream name(s) served, comma separated [INGESTER_STREAMS]')
-    .option(
-      '--upstream <url>',
-      "the device's PUSH endpoint, e.g. tcp://det:9999 [INGESTER_UPSTREAM_URL]",
-    )
+    .option('--upstream <url>', `${upstreamHelp} [INGESTER_UPSTREAM_URL]`)
     .option('--name <name>', 'registry name; default <streams>-ingester [INGESTER_NAME]')
     .option(
       '--bind <address>',
@@ -125,8 +135,32 @@ export function ingesterCommand(): Command {
       'after',
       '\nAlso read from env: INGESTER_BUFFER_BYTES, INGESTER_DUMP_PATH, INGESTER_HELLO_TIMEOUT_MS,\nREDIS_KEY_PREFIX, HEARTBEAT_MS. See docs/ingesters.md.',
     )
-    .action(runStins)
+    .action((opts: IngesterOptions) => runDevice(opts, make))
+}
+
+/** `beamloom ingester <device>`: run one ingester process. */
+export function ingesterCommand(): Command {
+  const stins = deviceCommand(
+    'stins',
+    'ingest a STINS device (Eiger, Pilatus, Orca, Basler, Zyla behind the streaming-receiver): PULL from it, forward frames to workers',
+    "the device's PUSH endpoint, e.g. tcp://det:9999",
+    (config, url, deps) => createStinsIngester(config, { url }, deps),
+  )
+  const eigerLegacy = deviceCommand(
+    'eiger-legacy',
+    'ingest a DECTRIS Eiger speaking Stream V1 (dheader-1.0): PULL from it, forward frames to workers',
+    "the detector's PUSH endpoint, e.g. tcp://det:9999",
+    (config, url, deps) => createEigerLegacyIngester(config, { url }, deps),
+  )
+  const xspress3 = deviceCommand(
+    'xspress3',
+    'ingest an Xspress3: SUBscribe to its PUB, join each frame into [json, spectra, meta], forward frames to workers',
+    "the device's PUB endpoint, e.g. tcp://xsp3:9999",
+    (config, url, deps) => createXspress3Ingester(config, { url }, deps),
+  )
   return new Command('ingester')
     .description('run an ingester: read a device and forward its frames to the workers')
     .addCommand(stins)
+    .addCommand(eigerLegacy)
+    .addCommand(xspress3)
 }

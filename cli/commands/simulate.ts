@@ -1,5 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
+import type { DeviceSimulator } from '../../ingesters/base/zmq-simulator.js'
+import { createEigerLegacySimulator } from '../../ingesters/eiger-legacy/eiger-legacy-simulator.js'
 import { createStinsSimulator } from '../../ingesters/stins/stins-simulator.js'
+import { createXspress3Simulator } from '../../ingesters/xspress3/xspress3-simulator.js'
 import { DTYPE_NAMES, type DtypeName, runWithSignals } from '../../src/index.js'
 
 function nonNegativeInt(text: string): number {
@@ -60,7 +63,51 @@ async function runStins(opts: StinsOptions): Promise<void> {
   })
 }
 
-/** `beamloom simulate <device>`: play a device's wire protocol (STINS now; more devices later). */
+interface EigerLegacyOptions {
+  bind: string
+  frames: number
+  shape: [number, number]
+  dtype: 'uint8' | 'uint16' | 'uint32'
+  rate: number
+  capture?: string
+}
+
+interface Xspress3Options {
+  bind: string
+  frames: number
+  channels: number
+  bins: number
+  rate: number
+  threeMessages?: boolean
+  capture?: string
+  filename?: string
+}
+
+/** Run a simulator until it sent everything (or a signal), reporting on stderr. */
+async function runSimulator(what: string, simulator: DeviceSimulator): Promise<void> {
+  void simulator.done.then(() => simulator.close())
+  process.exitCode = await runWithSignals(simulator, {
+    drainTimeoutMs: 10_000,
+    onEvent: (event) => {
+      if (event.kind === 'started') {
+        process.stderr.write(
+          `simulating ${what} on ${simulator.endpoint}; waiting for a receiver\n`,
+        )
+      } else if (event.kind === 'closed') {
+        const error = event.error ? ` (${event.error.message})` : ''
+        process.stderr.write(`sent ${simulator.sentMessages} messages${error}\n`)
+      }
+    },
+  })
+}
+
+function positiveInt(text: string): number {
+  const n = nonNegativeInt(text)
+  if (n === 0) throw new InvalidArgumentError('expected a whole number ≥ 1')
+  return n
+}
+
+/** `beamloom simulate <device>`: play a device's wire protocol. */
 export function simulateCommand(): Command {
   const stins = new Command('stins')
     .description(
@@ -83,7 +130,80 @@ export function simulateCommand(): Command {
     .option('--capture <file>', 'replay this raw capture (one zmq message per item) instead')
     .option('--filename <name>', 'filename announced in the header')
     .action(runStins)
+  const eigerLegacy = new Command('eiger-legacy')
+    .description(
+      'act as a DECTRIS Eiger (Stream V1): bind a PUSH, send a dheader-1.0, N bs-lz4 images and dseries_end-1.0 — or replay a raw capture',
+    )
+    .option('--bind <address>', 'PUSH address', 'tcp://127.0.0.1:9999')
+    .addOption(
+      new Option('--frames <n>', 'images in the series').argParser(nonNegativeInt).default(100),
+    )
+    .addOption(
+      new Option('--shape <rows,cols>', 'image shape').argParser(shape).default([64, 64], '64,64'),
+    )
+    .addOption(
+      new Option('--dtype <type>', 'pixel type')
+        .choices(['uint8', 'uint16', 'uint32'])
+        .default('uint32'),
+    )
+    .addOption(
+      new Option('--rate <hz>', 'messages per second, 0 = as fast as possible')
+        .argParser(rate)
+        .default(100),
+    )
+    .option('--capture <file>', 'replay this raw capture (one zmq message per item) instead')
+    .action((opts: EigerLegacyOptions) =>
+      runSimulator(
+        'an Eiger (stream V1)',
+        createEigerLegacySimulator({
+          bind: opts.bind,
+          frames: opts.frames,
+          shape: opts.shape,
+          dtype: opts.dtype,
+          rateHz: opts.rate,
+          ...(opts.capture === undefined ? {} : { capture: opts.capture }),
+        }),
+      ),
+    )
+  const xspress3 = new Command('xspress3')
+    .description(
+      'act as an Xspress3: bind a PUB, wait for a subscriber, publish a header, N frames (JSON, spectra, pickled metadata) and series_end — or replay a raw capture',
+    )
+    .option('--bind <address>', 'PUB address', 'tcp://127.0.0.1:9999')
+    .addOption(
+      new Option('--frames <n>', 'frames in the series').argParser(nonNegativeInt).default(100),
+    )
+    .addOption(new Option('--channels <n>', 'channels').argParser(positiveInt).default(4))
+    .addOption(new Option('--bins <n>', 'bins per channel').argParser(positiveInt).default(4096))
+    .addOption(
+      new Option('--rate <hz>', 'zmq messages per second, 0 = as fast as possible')
+        .argParser(rate)
+        .default(100),
+    )
+    .option(
+      '--three-messages',
+      'send each frame as three one-part messages (2021 device) instead of one three-part message',
+    )
+    .option('--capture <file>', 'replay this raw capture (one zmq message per item) instead')
+    .option('--filename <name>', 'filename announced in the header')
+    .action((opts: Xspress3Options) =>
+      runSimulator(
+        'an Xspress3',
+        createXspress3Simulator({
+          bind: opts.bind,
+          frames: opts.frames,
+          channels: opts.channels,
+          bins: opts.bins,
+          rateHz: opts.rate,
+          form: opts.threeMessages ? 'three-messages' : 'multipart',
+          ...(opts.capture === undefined ? {} : { capture: opts.capture }),
+          ...(opts.filename === undefined ? {} : { filename: opts.filename }),
+        }),
+      ),
+    )
   return new Command('simulate')
     .description('simulate a device, speaking its wire protocol, for tests and demos')
     .addCommand(stins)
+    .addCommand(eigerLegacy)
+    .addCommand(xspress3)
 }

@@ -5,6 +5,7 @@ import {
   type IngesterConfigInput,
 } from '../../../ingesters/base/ingester-config.js'
 import type { IngesterLogger } from '../../../ingesters/base/ingester-logger.js'
+import type { UpstreamFactory } from '../../../ingesters/base/upstream.js'
 import {
   createStinsSimulator,
   type StinsSimulator,
@@ -80,6 +81,15 @@ export class Rig {
     upstream: StinsUpstreamOptions,
     config: Partial<IngesterConfigInput> = {},
   ): Promise<Ingester> {
+    return this.deviceIngester(plane, createStinsUpstreamFactory(upstream), config)
+  }
+
+  /** A started ingester for any device type, closed with the rig. */
+  async deviceIngester(
+    plane: ControlPlane,
+    factory: UpstreamFactory,
+    config: Partial<IngesterConfigInput> = {},
+  ): Promise<Ingester> {
     const ingester = createIngester(
       IngesterConfig.parse({
         streams: ['eiger'],
@@ -87,7 +97,7 @@ export class Rig {
         heartbeatMs: 200,
         ...config,
       }),
-      { plane, upstream: createStinsUpstreamFactory(upstream), logger: this.log.logger },
+      { plane, upstream: factory, logger: this.log.logger },
     )
     this.own(() => ingester.close(), undefined)
     await ingester.start()
