@@ -174,7 +174,10 @@ describe('reducer: a scan', () => {
     await w1.send(second, items(0, 3, 0))
     await vi.waitFor(() => expect(published(reducer).sum).toBe(3))
     expect(reducer.status().scan?.duplicates).toBe(0)
-    expect((await controller.completed(second)).events.w1).toEqual([0, 1, 2])
+    // Completions are reported in batches: wait for the one that covers these events.
+    await vi.waitFor(async () =>
+      expect((await controller.completed(second)).events.w1).toEqual([0, 1, 2]),
+    )
     expectNoErrors(log)
   })
 

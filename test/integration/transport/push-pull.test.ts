@@ -78,8 +78,9 @@ describe('worker PUSH → reducer PULL', () => {
     const early = await pusher(endpoint)
     await early.send(results('w', 0, 2))
     // zmq releases a closed socket's port in the background: retry until it is free.
-    const { batches } = await vi.waitFor(() => puller({ bind: endpoint }))
-    await vi.waitFor(() => expect(batches).toHaveLength(1))
+    // Under load this can take longer than waitFor's default second.
+    const { batches } = await vi.waitFor(() => puller({ bind: endpoint }), { timeout: 10_000 })
+    await vi.waitFor(() => expect(batches).toHaveLength(1), { timeout: 10_000 })
   })
 
   it('makes the worker wait for a slow reducer, losing nothing, in order', async () => {
