@@ -64,6 +64,7 @@ export class ProcessRegistration extends ServiceBase {
     }
     this.addCloseStep('process key', async () => {
       if (this.#plane.state !== 'running') return
+      // Delete, then announce: the announcement wakes watchers, who then find the key gone.
       await this.#plane.compareAndDelete(this.#key, this.#value)
       await this.#announce('left')
     })

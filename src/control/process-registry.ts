@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { ConfigError } from '../errors.js'
 import { isAbortError } from '../service/abort.js'
-import type { ControlPlane } from './control-plane.js'
+import type { ControlPlane, StreamEntry } from './control-plane.js'
 import { lastStreamId } from './follow-stream.js'
 import { parseJson } from './parse-json.js'
 import { type ProcessChange, ProcessEvent, ProcessInfo, type ProcessRole } from './process-info.js'
@@ -92,6 +92,9 @@ export function createProcessRegistry(
     return infos.filter((i): i is ProcessInfo => i !== undefined)
   }
 
+  /** How long a vanished process may take to announce its clean leave, in ms. */
+  const LEAVE_GRACE_MS = 250
+
   async function* watch(opts: WatchOptions): AsyncGenerator<ProcessChange, void, undefined> {
     const { signal } = opts
     const pollMs = opts.pollMs ?? heartbeatMs
@@ -102,11 +105,30 @@ export function createProcessRegistry(
     let reportJoins = opts.initial ?? true
     try {
       let cursor = await lastStreamId(plane, eventsKey)
+      const absorb = (batch: readonly StreamEntry[]): void => {
+        for (const entry of batch) {
+          cursor = entry.id
+          const event = ProcessEvent.safeParse(parseJson(entry.fields.get('e')))
+          if (!event.success || event.data.type !== 'left') continue
+          leftCleanly.add(event.data.instanceId)
+          if (leftCleanly.size > 10_000) leftCleanly.delete(leftCleanly.values().next().value ?? '')
+        }
+      }
       while (!signal.aborted) {
         const current = new Map((await list()).map((i) => [`${i.role}/${i.name}`, i]))
+        let caughtUp = false
         for (const [id, { info }] of known) {
           const now = current.get(id)
           if (now?.instanceId === info.instanceId) continue
+          if (!caughtUp && !leftCleanly.has(info.instanceId)) {
+            // A clean leave deletes the key, then announces: read what came since the last
+            // read, and give an announcement on its way a moment before calling it expired.
+            absorb(await plane.xrange(eventsKey, { start: `(${cursor}` }))
+            if (!leftCleanly.has(info.instanceId)) {
+              absorb(await plane.xread(eventsKey, cursor, { signal, timeoutMs: LEAVE_GRACE_MS }))
+            }
+            caughtUp = true
+          }
           known.delete(id)
           const reason = leftCleanly.delete(info.instanceId) ? 'closed' : 'expired'
           yield { type: 'left', process: info, reason }
@@ -120,14 +142,7 @@ export function createProcessRegistry(
           else if (reportJoins) yield { type: 'joined', process: info }
         }
         reportJoins = true
-        const batch = await plane.xread(eventsKey, cursor, { signal, timeoutMs: pollMs })
-        for (const entry of batch) {
-          cursor = entry.id
-          const event = ProcessEvent.safeParse(parseJson(entry.fields.get('e')))
-          if (!event.success || event.data.type !== 'left') continue
-          leftCleanly.add(event.data.instanceId)
-          if (leftCleanly.size > 10_000) leftCleanly.delete(leftCleanly.values().next().value ?? '')
-        }
+        absorb(await plane.xread(eventsKey, cursor, { signal, timeoutMs: pollMs }))
       }
     } catch (err) {
       if (isAbortError(err, signal)) return
