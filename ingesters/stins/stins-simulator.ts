@@ -1,17 +1,12 @@
-import { Push } from 'zeromq'
 import {
-  aborted,
-  bindEndpoint,
   type DtypeName,
   encodeStinsEnd,
   encodeStinsHeader,
   encodeStinsImage,
   readRawCapture,
-  ServiceBase,
-  StateError,
   type StinsCompression,
-  sleep,
 } from '../../src/index.js'
+import { createZmqSimulator, type DeviceSimulator } from '../base/zmq-simulator.js'
 import { createSpotImages } from './stins-images.js'
 
 /** Options of {@link createStinsSimulator}. */
@@ -36,107 +31,22 @@ export interface StinsSimulatorOptions {
   readonly lingerMs?: number
 }
 
-/** A running simulator (see {@link createStinsSimulator}). */
-export interface StinsSimulator {
-  readonly state: ServiceBase['state']
-  /** The bound endpoint. @throws StateError before start. */
-  readonly endpoint: string
-  /** Messages handed to zmq so far. */
-  readonly sentMessages: number
-  /** Resolves when every message was handed to zmq, or the simulator closed first. */
-  readonly done: Promise<void>
-  start(): Promise<void>
-  close(opts?: { force?: boolean }): Promise<void>
-  readonly closed: Promise<Error | undefined>
-}
+/** A running STINS simulator (see {@link createStinsSimulator}). */
+export type StinsSimulator = DeviceSimulator
 
-class StinsSimulatorService extends ServiceBase implements StinsSimulator {
-  readonly #options: StinsSimulatorOptions
-  #endpoint: string | undefined
-  #sent = 0
-  #resolveDone: () => void = () => {}
-  readonly done: Promise<void>
-
-  constructor(options: StinsSimulatorOptions) {
-    super(`STINS simulator ${options.bind}`)
-    this.#options = options
-    this.done = new Promise((resolve) => {
-      this.#resolveDone = resolve
-    })
-    void this.closed.then(() => this.#resolveDone())
-  }
-
-  get endpoint(): string {
-    if (this.#endpoint === undefined) throw new StateError(`${this.name} is not bound yet`)
-    return this.#endpoint
-  }
-
-  get sentMessages(): number {
-    return this.#sent
-  }
-
-  protected override async onStart(): Promise<void> {
-    const options = this.#options
-    const socket = new Push({ sendHighWaterMark: options.sendHighWaterMark ?? 1000, linger: 0 })
-    this.addCloseStep('socket', ({ force }) => {
-      socket.linger = force ? 0 : (options.lingerMs ?? 5000)
-      socket.close()
-    })
-    let peer: () => void = () => {}
-    const connected = new Promise<void>((resolve) => {
-      peer = resolve
-    })
-    socket.events.on('handshake', () => peer())
-    this.#endpoint = await bindEndpoint(socket, options.bind)
-    this.spawn('send', async (signal) => {
-      // PUSH would queue anyway; waiting makes the rate count from the first delivery.
-      await Promise.race([connected, aborted(signal)])
-      if (signal.aborted) return
-      await this.#sendAll(socket, signal)
-      this.#resolveDone()
+function* generate(options: StinsSimulatorOptions): Generator<Uint8Array[]> {
+  const image = createSpotImages({ shape: options.shape, dtype: options.dtype })
+  yield encodeStinsHeader({ msgNumber: 0, filename: options.filename ?? 'simulated.h5' })
+  for (let frame = 0; frame < options.frames; frame++) {
+    yield encodeStinsImage({
+      msgNumber: frame + 1,
+      frame,
+      shape: options.shape,
+      data: image(frame),
+      compression: options.compression,
     })
   }
-
-  async #sendAll(socket: Push, signal: AbortSignal): Promise<void> {
-    const options = this.#options
-    const startedAt = performance.now()
-    const send = async (parts: readonly Uint8Array[]): Promise<void> => {
-      if (options.rateHz > 0) {
-        const due = startedAt + (this.#sent * 1000) / options.rateHz
-        const wait = due - performance.now()
-        if (wait > 0) await sleep(wait, signal)
-      }
-      try {
-        await socket.send(parts as Uint8Array[])
-      } catch (err) {
-        if (signal.aborted || socket.closed) throw signal.reason ?? err
-        throw err
-      }
-      this.#sent++
-    }
-    if (options.capture !== undefined) {
-      for await (const parts of readRawCapture(options.capture)) {
-        if (signal.aborted) return
-        await send(parts)
-      }
-      return
-    }
-    const image = createSpotImages({ shape: options.shape, dtype: options.dtype })
-    const filename = options.filename ?? 'simulated.h5'
-    await send(encodeStinsHeader({ msgNumber: 0, filename }))
-    for (let frame = 0; frame < options.frames; frame++) {
-      await send(
-        encodeStinsImage({
-          msgNumber: frame + 1,
-          frame,
-          shape: options.shape,
-          data: image(frame),
-          compression: options.compression,
-        }),
-      )
-    }
-    await send(encodeStinsEnd({ msgNumber: options.frames + 1 }))
-  }
+  yield encodeStinsEnd({ msgNumber: options.frames + 1 })
 }
 
 /**
@@ -147,5 +57,16 @@ class StinsSimulatorService extends ServiceBase implements StinsSimulator {
  * address cannot be bound; a capture that cannot be read closes it with the read error.
  */
 export function createStinsSimulator(options: StinsSimulatorOptions): StinsSimulator {
-  return new StinsSimulatorService(options)
+  const capture = options.capture
+  return createZmqSimulator({
+    name: 'STINS simulator',
+    bind: options.bind,
+    socket: 'push',
+    rateHz: options.rateHz,
+    messages: () => (capture === undefined ? generate(options) : readRawCapture(capture)),
+    ...(options.sendHighWaterMark === undefined
+      ? {}
+      : { sendHighWaterMark: options.sendHighWaterMark }),
+    ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
+  })
 }

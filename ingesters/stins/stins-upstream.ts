@@ -6,7 +6,9 @@ import {
   type StreamName,
   UpstreamClosedError,
 } from '../../src/index.js'
+import { sniffHtype } from '../base/sniff-htype.js'
 import type { Upstream, UpstreamContext, UpstreamFactory } from '../base/upstream.js'
+import { ZmqReceiver } from '../base/zmq-receiver.js'
 
 /** Options of {@link createStinsUpstreamFactory}. */
 export interface StinsUpstreamOptions {
@@ -23,15 +25,6 @@ export interface StinsUpstreamOptions {
 
 type Phase = 'header' | 'series' | 'ended'
 
-const HTYPE = /"htype"\s*:\s*"([^"]*)"/
-const utf8 = new TextDecoder()
-
-/** The `htype` of a STINS message, read without parsing the JSON (`undefined`: none). */
-export function sniffStinsHtype(first: Uint8Array | undefined): string | undefined {
-  if (first === undefined) return undefined
-  return HTYPE.exec(utf8.decode(first))?.[1]
-}
-
 /**
  * The STINS upstream of one scan: a zmq PULL connected to the device (STINS detectors PUSH).
  * Like Dranspose's STINS ingester it skips what precedes the series' `header` (left-overs of
@@ -42,13 +35,8 @@ export function sniffStinsHtype(first: Uint8Array | undefined): string | undefin
 class StinsUpstream extends ServiceBase implements Upstream {
   readonly #options: StinsUpstreamOptions
   readonly #context: UpstreamContext
-  #socket: Pull | undefined
+  #receiver: ZmqReceiver | undefined
   #phase: Phase = 'header'
-  #pending: Promise<Buffer[]> | undefined
-  #pendingDone = false
-  #everConnected = false
-  #lostTimer: NodeJS.Timeout | undefined
-  #lost = new AbortController()
   #stale = 0
 
   constructor(options: StinsUpstreamOptions, context: UpstreamContext) {
@@ -67,13 +55,12 @@ class StinsUpstream extends ServiceBase implements Upstream {
       receiveHighWaterMark: this.#options.receiveHighWaterMark ?? 1000,
       linger: 0,
     })
-    this.#socket = socket
-    this.addCloseStep('socket', () => {
-      clearTimeout(this.#lostTimer)
-      socket.close()
+    const receiver = new ZmqReceiver(socket, {
+      url: this.#options.url,
+      lostAfterMs: this.#options.lostAfterMs ?? 2000,
     })
-    socket.events.on('handshake', () => this.#onConnected())
-    socket.events.on('disconnect', () => this.#onDisconnected())
+    this.#receiver = receiver
+    this.addCloseStep('socket', () => receiver.close())
     connectEndpoint(socket, this.#options.url)
     this.#context.logger.info(
       { url: this.#options.url, scanId: this.#context.scanId },
@@ -82,8 +69,7 @@ class StinsUpstream extends ServiceBase implements Upstream {
   }
 
   ready(): boolean {
-    if (this.#phase === 'ended') return false
-    return this.#pendingDone || (this.#pending === undefined && this.#socket?.readable === true)
+    return this.#phase !== 'ended' && this.#receiver?.ready() === true
   }
 
   async next(stream: StreamName, signal: AbortSignal): Promise<readonly Uint8Array[]> {
@@ -93,8 +79,12 @@ class StinsUpstream extends ServiceBase implements Upstream {
           `the STINS series ended (series_end was read); no more frames will come from ${this.#options.url}`,
         )
       }
-      const parts = await this.#receive(signal)
-      const htype = sniffStinsHtype(parts[0])
+      const receiver = this.#receiver
+      if (receiver === undefined || this.state !== 'running') {
+        throw new UpstreamClosedError(`${this.name} is ${this.state}`)
+      }
+      const parts = await receiver.receive(signal)
+      const htype = sniffHtype(parts[0])
       if (this.#phase === 'header') {
         if (htype === 'header') {
           this.#phase = 'series'
@@ -115,87 +105,6 @@ class StinsUpstream extends ServiceBase implements Upstream {
       )
     }
   }
-
-  async #receive(signal: AbortSignal): Promise<Buffer[]> {
-    const socket = this.#socket
-    if (socket === undefined || this.state !== 'running') {
-      throw new UpstreamClosedError(`${this.name} is ${this.state}`)
-    }
-    if (this.#pending === undefined) {
-      this.#pendingDone = false
-      const pending = socket.receive()
-      pending.then(
-        () => {
-          this.#pendingDone = true
-        },
-        // A receive abandoned at close rejects; nothing waits for it then.
-        () => {},
-      )
-      this.#pending = pending
-    }
-    const pending = this.#pending
-    const outcome = await raceLost(pending, this.#lost.signal, signal)
-    if (outcome === 'aborted') throw signal.reason
-    if (outcome === 'lost' && !socket.readable && !this.#pendingDone) {
-      throw new UpstreamClosedError(
-        `the device at ${this.#options.url} disconnected and did not come back within ${this.#lostAfterMs()} ms`,
-      )
-    }
-    this.#pending = undefined
-    try {
-      return await pending
-    } catch (err) {
-      throw new UpstreamClosedError(`receiving from ${this.#options.url} failed`, { cause: err })
-    }
-  }
-
-  #lostAfterMs(): number {
-    return this.#options.lostAfterMs ?? 2000
-  }
-
-  #onConnected(): void {
-    this.#everConnected = true
-    clearTimeout(this.#lostTimer)
-    this.#lostTimer = undefined
-    if (this.#lost.signal.aborted) this.#lost = new AbortController()
-  }
-
-  #onDisconnected(): void {
-    if (!this.#everConnected || this.#lostTimer !== undefined) return
-    const lost = this.#lost
-    this.#lostTimer = setTimeout(() => {
-      this.#lostTimer = undefined
-      lost.abort()
-    }, this.#lostAfterMs())
-    this.#lostTimer.unref()
-  }
-}
-
-/** Wait for `pending`, or until the device counts as lost, or `signal` aborts. */
-function raceLost(
-  pending: Promise<unknown>,
-  lost: AbortSignal,
-  signal: AbortSignal,
-): Promise<'message' | 'lost' | 'aborted'> {
-  if (signal.aborted) return Promise.resolve('aborted')
-  return new Promise((resolve) => {
-    const done = (how: 'message' | 'lost' | 'aborted') => (): void => {
-      lost.removeEventListener('abort', onLost)
-      signal.removeEventListener('abort', onAbort)
-      resolve(how)
-    }
-    const onLost = done('lost')
-    const onAbort = done('aborted')
-    if (lost.aborted) {
-      // Already lost: take what is queued, if anything.
-      void pending.then(done('message'), done('message'))
-      setImmediate(onLost)
-    } else {
-      lost.addEventListener('abort', onLost, { once: true })
-      void pending.then(done('message'), done('message'))
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
 }
 
 /**

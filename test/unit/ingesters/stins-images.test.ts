@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { sniffHtype } from '../../../ingesters/base/sniff-htype.js'
 import { Wakeup } from '../../../ingesters/base/wakeup.js'
 import { createSpotImages } from '../../../ingesters/stins/stins-images.js'
-import { sniffStinsHtype } from '../../../ingesters/stins/stins-upstream.js'
 import { encodeStinsHeader, encodeStinsImage, parseStinsFrames } from '../../../src/index.js'
 
 describe('createSpotImages', () => {
@@ -35,12 +35,12 @@ describe('createSpotImages', () => {
   })
 })
 
-describe('sniffStinsHtype', () => {
+describe('sniffHtype', () => {
   it('finds htype wherever the detector put it', () => {
-    expect(sniffStinsHtype(encodeStinsHeader({ msgNumber: 0, extra: { a: 1 } })[0])).toBe('header')
-    expect(sniffStinsHtype(new TextEncoder().encode('{"x": 1, "htype" : "image"}'))).toBe('image')
-    expect(sniffStinsHtype(new TextEncoder().encode('garbage'))).toBeUndefined()
-    expect(sniffStinsHtype(undefined)).toBeUndefined()
+    expect(sniffHtype(encodeStinsHeader({ msgNumber: 0, extra: { a: 1 } })[0])).toBe('header')
+    expect(sniffHtype(new TextEncoder().encode('{"x": 1, "htype" : "image"}'))).toBe('image')
+    expect(sniffHtype(new TextEncoder().encode('garbage'))).toBeUndefined()
+    expect(sniffHtype(undefined)).toBeUndefined()
   })
 })
 
