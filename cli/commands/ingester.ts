@@ -67,7 +67,7 @@ function envWith(opts: IngesterOptions): Record<string, string | undefined> {
 }
 
 /** Builds one device's ingester from the parsed config and the device address. */
-type MakeIngester = (
+export type MakeIngester = (
   config: IngesterConfig,
   upstreamUrl: string,
   deps: { plane: ControlPlane; logger: IngesterLogger },
@@ -110,7 +110,7 @@ async function runDevice(opts: IngesterOptions, make: MakeIngester): Promise<voi
 }
 
 /** One `beamloom ingester <device>` subcommand with the options every device shares. */
-function deviceCommand(
+export function deviceCommand(
   name: string,
   description: string,
   upstreamHelp: string,

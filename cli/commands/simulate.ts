@@ -5,20 +5,20 @@ import { createStinsSimulator } from '../../ingesters/stins/stins-simulator.js'
 import { createXspress3Simulator } from '../../ingesters/xspress3/xspress3-simulator.js'
 import { DTYPE_NAMES, type DtypeName, runWithSignals } from '../../src/index.js'
 
-function nonNegativeInt(text: string): number {
+export function nonNegativeInt(text: string): number {
   const n = Number(text)
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0')
   return n
 }
 
-function rate(text: string): number {
+export function rate(text: string): number {
   const n = Number(text)
   if (!Number.isFinite(n) || n < 0)
     throw new InvalidArgumentError('expected a rate ≥ 0 (0: as fast as possible)')
   return n
 }
 
-function shape(text: string): [number, number] {
+export function shape(text: string): [number, number] {
   const dims = text.split(',').map((d) => Number(d.trim()))
   if (dims.length !== 2 || !dims.every((d) => Number.isInteger(d) && d > 0)) {
     throw new InvalidArgumentError('expected rows,cols such as 64,64')
@@ -84,7 +84,7 @@ interface Xspress3Options {
 }
 
 /** Run a simulator until it sent everything (or a signal), reporting on stderr. */
-async function runSimulator(what: string, simulator: DeviceSimulator): Promise<void> {
+export async function runSimulator(what: string, simulator: DeviceSimulator): Promise<void> {
   void simulator.done.then(() => simulator.close())
   process.exitCode = await runWithSignals(simulator, {
     drainTimeoutMs: 10_000,
@@ -101,7 +101,7 @@ async function runSimulator(what: string, simulator: DeviceSimulator): Promise<v
   })
 }
 
-function positiveInt(text: string): number {
+export function positiveInt(text: string): number {
   const n = nonNegativeInt(text)
   if (n === 0) throw new InvalidArgumentError('expected a whole number ≥ 1')
   return n
