@@ -4,8 +4,8 @@ import pino from 'pino'
 import { parse as parseYaml } from 'yaml'
 import { createIngester, type Ingester } from '../../ingesters/base/create-ingester.js'
 import { IngesterConfig } from '../../ingesters/base/ingester-config.js'
-import { createStinsSimulator, type StinsSimulator } from '../../ingesters/stins/stins-simulator.js'
-import { createStinsUpstreamFactory } from '../../ingesters/stins/stins-upstream.js'
+import type { UpstreamFactory } from '../../ingesters/base/upstream.js'
+import { deviceType, type SimulatorSpec } from '../../ingesters/devices.js'
 import { createReducer, type Reducer } from '../../reducer/index.js'
 import {
   buildControllerApp,
@@ -128,6 +128,16 @@ export async function startUp(spec: UpSpec): Promise<UpSystem> {
     await reducer.start()
     closers.push(() => reducer.close())
 
+    const startIngester = async (stream: string, upstream: UpstreamFactory): Promise<void> => {
+      const ingester: Ingester = createIngester(IngesterConfig.parse({ streams: [stream] }), {
+        plane,
+        upstream,
+        logger: logger.child({ name: `${stream}-ingester` }),
+      })
+      await ingester.start()
+      closers.push(() => ingester.close())
+    }
+
     const workers: WorkerService[] = []
     for (let i = 0; i < spec.workers; i++) {
       const worker = createWorker(
@@ -139,36 +149,30 @@ export async function startUp(spec: UpSpec): Promise<UpSystem> {
       workers.push(worker)
     }
 
-    const sources = [
-      ...spec.simulate.map((s) => ({ stream: s.stream, simulate: s })),
-      ...spec.ingester.map((s) => ({ stream: s.stream, url: s.url })),
-    ]
-    for (const source of sources) {
-      let url = 'url' in source ? source.url : ''
-      if ('simulate' in source) {
-        const s = source.simulate
-        const sim: StinsSimulator = createStinsSimulator({
-          bind: 'tcp://127.0.0.1:*',
-          frames: s.frames,
-          shape: s.shape,
-          dtype: s.dtype,
-          rateHz: s.rateHz,
-          compression: s.compression,
-          ...(s.capture === undefined ? {} : { capture: s.capture }),
-        })
-        await sim.start()
-        closers.push(() => sim.close())
-        url = sim.endpoint
+    for (const source of spec.simulate) {
+      const device = deviceType(source.device)
+      const simulatorSpec: SimulatorSpec = {
+        bind: 'tcp://127.0.0.1:*',
+        frames: source.frames,
+        rateHz: source.rateHz,
+        shape: source.shape,
+        dtype: source.dtype,
+        compression: source.compression,
+        options: source.options,
+        ...(source.capture === undefined ? {} : { capture: source.capture }),
       }
-      const ingester: Ingester = createIngester(
-        IngesterConfig.parse({ streams: [source.stream] }),
-        {
-          plane,
-          upstream: createStinsUpstreamFactory({ url }),
-        },
-      )
-      await ingester.start()
-      closers.push(() => ingester.close())
+      if (device.binds === 'ingester') {
+        throw new ConfigError(
+          `--simulate ${source.device}: this device sends to its ingester; start its simulator separately`,
+        )
+      }
+      const sim = device.simulator(simulatorSpec)
+      await sim.start()
+      closers.push(() => sim.close())
+      await startIngester(source.stream, device.upstream(sim.endpoint))
+    }
+    for (const source of spec.ingester) {
+      await startIngester(source.stream, deviceType(source.device).upstream(source.url))
     }
 
     const startScan = async (signal?: AbortSignal): Promise<ScanId> => {

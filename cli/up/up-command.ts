@@ -1,5 +1,6 @@
 import { rename, writeFile } from 'node:fs/promises'
 import { Command, InvalidArgumentError } from 'commander'
+import { DEVICES } from '../../ingesters/devices.js'
 import { toJsonValue } from '../../src/index.js'
 import { startUp } from './start-up.js'
 import { parseIngesterFlag, parseSimulateFlag, parseUpSpec, readScanFile } from './up-spec.js'
@@ -85,7 +86,7 @@ export function upCommand(): Command {
     .option('--workers <n>', 'worker instances (default 2)', int)
     .option(
       '--simulate <spec>',
-      'simulated source <device>:<stream>[:frames=N,shape=RxC,dtype=uint16,rate=Hz,bslz4] (repeatable)',
+      `simulated source <device>:<stream>[:frames=N,rate=Hz,capture=FILE,shape=RxC,dtype=uint16,bslz4,<device option>=…] (repeatable; devices: ${[...DEVICES.keys()].join(', ')})`,
       collect,
       [],
     )

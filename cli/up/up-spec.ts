@@ -1,24 +1,47 @@
 import { readFile } from 'node:fs/promises'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import { DEVICES } from '../../ingesters/devices.js'
 import { ConfigError } from '../../src/index.js'
 
-/** A simulated source: `<device>:<stream>[:key=value,…]`, e.g. `stins:eiger:frames=100,shape=64x64`. */
-export const SimulateSpec = z.strictObject({
-  device: z.literal('stins'),
-  stream: z.string().min(1),
-  frames: z.int().nonnegative().default(100),
-  shape: z.tuple([z.int().positive(), z.int().positive()]).default([64, 64]),
-  dtype: z.enum(['uint8', 'uint16', 'uint32', 'int32', 'float32', 'float64']).default('uint16'),
-  rateHz: z.number().nonnegative().default(0),
-  compression: z.enum(['none', 'bslz4']).default('none'),
-  capture: z.string().optional(),
+/** A device name of the registry. */
+const DeviceName = z.string().refine((name) => DEVICES.has(name), {
+  message: `unknown device (known: ${[...DEVICES.keys()].join(', ')})`,
 })
+
+/** A simulated source: `<device>:<stream>[:key=value,…]`, e.g. `stins:eiger:frames=100,shape=64x64`. */
+export const SimulateSpec = z
+  .strictObject({
+    /** A device of the registry (`ingesters/devices.ts`). */
+    device: DeviceName,
+    stream: z.string().min(1),
+    frames: z.int().nonnegative().default(100),
+    shape: z.tuple([z.int().positive(), z.int().positive()]).default([64, 64]),
+    dtype: z.enum(['uint8', 'uint16', 'uint32', 'int32', 'float32', 'float64']).default('uint16'),
+    rateHz: z.number().nonnegative().default(0),
+    compression: z.enum(['none', 'bslz4']).default('none'),
+    capture: z.string().optional(),
+    /** Device-specific simulator options (`channels=8`, `form=three-messages`, …). */
+    options: z.record(z.string(), z.string()).default({}),
+  })
+  .superRefine((spec, ctx) => {
+    const known = DEVICES.get(spec.device)?.simulatorOptions
+    if (known === undefined) return
+    for (const key of Object.keys(spec.options)) {
+      if (key in known) continue
+      const names = ['frames', 'rate', 'capture', 'shape', 'dtype', 'bslz4', ...Object.keys(known)]
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options', key],
+        message: `unknown option '${key}' for ${spec.device} (${names.join(', ')})`,
+      })
+    }
+  })
 export type SimulateSpec = z.output<typeof SimulateSpec>
 
 /** A real source: `<device>:<stream>=<upstream url>`. */
 export const IngesterSpec = z.strictObject({
-  device: z.literal('stins'),
+  device: DeviceName,
   stream: z.string().min(1),
   url: z.string().min(1),
 })
@@ -65,9 +88,10 @@ export function parseSimulateFlag(text: string): SimulateSpec {
   const { device, rest } = splitDevice(text, '--simulate')
   const colon = rest.indexOf(':')
   const stream = colon < 0 ? rest : rest.slice(0, colon)
-  const raw: Record<string, unknown> = { device, stream }
-  const options = colon < 0 ? '' : rest.slice(colon + 1)
-  for (const pair of options.split(',').filter((p) => p.length > 0)) {
+  const extra: Record<string, string> = {}
+  const raw: Record<string, unknown> = { device, stream, options: extra }
+  const given = colon < 0 ? '' : rest.slice(colon + 1)
+  for (const pair of given.split(',').filter((p) => p.length > 0)) {
     const eq = pair.indexOf('=')
     const key = eq < 0 ? pair : pair.slice(0, eq)
     const value = eq < 0 ? 'true' : pair.slice(eq + 1)
@@ -94,9 +118,8 @@ export function parseSimulateFlag(text: string): SimulateSpec {
         raw.capture = value
         break
       default:
-        throw new ConfigError(
-          `--simulate '${text}': unknown option '${key}' (frames, shape, dtype, rate, bslz4, capture)`,
-        )
+        // Device-specific (channels=8, form=three-messages, …): the device checks them.
+        extra[key] = value
     }
   }
   const parsed = SimulateSpec.safeParse(raw)
