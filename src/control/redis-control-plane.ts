@@ -60,6 +60,8 @@ class RedisControlPlane extends ServiceBase implements ControlPlane {
   #cmd: Redis | undefined
   readonly #idle: Redis[] = []
   readonly #blocking = new Set<Redis>()
+  /** Blocking connections disconnected by an abort or an error (never pooled again). */
+  readonly #dropped = new WeakSet<Redis>()
   #lostTimer: NodeJS.Timeout | undefined
   readonly #released = new AbortController()
   /** Rejecters of the commands in flight; released all at once (no listener per command). */
@@ -284,25 +286,41 @@ class RedisControlPlane extends ServiceBase implements ControlPlane {
     this.#check([key])
     const { signal } = opts
     signal?.throwIfAborted()
-    const conn = this.#idle.pop() ?? this.#openBlocking()
+    const conn = this.#takeIdle() ?? this.#openBlocking()
     // ioredis cannot cancel one command: an aborted read drops its connection instead.
-    const onAbort = (): void => conn.disconnect()
+    const onAbort = (): void => this.#drop(conn)
     signal?.addEventListener('abort', onAbort, { once: true })
     const blockMs = opts.timeoutMs === undefined ? 0 : Math.max(1, Math.ceil(opts.timeoutMs))
     const count = opts.count ?? DEFAULT_XREAD_COUNT
     const args = ['COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, afterId]
     try {
       const reply = await this.#settle(conn.callBuffer('XREAD', args))
-      if (this.state === 'running') this.#idle.push(conn)
+      // A reply may still arrive after an abort dropped the connection: never pool that one.
+      if (this.state === 'running' && !this.#dropped.has(conn)) this.#idle.push(conn)
+      else this.#drop(conn)
       return parseReply.read(reply)
     } catch (err) {
-      this.#blocking.delete(conn)
-      conn.disconnect()
+      this.#drop(conn)
       if (signal?.aborted) throw signal.reason
       throw err
     } finally {
       signal?.removeEventListener('abort', onAbort)
     }
+  }
+
+  /** A pooled blocking connection that was not dropped, if any. */
+  #takeIdle(): Redis | undefined {
+    for (let conn = this.#idle.pop(); conn !== undefined; conn = this.#idle.pop()) {
+      if (!this.#dropped.has(conn)) return conn
+    }
+    return undefined
+  }
+
+  /** Disconnect a blocking connection for good; it never returns to the pool. */
+  #drop(conn: Redis): void {
+    this.#dropped.add(conn)
+    this.#blocking.delete(conn)
+    conn.disconnect()
   }
 
   #openBlocking(): Redis {
