@@ -35,7 +35,11 @@ export class ZmqReceiver {
   /** Whether `receive` would resolve without waiting. */
   ready(): boolean {
     if (this.#closed) return false
-    return this.#pendingDone || (this.#pending === undefined && this.#socket.readable)
+    // A receive already under way is ready once it settled; otherwise zmq says whether a
+    // message is queued. (`#pendingDone` belongs to the pending receive only: a stale `true`
+    // made the ingester hold partial batches until the next frame came, adding a frame
+    // interval or more of latency per event.)
+    return this.#pending === undefined ? this.#socket.readable : this.#pendingDone
   }
 
   /** Stop the loss timer and close the socket; idempotent. */
@@ -51,6 +55,15 @@ export class ZmqReceiver {
     const socket = this.#socket
     if (this.#closed)
       throw new UpstreamClosedError(`the upstream of ${this.#options.url} is closed`)
+    if (this.#pending === undefined && socket.readable && !signal.aborted) {
+      // Fast path: a message is queued, so zmq reads it at once. No race with the loss timer
+      // or the abort signal is needed, and none is set up (listeners cost more than the read).
+      try {
+        return await socket.receive()
+      } catch (err) {
+        throw new UpstreamClosedError(`receiving from ${this.#options.url} failed`, { cause: err })
+      }
+    }
     if (this.#pending === undefined) {
       this.#pendingDone = false
       const pending = socket.receive()
@@ -72,6 +85,7 @@ export class ZmqReceiver {
       )
     }
     this.#pending = undefined
+    this.#pendingDone = false
     try {
       return await pending
     } catch (err) {
