@@ -13,6 +13,8 @@
  *   100,002 events ≈ 1.1–3 M events/s, 1,000,002 ≈ 4.9–8 M/s, 10,000,002 ≈ 10–15 M/s
  *   (cold JIT at the small sizes); retained heap within ±0.5 MiB of the start at every size.
  */
+
+import { fileURLToPath } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { Assigner, compileScanPlan, type EventRange, uniformSequence } from '../src/index.js'
@@ -55,7 +57,7 @@ interface Run {
 }
 
 /** Drive one whole scan; optionally read every released range's routes like an ingester would. */
-function drive(events: number, mode: 'timed' | 'routes' | 'memory'): Run {
+export function drive(events: number, mode: 'timed' | 'routes' | 'memory'): Run {
   const readRoutes = mode === 'routes'
   const plan = compileScanPlan(uniformSequence([STREAM], PART_EVENTS, events / PART_EVENTS))
   const assigner = new Assigner(plan)
@@ -173,4 +175,5 @@ function main(): void {
   )
 }
 
-main()
+// Run when invoked as a script, not when `case-assignment.ts` imports `drive`.
+if (process.argv[1] === fileURLToPath(import.meta.url)) main()

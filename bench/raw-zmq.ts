@@ -11,7 +11,8 @@
  *   64-byte payloads, 64 per message — results/s.
  * - codec-cpu: encode + decode of event batches in one process, no sockets — µs per event.
  *
- * Run: npx tsc -p tsconfig.build.json && node dist/bench/raw-zmq.js [--quick] [--only=<scenario>]
+ * Run: npx tsc -p tsconfig.build.json && node dist/bench/raw-zmq.js [--quick] [--only=<a,b>]
+ *   [--runs=3] [--json] (`--json`: print a `BENCH_RESULT` line for `run.ts` instead of codec-cpu)
  */
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -25,6 +26,7 @@ import { createIngesterRouter } from '../src/transport/ingester-router.js'
 import { createResultPuller } from '../src/transport/result-puller.js'
 import { createResultPusher } from '../src/transport/result-pusher.js'
 import { createWorkerDealer } from '../src/transport/worker-dealer.js'
+import { type BenchRow, emitReport } from './bench-report.js'
 
 type Scenario = 'raw-small' | 'raw-large' | 'events' | 'results'
 interface Spec {
@@ -248,13 +250,21 @@ async function main(): Promise<void> {
     { scenario: 'events', count: 1_000_000 * k, bytes: 64, batch: 64 },
     { scenario: 'results', count: 1_000_000 * k, bytes: 64, batch: 64 },
   ]
-  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
-  console.log(`data plane, 2 processes on 127.0.0.1, median of 3 runs${quick ? ' (quick)' : ''}`)
+  const only = process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',')
+  const runCount = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? 3)
+  const json = process.argv.includes('--json')
+  const rows: BenchRow[] = []
+  console.log(
+    `data plane, 2 processes on 127.0.0.1, median of ${runCount} runs${quick ? ' (quick)' : ''}`,
+  )
   console.log('scenario    items/run   items/s      MB/s     GB/s   runs (items/s)')
   for (const spec of specs) {
-    if (only !== undefined && spec.scenario !== only) continue
+    if (only !== undefined && !only.includes(spec.scenario)) continue
     const runs: Measured[] = []
-    for (let i = 0; i < 3; i++) runs.push(await runOnce(spec))
+    for (let i = 0; i < runCount; i++) runs.push(await runOnce(spec))
     const rates = runs.map((r) => r.items / r.seconds)
     const byteRates = runs.map((r) => r.bytes / r.seconds)
     const line = [
@@ -266,6 +276,27 @@ async function main(): Promise<void> {
       `  ${rates.map((r) => r.toFixed(0)).join(' / ')}`,
     ]
     console.log(line.join(' '))
+    if (spec.scenario === 'raw-small') {
+      rows.push({
+        case: 'raw',
+        metric: 'zmq PUSH→PULL, 64 B messages',
+        unit: 'messages/s',
+        samples: rates,
+        id: 'raw-small',
+      })
+    } else if (spec.scenario === 'raw-large') {
+      rows.push({
+        case: 'raw',
+        metric: 'zmq PUSH→PULL, 4 MiB frames',
+        unit: 'GB/s',
+        samples: byteRates.map((b) => b / 1e9),
+        id: 'raw-large',
+      })
+    }
+  }
+  if (json) {
+    emitReport({ rows })
+    return
   }
   const cpu = [0, 1, 2].map(() => codecCpu(quick ? 200_000 : 1_000_000, 64))
   console.log(`codec-cpu  encode+decode, 64 events/batch: ${median(cpu).toFixed(2)} µs per event`)

@@ -1,0 +1,97 @@
+/**
+ * `reducer` case: results per second through the reducer's result-handling path in one
+ * process: `decodeResultBatch` of encoded 64-item batches (small CBOR payloads, as a worker's
+ * `ResultBatchBuilder` makes them), then `ScanRun.reduce` — exactly-once filter, payload
+ * decoding, the bench reducer's `processResult`, metrics and completion reports (to an
+ * in-memory control plane). The zmq receive is the `raw` case's business. Prints a
+ * `BENCH_RESULT` line (bench-report.ts).
+ *
+ *   node dist/bench/case-reducer.js [--runs=5] [--quick]
+ */
+import { pino } from 'pino'
+import { CompletionSender } from '../reducer/completion-sender.js'
+import { FailureLog } from '../reducer/failure-log.js'
+import { ReducerMetrics } from '../reducer/reducer-metrics.js'
+import { ScanRun } from '../reducer/scan-run.js'
+import {
+  createMemoryControlPlane,
+  decodeResultBatch,
+  encodePayload,
+  eventNumber,
+  ReducerHost,
+  ResultBatchBuilder,
+  ScanId,
+  WorkerName,
+} from '../src/index.js'
+import { slot } from '../src/protocol/data-plane.js'
+import { BenchReducer } from './bench-analysis.js'
+import { argValue, emitReport } from './bench-report.js'
+
+const quick = process.argv.includes('--quick')
+const runs = Number(argValue('runs') ?? (quick ? 3 : 5))
+const RESULTS = quick ? 200_000 : 1_000_000
+const BATCH = 64
+const SCAN = ScanId.parse('bench-reducer')
+const WORKER = WorkerName.parse('w0')
+
+async function once(): Promise<number> {
+  const plane = createMemoryControlPlane({ keyPrefix: 'bench' })
+  await plane.start()
+  const host = await ReducerHost.create({
+    module: 'bench-analysis.js:BenchReducer',
+    cls: BenchReducer,
+    parameters: {},
+    context: {},
+    state: { name: 'reducer', tags: [] },
+  })
+  const completions = new CompletionSender({
+    plane,
+    scanId: SCAN,
+    flushMs: 20,
+    maxEvents: 512,
+    onError: (err) => {
+      throw err
+    },
+  })
+  const run = new ScanRun({
+    scanId: SCAN,
+    module: 'bench-analysis.js:BenchReducer',
+    host,
+    completions,
+    metrics: new ReducerMetrics(() => 0),
+    failures: new FailureLog({ logger: pino({ level: 'silent' }), name: 'reducer' }),
+    minDedupCompactSize: 4096,
+  })
+  // Encoded up front, as they would arrive from workers; decoding is timed.
+  const batches: Uint8Array[][] = []
+  const builder = new ResultBatchBuilder(SCAN, WORKER)
+  for (let e = 0; e < RESULTS; e++) {
+    builder.result(eventNumber(e), slot(e), 'h0', encodePayload({ f: e }))
+    if (builder.itemCount === BATCH) batches.push(builder.finish())
+  }
+  const signal = new AbortController().signal
+  const t0 = performance.now()
+  for (const parts of batches) await run.reduce(decodeResultBatch(parts), {}, signal)
+  const seconds = (performance.now() - t0) / 1000
+  await completions.close()
+  await plane.close()
+  if (run.counts.reduced !== batches.length * BATCH) {
+    throw new Error(`reduced ${run.counts.reduced} of ${batches.length * BATCH}`)
+  }
+  return run.counts.reduced / seconds
+}
+
+await once()
+const samples: number[] = []
+for (let i = 0; i < runs; i++) samples.push(await once())
+emitReport({
+  rows: [
+    {
+      case: 'reducer',
+      metric: 'results into processResult, 64/batch, in-process',
+      unit: 'results/s',
+      samples,
+      targets: [{ op: '>=', value: 100_000 }],
+    },
+  ],
+})

@@ -1,0 +1,265 @@
+/**
+ * A live beamloom cluster for the end-to-end benchmarks: controller, reducer, N workers and a
+ * STINS ingester, each a real `beamloom` process (compiled, from dist/) on real Redis with a
+ * unique key prefix, running the bench analysis. `scan()` runs one scan fed by
+ * `bench-simulator.js` and returns what the reducer measured.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { Redis } from 'ioredis'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const bin = `${root}bin/beamloom.js`
+const analysis = `${root}dist/bench/bench-analysis.js`
+const simulator = `${root}dist/bench/bench-simulator.js`
+
+/** Options of {@link startCluster}. */
+export interface ClusterOptions {
+  readonly workers: number
+  readonly redisUrl: string
+  /** Write a `--cpu-prof` profile of every process into this directory. */
+  readonly cpuProfDir?: string
+}
+
+/** One scan's figures, from the reducer's clock. */
+export interface ScanFigures {
+  readonly images: number
+  /** Images per second between the first and the last image result at the reducer. */
+  readonly eventsPerSecond: number
+  /** Seconds from posting the mapping to the controller reporting it finished. */
+  readonly wallSeconds: number
+  /** Simulator send → reducer `processResult`, ms, for stamped scans. */
+  readonly latenciesMs: number[]
+  /** Simulator send → worker `processEvent`, ms, for stamped scans. */
+  readonly toWorkerMs: number[]
+  /** CPU seconds each process spent during the scan (from /proc), by process name. */
+  readonly cpuSeconds: Record<string, number>
+}
+
+/** Options of {@link Cluster.scan}. */
+export interface ScanOptions {
+  readonly frames: number
+  readonly shape: readonly [number, number]
+  /** 0: as fast as the pipeline takes them. */
+  readonly rateHz: number
+  readonly stamp: boolean
+}
+
+/** A running cluster (see {@link startCluster}). */
+export interface Cluster {
+  scan(options: ScanOptions): Promise<ScanFigures>
+  close(): Promise<void>
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+const TICKS_PER_SECOND = 100
+
+/** User + system CPU seconds of a process so far, from /proc/<pid>/stat (Linux). */
+function cpuOf(pid: number | undefined): number {
+  if (pid === undefined) return 0
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
+  } catch {
+    // The process is gone: nothing more to count.
+    return 0
+  }
+}
+
+async function json<T>(url: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(url, init)
+  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`)
+  return (await res.json()) as T
+}
+
+/**
+ * Poll `check` every `intervalMs` until it holds. The controller logs every request, so the
+ * scan itself is polled slowly (100 ms): the rate comes from the reducer's clock anyway.
+ */
+async function poll(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<boolean>,
+  intervalMs = 20,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      if (await check()) return
+    } catch {
+      // Not up yet: the HTTP server may not listen yet; retried until the deadline.
+    }
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, intervalMs))
+  }
+}
+
+/** Start every process of the cluster and wait until the controller sees them all. */
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const prefix = `bench-${randomUUID().slice(0, 8)}`
+  const env = {
+    ...process.env,
+    REDIS_URL: options.redisUrl,
+    REDIS_KEY_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+  }
+  // Extra node flags for every process (e.g. `--trace-gc`), for investigations.
+  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')
+  const children: { name: string; child: ChildProcess; out: string[] }[] = []
+  const run = (name: string, script: string, args: string[]): ChildProcess => {
+    const prof =
+      options.cpuProfDir === undefined
+        ? []
+        : [
+            '--cpu-prof',
+            `--cpu-prof-dir=${options.cpuProfDir}`,
+            `--cpu-prof-name=${name}.cpuprofile`,
+          ]
+    const child = spawn(process.execPath, [...nodeFlags, ...prof, script, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const out: string[] = []
+    const keep = (d: Buffer): void => {
+      out.push(d.toString())
+      if (out.length > 200) out.shift()
+    }
+    child.stdout?.on('data', keep)
+    child.stderr?.on('data', keep)
+    children.push({ name, child, out })
+    return child
+  }
+  const [cp, rp, sp] = [await freePort(), await freePort(), await freePort()]
+  const controller = `http://127.0.0.1:${cp}`
+  const reducer = `http://127.0.0.1:${rp}`
+  run('controller', bin, ['controller', '--host', '127.0.0.1', '-p', String(cp)])
+  run('reducer', bin, ['reducer', '-r', `${analysis}:BenchReducer`, '-p', String(rp)])
+  for (let i = 0; i < options.workers; i++) {
+    run(`worker-${i}`, bin, ['worker', '-w', `${analysis}:BenchWorker`, '--name', `w${i}`])
+  }
+  const upstream = `tcp://127.0.0.1:${sp}`
+  run('ingester', bin, ['ingester', 'stins', '--stream', 'cam', '--upstream', upstream])
+
+  const stop = async (): Promise<void> => {
+    await Promise.all(
+      children.map(async ({ child }) => {
+        if (child.exitCode !== null || child.signalCode !== null) return
+        const exited = new Promise((r) => child.once('exit', r))
+        child.kill('SIGTERM')
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+        await exited
+        clearTimeout(timer)
+      }),
+    )
+    const redis = new Redis(options.redisUrl)
+    const keys = await redis.keys(`${prefix}:*`)
+    if (keys.length > 0) await redis.del(...keys)
+    redis.disconnect()
+  }
+  const outputs = (): string =>
+    children.map(({ name, out }) => `--- ${name}\n${out.join('').slice(-2000)}`).join('\n')
+
+  try {
+    await poll('the cluster to register', 60_000, async () => {
+      const config = await json<{ workers: unknown[]; ingesters: unknown[]; reducer: unknown }>(
+        `${controller}/api/v1/config`,
+      )
+      return (
+        config.workers.length === options.workers &&
+        config.ingesters.length === 1 &&
+        Boolean(config.reducer)
+      )
+    })
+  } catch (err) {
+    await stop()
+    throw new Error(`${(err as Error).message}\n${outputs()}`)
+  }
+
+  return {
+    async scan(scan: ScanOptions): Promise<ScanFigures> {
+      const sim = spawn(
+        process.execPath,
+        [
+          simulator,
+          String(sp),
+          String(scan.frames),
+          String(scan.shape[0]),
+          String(scan.shape[1]),
+          String(scan.rateHz),
+          scan.stamp ? '1' : '0',
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      )
+      let simOut = ''
+      sim.stdout?.on('data', (d: Buffer) => {
+        simOut += d.toString()
+      })
+      const before = children.map(({ child }) => cpuOf(child.pid))
+      const simExit = new Promise<number | null>((r) => sim.once('exit', (code) => r(code)))
+      const map = { cam: Array.from({ length: scan.frames }, (_, i) => [{ constraint: i }]) }
+      const posted = performance.now()
+      await json<string>(`${controller}/api/v1/mapping`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(map),
+      })
+      const timeoutMs = 60_000 + scan.frames * 2
+      try {
+        await poll(
+          'the scan to finish',
+          timeoutMs,
+          async () => {
+            const p = await json<{ finished: boolean }>(`${controller}/api/v1/progress`)
+            return p.finished
+          },
+          100,
+        )
+      } catch (err) {
+        sim.kill('SIGKILL')
+        throw new Error(`${(err as Error).message}\n${outputs()}`)
+      }
+      const wallSeconds = (performance.now() - posted) / 1000
+      const cpuSeconds: Record<string, number> = {}
+      children.forEach(({ name, child }, i) => {
+        cpuSeconds[name] = cpuOf(child.pid) - (before[i] ?? 0)
+      })
+      const code = await simExit
+      if (code !== 0) throw new Error(`bench simulator exited with ${code}`)
+      cpuSeconds.simulator = (JSON.parse(simOut) as { cpuSeconds: number }).cpuSeconds
+      const p = await json<{
+        images: number
+        firstMs: number
+        lastMs: number
+        latenciesMs: number[]
+        toWorkerMs: number[]
+      }>(`${reducer}/api/v1/result/`)
+      if (p.images !== scan.frames) {
+        throw new Error(`reducer saw ${p.images} images of ${scan.frames}`)
+      }
+      return {
+        images: p.images,
+        eventsPerSecond: ((p.images - 1) * 1000) / Math.max(p.lastMs - p.firstMs, 1e-3),
+        wallSeconds,
+        latenciesMs: p.latenciesMs,
+        toWorkerMs: p.toWorkerMs,
+        cpuSeconds,
+      }
+    },
+    close: stop,
+  }
+}
