@@ -6,6 +6,7 @@ import {
   encodePayload,
   isBeamloomError,
   ProtocolError,
+  rootErrorCode,
   type ScanId,
   TickClock,
   type WorkerClass,
@@ -22,6 +23,7 @@ import { toError } from '../src/service/abort.js'
 import { ServiceBase } from '../src/service/service-base.js'
 import { CreditWindow } from './credit-window.js'
 import { EventAssembler, type ReadyEvent } from './event-assembler.js'
+import { failedStream } from './failed-stream.js'
 import type { FailureLog } from './failure-log.js'
 import type { ReducerLink } from './reducer-link.js'
 import { ResultSink } from './result-sink.js'
@@ -44,8 +46,12 @@ export interface ScanSessionOptions {
   readonly failures: FailureLog
   readonly logger: WorkerLogger
   readonly windowEvents: number
+  /** The credit window may grow up to this (see `CreditWindow`). */
+  readonly maxWindowEvents: number
   readonly flushItems: number
   readonly flushIdleMs: number
+  /** Observes each `processEvent` duration, in seconds (the worker's metrics histogram). */
+  readonly processEventSeconds?: { observe(seconds: number): void }
 }
 
 /** Counters of one scan, for tests and metrics. */
@@ -59,6 +65,8 @@ export interface ScanSessionStats {
   readonly creditRequests: number
   readonly creditsRequested: number
   readonly batchesSent: number
+  /** Failed events by the stream they failed on (see `failedStream`). */
+  readonly failedByStream: Readonly<Record<string, number>>
 }
 
 /**
@@ -77,6 +85,7 @@ export class ScanSession extends ServiceBase {
   readonly #wake = new Wakeup()
   #host: WorkerHost | undefined
   #hostError: Error | undefined
+  readonly #failedByStream = new Map<string, number>()
   #stats = {
     processed: 0,
     results: 0,
@@ -91,7 +100,9 @@ export class ScanSession extends ServiceBase {
     this.scanId = options.scanId
     this.#o = options
     this.#assembler = new EventAssembler(options.worker)
-    this.#window = new CreditWindow(options.windowEvents)
+    this.#window = new CreditWindow(options.windowEvents, {
+      maxWindowEvents: options.maxWindowEvents,
+    })
     this.#sink = new ResultSink(options.scanId, options.worker)
   }
 
@@ -102,7 +113,16 @@ export class ScanSession extends ServiceBase {
 
   /** Counters so far. */
   get stats(): ScanSessionStats {
-    return { ...this.#stats, batchesSent: this.#sink.sent.batches }
+    return {
+      ...this.#stats,
+      batchesSent: this.#sink.sent.batches,
+      failedByStream: Object.fromEntries(this.#failedByStream),
+    }
+  }
+
+  /** Events waiting: ready to process, and still waiting for frames (for metrics). */
+  get queueDepth(): { readonly ready: number; readonly assembling: number } {
+    return { ready: this.#assembler.readyCount, assembling: this.#assembler.pendingCount }
   }
 
   /** Frames from an ingester for this scan; ignored unless running. Never throws. */
@@ -146,7 +166,7 @@ export class ScanSession extends ServiceBase {
       // Best effort: results not sent are events not complete, handed out again.
       await this.#sink.flush((parts) => o.reducer.trySend(parts, signal)).catch(() => {})
     })
-    await this.#requestCredits(this.#window.initial())
+    await this.#requestCredits(this.#window.initial(performance.now()))
     this.spawn('assignments', (signal) => this.#followAssignments(signal))
     this.spawn('process', (signal) => this.#processLoop(signal))
   }
@@ -165,7 +185,7 @@ export class ScanSession extends ServiceBase {
       }
       const outcome = this.#assembler.applyEntry(entry)
       if (this.#assembler.readyCount > 0) this.#wake.notify()
-      const credits = this.#window.free(outcome.reroutedAway)
+      const credits = this.#window.free(outcome.reroutedAway, performance.now())
       if (credits > 0) await this.#requestCredits(credits)
     }
   }
@@ -176,14 +196,15 @@ export class ScanSession extends ServiceBase {
       const event = this.#assembler.takeReady()
       if (event === undefined) {
         if (this.#sink.itemCount === 0) await this.#wake.wait(signal)
-        else if (!(await this.#wake.wait(signal, o.flushIdleMs)) && !signal.aborted) {
-          await this.#flush(signal)
+        else if (o.flushIdleMs === 0 || !(await this.#wake.wait(signal, o.flushIdleMs))) {
+          // Nothing ready: results leave now (0) or after `flushIdleMs` without new work.
+          if (!signal.aborted) await this.#flush(signal)
         }
         continue
       }
       await this.#handle(event)
       if (this.#sink.itemCount >= o.flushItems) await this.#flush(signal)
-      const credits = this.#window.free(1)
+      const credits = this.#window.free(1, performance.now())
       if (credits > 0) await this.#requestCredits(credits)
     }
   }
@@ -198,9 +219,12 @@ export class ScanSession extends ServiceBase {
     }
     this.#stats.processed++
     const host = this.#host
+    const histogram = this.#o.processEventSeconds
+    const started = histogram === undefined ? 0 : performance.now()
     try {
       if (host === undefined) throw this.#hostError ?? new Error('no analysis instance')
       const result = await host.processEvent({ eventNumber, streams: event.streams }, parameters)
+      histogram?.observe((performance.now() - started) / 1000)
       if (result === undefined) {
         this.#sink.done(eventNumber, slot, hash)
       } else {
@@ -214,7 +238,18 @@ export class ScanSession extends ServiceBase {
       const message = isBeamloomError(err, 'ANALYSIS_FAILED')
         ? err.message
         : `${this.#o.module} (event ${eventNumber}): ${toError(err).message}`
-      this.#o.failures.report(message, this.#fields(eventNumber))
+      // Counted under the stream whose frames were malformed, when known.
+      const stream = failedStream(err, event.streams)
+      const code = rootErrorCode(err)
+      const perStream: Record<string, string | number> = {}
+      if (stream !== undefined) {
+        const count = (this.#failedByStream.get(stream) ?? 0) + 1
+        this.#failedByStream.set(stream, count)
+        perStream.stream = stream
+        perStream.streamFailures = count
+      }
+      if (code !== undefined) perStream.code = code
+      this.#o.failures.report(message, { ...this.#fields(eventNumber), ...perStream })
     }
   }
 

@@ -16,10 +16,15 @@ function defaultName(): string {
  * - `workerModule`: the analysis class, `path/to/file.ts:ExportName`.
  * - `windowEvents`: events it asks for at the start of a scan; it asks for more each time half
  *   of them are finished.
+ * - `maxWindowEvents`: the window doubles, up to this, each time half of it was finished within
+ *   50 ms of the previous request (a fast analysis is not left waiting for credits; a slow one
+ *   keeps the small window). Set it to `windowEvents` for a fixed window.
  * - `flushItems` / `flushIdleMs`: a result batch leaves at this many items, or when the worker
- *   has had nothing to process for this many milliseconds.
+ *   has had nothing to process for this many milliseconds (0: as soon as nothing is ready).
  * - `heartbeatMs`: registry heartbeat period (gone after three missed beats).
  * - `cwd`: where a relative `workerModule` path is resolved (default: the process's).
+ * - `metricsPort` / `metricsHost`: serve `/metrics`, `/health/live` and `/health/ready` on
+ *   this port (0: any free one; unset: no server) and address (default all interfaces).
  */
 export const WorkerConfig = z.strictObject({
   name: z
@@ -30,10 +35,13 @@ export const WorkerConfig = z.strictObject({
   tags: z.array(z.string().min(1)).min(1).default(['generic']),
   workerModule: z.string().min(1),
   windowEvents: z.int().min(2).max(1_000_000).default(64),
+  maxWindowEvents: z.int().min(2).max(1_000_000).default(2048),
   flushItems: z.int().positive().default(64),
-  flushIdleMs: z.int().nonnegative().default(5),
+  flushIdleMs: z.int().nonnegative().default(0),
   heartbeatMs: z.int().positive().default(1_000),
   cwd: z.string().optional(),
+  metricsPort: z.int().min(0).max(65_535).optional(),
+  metricsHost: z.string().min(1).default('0.0.0.0'),
 })
 /** Typed worker config, defaults applied. */
 export type WorkerConfig = z.output<typeof WorkerConfig>
@@ -51,7 +59,8 @@ const CommaList = z
  * - `WORKER_NAME` (default `hostname-pid`),
  * - `WORKER_TAGS` (comma list, default `generic`),
  * - `WORKER_MODULE` (required, `path/to/file.ts:ExportName`),
- * - `WORKER_WINDOW_EVENTS` (default 64).
+ * - `WORKER_WINDOW_EVENTS` (default 64), `WORKER_MAX_WINDOW_EVENTS` (default 2048),
+ * - `WORKER_METRICS_PORT` (metrics and health server; unset: none, 0: any free port).
  */
 export const WorkerEnv = z
   .object({
@@ -59,6 +68,8 @@ export const WorkerEnv = z
     WORKER_TAGS: CommaList.optional(),
     WORKER_MODULE: z.string({ error: 'required (path/to/file.ts:ExportName)' }).min(1),
     WORKER_WINDOW_EVENTS: z.coerce.number().optional(),
+    WORKER_MAX_WINDOW_EVENTS: z.coerce.number().optional(),
+    WORKER_METRICS_PORT: z.coerce.number().optional(),
   })
   .and(ControlPlaneEnv)
 
@@ -88,6 +99,10 @@ export function parseWorkerEnv(
     ...(e.WORKER_NAME === undefined ? {} : { name: e.WORKER_NAME }),
     ...(e.WORKER_TAGS === undefined ? {} : { tags: e.WORKER_TAGS }),
     ...(e.WORKER_WINDOW_EVENTS === undefined ? {} : { windowEvents: e.WORKER_WINDOW_EVENTS }),
+    ...(e.WORKER_MAX_WINDOW_EVENTS === undefined
+      ? {}
+      : { maxWindowEvents: e.WORKER_MAX_WINDOW_EVENTS }),
+    ...(e.WORKER_METRICS_PORT === undefined ? {} : { metricsPort: e.WORKER_METRICS_PORT }),
   })
   if (!worker.success) {
     const names: Record<string, string> = {
@@ -95,6 +110,8 @@ export function parseWorkerEnv(
       tags: 'WORKER_TAGS',
       workerModule: 'WORKER_MODULE',
       windowEvents: 'WORKER_WINDOW_EVENTS',
+      maxWindowEvents: 'WORKER_MAX_WINDOW_EVENTS',
+      metricsPort: 'WORKER_METRICS_PORT',
     }
     const issues = worker.error.issues
       .map((i) => `${names[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`)

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 import type { ControlPlane } from '../src/control/control-plane.js'
 import { followStream } from '../src/control/follow-stream.js'
 import { createLogStream } from '../src/control/log-stream.js'
@@ -6,6 +7,7 @@ import type { ProcessChange } from '../src/control/process-info.js'
 import type { ProcessRegistration } from '../src/control/process-registration.js'
 import { createProcessRegistry } from '../src/control/process-registry.js'
 import {
+  createMetricsServer,
   isBeamloomError,
   type LoadedModule,
   loadWorkerClass,
@@ -29,6 +31,7 @@ import { ReducerLink } from './reducer-link.js'
 import { ScanSession } from './scan-session.js'
 import { parseWorkerConfig, type WorkerConfig, type WorkerConfigInput } from './worker-config.js'
 import { silentLogger, type WorkerLogger } from './worker-logger.js'
+import { WorkerMetrics } from './worker-metrics.js'
 
 /** What a worker needs besides its config. */
 export interface WorkerDeps {
@@ -60,6 +63,15 @@ export class WorkerService extends ServiceBase {
   #session: ScanSession | undefined
   #lastHost: WorkerHost | undefined
   #droppedBatches = 0
+  #metricsUrl: string | undefined
+  /** The session being ended (its counts are not in the metrics' totals yet). */
+  #ending: ScanSession | undefined
+  /** Prometheus metrics (served on `metricsPort` when configured). */
+  readonly metrics = new WorkerMetrics({
+    current: () => (this.#session ?? this.#ending)?.stats,
+    queueDepth: () => this.#session?.queueDepth ?? { ready: 0, assembling: 0 },
+    droppedBatches: () => this.#droppedBatches,
+  })
 
   constructor(config: WorkerConfig, deps: WorkerDeps) {
     super(`worker '${config.name}'`)
@@ -107,6 +119,11 @@ export class WorkerService extends ServiceBase {
     return this.#registration
   }
 
+  /** Base URL of the metrics server (`/metrics`, `/health/*`), when one runs. */
+  get metricsUrl(): string | undefined {
+    return this.#metricsUrl
+  }
+
   /** Event batches dropped because they belonged to no current scan. */
   get droppedBatches(): number {
     return this.#droppedBatches
@@ -142,6 +159,7 @@ export class WorkerService extends ServiceBase {
         this.#logger.warn({ err: toError(err).message }, 'log entries lost at close')
       })
     })
+    if (config.metricsPort !== undefined) await this.#serveMetrics(config.metricsPort)
     const registration = await this.#register(module, signal)
     this.#registration = registration
     this.addCloseStep('registry', () => registration.close())
@@ -153,6 +171,22 @@ export class WorkerService extends ServiceBase {
     this.spawn('scans', (s) => this.#followScans(s))
   }
 
+  async #serveMetrics(port: number): Promise<void> {
+    const host = this.config.metricsHost
+    const server = createMetricsServer({
+      registry: this.metrics.registry,
+      port,
+      host,
+      live: () => this.state !== 'closed',
+      ready: () => this.state === 'running' && this.#registration !== undefined,
+    })
+    this.addCloseStep('metrics server', () => server.close())
+    await server.start()
+    const wildcard = host === '0.0.0.0' || host === '::'
+    const shown = wildcard ? hostname() : host.includes(':') ? `[${host}]` : host
+    this.#metricsUrl = `http://${shown}:${server.port}`
+  }
+
   /** Register; wait out a predecessor of the same name whose key has not expired yet. */
   async #register(
     module: LoadedModule<WorkerClass>,
@@ -161,7 +195,11 @@ export class WorkerService extends ServiceBase {
     const { heartbeatMs, name, tags } = this.config
     const registry = createProcessRegistry(this.#plane, { heartbeatMs })
     // ProcessInfoUpdate does not list `parameters` yet; the registry passes the field through.
-    const info = { tags, parameters: parametersJson(module.parameters) }
+    const info = {
+      tags,
+      parameters: parametersJson(module.parameters),
+      ...(this.#metricsUrl === undefined ? {} : { url: this.#metricsUrl }),
+    }
     const key = this.#plane.keys.process('worker', name)
     const deadline = Date.now() + heartbeatMs * 4
     for (;;) {
@@ -279,8 +317,10 @@ export class WorkerService extends ServiceBase {
       failures: this.#failures!,
       logger: this.#logger,
       windowEvents: this.config.windowEvents,
+      maxWindowEvents: this.config.maxWindowEvents,
       flushItems: this.config.flushItems,
       flushIdleMs: this.config.flushIdleMs,
+      processEventSeconds: this.metrics.processEventSeconds,
     })
     this.#session = session
     void session.closed.then((err) => {
@@ -294,8 +334,15 @@ export class WorkerService extends ServiceBase {
 
   async #endScan(session: ScanSession, finished: boolean): Promise<void> {
     if (this.#session === session) this.#session = undefined
-    if (finished) await session.finishScan()
-    else await session.close()
+    this.#ending = session
+    try {
+      if (finished) await session.finishScan()
+      else await session.close()
+    } finally {
+      // Counted once, when its last results are out; until then it counts as current.
+      this.metrics.scanEnded(session.stats)
+      if (this.#ending === session) this.#ending = undefined
+    }
     this.#logger.info({ scanId: session.scanId, finished, ...session.stats }, 'scan ended')
   }
 

@@ -35,7 +35,7 @@ function uniqueName(): string {
 async function startWorker(
   plane: ControlPlane,
   module = 'EchoWorker',
-  extra: { windowEvents?: number; name?: string } = {},
+  extra: { windowEvents?: number; maxWindowEvents?: number; name?: string } = {},
 ): Promise<WorkerService> {
   const worker = createWorker(
     { name: extra.name ?? uniqueName(), workerModule: fixture(module), heartbeatMs: 200, ...extra },
@@ -50,7 +50,8 @@ async function scanRun(kind: 'memory' | 'redis'): Promise<void> {
   const plane = await openPlane(kind, res)
   const ingester = await fakeIngester(plane, res, 'ing-a', ['a'])
   const reducer = await fakeReducer(plane, res)
-  const worker = await startWorker(plane, 'EchoWorker', { windowEvents: 8 })
+  // A fixed window of 8 (no growth), so the credit requests below are exactly predictable.
+  const worker = await startWorker(plane, 'EchoWorker', { windowEvents: 8, maxWindowEvents: 8 })
   const name = worker.workerName
   await vi.waitFor(() => expect(ingester.router.workers.has(name)).toBe(true))
   await vi.waitFor(() => expect(worker.reducerEndpoint).toBe(reducer.puller.endpoint))

@@ -8,7 +8,9 @@ describe('worker config', () => {
       workerModule: 'a.ts:W',
       tags: ['generic'],
       windowEvents: 64,
+      maxWindowEvents: 2048,
       flushItems: 64,
+      flushIdleMs: 0,
       heartbeatMs: 1000,
     })
     expect(c.worker.name).toMatch(/-\d+$/)
@@ -25,6 +27,7 @@ describe('worker config', () => {
       WORKER_NAME: 'w7',
       WORKER_TAGS: 'gpu, fast',
       WORKER_WINDOW_EVENTS: '16',
+      WORKER_MAX_WINDOW_EVENTS: '128',
       REDIS_URL: 'redis://r:6379',
       REDIS_KEY_PREFIX: 'bl',
       HEARTBEAT_MS: '500',
@@ -33,6 +36,7 @@ describe('worker config', () => {
       name: 'w7',
       tags: ['gpu', 'fast'],
       windowEvents: 16,
+      maxWindowEvents: 128,
       heartbeatMs: 500,
     })
     expect(c.controlPlane).toEqual({
