@@ -4,6 +4,13 @@
 
 export { CompletionBatch } from './completion-batch.js'
 export { DedupSet, type DedupSetOptions } from './dedup-set.js'
+export { H5Files } from './hdf5-file/h5-files.js'
+export {
+  type H5FileMeta,
+  type H5WriteReport,
+  writePublishH5,
+} from './hdf5-file/write-publish-h5.js'
+export { type Hdf5RestView, registerHdf5Rest } from './hdf5-rest/register-hdf5-rest.js'
 export { type PublishSelection, selectPublishPath } from './publish-path.js'
 export { buildReducerApp, type ReducerStatus, type ReducerView } from './reducer-app.js'
 export { parseReducerEnv, ReducerEnv, type ReducerProcessConfig } from './reducer-env.js'

@@ -1,9 +1,15 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
 import { type ErrorCode, encodePayload, isBeamloomError, toJsonValue } from '../src/index.js'
 import type { ServiceState } from '../src/service/service.js'
+import { registerH5FileRoute } from './hdf5-file/h5-file-route.js'
+import type { H5Files } from './hdf5-file/h5-files.js'
+import { registerHdf5Rest } from './hdf5-rest/register-hdf5-rest.js'
 import { selectPublishPath } from './publish-path.js'
 import type { ReducerMetrics } from './reducer-metrics.js'
 import type { ScanCounts, ScanRunStatus } from './scan-run.js'
+import type { UpdateHub } from './updates/update-hub.js'
+import { registerUpdatesRoute } from './updates/updates-route.js'
+import { registerViewer } from './viewer/viewer-routes.js'
 
 /** What `GET /api/v1/status` returns. */
 export interface ReducerStatus {
@@ -36,6 +42,12 @@ export interface ReducerView {
   readonly ready: boolean
   readonly state: ServiceState
   readonly metrics: ReducerMetrics
+  /** Change notices for `GET /api/v1/updates`; without it the route is not served. */
+  readonly updates?: UpdateHub
+  /** HDF5 files on request (`POST /api/v1/h5`); without it the route answers 409. */
+  readonly h5Files?: H5Files
+  /** Bearer token `POST /api/v1/h5` must carry; unset: no check. */
+  readonly httpToken?: string | undefined
   status(): ReducerStatus
 }
 
@@ -59,6 +71,10 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
  * - `GET /api/v1/status` — scan, counts, queue depth ({@link ReducerStatus}).
  * - `GET /metrics` — Prometheus text.
  * - `GET /health/live` (200 until closed), `GET /health/ready` (200 while running, else 503).
+ * - `GET /api/v1/updates` (server-sent events: which paths changed), `GET /viewer` (the live
+ *   viewer page) and `GET /api/v1/outline` (see docs/viewer.md).
+ * - The HDF5-REST subset h5pyd, silx and h5web read, at the root: `GET /`, `/groups/…`,
+ *   `/datasets/…` (see docs/results-api.md); `POST /api/v1/h5` writes an HDF5 file now.
  *
  * Reads are consistent: a reply is serialised synchronously between two `processResult` calls
  * (see docs/reducer.md for async reducers).
@@ -95,6 +111,10 @@ export function buildReducerApp(reducer: ReducerView): FastifyInstance {
     sendResult(req.params['*'], req.headers.accept, reply),
   )
   app.get('/api/v1/status', () => reducer.status())
+  if (reducer.updates !== undefined) registerUpdatesRoute(app, reducer.updates)
+  registerViewer(app, () => reducer.publish)
+  registerHdf5Rest(app, reducer)
+  registerH5FileRoute(app, reducer.h5Files, reducer.httpToken)
   app.get('/metrics', async (_req, reply) => {
     const registry = reducer.metrics.registry
     const text = await registry.metrics()

@@ -6,7 +6,7 @@ import { ReducerOptions } from './reducer-options.js'
 /**
  * The reducer's own env variables (defaults: see {@link ReducerOptions}):
  * `REDUCER_NAME`, `REDUCER_MODULE` (required), `REDUCER_BIND`, `REDUCER_HOST`, `REDUCER_PORT`
- * (default 5010), `REDUCER_ADVERTISE_HOST`. The shared control-plane variables (`REDIS_URL`,
+ * (default 5010), `REDUCER_ADVERTISE_HOST`, `REDUCER_UPDATES_THROTTLE_MS` (default 200), `REDUCER_H5_DIR`, `REDUCER_TOKEN`. The shared control-plane variables (`REDIS_URL`,
  * `REDIS_KEY_PREFIX`, `HEARTBEAT_MS`) are read by `parseControlPlaneEnv`.
  */
 export const ReducerEnv = z
@@ -17,6 +17,9 @@ export const ReducerEnv = z
     REDUCER_HOST: z.string().optional(),
     REDUCER_PORT: z.coerce.number().optional(),
     REDUCER_ADVERTISE_HOST: z.string().optional(),
+    REDUCER_UPDATES_THROTTLE_MS: z.coerce.number().optional(),
+    REDUCER_H5_DIR: z.string().optional(),
+    REDUCER_TOKEN: z.string().optional(),
   })
   .transform((env, ctx) => {
     const parsed = ReducerOptions.safeParse(
@@ -27,6 +30,9 @@ export const ReducerEnv = z
         httpHost: env.REDUCER_HOST,
         httpPort: env.REDUCER_PORT,
         advertiseHost: env.REDUCER_ADVERTISE_HOST,
+        updatesThrottleMs: env.REDUCER_UPDATES_THROTTLE_MS,
+        h5Dir: env.REDUCER_H5_DIR,
+        token: env.REDUCER_TOKEN,
       }),
     )
     if (parsed.success) return parsed.data
@@ -44,6 +50,9 @@ const ENV_NAMES: Readonly<Record<string, string>> = {
   httpHost: 'REDUCER_HOST',
   httpPort: 'REDUCER_PORT',
   advertiseHost: 'REDUCER_ADVERTISE_HOST',
+  updatesThrottleMs: 'REDUCER_UPDATES_THROTTLE_MS',
+  h5Dir: 'REDUCER_H5_DIR',
+  token: 'REDUCER_TOKEN',
 }
 
 /** A reducer process's whole config: its options and the control plane's. */

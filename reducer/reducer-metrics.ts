@@ -19,7 +19,8 @@ export class ReducerMetrics {
   /** Completion reports appended. */
   readonly completionReports: Counter
 
-  constructor(queueDepth: () => number) {
+  /** `updateClients`: how many `/api/v1/updates` streams are open (default none). */
+  constructor(queueDepth: () => number, updateClients: () => number = () => 0) {
     const registers = [this.registry]
     this.itemsIn = new Counter({
       name: 'beamloom_reducer_items_total',
@@ -60,6 +61,14 @@ export class ReducerMetrics {
       registers,
       collect() {
         this.set(queueDepth())
+      },
+    })
+    new Gauge({
+      name: 'beamloom_reducer_update_clients',
+      help: 'Open server-sent-event streams (GET /api/v1/updates)',
+      registers,
+      collect() {
+        this.set(updateClients())
       },
     })
   }

@@ -14,6 +14,10 @@ import { z } from 'zod'
  *   or sooner when this many events are waiting.
  * - `minDedupCompactSize`: size of the exactly-once filter below which it never compacts.
  * - `heartbeatMs`: registry heartbeat period (gone after 3 missed beats).
+ * - `updatesThrottleMs`: `/api/v1/updates` sends at most one update per this many ms.
+ * - `h5Dir`: directory of the HDF5 files (`<scanId>.h5` at the end of each scan, others on
+ *   `POST /api/v1/h5`); unset: no files. Created at start-up if missing.
+ * - `token`: bearer token `POST /api/v1/h5` must carry; unset: no check.
  */
 export const ReducerOptions = z.strictObject({
   name: z.string().min(1).default('reducer'),
@@ -26,6 +30,9 @@ export const ReducerOptions = z.strictObject({
   completionMaxEvents: z.int().positive().default(512),
   minDedupCompactSize: z.int().positive().default(4096),
   heartbeatMs: z.int().positive().default(1_000),
+  updatesThrottleMs: z.int().positive().default(200),
+  h5Dir: z.string().min(1).optional(),
+  token: z.string().min(1).optional(),
 })
 /** Typed reducer options, defaults applied. */
 export type ReducerOptions = z.output<typeof ReducerOptions>

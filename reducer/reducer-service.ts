@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises'
 import pino, { type Logger } from 'pino'
 import type { ControlPlane } from '../src/control/control-plane.js'
 import { createLogStream } from '../src/control/log-stream.js'
@@ -17,12 +18,15 @@ import { createResultPuller } from '../src/transport/result-puller.js'
 import { advertisedAddress } from './advertise.js'
 import { compactDedup } from './compact-dedup.js'
 import { FailureLog } from './failure-log.js'
+import { H5Files } from './hdf5-file/h5-files.js'
 import { buildReducerApp, type ReducerStatus } from './reducer-app.js'
 import { ReducerMetrics } from './reducer-metrics.js'
 import { ReducerOptions, type ReducerOptionsInput } from './reducer-options.js'
 import { ScanSwitch } from './scan-switch.js'
 import { findRejoinPoint } from './scan-updates.js'
-import { SerialLane } from './serial-lane.js'
+import type { SerialLane } from './serial-lane.js'
+import { MarkingLane } from './updates/marking-lane.js'
+import { UpdateHub } from './updates/update-hub.js'
 
 /** What a reducer uses but does not own. */
 export interface ReducerDeps {
@@ -45,10 +49,16 @@ export class Reducer extends ServiceBase {
   readonly #plane: ControlPlane
   readonly #logger: Logger
   readonly #cwd: string | undefined
-  readonly #metrics = new ReducerMetrics(() => this.queueDepth)
-  readonly #lane = new SerialLane()
+  readonly #metrics = new ReducerMetrics(
+    () => this.queueDepth,
+    () => this.updates.clientCount,
+  )
+  /** Tells `/api/v1/updates` clients what changed; marked after each call into user code. */
+  readonly updates: UpdateHub
+  readonly #lane: SerialLane = new MarkingLane(() => this.updates.markDirty())
   readonly #context: Record<string, unknown> = {}
   readonly #failures: FailureLog
+  readonly #h5: H5Files
   #params: ParameterTracker | undefined
   #scans: ScanSwitch | undefined
   #waitingItems = 0
@@ -63,6 +73,19 @@ export class Reducer extends ServiceBase {
     this.#plane = deps.plane
     this.#logger = deps.logger ?? pino({ name: options.name })
     this.#cwd = deps.cwd
+    this.updates = new UpdateHub({
+      throttleMs: options.updatesThrottleMs,
+      read: () => this.publish,
+    })
+    this.#h5 = new H5Files({
+      dir: options.h5Dir,
+      logger: this.#logger,
+      read: () => ({
+        publish: this.publish,
+        parameters: this.#params?.current.parameters,
+        scanId: this.#scans?.run?.scanId,
+      }),
+    })
     this.#failures = new FailureLog({
       logger: this.#logger,
       logs: createLogStream(deps.plane),
@@ -95,6 +118,16 @@ export class Reducer extends ServiceBase {
   /** Running, registered and following scans. */
   get ready(): boolean {
     return this.#ready && this.state === 'running'
+  }
+
+  /** The HDF5 files this reducer writes (`POST /api/v1/h5`, end of scan). */
+  get h5Files(): H5Files {
+    return this.#h5
+  }
+
+  /** Bearer token of the mutating HTTP routes. */
+  get httpToken(): string | undefined {
+    return this.options.token
   }
 
   /** The Prometheus registry of this reducer. */
@@ -148,6 +181,13 @@ export class Reducer extends ServiceBase {
     const plane = this.#plane
     const module = await loadReducerClass(options.reducerModule, this.#cwd)
     signal.throwIfAborted()
+    if (options.h5Dir !== undefined) {
+      try {
+        await mkdir(options.h5Dir, { recursive: true })
+      } catch (cause) {
+        throw new ConfigError(`cannot create the HDF5 directory ${options.h5Dir}`, { cause })
+      }
+    }
     const params = new ParameterTracker(module.parameters, (r) =>
       this.#logger.warn({ parameter: r.name }, `ignoring parameter value: ${r.reason}`),
     )
@@ -168,6 +208,7 @@ export class Reducer extends ServiceBase {
       signal: this.signal,
       spawn: (name, loop) => this.spawn(name, loop),
       fail: (err) => this.fail(err),
+      onEnded: (run) => this.#h5.writeScanEnd(run.scanId),
     })
     this.#scans = scans
     this.addCloseStep('analysis', () => this.#closeAnalysis(scans))

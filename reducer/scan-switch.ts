@@ -37,6 +37,8 @@ export interface ScanSwitchDeps {
   readonly spawn: (name: string, loop: Loop) => void
   /** Close the reducer with an error (infrastructure lost). */
   readonly fail: (err: unknown) => void
+  /** Called in the lane after a scan's `finish`, before `scanDone` resolves (HDF5 file). */
+  readonly onEnded?: (run: ScanRun) => Promise<unknown>
 }
 
 /**
@@ -184,6 +186,7 @@ export class ScanSwitch {
 
   async #endScan(run: ScanRun, status: 'finished' | 'stopped', reason?: string): Promise<void> {
     await run.end(status, this.#deps.params.current.parameters, reason)
+    await this.#deps.onEnded?.(run)
     this.waiters.ended(run.scanId)
     this.#deps.logger.info({ scan: run.scanId, status, reason, ...run.counts }, `scan ${status}`)
   }

@@ -37,8 +37,16 @@ export class ConfigError extends BeamloomError {
 
 /** Bytes that do not follow the protocol they claim to follow. */
 export class ProtocolError extends BeamloomError {
-  constructor(message: string, options?: { cause?: unknown; code?: ErrorCode }) {
+  /**
+   * The stream whose frames these were, when the parser was told (`parseStream(data, name)`,
+   * `parseEvent(event)`); workers count failed events per stream by it (see
+   * {@link streamOfError}).
+   */
+  readonly stream: string | undefined
+
+  constructor(message: string, options?: { cause?: unknown; code?: ErrorCode; stream?: string }) {
     super(options?.code ?? 'PROTOCOL_INVALID', message, options)
+    this.stream = options?.stream
   }
 }
 
@@ -92,4 +100,60 @@ export class AnalysisError extends BeamloomError {
 /** Guard: is this one of ours with the given code? */
 export function isBeamloomError(err: unknown, code?: ErrorCode): err is BeamloomError {
   return err instanceof BeamloomError && (code === undefined || err.code === code)
+}
+
+/** A field of an error, read structurally (the error may come from another copy of beamloom). */
+function errorField(err: Error, key: 'code' | 'stream'): string | undefined {
+  const value: unknown = Reflect.get(err, key)
+  return typeof value === 'string' ? value : undefined
+}
+
+/**
+ * The stream named by `err` or by an error in its `cause` chain (an {@link AnalysisError}
+ * wrapping a `ProtocolError` from `parseStream(data, name)`), or `undefined`. Read by shape,
+ * not by class: an analysis module may import its own copy of beamloom.
+ */
+export function streamOfError(err: unknown): string | undefined {
+  let current: unknown = err
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    const stream = errorField(current, 'stream')
+    if (stream !== undefined && errorField(current, 'code') !== undefined) return stream
+    current = current.cause
+  }
+  return undefined
+}
+
+/**
+ * The `code` of the innermost beamloom error in `err`'s `cause` chain (what went wrong at the
+ * bottom: `PROTOCOL_INVALID`, `DECODE_FAILED`, …), or `undefined` when there is none. Read by
+ * shape, like {@link streamOfError}.
+ */
+export function rootErrorCode(err: unknown): ErrorCode | undefined {
+  let code: ErrorCode | undefined
+  let current: unknown = err
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    const found = errorField(current, 'code')
+    if (found !== undefined && isErrorCode(found)) code = found
+    current = current.cause
+  }
+  return code
+}
+
+const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'CONFIG_INVALID',
+  'PROTOCOL_INVALID',
+  'RECORDING_CORRUPT',
+  'RECORDING_TRUNCATED',
+  'DECODE_FAILED',
+  'MODULE_NOT_FOUND',
+  'MODULE_INVALID',
+  'PARAMETER_INVALID',
+  'MAPPING_INVALID',
+  'STATE_INVALID',
+  'UPSTREAM_CLOSED',
+  'ANALYSIS_FAILED',
+])
+
+function isErrorCode(code: string): code is ErrorCode {
+  return ERROR_CODES.has(code)
 }

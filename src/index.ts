@@ -184,6 +184,7 @@ export {
   rangeBound,
   type StreamIdParts,
 } from './control/stream-id.js'
+export { bearerGuard } from './controller/bearer-auth.js'
 export { Controller } from './controller/controller.js'
 export { buildControllerApp, type ControllerAppOptions } from './controller/controller-app.js'
 export {
@@ -192,7 +193,9 @@ export {
   parseControllerEnv,
 } from './controller/controller-config.js'
 export { createController } from './controller/create-controller.js'
+export { errorBody, type HttpErrorBody, installErrorHandler } from './controller/http-errors.js'
 export {
+  type AlbaemChannelNaming,
   type AlbaemDataInput,
   encodeAlbaemData,
   encodeAlbaemEnd,
@@ -297,6 +300,7 @@ export {
   parseLecroy,
   parseLecroyFrames,
 } from './devices/lecroy/parse-lecroy.js'
+export { type EventMessages, parseEvent } from './devices/parse-event.js'
 export { type DeviceStreamMessage, parseStream } from './devices/parse-stream.js'
 export {
   encodePcapEnd,
@@ -348,6 +352,7 @@ export {
   type SardanaRecord,
   type SardanaStart,
 } from './devices/sardana/parse-sardana.js'
+export type { SardanaBodyType } from './devices/sardana/sardana-messages.js'
 export { decodeStinsBlob, type StinsBlobLayout } from './devices/stins/decode-stins-blob.js'
 export {
   encodeStinsEnd,
@@ -399,7 +404,9 @@ export {
   isBeamloomError,
   ProtocolError,
   RecordingError,
+  rootErrorCode,
   StateError,
+  streamOfError,
   UpstreamClosedError,
 } from './errors.js'
 export {
@@ -490,6 +497,11 @@ export {
 } from './protocol/scan-messages.js'
 export { aborted, isAbortError, sleep, toError } from './service/abort.js'
 export {
+  createMetricsServer,
+  MetricsServer,
+  type MetricsServerOptions,
+} from './service/metrics-server.js'
+export {
   type RunEvent,
   type RunWithSignalsOptions,
   runWithSignals,
@@ -502,6 +514,7 @@ export {
   type Loop,
   ServiceBase,
 } from './service/service-base.js'
+export { loadStaticFiles, type StaticFile } from './service/static-files.js'
 export { bindEndpoint, connectEndpoint, DEFAULT_BIND_ADDRESS } from './transport/bind-endpoint.js'
 export {
   createIngesterRouter,

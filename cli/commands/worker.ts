@@ -61,12 +61,20 @@ function positiveInt(text: string): string {
   return text
 }
 
+function portNumber(text: string): string {
+  if (!/^\d+$/.test(text) || Number(text) > 65_535) {
+    throw new InvalidArgumentError('expected a port number (0 for any free port)')
+  }
+  return text
+}
+
 interface WorkerOptions {
   worker?: string
   name?: string
   tags?: string
   window?: string
   redis?: string
+  metricsPort?: string
 }
 
 /** The env the worker's config is read from: the process env, overridden by the options. */
@@ -77,13 +85,15 @@ function envOf(opts: WorkerOptions): Record<string, string | undefined> {
   if (opts.tags !== undefined) env.WORKER_TAGS = opts.tags
   if (opts.window !== undefined) env.WORKER_WINDOW_EVENTS = opts.window
   if (opts.redis !== undefined) env.REDIS_URL = opts.redis
+  if (opts.metricsPort !== undefined) env.WORKER_METRICS_PORT = opts.metricsPort
   return env
 }
 
 /**
  * `beamloom worker`: run one worker process until SIGTERM/SIGINT (the first drains: the event
  * in hand finishes and its result is sent; a second one, or 10 s, forces). Options override
- * the env (`WORKER_MODULE`, `WORKER_NAME`, `WORKER_TAGS`, `WORKER_WINDOW_EVENTS`, `REDIS_URL`,
+ * the env (`WORKER_MODULE`, `WORKER_NAME`, `WORKER_TAGS`, `WORKER_WINDOW_EVENTS`,
+ * `WORKER_METRICS_PORT`, `REDIS_URL`,
  * `REDIS_KEY_PREFIX`, `HEARTBEAT_MS`). Bad config or a bad module throws a `BeamloomError`
  * (the CLI prints it and exits 2); a worker that ends with an error sets exit code 1.
  */
@@ -101,6 +111,11 @@ export function workerCommand(): Command {
       positiveInt,
     )
     .option('--redis <url>', 'control plane, redis://host:6379 (env REDIS_URL)')
+    .option(
+      '--metrics-port <port>',
+      'serve /metrics and /health/* on this port, 0 = any free one; default off (env WORKER_METRICS_PORT)',
+      portNumber,
+    )
     .action(async (opts: WorkerOptions) => {
       const config = parseWorkerEnv(envOf(opts))
       const logger = pino({ name: `worker ${config.worker.name}` })

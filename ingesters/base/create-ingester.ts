@@ -4,6 +4,7 @@ import {
   type ControlPlane,
   createIngesterRouter,
   createLogStream,
+  createMetricsServer,
   createParameterStore,
   createProcessRegistry,
   type IngesterRouter,
@@ -22,6 +23,7 @@ import {
 } from '../../src/index.js'
 import { type IngesterConfig, ingesterName } from './ingester-config.js'
 import { type IngesterLogger, silentLogger } from './ingester-logger.js'
+import { IngesterMetrics } from './ingester-metrics.js'
 import { ScanSession, type ScanSessionStats } from './scan-session.js'
 import type { UpstreamFactory } from './upstream.js'
 
@@ -44,6 +46,10 @@ export interface Ingester extends Service {
   readonly scanId: ScanId | undefined
   /** Counters of the current (or last) scan. */
   stats(): ScanSessionStats | undefined
+  /** Prometheus metrics (served on `metricsPort` when configured). */
+  readonly metrics: IngesterMetrics
+  /** Base URL of the metrics server (`/metrics`, `/health/*`), when one runs. */
+  readonly metricsUrl: string | undefined
 }
 
 /** How many `scan-updates` entries to look back through for a running scan to rejoin. */
@@ -59,6 +65,8 @@ class IngesterService extends ServiceBase implements Ingester {
   #endpoint: string | undefined
   #session: ScanSession | undefined
   #lastStats: ScanSessionStats | undefined
+  #metricsUrl: string | undefined
+  readonly metrics = new IngesterMetrics(() => this.#session?.stats())
 
   constructor(config: IngesterConfig, deps: IngesterDeps) {
     super(`ingester '${ingesterName(config)}'`)
@@ -70,6 +78,10 @@ class IngesterService extends ServiceBase implements Ingester {
   get endpoint(): string {
     if (this.#endpoint === undefined) throw new StateError(`${this.name} is not bound yet`)
     return this.#endpoint
+  }
+
+  get metricsUrl(): string | undefined {
+    return this.#metricsUrl
   }
 
   get scanId(): ScanId | undefined {
@@ -95,9 +107,11 @@ class IngesterService extends ServiceBase implements Ingester {
     this.#watch('router', router.closed)
     this.#endpoint = advertised(router.endpoint, config.advertiseHost)
     const port = Number(new URL(this.#endpoint.replace(/^tcp:/, 'http:')).port)
+    if (config.metricsPort !== undefined) await this.#serveMetrics(config.metricsPort)
     const registry = createProcessRegistry(plane, { heartbeatMs: config.heartbeatMs })
     // `streams` and `endpoints` are ProcessInfo fields that RegisterOptions does not type yet.
     const info = {
+      ...(this.#metricsUrl === undefined ? {} : { url: this.#metricsUrl }),
       tags: [],
       ports: { data: port },
       streams: [...config.streams],
@@ -120,6 +134,22 @@ class IngesterService extends ServiceBase implements Ingester {
       { ingester: name, endpoint: this.#endpoint, streams: config.streams },
       'ingester up',
     )
+  }
+
+  async #serveMetrics(port: number): Promise<void> {
+    const host = this.#config.metricsHost
+    const server = createMetricsServer({
+      registry: this.metrics.registry,
+      port,
+      host,
+      live: () => this.state !== 'closed',
+      ready: () => this.state === 'running',
+    })
+    this.addCloseStep('metrics server', () => server.close())
+    await server.start()
+    const wildcard = host === '0.0.0.0' || host === '::'
+    const shown = wildcard ? (this.#config.advertiseHost ?? hostname()) : host
+    this.#metricsUrl = `http://${shown.includes(':') ? `[${shown}]` : shown}:${server.port}`
   }
 
   /** Close the ingester when a part it owns ends with an error on its own. */
@@ -216,6 +246,8 @@ class IngesterService extends ServiceBase implements Ingester {
     const session = this.#session
     if (session === undefined) return
     this.#lastStats = session.stats()
+    // Totals take the scan's counts in the same turn it stops being current: no dip, no double.
+    this.metrics.scanEnded(this.#lastStats)
     this.#session = undefined
     await session.close({ force: true })
   }

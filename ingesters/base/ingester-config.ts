@@ -38,6 +38,10 @@ export const IngesterConfig = z.strictObject({
     .default(4 * 1024 * 1024),
   /** Registry heartbeat period, ms. */
   heartbeatMs: z.number().int().positive().default(1_000),
+  /** Serve `/metrics`, `/health/live`, `/health/ready` on this port (0: any free; unset: off). */
+  metricsPort: z.number().int().min(0).max(65_535).optional(),
+  /** Address the metrics server listens on. */
+  metricsHost: z.string().min(1).default('0.0.0.0'),
 })
 /** Typed ingester config (defaults applied). */
 export type IngesterConfig = z.output<typeof IngesterConfig>
@@ -66,6 +70,7 @@ export const IngesterEnv = z
     INGESTER_DUMP_DIR: z.string().min(1).optional(),
     INGESTER_DUMP_PATH: z.string().min(1).optional(),
     INGESTER_HELLO_TIMEOUT_MS: optionalInt,
+    INGESTER_METRICS_PORT: z.coerce.number().int().nonnegative().optional(),
     HEARTBEAT_MS: optionalInt,
   })
   // Unset variables are left out, so the typed schema below applies its defaults.
@@ -82,6 +87,7 @@ export const IngesterEnv = z
       dumpDir: env.INGESTER_DUMP_DIR,
       dumpPath: env.INGESTER_DUMP_PATH,
       helloTimeoutMs: env.INGESTER_HELLO_TIMEOUT_MS,
+      metricsPort: env.INGESTER_METRICS_PORT,
       heartbeatMs: env.HEARTBEAT_MS,
     }),
   }))

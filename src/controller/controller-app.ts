@@ -15,6 +15,7 @@ import { logRoutes } from './routes-logs.js'
 import { parameterRoutes } from './routes-parameters.js'
 import { scanRoutes } from './routes-scan.js'
 import { statusRoutes } from './routes-status.js'
+import { statusPageRoutes } from './status-page/status-page-routes.js'
 
 /** Options of {@link buildControllerApp}. */
 export interface ControllerAppOptions {
@@ -33,7 +34,7 @@ export interface ControllerAppOptions {
 /**
  * The controller's HTTP API as a fastify instance, not listening: Dranspose-compatible routes
  * under `/api/v1`, OpenAPI at `/docs` (JSON at `/docs/json`), `/metrics`, `/health/live`,
- * `/health/ready`. One error handler: bad requests and bad maps → 400 with the issues, our
+ * `/health/ready`, and the status page at `/` and `/status`. One error handler: bad requests and bad maps → 400 with the issues, our
  * errors → status by code, anything else → 500. With a token, POSTs without it → 401.
  */
 export function buildControllerApp(
@@ -65,6 +66,7 @@ export function buildControllerApp(
     scanRoutes(scope, controller)
     statusRoutes(scope, controller)
     logRoutes(scope, controller)
+    statusPageRoutes(scope)
     await scope.register(async (raw) =>
       parameterRoutes(raw, controller, options.parameterBodyLimitBytes),
     )

@@ -4,8 +4,9 @@ import type { Controller } from './controller.js'
 
 /**
  * Prometheus metrics of one controller app, in a registry of its own (two apps in one process
- * never share counters): scans started, events assigned and completed, assignment entries,
- * active workers, request durations. Scan counters are read from the controller when scraped.
+ * never share counters): scans started, events assigned, completed and failed, assignment
+ * entries, active workers, events outstanding (handed out, not complete), request durations.
+ * Scan counters are read from the controller when scraped.
  */
 export function installMetrics(app: FastifyInstance, controller: Controller): Registry {
   const registry = new Registry()
@@ -56,6 +57,23 @@ export function installMetrics(app: FastifyInstance, controller: Controller): Re
     registers: [registry],
     collect() {
       this.set(controller.stats().activeWorkers)
+    },
+  })
+  new Gauge({
+    name: 'beamloom_controller_events_outstanding',
+    help: 'Events handed out and not yet complete in the running scan (the queue across workers)',
+    registers: [registry],
+    collect() {
+      const p = controller.progress()
+      this.set(p.finished ? 0 : Math.max(0, p.last_assigned - p.completed_events))
+    },
+  })
+  new Gauge({
+    name: 'beamloom_controller_scan_events_total',
+    help: 'Events in the running (or last) scan',
+    registers: [registry],
+    collect() {
+      this.set(controller.progress().total_events)
     },
   })
   const duration = new Histogram({

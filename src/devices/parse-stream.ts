@@ -36,9 +36,28 @@ export type DeviceStreamMessage =
  * PandABox TCP (`PCAP_RAW`) samples need the header of their acquisition: this stateless entry
  * point handles header, end and self-contained `[header, samples]` events; use a
  * `PcapRawParser` per stream for a whole acquisition.
- * @throws ProtocolError for an unknown `typ`, and whatever the protocol's parser throws.
+ *
+ * Pass the stream's `name` (the key in `event.streams`) and a parse error says which stream it
+ * was: its message starts with `stream '<name>': ` and its `stream` field holds the name, so
+ * the worker counts the failed event under that stream (docs/analysis.md).
+ * @throws ProtocolError for an unknown `typ`, and whatever the protocol's parser throws
+ *   (`PROTOCOL_INVALID`, `DECODE_FAILED`), with `stream` set when `name` is given.
  */
-export function parseStream(stream: StreamData): DeviceStreamMessage {
+export function parseStream(stream: StreamData, name?: string): DeviceStreamMessage {
+  if (name === undefined) return parseByTyp(stream)
+  try {
+    return parseByTyp(stream)
+  } catch (err) {
+    if (!(err instanceof ProtocolError) || err.stream !== undefined) throw err
+    throw new ProtocolError(`stream '${name}': ${err.message}`, {
+      cause: err,
+      code: err.code,
+      stream: name,
+    })
+  }
+}
+
+function parseByTyp(stream: StreamData): DeviceStreamMessage {
   switch (stream.typ) {
     case STINS_TYP:
       return { protocol: 'stins', ...parseStins(stream) }

@@ -17,13 +17,22 @@ export interface AlbaemDataInput {
   readonly timestamp: number
   /** Nanoseconds since the Unix epoch. */
   readonly acquisitionTimestampNs: number
-  /** Currents in ampere, sent as `channel1`, `channel2`, … */
+  /** Currents in ampere, sent as `channel1`, `channel2`, … (or per {@link naming}). */
   readonly currents: ArrayLike<number>
+  /**
+   * How the channel fields are named: `channel1` (`channel1` … `channelN`, the default, as the
+   * MAX IV streamer sends) or `channel_0` (`channel_0` … `channel_<N-1>`, the other scheme).
+   */
+  readonly naming?: AlbaemChannelNaming
 }
 
-/** Builds an AlbaEM `data` message with the currents as `channel1` … `channelN`. */
+/** The two channel naming schemes of AlbaEM data messages. */
+export type AlbaemChannelNaming = 'channel1' | 'channel_0'
+
+/** Builds an AlbaEM `data` message with the currents as `channel1` … `channelN` (or `channel_0` …). */
 export function encodeAlbaemData(input: AlbaemDataInput): Uint8Array[] {
-  const channels = Object.fromEntries(Array.from(input.currents, (c, i) => [`channel${i + 1}`, c]))
+  const name = (i: number) => (input.naming === 'channel_0' ? `channel_${i}` : `channel${i + 1}`)
+  const channels = Object.fromEntries(Array.from(input.currents, (c, i) => [name(i), c]))
   return part({
     version: 1,
     message_type: 'data',
