@@ -1,5 +1,6 @@
 import { Command } from 'commander'
 import { isBeamloomError } from '../src/index.js'
+import { autoscalerCommand } from './commands/autoscaler.js'
 import { controllerCommand } from './commands/controller.js'
 import { ingesterCommand } from './commands/ingester.js'
 import { reducerCommand } from './commands/reducer.js'
@@ -21,6 +22,7 @@ export function buildProgram(version: string): Command {
     .addCommand(reducerCommand())
     .addCommand(ingesterCommand())
     .addCommand(simulateCommand())
+    .addCommand(autoscalerCommand())
 }
 
 /**

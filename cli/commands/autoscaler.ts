@@ -1,0 +1,89 @@
+import { KubeConfig } from '@kubernetes/client-node'
+import { Command } from 'commander'
+import { pino } from 'pino'
+import { createAutoscaler, parseAutoscalerEnv, resolveNamespace } from '../../autoscaler/index.js'
+import { ConfigError, isBeamloomError, runWithSignals } from '../../src/index.js'
+
+/** A stop needs no draining: the poll in flight is abandoned. */
+const DRAIN_TIMEOUT_MS = 5_000
+
+interface AutoscalerFlags {
+  controller?: string
+  deployment?: string
+  namespace?: string
+  min?: string
+  max?: string
+  port?: string
+}
+
+/** The Kubernetes client config: in a pod its service account, else `KUBECONFIG` or ~/.kube. */
+function loadKubeConfig(): KubeConfig {
+  const kc = new KubeConfig()
+  try {
+    kc.loadFromDefault()
+  } catch (cause) {
+    throw new ConfigError('cannot load a Kubernetes config (in-cluster or KUBECONFIG)', { cause })
+  }
+  if (kc.getCurrentCluster() === null) {
+    throw new ConfigError('no Kubernetes cluster configured: run in a pod or set KUBECONFIG')
+  }
+  return kc
+}
+
+/**
+ * `beamloom autoscaler`: scale one worker Deployment from the controller's load until
+ * SIGTERM/SIGINT. Flags override the env (`AUTOSCALER_*`, see `AutoscalerEnv`). Bad config
+ * throws a `BeamloomError` (exit 2).
+ */
+export function autoscalerCommand(): Command {
+  return new Command('autoscaler')
+    .description(
+      "scale a worker Deployment on Kubernetes from the controller's load and backlog (env AUTOSCALER_*)",
+    )
+    .option('--controller <url>', 'controller HTTP API (AUTOSCALER_CONTROLLER_URL)')
+    .option('--deployment <name>', 'worker Deployment to scale (AUTOSCALER_DEPLOYMENT)')
+    .option('--namespace <ns>', "its namespace (AUTOSCALER_NAMESPACE; default the pod's)")
+    .option('--min <n>', 'fewest replicas (AUTOSCALER_MIN_REPLICAS; default 1)')
+    .option('--max <n>', 'most replicas (AUTOSCALER_MAX_REPLICAS; default 8)')
+    .option('-p, --port <port>', 'health and metrics port (AUTOSCALER_PORT; default 5020)')
+    .addHelpText(
+      'after',
+      '\nAlso read from env: AUTOSCALER_TARGET_DRAIN_SECONDS, AUTOSCALER_MIN_GAIN, AUTOSCALER_IDLE_MS,\nAUTOSCALER_COOLDOWN_MS, AUTOSCALER_MAX_STEP_UP, AUTOSCALER_MAX_STEP_DOWN, AUTOSCALER_POLL_MS,\nAUTOSCALER_RATE_WINDOW_S, AUTOSCALER_REQUEST_TIMEOUT_MS, AUTOSCALER_LOG_LEVEL. See docs/deployment.md.',
+    )
+    .action(async (flags: AutoscalerFlags) => {
+      const env: Record<string, string | undefined> = { ...process.env }
+      const set = (name: string, value: string | undefined) => {
+        if (value !== undefined) env[name] = value
+      }
+      set('AUTOSCALER_CONTROLLER_URL', flags.controller)
+      set('AUTOSCALER_DEPLOYMENT', flags.deployment)
+      set('AUTOSCALER_NAMESPACE', flags.namespace)
+      set('AUTOSCALER_MIN_REPLICAS', flags.min)
+      set('AUTOSCALER_MAX_REPLICAS', flags.max)
+      set('AUTOSCALER_PORT', flags.port)
+      const config = parseAutoscalerEnv(env)
+      const kubeConfig = loadKubeConfig()
+      const namespace = resolveNamespace(config.namespace, kubeConfig)
+      const logger = pino({ name: `autoscaler ${config.deployment}`, level: config.logLevel })
+      const service = createAutoscaler(
+        { ...config, namespace },
+        {
+          kubeConfig,
+          logger: { info: (o, m) => logger.info(o, m), warn: (o, m) => logger.warn(o, m) },
+        },
+      )
+      let fatal: Error | undefined
+      const code = await runWithSignals(service, {
+        drainTimeoutMs: DRAIN_TIMEOUT_MS,
+        onEvent: (event) => {
+          if (event.kind === 'closed') fatal = event.error
+          else if (event.kind === 'started') {
+            logger.info({ port: service.port, namespace }, 'autoscaler running')
+          } else logger.info({ event: event.kind }, `autoscaler ${event.kind}`)
+        },
+      })
+      if (fatal !== undefined && isBeamloomError(fatal, 'CONFIG_INVALID')) throw fatal
+      if (fatal !== undefined) logger.error({ err: fatal.message }, 'autoscaler failed')
+      process.exitCode = code
+    })
+}
