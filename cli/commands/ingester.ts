@@ -15,6 +15,14 @@ import {
   runWithSignals,
   ServiceBase,
 } from '../../src/index.js'
+import { contrastIngesterCommand } from './contrast-commands.js'
+import {
+  albaemIngesterCommand,
+  eigerV2IngesterCommand,
+  lecroyIngesterCommand,
+} from './more-devices-commands.js'
+import { pcapIngesterCommand, pcapZmqIngesterCommand } from './pcap-commands.js'
+import { sardanaIngesterCommand } from './sardana-commands.js'
 
 /** Options shared by every `beamloom ingester <device>` command (each overrides its env var). */
 interface IngesterOptions {
@@ -25,6 +33,7 @@ interface IngesterOptions {
   advertiseHost?: string
   redis?: string
   dumpDir?: string
+  metricsPort?: string
 }
 
 /** The control plane and the ingester, as one service: plane first up, last down. */
@@ -62,6 +71,7 @@ function envWith(opts: IngesterOptions): Record<string, string | undefined> {
     ...pick('INGESTER_BIND', opts.bind),
     ...pick('INGESTER_ADVERTISE_HOST', opts.advertiseHost),
     ...pick('INGESTER_DUMP_DIR', opts.dumpDir),
+    ...pick('INGESTER_METRICS_PORT', opts.metricsPort),
     ...pick('REDIS_URL', opts.redis),
   }
 }
@@ -131,6 +141,10 @@ export function deviceCommand(
     )
     .option('--redis <url>', 'control plane, redis://host:6379 [REDIS_URL]')
     .option('--dump-dir <dir>', 'directory recordings are confined to [INGESTER_DUMP_DIR]')
+    .option(
+      '--metrics-port <port>',
+      'serve /metrics and /health/* on this port, 0 = any free one; default off [INGESTER_METRICS_PORT]',
+    )
     .addHelpText(
       'after',
       '\nAlso read from env: INGESTER_BUFFER_BYTES, INGESTER_DUMP_PATH, INGESTER_HELLO_TIMEOUT_MS,\nREDIS_KEY_PREFIX, HEARTBEAT_MS. See docs/ingesters.md.',
@@ -163,4 +177,11 @@ export function ingesterCommand(): Command {
     .addCommand(stins)
     .addCommand(eigerLegacy)
     .addCommand(xspress3)
+    .addCommand(albaemIngesterCommand())
+    .addCommand(lecroyIngesterCommand())
+    .addCommand(eigerV2IngesterCommand())
+    .addCommand(contrastIngesterCommand())
+    .addCommand(sardanaIngesterCommand())
+    .addCommand(pcapIngesterCommand())
+    .addCommand(pcapZmqIngesterCommand())
 }

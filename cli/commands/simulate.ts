@@ -4,6 +4,14 @@ import { createEigerLegacySimulator } from '../../ingesters/eiger-legacy/eiger-l
 import { createStinsSimulator } from '../../ingesters/stins/stins-simulator.js'
 import { createXspress3Simulator } from '../../ingesters/xspress3/xspress3-simulator.js'
 import { DTYPE_NAMES, type DtypeName, runWithSignals } from '../../src/index.js'
+import { contrastSimulateCommand } from './contrast-commands.js'
+import {
+  albaemSimulateCommand,
+  eigerV2SimulateCommand,
+  lecroySimulateCommand,
+} from './more-devices-commands.js'
+import { pcapSimulateCommand, pcapZmqSimulateCommand } from './pcap-commands.js'
+import { sardanaSimulateCommand } from './sardana-commands.js'
 
 export function nonNegativeInt(text: string): number {
   const n = Number(text)
@@ -37,30 +45,20 @@ interface StinsOptions {
   filename?: string
 }
 
-async function runStins(opts: StinsOptions): Promise<void> {
-  const simulator = createStinsSimulator({
-    bind: opts.bind,
-    frames: opts.frames,
-    shape: opts.shape,
-    dtype: opts.dtype,
-    rateHz: opts.rate,
-    compression: opts.bslz4 ? 'bslz4' : 'none',
-    ...(opts.capture === undefined ? {} : { capture: opts.capture }),
-    ...(opts.filename === undefined ? {} : { filename: opts.filename }),
-  })
-  // Once everything is queued, a graceful close delivers it (zmq linger) and ends the command.
-  void simulator.done.then(() => simulator.close())
-  process.exitCode = await runWithSignals(simulator, {
-    drainTimeoutMs: 10_000,
-    onEvent: (event) => {
-      if (event.kind === 'started') {
-        process.stderr.write(`simulating STINS on ${simulator.endpoint}; waiting for a receiver\n`)
-      } else if (event.kind === 'closed') {
-        const error = event.error ? ` (${event.error.message})` : ''
-        process.stderr.write(`sent ${simulator.sentMessages} messages${error}\n`)
-      }
-    },
-  })
+function runStins(opts: StinsOptions): Promise<void> {
+  return runSimulator(
+    'STINS',
+    createStinsSimulator({
+      bind: opts.bind,
+      frames: opts.frames,
+      shape: opts.shape,
+      dtype: opts.dtype,
+      rateHz: opts.rate,
+      compression: opts.bslz4 ? 'bslz4' : 'none',
+      ...(opts.capture === undefined ? {} : { capture: opts.capture }),
+      ...(opts.filename === undefined ? {} : { filename: opts.filename }),
+    }),
+  )
 }
 
 interface EigerLegacyOptions {
@@ -85,6 +83,7 @@ interface Xspress3Options {
 
 /** Run a simulator until it sent everything (or a signal), reporting on stderr. */
 export async function runSimulator(what: string, simulator: DeviceSimulator): Promise<void> {
+  // Once everything is queued, a graceful close delivers it (zmq linger) and ends the command.
   void simulator.done.then(() => simulator.close())
   process.exitCode = await runWithSignals(simulator, {
     drainTimeoutMs: 10_000,
@@ -107,6 +106,45 @@ export function positiveInt(text: string): number {
   return n
 }
 
+/** `--rate <hz>`: `what` (`messages`, `zmq messages`) per second, default 100. */
+export function rateOption(what: string): Option {
+  return new Option('--rate <hz>', `${what} per second, 0 = as fast as possible`)
+    .argParser(rate)
+    .default(100)
+}
+
+/** `--frames <n>` (a whole number ≥ 0) of a simulated series. */
+export function framesOption(description: string, frames: number): Option {
+  return new Option('--frames <n>', description).argParser(nonNegativeInt).default(frames)
+}
+
+/** `--channels <n>` (a whole number ≥ 1). */
+export function channelsOption(channels: number): Option {
+  return new Option('--channels <n>', 'channels').argParser(positiveInt).default(channels)
+}
+
+/** `--shape <rows,cols>` of simulated images, default 64,64. */
+export function shapeOption(): Option {
+  return new Option('--shape <rows,cols>', 'image shape')
+    .argParser(shape)
+    .default([64, 64], '64,64')
+}
+
+/** `--dtype <type>` of a simulated Eiger's pixels: uint8, uint16 or uint32 (default). */
+export function eigerDtypeOption(): Option {
+  return new Option('--dtype <type>', 'pixel type')
+    .choices(['uint8', 'uint16', 'uint32'])
+    .default('uint32')
+}
+
+/** `--capture <file>`: replay a raw capture instead of generating. */
+export function captureOption(): Option {
+  return new Option(
+    '--capture <file>',
+    'replay this raw capture (one zmq message per item) instead',
+  )
+}
+
 /** `beamloom simulate <device>`: play a device's wire protocol. */
 export function simulateCommand(): Command {
   const stins = new Command('stins')
@@ -114,20 +152,12 @@ export function simulateCommand(): Command {
       'act as a STINS detector: bind a PUSH, send a header, N images (Poisson background, moving spot) and series_end — or replay a raw capture',
     )
     .option('--bind <address>', 'PUSH address', 'tcp://127.0.0.1:9999')
-    .addOption(
-      new Option('--frames <n>', 'images in the series').argParser(nonNegativeInt).default(100),
-    )
-    .addOption(
-      new Option('--shape <rows,cols>', 'image shape').argParser(shape).default([64, 64], '64,64'),
-    )
+    .addOption(framesOption('images in the series', 100))
+    .addOption(shapeOption())
     .addOption(new Option('--dtype <type>', 'pixel type').choices(DTYPE_NAMES).default('uint16'))
-    .addOption(
-      new Option('--rate <hz>', 'messages per second, 0 = as fast as possible')
-        .argParser(rate)
-        .default(100),
-    )
+    .addOption(rateOption('messages'))
     .option('--bslz4', 'compress images with bitshuffle-LZ4')
-    .option('--capture <file>', 'replay this raw capture (one zmq message per item) instead')
+    .addOption(captureOption())
     .option('--filename <name>', 'filename announced in the header')
     .action(runStins)
   const eigerLegacy = new Command('eiger-legacy')
@@ -135,23 +165,11 @@ export function simulateCommand(): Command {
       'act as a DECTRIS Eiger (Stream V1): bind a PUSH, send a dheader-1.0, N bs-lz4 images and dseries_end-1.0 — or replay a raw capture',
     )
     .option('--bind <address>', 'PUSH address', 'tcp://127.0.0.1:9999')
-    .addOption(
-      new Option('--frames <n>', 'images in the series').argParser(nonNegativeInt).default(100),
-    )
-    .addOption(
-      new Option('--shape <rows,cols>', 'image shape').argParser(shape).default([64, 64], '64,64'),
-    )
-    .addOption(
-      new Option('--dtype <type>', 'pixel type')
-        .choices(['uint8', 'uint16', 'uint32'])
-        .default('uint32'),
-    )
-    .addOption(
-      new Option('--rate <hz>', 'messages per second, 0 = as fast as possible')
-        .argParser(rate)
-        .default(100),
-    )
-    .option('--capture <file>', 'replay this raw capture (one zmq message per item) instead')
+    .addOption(framesOption('images in the series', 100))
+    .addOption(shapeOption())
+    .addOption(eigerDtypeOption())
+    .addOption(rateOption('messages'))
+    .addOption(captureOption())
     .action((opts: EigerLegacyOptions) =>
       runSimulator(
         'an Eiger (stream V1)',
@@ -170,21 +188,15 @@ export function simulateCommand(): Command {
       'act as an Xspress3: bind a PUB, wait for a subscriber, publish a header, N frames (JSON, spectra, pickled metadata) and series_end — or replay a raw capture',
     )
     .option('--bind <address>', 'PUB address', 'tcp://127.0.0.1:9999')
-    .addOption(
-      new Option('--frames <n>', 'frames in the series').argParser(nonNegativeInt).default(100),
-    )
-    .addOption(new Option('--channels <n>', 'channels').argParser(positiveInt).default(4))
+    .addOption(framesOption('frames in the series', 100))
+    .addOption(channelsOption(4))
     .addOption(new Option('--bins <n>', 'bins per channel').argParser(positiveInt).default(4096))
-    .addOption(
-      new Option('--rate <hz>', 'zmq messages per second, 0 = as fast as possible')
-        .argParser(rate)
-        .default(100),
-    )
+    .addOption(rateOption('zmq messages'))
     .option(
       '--three-messages',
       'send each frame as three one-part messages (2021 device) instead of one three-part message',
     )
-    .option('--capture <file>', 'replay this raw capture (one zmq message per item) instead')
+    .addOption(captureOption())
     .option('--filename <name>', 'filename announced in the header')
     .action((opts: Xspress3Options) =>
       runSimulator(
@@ -206,4 +218,11 @@ export function simulateCommand(): Command {
     .addCommand(stins)
     .addCommand(eigerLegacy)
     .addCommand(xspress3)
+    .addCommand(albaemSimulateCommand())
+    .addCommand(lecroySimulateCommand())
+    .addCommand(eigerV2SimulateCommand())
+    .addCommand(contrastSimulateCommand())
+    .addCommand(sardanaSimulateCommand())
+    .addCommand(pcapSimulateCommand())
+    .addCommand(pcapZmqSimulateCommand())
 }

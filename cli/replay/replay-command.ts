@@ -1,7 +1,10 @@
 import { rename, writeFile } from 'node:fs/promises'
 import { SingleBar } from 'cli-progress'
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { toJsonValue } from '../../src/index.js'
+import { ConfigError, toJsonValue } from '../../src/index.js'
+import { type CaptureSource, parseCaptureFlag } from './read-capture.js'
+import { writeReplayH5 } from './replay-h5.js'
+import { parseServePort, startReplayServer, untilInterrupted } from './replay-server.js'
 import { type ReplayFailure, runReplay } from './run-replay.js'
 
 function positiveInt(text: string): number {
@@ -29,10 +32,11 @@ export function replayCommand(): Command {
     )
     .requiredOption('-w, --worker <module>', 'worker class, path/to/file.ts:ExportName')
     .requiredOption('-r, --reducer <module>', 'reducer class, path/to/file.ts:ExportName')
-    .requiredOption(
-      '-f, --file <recording>',
-      'recording to replay (repeat to merge several)',
-      collect,
+    .option('-f, --file <recording>', 'recording to replay (repeat to merge several)', collect, [])
+    .option(
+      '--capture <stream:protocol:file>',
+      'raw upstream capture replayed as one stream, framed by the device protocol (stins, xspress3, albaem, …); repeatable, mixes with -f',
+      (text: string, previous: CaptureSource[]) => [...previous, parseCaptureFlag(text)],
       [],
     )
     .option(
@@ -43,6 +47,13 @@ export function replayCommand(): Command {
       new Option('--workers <n>', 'number of worker instances').argParser(positiveInt).default(2),
     )
     .option('--out <file>', "write the reducer's publish as JSON at the end")
+    .option('--h5 <file>', "write the reducer's publish as an HDF5 file at the end")
+    .addOption(
+      new Option(
+        '--serve <port>',
+        'serve the results (JSON, CBOR, HDF5-REST for h5pyd/silx) on 127.0.0.1:<port> while and after replaying, until interrupted (0: any port)',
+      ).argParser(parseServePort),
+    )
     .option('--fail-fast', 'stop at the first failure in user code')
     .option('--no-progress', 'no progress bar')
     .action(
@@ -50,12 +61,18 @@ export function replayCommand(): Command {
         worker: string
         reducer: string
         file: string[]
+        capture: CaptureSource[]
         parameters?: string
         workers: number
         out?: string
+        h5?: string
+        serve?: number
         failFast?: boolean
         progress: boolean
       }) => {
+        if (opts.file.length + opts.capture.length === 0) {
+          throw new ConfigError('give at least one recording (-f) or raw capture (--capture)')
+        }
         const bar =
           opts.progress && process.stderr.isTTY
             ? new SingleBar({
@@ -79,10 +96,23 @@ export function replayCommand(): Command {
             process.stderr.write(`${cause.stack}\n`)
           }
         }
+        let live: { readonly publish: unknown } | undefined
+        const server =
+          opts.serve === undefined
+            ? undefined
+            : await startReplayServer(opts.serve, opts.reducer, () => live?.publish ?? {})
+        if (server) process.stderr.write(`serving results at ${server.url}\n`)
         const report = await runReplay({
+          onReducer: (view) => {
+            live = view
+          },
           worker: opts.worker,
           reducer: opts.reducer,
           files: opts.file,
+          captures: opts.capture,
+          onCaptureInvalid: (stream, reason) => {
+            process.stderr.write(`${bar ? '\n' : ''}warning: capture of ${stream}: ${reason}\n`)
+          },
           parametersFile: opts.parameters,
           workers: opts.workers,
           failFast: opts.failFast,
@@ -95,6 +125,10 @@ export function replayCommand(): Command {
                 bar.update(n, { rate: s > 0 ? Math.round(n / s) : 0 })
               }
             : undefined,
+        }).catch(async (err: unknown) => {
+          // A set-up error: stop serving, or the open server would keep the process alive.
+          await server?.close()
+          throw err
         })
         if (bar) {
           bar.setTotal(report.events)
@@ -104,6 +138,12 @@ export function replayCommand(): Command {
         if (opts.out) {
           await writeAtomic(opts.out, `${JSON.stringify(toJsonValue(report.publish), null, 2)}\n`)
         }
+        const h5 = opts.h5
+          ? await writeReplayH5(opts.h5, report).catch(async (err: unknown) => {
+              await server?.close()
+              throw err
+            })
+          : undefined
         const seconds = (Date.now() - started) / 1000
         process.stderr.write(
           `replayed ${report.events} events (${report.results} results) with ${opts.workers} workers in ${seconds.toFixed(2)} s` +
@@ -111,9 +151,15 @@ export function replayCommand(): Command {
               ? `; ${report.failedEvents} events failed, ${report.failures.length} errors${report.stoppedEarly ? ' (stopped at the first: --fail-fast)' : ''}`
               : '') +
             (opts.out ? `; publish written to ${opts.out}` : '') +
+            (h5 ? `; HDF5 file written to ${h5}` : '') +
             '\n',
         )
         process.exitCode = report.failures.length > 0 ? 1 : 0
+        if (server) {
+          process.stderr.write(`serving results at ${server.url} until interrupted (Ctrl-C)\n`)
+          await untilInterrupted()
+          await server.close()
+        }
       },
     )
 }

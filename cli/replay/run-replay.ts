@@ -19,6 +19,7 @@ import {
   workerName,
 } from '../../src/index.js'
 import { mergeByEvent } from './merge-by-event.js'
+import { type CaptureSource, readCapture } from './read-capture.js'
 
 /** What `beamloom replay` is asked to do. */
 export interface ReplayOptions {
@@ -28,6 +29,13 @@ export interface ReplayOptions {
   readonly reducer: string
   /** Recordings (`.cbors`), merged by event number. */
   readonly files: readonly string[]
+  /**
+   * Raw upstream captures, each one stream: its messages, framed as the device's ingester
+   * frames them, are events 0, 1, 2, … of that stream, merged with the recordings by number.
+   */
+  readonly captures?: readonly CaptureSource[] | undefined
+  /** A capture message the device's upstream skipped as invalid. */
+  readonly onCaptureInvalid?: ((stream: string, reason: string) => void) | undefined
   /** Parameters file (JSON list of `{name, data}` / `{name, value}`). */
   readonly parametersFile?: string | undefined
   /** Number of worker instances (default 2). */
@@ -40,6 +48,11 @@ export interface ReplayOptions {
   readonly onEvent?: ((done: number) => void) | undefined
   /** Called with each failure as it happens (for logging). */
   readonly onFailure?: ((failure: ReplayFailure) => void) | undefined
+  /**
+   * Called once the reducer instance exists, with a live view of its `publish` (for
+   * `--serve`: readers between two `processResult` calls see it as it is then).
+   */
+  readonly onReducer?: ((live: { readonly publish: unknown }) => void) | undefined
   /** Where a recording source comes from; defaults to reading `.cbors` files. */
   readonly openSource?: ((file: string) => AsyncIterable<WorkerMessage>) | undefined
 }
@@ -78,7 +91,8 @@ class FailFast extends Error {}
  *
  * Resolves with a report; failures of user code are collected (or, with `failFast`, end the
  * replay). Rejects only on set-up errors: `MODULE_NOT_FOUND`, `MODULE_INVALID`,
- * `CONFIG_INVALID`, `PARAMETER_INVALID`, `RECORDING_CORRUPT`, `RECORDING_TRUNCATED`.
+ * `CONFIG_INVALID` (also a capture of a device that cannot replay one), `PARAMETER_INVALID`,
+ * `RECORDING_CORRUPT`, `RECORDING_TRUNCATED`.
  */
 export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
   const nWorkers = opts.workers ?? 2
@@ -142,6 +156,11 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
     context: reducerContext,
     state: { name: 'reducer', tags: [] },
   })
+  opts.onReducer?.({
+    get publish() {
+      return reducer.publish
+    },
+  })
 
   let events = 0
   let results = 0
@@ -199,7 +218,14 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
 
   const open = opts.openSource ?? ((file: string) => readRecording(file))
   try {
-    const merged = mergeByEvent(opts.files.map((f) => ({ name: f, messages: open(f) })))
+    const onInvalid = opts.onCaptureInvalid
+    const merged = mergeByEvent([
+      ...opts.files.map((f) => ({ name: f, messages: open(f) })),
+      ...(opts.captures ?? []).map((c) => ({
+        name: c.file,
+        messages: readCapture(c, onInvalid === undefined ? {} : { onInvalid }),
+      })),
+    ])
     // Look one event ahead so the last one can be broadcast like the series end of a live scan.
     let pending: EventData | undefined
     let index = 0

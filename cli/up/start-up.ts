@@ -6,6 +6,7 @@ import { createIngester, type Ingester } from '../../ingesters/base/create-inges
 import { IngesterConfig } from '../../ingesters/base/ingester-config.js'
 import type { UpstreamFactory } from '../../ingesters/base/upstream.js'
 import { deviceType, type SimulatorSpec } from '../../ingesters/devices.js'
+import { isListeningUpstreamFactory } from '../../ingesters/sardana/listening-upstream-factory.js'
 import { createReducer, type Reducer } from '../../reducer/index.js'
 import {
   buildControllerApp,
@@ -129,6 +130,11 @@ export async function startUp(spec: UpSpec): Promise<UpSystem> {
     closers.push(() => reducer.close())
 
     const startIngester = async (stream: string, upstream: UpstreamFactory): Promise<void> => {
+      // A device that sends to its ingester (Sardana) has a listener living as long as it.
+      if (isListeningUpstreamFactory(upstream)) {
+        await upstream.start()
+        closers.push(() => upstream.close())
+      }
       const ingester: Ingester = createIngester(IngesterConfig.parse({ streams: [stream] }), {
         plane,
         upstream,
@@ -162,9 +168,16 @@ export async function startUp(spec: UpSpec): Promise<UpSystem> {
         ...(source.capture === undefined ? {} : { capture: source.capture }),
       }
       if (device.binds === 'ingester') {
-        throw new ConfigError(
-          `--simulate ${source.device}: this device sends to its ingester; start its simulator separately`,
-        )
+        // The ingester listens first (any free port), then the simulator sends to it.
+        const upstream = device.upstream(`http://${spec.host}:0`)
+        await startIngester(source.stream, upstream)
+        if (!isListeningUpstreamFactory(upstream)) {
+          throw new ConfigError(`--simulate ${source.device}: its ingester has no listen address`)
+        }
+        const sim = device.simulator({ ...simulatorSpec, target: upstream.url })
+        await sim.start()
+        closers.push(() => sim.close())
+        continue
       }
       const sim = device.simulator(simulatorSpec)
       await sim.start()

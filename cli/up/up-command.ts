@@ -123,7 +123,7 @@ export function upCommand(): Command {
       process.once('SIGTERM', onSignal)
       try {
         process.stderr.write(
-          `beamloom up: controller ${system.controllerUrl}, reducer ${system.reducerUrl}\n`,
+          `beamloom up: controller ${system.controllerUrl} (status page at /), reducer ${system.reducerUrl} (viewer at ${system.reducerUrl}/viewer)\n`,
         )
         const scanId = await system.startScan(stop.signal)
         process.stderr.write(`scan ${scanId} started\n`)

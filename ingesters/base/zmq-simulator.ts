@@ -1,5 +1,12 @@
 import { Push, XPublisher } from 'zeromq'
-import { aborted, bindEndpoint, ServiceBase, StateError, sleep } from '../../src/index.js'
+import {
+  aborted,
+  bindEndpoint,
+  readRawCapture,
+  ServiceBase,
+  StateError,
+  sleep,
+} from '../../src/index.js'
 
 /** A device simulator that binds a zmq socket and sends one series (see {@link createZmqSimulator}). */
 export interface DeviceSimulator {
@@ -36,6 +43,39 @@ export interface ZmqSimulatorOptions {
   readonly sendHighWaterMark?: number
   /** How long a graceful close keeps delivering queued messages, ms. Default 5000. */
   readonly lingerMs?: number
+}
+
+/** What the options of every device simulator share (see {@link deviceSimulatorOptions}). */
+export interface DeviceSimulatorOptions
+  extends Pick<
+    ZmqSimulatorOptions,
+    'bind' | 'rateHz' | 'startDelayMs' | 'sendHighWaterMark' | 'lingerMs'
+  > {
+  /** Replay this raw capture (one zmq message per item) instead of generating. */
+  readonly capture?: string
+}
+
+/**
+ * The options of {@link createZmqSimulator} that a device simulator takes from its own: `bind`,
+ * `rateHz`, the messages (`generate(options)`, or the raw capture `options.capture` replayed
+ * instead) and those of `startDelayMs`, `sendHighWaterMark` and `lingerMs` that are set (the
+ * others keep their defaults).
+ */
+export function deviceSimulatorOptions<O extends DeviceSimulatorOptions>(
+  options: O,
+  generate: (options: O) => ReturnType<ZmqSimulatorOptions['messages']>,
+): Omit<ZmqSimulatorOptions, 'name' | 'socket'> {
+  const capture = options.capture
+  return {
+    bind: options.bind,
+    rateHz: options.rateHz,
+    messages: () => (capture === undefined ? generate(options) : readRawCapture(capture)),
+    ...(options.startDelayMs === undefined ? {} : { startDelayMs: options.startDelayMs }),
+    ...(options.sendHighWaterMark === undefined
+      ? {}
+      : { sendHighWaterMark: options.sendHighWaterMark }),
+    ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
+  }
 }
 
 class ZmqSimulatorService extends ServiceBase implements DeviceSimulator {

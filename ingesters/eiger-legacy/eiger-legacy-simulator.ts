@@ -3,9 +3,12 @@ import {
   encodeEigerLegacyEnd,
   encodeEigerLegacyHeader,
   encodeEigerLegacyImage,
-  readRawCapture,
 } from '../../src/index.js'
-import { createZmqSimulator, type DeviceSimulator } from '../base/zmq-simulator.js'
+import {
+  createZmqSimulator,
+  type DeviceSimulator,
+  deviceSimulatorOptions,
+} from '../base/zmq-simulator.js'
 import { createSpotImages } from '../stins/stins-images.js'
 
 /** Options of {@link createEigerLegacySimulator}. */
@@ -66,16 +69,9 @@ async function* generate(options: EigerLegacySimulatorOptions): AsyncGenerator<U
  * `rateHz` — or replays a raw capture such as `eiger-small.cbors`, one message per item.
  */
 export function createEigerLegacySimulator(options: EigerLegacySimulatorOptions): DeviceSimulator {
-  const capture = options.capture
   return createZmqSimulator({
     name: 'Eiger V1 simulator',
-    bind: options.bind,
     socket: 'push',
-    rateHz: options.rateHz,
-    messages: () => (capture === undefined ? generate(options) : readRawCapture(capture)),
-    ...(options.sendHighWaterMark === undefined
-      ? {}
-      : { sendHighWaterMark: options.sendHighWaterMark }),
-    ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
+    ...deviceSimulatorOptions(options, generate),
   })
 }

@@ -3,10 +3,13 @@ import {
   encodeStinsEnd,
   encodeStinsHeader,
   encodeStinsImage,
-  readRawCapture,
   type StinsCompression,
 } from '../../src/index.js'
-import { createZmqSimulator, type DeviceSimulator } from '../base/zmq-simulator.js'
+import {
+  createZmqSimulator,
+  type DeviceSimulator,
+  deviceSimulatorOptions,
+} from '../base/zmq-simulator.js'
 import { createSpotImages } from './stins-images.js'
 
 /** Options of {@link createStinsSimulator}. */
@@ -57,16 +60,9 @@ function* generate(options: StinsSimulatorOptions): Generator<Uint8Array[]> {
  * address cannot be bound; a capture that cannot be read closes it with the read error.
  */
 export function createStinsSimulator(options: StinsSimulatorOptions): StinsSimulator {
-  const capture = options.capture
   return createZmqSimulator({
     name: 'STINS simulator',
-    bind: options.bind,
     socket: 'push',
-    rateHz: options.rateHz,
-    messages: () => (capture === undefined ? generate(options) : readRawCapture(capture)),
-    ...(options.sendHighWaterMark === undefined
-      ? {}
-      : { sendHighWaterMark: options.sendHighWaterMark }),
-    ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
+    ...deviceSimulatorOptions(options, generate),
   })
 }

@@ -2,10 +2,13 @@ import {
   encodeXspress3End,
   encodeXspress3Frame,
   encodeXspress3Header,
-  readRawCapture,
   toNumpyArray,
 } from '../../src/index.js'
-import { createZmqSimulator, type DeviceSimulator } from '../base/zmq-simulator.js'
+import {
+  createZmqSimulator,
+  type DeviceSimulator,
+  deviceSimulatorOptions,
+} from '../base/zmq-simulator.js'
 
 /** How frames go on the wire: one three-part message (2024) or three one-part messages (2021). */
 export type Xspress3Form = 'multipart' | 'three-messages'
@@ -93,17 +96,9 @@ function* generate(options: Xspress3SimulatorOptions): Generator<Uint8Array[]> {
  * `series_end` at `rateHz` — or replays a raw capture such as `xspress3-dump.cbors`.
  */
 export function createXspress3Simulator(options: Xspress3SimulatorOptions): DeviceSimulator {
-  const capture = options.capture
   return createZmqSimulator({
     name: 'Xspress3 simulator',
-    bind: options.bind,
     socket: 'pub',
-    rateHz: options.rateHz,
-    messages: () => (capture === undefined ? generate(options) : readRawCapture(capture)),
-    ...(options.startDelayMs === undefined ? {} : { startDelayMs: options.startDelayMs }),
-    ...(options.sendHighWaterMark === undefined
-      ? {}
-      : { sendHighWaterMark: options.sendHighWaterMark }),
-    ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
+    ...deviceSimulatorOptions(options, generate),
   })
 }

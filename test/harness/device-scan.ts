@@ -11,6 +11,8 @@ export interface DeviceScanResult {
   readonly events: DeviceSummaries
   /** The controller's `/api/v1/progress` at the end. */
   readonly progress: Record<string, unknown>
+  /** The reducer's whole `publish` at the end (for custom reducer modules). */
+  readonly publish: unknown
 }
 
 /**
@@ -22,6 +24,9 @@ export interface DeviceScanResult {
 export async function runDeviceScan(
   spec: Pick<UpSpecInput, 'simulate' | 'ingester' | 'frames' | 'map' | 'allWrap'> & {
     workers?: number
+    /** Worker and reducer modules (`path:Export`) instead of the device summary ones. */
+    worker?: string
+    reducer?: string
   },
 ): Promise<DeviceScanResult> {
   const system = await startUp(
@@ -44,7 +49,7 @@ export async function runDeviceScan(
       await fetch(`${system.controllerUrl}/api/v1/progress`)
     ).json()) as Record<string, unknown>
     const publish = system.reducer.publish as { events: DeviceSummaries }
-    return { events: publish.events, progress }
+    return { events: publish.events, progress, publish }
   } finally {
     await system.close()
   }

@@ -1,0 +1,137 @@
+import { Pull, Subscriber } from 'zeromq'
+import {
+  connectEndpoint,
+  ServiceBase,
+  type StreamName,
+  UpstreamClosedError,
+} from '../../src/index.js'
+import type { Upstream, UpstreamContext } from './upstream.js'
+import { ZmqReceiver } from './zmq-receiver.js'
+
+/** The socket options every zmq device upstream takes (each device's options extend these). */
+export interface ZmqUpstreamOptions {
+  /** The device's endpoint, e.g. `tcp://xsp3:9999`. */
+  readonly url: string
+  /**
+   * How long the device may stay disconnected, with nothing left to read, before the upstream
+   * counts as lost, in milliseconds. Default 2000.
+   */
+  readonly lostAfterMs?: number
+  /** Messages zmq queues from the device. Default 10 000 for a SUB, 1000 for a PULL. */
+  readonly receiveHighWaterMark?: number
+}
+
+/** What one device's upstream is: its socket and the words of its log line and errors. */
+export interface ZmqUpstreamKind {
+  /** `sub`: a SUB subscribed to everything (the device PUBlishes); `pull`: a PULL. */
+  readonly socket: 'sub' | 'pull'
+  /** The device, for the service name: `AlbaEM`, `Eiger V2`, … */
+  readonly label: string
+  /** Logged once connected, e.g. `subscribed to the AlbaEM`. */
+  readonly connected: string
+  /** How the series ends, e.g. `the AlbaEM series ended (series-end was read)`. */
+  readonly ended: string
+  /** What no longer comes once ended (`frames`, `points`, …). Default `frames`. */
+  readonly items?: string
+}
+
+/**
+ * Where the device's series is: `waiting` for its start message (what comes before is
+ * stale), within the `series`, or `ended` (its end message was read; nothing more comes).
+ */
+export type ZmqUpstreamPhase = 'waiting' | 'series' | 'ended'
+
+const DEFAULT_HIGH_WATER_MARK = { sub: 10_000, pull: 1000 } as const
+
+/**
+ * The base of a device upstream that reads one zmq socket for one scan. `start()` connects a
+ * SUB or a PULL to `options.url` (lost after `lostAfterMs` disconnected with nothing to read);
+ * a subclass implements `next` on top of {@link ZmqUpstream.receive} and moves
+ * {@link ZmqUpstream.phase} along its series.
+ */
+export abstract class ZmqUpstream extends ServiceBase implements Upstream {
+  protected readonly options: ZmqUpstreamOptions
+  protected readonly context: UpstreamContext
+  readonly #kind: ZmqUpstreamKind
+  #receiver: ZmqReceiver | undefined
+  #stale = 0
+  /** Where the series is; `ended` makes {@link ZmqUpstream.receive} reject. */
+  protected phase: ZmqUpstreamPhase = 'waiting'
+
+  protected constructor(
+    kind: ZmqUpstreamKind,
+    options: ZmqUpstreamOptions,
+    context: UpstreamContext,
+  ) {
+    super(`${kind.label} upstream ${options.url}`)
+    this.#kind = kind
+    this.options = options
+    this.context = context
+  }
+
+  /** Messages dropped because they came before the series' start. */
+  get staleMessages(): number {
+    return this.#stale
+  }
+
+  /** Count one message dropped because it came before the series' start. */
+  protected countStale(): void {
+    this.#stale++
+  }
+
+  protected override async onStart(): Promise<void> {
+    const { url, lostAfterMs, receiveHighWaterMark } = this.options
+    const kind = this.#kind.socket
+    const socketOptions = {
+      receiveHighWaterMark: receiveHighWaterMark ?? DEFAULT_HIGH_WATER_MARK[kind],
+      linger: 0,
+    }
+    let socket: Subscriber | Pull
+    if (kind === 'sub') {
+      const subscriber = new Subscriber(socketOptions)
+      subscriber.subscribe()
+      socket = subscriber
+    } else {
+      socket = new Pull(socketOptions)
+    }
+    const receiver = new ZmqReceiver(socket, { url, lostAfterMs: lostAfterMs ?? 2000 })
+    this.#receiver = receiver
+    this.addCloseStep('socket', () => receiver.close())
+    connectEndpoint(socket, url)
+    this.context.logger.info({ url, scanId: this.context.scanId }, this.#kind.connected)
+  }
+
+  /**
+   * Whether `next` would resolve without waiting: not ended, and something buffered or a
+   * message ready on the socket (for a device whose event takes several messages, a good
+   * enough hint for batching).
+   */
+  ready(): boolean {
+    if (this.phase === 'ended') return false
+    return this.buffered() || this.#receiver?.ready() === true
+  }
+
+  /** Whether the subclass holds something `next` can hand out without reading. Default none. */
+  protected buffered(): boolean {
+    return false
+  }
+
+  /**
+   * The next zmq message from the device, waiting as long as it takes.
+   * @throws UpstreamClosedError once the series ended, or when the upstream is not running or
+   *   the device was lost. Rejects with `signal.reason` when `signal` aborts.
+   */
+  protected async receive(signal: AbortSignal): Promise<Uint8Array[]> {
+    if (this.phase === 'ended') {
+      const { ended, items = 'frames' } = this.#kind
+      throw new UpstreamClosedError(`${ended}; no more ${items} will come from ${this.options.url}`)
+    }
+    const receiver = this.#receiver
+    if (receiver === undefined || this.state !== 'running') {
+      throw new UpstreamClosedError(`${this.name} is ${this.state}`)
+    }
+    return receiver.receive(signal)
+  }
+
+  abstract next(stream: StreamName, signal: AbortSignal): Promise<readonly Uint8Array[]>
+}
