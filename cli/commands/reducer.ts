@@ -27,6 +27,8 @@ export interface ReducerFlags {
   advertiseHost?: string
   redis?: string
   prefix?: string
+  h5Dir?: string
+  token?: string
 }
 
 /**
@@ -51,17 +53,22 @@ export function reducerCommand(): Command {
     .option('--advertise-host <host>', 'host others reach this process by (REDUCER_ADVERTISE_HOST)')
     .option('--redis <url>', 'control plane Redis URL (REDIS_URL; none = in-memory, alone)')
     .option('--prefix <prefix>', 'control plane key prefix (REDIS_KEY_PREFIX, default beamloom)')
+    .option(
+      '--h5-dir <dir>',
+      'write <scan>.h5 here at the end of each scan and on POST /api/v1/h5 (REDUCER_H5_DIR)',
+    )
+    .option('--token <token>', 'bearer token for mutating HTTP endpoints (REDUCER_TOKEN)')
     .action(async (flags: ReducerFlags) => {
       process.exitCode = await runReducer(flags, process.env)
     })
 }
 
-/** Run a reducer process until a signal stops it; resolves the exit code. */
-export async function runReducer(
+/** The environment with the flags laid over it (a flag wins over its env variable). */
+export function reducerEnvFromFlags(
   flags: ReducerFlags,
   env: Readonly<Record<string, string | undefined>>,
-): Promise<number> {
-  const config = parseReducerEnv({
+): Record<string, string | undefined> {
+  return {
     ...env,
     ...defined({
       REDUCER_MODULE: flags.reducer,
@@ -72,8 +79,18 @@ export async function runReducer(
       REDUCER_ADVERTISE_HOST: flags.advertiseHost,
       REDIS_URL: flags.redis,
       REDIS_KEY_PREFIX: flags.prefix,
+      REDUCER_H5_DIR: flags.h5Dir,
+      REDUCER_TOKEN: flags.token,
     }),
-  })
+  }
+}
+
+/** Run a reducer process until a signal stops it; resolves the exit code. */
+export async function runReducer(
+  flags: ReducerFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
+  const config = parseReducerEnv(reducerEnvFromFlags(flags, env))
   const logger = pino({ name: config.reducer.name })
   const { redisUrl, keyPrefix, heartbeatMs } = config.controlPlane
   let plane: ControlPlane
