@@ -16,6 +16,7 @@ import {
   TickClock,
   WorkerHost,
   type WorkerMessage,
+  type WorkerName,
   workerName,
 } from '../../src/index.js'
 import { mergeByEvent } from './merge-by-event.js'
@@ -176,44 +177,50 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
     }
   }
 
-  const process = async (event: EventData, targets: readonly WorkerHost[]): Promise<void> => {
-    for (const w of targets) {
-      let payload: unknown
-      try {
-        const out = await w.processEvent(event, parameters)
-        if (out === undefined) continue
-        payload = decodePayload(encodePayload(out))
-      } catch (err) {
-        const wrapped = isBeamloomError(err, 'PROTOCOL_INVALID')
-          ? // The analysis returned something the wire cannot carry: the worker's fault.
-            new AnalysisError(
-              wmod.spec.spec,
-              event.eventNumber,
-              `result cannot be sent: ${err.message}`,
-              err,
-            )
-          : err
-        fail('worker', wmod.spec.spec, wrapped)
-        continue
-      }
-      results++
-      try {
-        await reducer.processResult(
-          {
-            eventNumber: event.eventNumber,
-            worker: workerName(w.state.name),
-            parametersHash: hash,
-            payload,
-          },
-          parameters,
-        )
-      } catch (err) {
-        fail('reducer', rmod.spec.spec, err)
-      }
+  const names = workers.map((w) => workerName(w.state.name))
+  const runOn = async (event: EventData, i: number): Promise<void> => {
+    const w = workers[i] as WorkerHost
+    let payload: unknown
+    try {
+      const out = await w.processEvent(event, parameters)
+      if (out === undefined) return
+      payload = decodePayload(encodePayload(out))
+    } catch (err) {
+      const wrapped = isBeamloomError(err, 'PROTOCOL_INVALID')
+        ? // The analysis returned something the wire cannot carry: the worker's fault.
+          new AnalysisError(
+            wmod.spec.spec,
+            event.eventNumber,
+            `result cannot be sent: ${err.message}`,
+            err,
+          )
+        : err
+      fail('worker', wmod.spec.spec, wrapped)
+      return
     }
+    results++
+    try {
+      await reducer.processResult(
+        {
+          eventNumber: event.eventNumber,
+          worker: names[i] as WorkerName,
+          parametersHash: hash,
+          payload,
+        },
+        parameters,
+      )
+    } catch (err) {
+      fail('reducer', rmod.spec.spec, err)
+    }
+  }
+  const broadcast = async (event: EventData): Promise<void> => {
+    for (let i = 0; i < workers.length; i++) await runOn(event, i)
+  }
+  // Counts a finished event; true when the reducer's timer is due.
+  const countEvent = (): boolean => {
     events++
     opts.onEvent?.(events)
-    if (Date.now() >= nextTimerMs) await runTimer()
+    return nextTimerMs !== Number.POSITIVE_INFINITY && Date.now() >= nextTimerMs
   }
 
   const open = opts.openSource ?? ((file: string) => readRecording(file))
@@ -232,13 +239,18 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
     let rr = 0
     for await (const event of merged) {
       if (pending !== undefined) {
-        const targets = index === 0 ? workers : [workers[rr++ % workers.length] as WorkerHost]
-        await process(pending, targets)
+        // Awaited here rather than in a per-event helper: one promise fewer per event.
+        if (index === 0) await broadcast(pending)
+        else await runOn(pending, rr++ % workers.length)
         index++
+        if (countEvent()) await runTimer()
       }
       pending = event
     }
-    if (pending !== undefined) await process(pending, workers)
+    if (pending !== undefined) {
+      await broadcast(pending)
+      if (countEvent()) await runTimer()
+    }
 
     for (const w of workers) {
       try {

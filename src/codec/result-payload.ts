@@ -5,34 +5,106 @@ import { BeamloomError } from '../errors.js'
 // travel as RFC 8746 tags, Dates as tag 1.
 const codec = new Encoder({ useRecords: false })
 
-function checkEncodable(value: unknown, path: string, seen: Set<object>): void {
+/** A value CBOR cannot carry, and the steps to it from the root (innermost step first). */
+interface Problem {
+  readonly what: string
+  readonly steps: (
+    | readonly ['key', string]
+    | readonly ['map', unknown]
+    | readonly ['index', number]
+  )[]
+}
+
+/**
+ * The objects on the way from the root to the one being checked, to find cycles: searched
+ * linearly (payloads are shallow, and a Set per result showed up in replay profiles), with a
+ * Set for those deeper than {@link SHALLOW} levels.
+ */
+interface Ancestors {
+  readonly stack: object[]
+  deep: Set<object> | undefined
+}
+
+const SHALLOW = 32
+
+/** Throws `PROTOCOL_INVALID` naming the path of a function, symbol or cycle in `value`. */
+function checkEncodable(value: unknown): void {
+  const problem = findProblem(value, { stack: [], deep: undefined })
+  if (problem === undefined) return
+  // The path is built only now, as `a.b[0][key]`: object keys joined by dots, array indices
+  // and map keys in brackets.
+  let path = ''
+  for (let i = problem.steps.length - 1; i >= 0; i--) {
+    const [kind, key] = problem.steps[i] as Problem['steps'][number]
+    path = kind === 'key' ? (path ? `${path}.${key}` : key) : `${path}[${String(key)}]`
+  }
+  throw new BeamloomError(
+    'PROTOCOL_INVALID',
+    problem.what === 'cycle'
+      ? `result has a cycle at ${path || '(root)'}`
+      : `result has a ${problem.what} at ${path || '(root)'}`,
+  )
+}
+
+function isAncestor(value: object, ancestors: Ancestors): boolean {
+  const { stack } = ancestors
+  const n = Math.min(stack.length, SHALLOW)
+  for (let i = 0; i < n; i++) if (stack[i] === value) return true
+  return ancestors.deep?.has(value) ?? false
+}
+
+function findProblem(value: unknown, ancestors: Ancestors): Problem | undefined {
   switch (typeof value) {
     case 'function':
     case 'symbol':
-      throw new BeamloomError(
-        'PROTOCOL_INVALID',
-        `result has a ${typeof value} at ${path || '(root)'}`,
-      )
+      return { what: typeof value, steps: [] }
     case 'object': {
-      if (value === null || ArrayBuffer.isView(value) || value instanceof Date) return
-      if (seen.has(value)) {
-        throw new BeamloomError('PROTOCOL_INVALID', `result has a cycle at ${path || '(root)'}`)
+      if (value === null || ArrayBuffer.isView(value) || value instanceof Date) return undefined
+      if (isAncestor(value, ancestors)) return { what: 'cycle', steps: [] }
+      const depth = ancestors.stack.push(value)
+      if (depth > SHALLOW) {
+        ancestors.deep ??= new Set()
+        ancestors.deep.add(value)
       }
-      seen.add(value)
-      if (value instanceof Map) {
-        for (const [k, v] of value) checkEncodable(v, `${path}[${String(k)}]`, seen)
-      } else if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) checkEncodable(value[i], `${path}[${i}]`, seen)
-      } else {
-        for (const [k, v] of Object.entries(value))
-          checkEncodable(v, path ? `${path}.${k}` : k, seen)
-      }
-      seen.delete(value)
-      return
+      const problem = findInside(value, ancestors)
+      ancestors.stack.pop()
+      if (depth > SHALLOW) ancestors.deep?.delete(value)
+      return problem
     }
     default:
-      return
+      return undefined
   }
+}
+
+function findInside(value: object, ancestors: Ancestors): Problem | undefined {
+  let problem: Problem | undefined
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      problem = findProblem(v, ancestors)
+      if (problem !== undefined) {
+        problem.steps.push(['map', k])
+        return problem
+      }
+    }
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      problem = findProblem(value[i], ancestors)
+      if (problem !== undefined) {
+        problem.steps.push(['index', i])
+        return problem
+      }
+    }
+  } else {
+    const record = value as Record<string, unknown>
+    for (const k of Object.keys(record)) {
+      problem = findProblem(record[k], ancestors)
+      if (problem !== undefined) {
+        problem.steps.push(['key', k])
+        return problem
+      }
+    }
+  }
+  return undefined
 }
 
 /**
@@ -42,7 +114,7 @@ function checkEncodable(value: unknown, path: string, seen: Set<object>): void {
  * (functions, symbols, cycles).
  */
 export function encodePayload(value: unknown): Uint8Array {
-  checkEncodable(value, '', new Set())
+  checkEncodable(value)
   try {
     return codec.encode(value)
   } catch (cause) {
