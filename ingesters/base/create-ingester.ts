@@ -24,6 +24,7 @@ import {
 import { type IngesterConfig, ingesterName } from './ingester-config.js'
 import { type IngesterLogger, silentLogger } from './ingester-logger.js'
 import { IngesterMetrics } from './ingester-metrics.js'
+import { markFirstRead } from './read-marker.js'
 import { ScanSession, type ScanSessionStats } from './scan-session.js'
 import type { UpstreamFactory } from './upstream.js'
 
@@ -54,6 +55,9 @@ export interface Ingester extends Service {
 
 /** How many `scan-updates` entries to look back through for a running scan to rejoin. */
 const REJOIN_LOOKBACK = 100
+/** How long the "this ingester read from its device for this scan" mark lives (scan keys are also
+ * deleted with the scan's records). */
+const READ_MARK_TTL_MS = 7 * 24 * 3_600_000
 /** The parameter that turns recording on (Dranspose's name). */
 const DUMP_PREFIX = ParameterName.parse('dump_prefix')
 
@@ -217,15 +221,45 @@ class IngesterService extends ServiceBase implements Ingester {
     }
     const config = this.#config
     const { plane } = this.#deps
+    const name = ingesterName(config)
+    const readMark = plane.keys.ingester(scanId, name)
+    if ((await plane.get(readMark)) !== undefined) {
+      // An earlier run of this ingester had read from the device for this scan: the frames it
+      // held are gone and the device's next frame cannot be matched to its event. Stop the scan
+      // (the controller stops on upstream-lost) rather than mislabel frames.
+      const message = `upstream-lost: ingester '${name}' restarted during scan ${scanId} after it had read from its device; the frames it held are lost and later frames cannot be matched to their events`
+      this.#logger.error({ scanId }, message)
+      await createLogStream(plane)
+        .append({
+          time: Date.now(),
+          level: 'error',
+          role: 'ingester',
+          name,
+          message,
+          context: { scanId },
+        })
+        .catch((err: unknown) =>
+          this.#logger.error({ scanId, err: String(err) }, 'cannot write to the log stream'),
+        )
+      return
+    }
+    const upstream = markFirstRead(this.#deps.upstream, async () => {
+      try {
+        await plane.set(readMark, '1', { ttlMs: READ_MARK_TTL_MS })
+      } catch (err) {
+        // Without the mark only the restart guard is lost; the scan goes on.
+        this.#logger.warn({ scanId, err: String(err) }, 'cannot mark the scan as being read')
+      }
+    })
     const parameters = await createParameterStore(plane).getAll()
     const prefix = parameters.values.get(DUMP_PREFIX)
     const session = new ScanSession({
       scanId,
-      ingesterName: ingesterName(config),
+      ingesterName: name,
       streams,
       plane,
       logs: createLogStream(plane),
-      upstream: this.#deps.upstream,
+      upstream,
       router: this.#router!,
       logger: this.#logger,
       bufferBytes: config.bufferBytes,

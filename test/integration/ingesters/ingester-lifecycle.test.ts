@@ -4,7 +4,7 @@ import { IngesterConfig } from '../../../ingesters/base/ingester-config.js'
 import { createStinsSimulator } from '../../../ingesters/stins/stins-simulator.js'
 import { createStinsUpstreamFactory } from '../../../ingesters/stins/stins-upstream.js'
 import type { RouteTuple } from '../../../src/protocol/scan-messages.js'
-import { publish, Rig, startScan } from './harness.js'
+import { captureLogger, logMessages, publish, Rig, startScan } from './harness.js'
 
 const r = (from: number, to: number, workers: string[] | null) => [from, to, workers] as RouteTuple
 const NOWHERE = 'tcp://127.0.0.1:9' // discard port: nothing answers, zmq keeps retrying
@@ -127,5 +127,55 @@ describe('STINS simulator lifecycle', () => {
     rig = new Rig()
     const bad = createStinsSimulator({ ...options, bind: 'nonsense' })
     await expect(bad.start()).rejects.toMatchObject({ code: 'CONFIG_INVALID' })
+  })
+})
+
+describe('ingester restarts during a scan', () => {
+  it('rejoins a running scan it had not read from yet, refuses one it had (upstream-lost)', async () => {
+    rig = new Rig()
+    const plane = await rig.plane()
+    const sim = await rig.simulator({
+      bind: 'tcp://127.0.0.1:*',
+      frames: 10,
+      shape: [4, 4],
+      dtype: 'uint16',
+      rateHz: 0,
+      compression: 'none',
+    })
+    const scanId = await startScan(plane, ['eiger'], 12)
+    const readMark = plane.keys.ingester(scanId, 'eiger-ingester')
+
+    // First run: started after the scan, before the device sent anything: it joins the scan.
+    const first = createIngester(IngesterConfig.parse({ streams: ['eiger'], heartbeatMs: 200 }), {
+      plane,
+      upstream: createStinsUpstreamFactory({ url: sim.endpoint }),
+      logger: rig.log.logger,
+    })
+    await first.start()
+    await expect.poll(() => first.scanId).toBe(scanId)
+    expect(await plane.get(readMark)).toBeUndefined()
+    const worker = await rig.worker(first.endpoint, 'a')
+    await publish(plane, scanId, { released: [0, 3], routes: { eiger: [r(0, 3, ['a'])] } })
+    await expect.poll(() => worker.numbers()).toEqual([0, 1, 2])
+    expect(await plane.get(readMark)).toBeDefined()
+    await first.close()
+
+    // Second run of the same ingester: the scan is still running, but the frames the first run
+    // held are gone and the device's next frame cannot be matched to its event.
+    const restartLog = captureLogger()
+    const second = createIngester(IngesterConfig.parse({ streams: ['eiger'], heartbeatMs: 200 }), {
+      plane,
+      upstream: createStinsUpstreamFactory({ url: sim.endpoint }),
+      logger: restartLog.logger,
+    })
+    await second.start()
+    await expect
+      .poll(() => logMessages(plane))
+      .toContainEqual(expect.stringMatching(/^upstream-lost: ingester 'eiger-ingester' restarted/))
+    expect(second.scanId).toBeUndefined()
+    expect(restartLog.unexpected().map((l) => l.message)).toEqual([
+      expect.stringMatching(/^upstream-lost: ingester 'eiger-ingester' restarted during scan/),
+    ])
+    await second.close()
   })
 })
