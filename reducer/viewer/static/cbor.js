@@ -77,9 +77,18 @@ export function decodeCbor(buffer) {
       case 5: {
         const n = argument(info)
         const out = {}
-        if (n >= 0) for (let i = 0; i < n; i++) out[String(item())] = item()
+        // defineProperty, not assignment: a key such as "__proto__" stays an own property and
+        // never changes the object's prototype.
+        const put = (key, value) =>
+          Object.defineProperty(out, String(key), {
+            value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          })
+        if (n >= 0) for (let i = 0; i < n; i++) put(item(), item())
         else {
-          while (bytes[pos] !== 0xff) out[String(item())] = item()
+          while (bytes[pos] !== 0xff) put(item(), item())
           pos++
         }
         return out

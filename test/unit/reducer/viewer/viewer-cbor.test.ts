@@ -55,14 +55,31 @@ describe('viewer CBOR decoder (reducer/viewer/static/cbor.js)', () => {
     expect(decoded.nested).toEqual({ deep: { list: [0, 1, 2 ** 33] } })
   })
 
+  it('keeps a "__proto__" key as an own property and never changes the prototype', () => {
+    const value = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}')
+    const bytes = new Encoder({ useRecords: false }).encode(value)
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+    const decoded = decodeCbor(buffer as ArrayBuffer) as Record<string, unknown>
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype)
+    expect(Object.hasOwn(decoded, '__proto__')).toBe(true)
+    expect(Object.getOwnPropertyDescriptor(decoded, '__proto__')?.value).toEqual({ polluted: true })
+    expect((decoded as { polluted?: unknown }).polluted).toBeUndefined()
+    expect(decoded.a).toBe(1)
+  })
+
   it('agrees with cbor-x on any JSON-like value (property)', () => {
     const plain = new Encoder({ useRecords: false })
     fc.assert(
-      fc.property(fc.jsonValue(), (value) => {
-        const bytes = plain.encode(value)
-        const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
-        expect(decodeCbor(buffer as ArrayBuffer)).toEqual(plain.decode(bytes))
-      }),
+      // cbor-x renames a "__proto__" key to "__proto_" (its guard against prototype pollution),
+      // so it is no oracle for that key; the test above covers it.
+      fc.property(
+        fc.jsonValue().filter((v) => !JSON.stringify(v).includes('"__proto__"')),
+        (value) => {
+          const bytes = plain.encode(value)
+          const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+          expect(decodeCbor(buffer as ArrayBuffer)).toEqual(plain.decode(bytes))
+        },
+      ),
     )
   })
 
