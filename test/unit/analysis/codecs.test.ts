@@ -20,11 +20,20 @@ describe('result payloads on the wire', () => {
     // -0 travels as CBOR integer 0, as JSON.stringify(-0) gives "0"; see the test below.
     const noNegativeZero = (v: unknown): unknown =>
       JSON.parse(JSON.stringify(v), (_k, x) => (Object.is(x, -0) ? 0 : x))
+    // A "__proto__" key is renamed on the way (next test), so it is left out here.
+    const plain = fc.jsonValue().filter((v) => !JSON.stringify(v).includes('"__proto__"'))
     fc.assert(
-      fc.property(fc.jsonValue(), (v) => {
+      fc.property(plain, (v) => {
         expect(decodePayload(encodePayload(v))).toEqual(noNegativeZero(v))
       }),
     )
+  })
+
+  it('renames a "__proto__" key to "__proto_" (the decoder never touches a prototype)', () => {
+    const decoded = decodePayload(encodePayload(JSON.parse('{"__proto__": {"x": 1}, "a": 2}')))
+    expect(decoded).toEqual({ __proto_: { x: 1 }, a: 2 })
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype)
+    expect((decoded as { x?: unknown }).x).toBeUndefined()
   })
 
   it('sends -0 as 0', () => {
