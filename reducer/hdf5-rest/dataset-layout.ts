@@ -13,20 +13,10 @@
  *   group of its elements, named `0`, `1`, … An empty list is a float64 dataset of shape [0].
  */
 
+import type { DtypeName } from '../../src/index.js'
+
 /** Element kinds: numpy names of the numeric types, plus `bool` and `string`. */
-export type ElementKind =
-  | 'uint8'
-  | 'int8'
-  | 'uint16'
-  | 'int16'
-  | 'uint32'
-  | 'int32'
-  | 'uint64'
-  | 'int64'
-  | 'float32'
-  | 'float64'
-  | 'bool'
-  | 'string'
+export type ElementKind = DtypeName | 'bool' | 'string'
 
 /** The numeric element kinds. */
 export type NumericKind = Exclude<ElementKind, 'bool' | 'string'>

@@ -2,9 +2,10 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createRawCaptureWriter, readRawCapture, readRecording } from '../../../src/index.js'
+import { createRawCaptureWriter, readRecording } from '../../../src/index.js'
 import { runDeviceScan } from '../../harness/device-scan.js'
 import { fixturePath } from '../../harness/fixtures.js'
+import { xspress3FrameSums } from './xspress3-capture.js'
 
 /**
  * Each recording is played by its device's simulator into its real ingester, through two
@@ -12,39 +13,12 @@ import { fixturePath } from '../../harness/fixtures.js'
  * fixtures README or are computed here from the raw bytes, without the parsers.
  */
 
-/** Sum of little-endian uint32 values of a raw part. */
-function sumUint32(part: Uint8Array): number {
-  const view = new DataView(part.buffer, part.byteOffset, part.byteLength)
-  let sum = 0
-  for (let i = 0; i + 4 <= part.byteLength; i += 4) sum += view.getUint32(i, true)
-  return sum
-}
-
 /** Sum of little-endian uint16 values of a raw part. */
 function sumUint16(part: Uint8Array): number {
   const view = new DataView(part.buffer, part.byteOffset, part.byteLength)
   let sum = 0
   for (let i = 0; i + 2 <= part.byteLength; i += 2) sum += view.getUint16(i, true)
   return sum
-}
-
-const text = (part: Uint8Array | undefined) => new TextDecoder().decode(part)
-
-/** Xspress3 spectra sums straight from a capture: the binary part after each `image` JSON. */
-async function xspress3Sums(file: string): Promise<number[]> {
-  const sums: number[] = []
-  let spectraNext = false
-  for await (const parts of readRawCapture(file)) {
-    if (parts.length === 3) {
-      sums.push(sumUint32(parts[1] as Uint8Array))
-    } else if (spectraNext) {
-      sums.push(sumUint32(parts[0] as Uint8Array))
-      spectraNext = false
-    } else if (text(parts[0]).startsWith('{') && JSON.parse(text(parts[0])).htype === 'image') {
-      spectraNext = true
-    }
-  }
-  return sums
 }
 
 describe('device recordings, simulator → ingester → workers → reducer', () => {
@@ -78,7 +52,7 @@ describe('device recordings, simulator → ingester → workers → reducer', ()
     ['xspress3-multipart.cbors', 5],
   ] as const) {
     it(`${file} (Xspress3): every frame's [4, 4096] spectra sum as in the capture`, async () => {
-      const expected = await xspress3Sums(fixturePath(file))
+      const expected = await xspress3FrameSums(fixturePath(file))
       expect(expected).toHaveLength(frames)
       const { events, progress } = await runDeviceScan({
         simulate: [{ device: 'xspress3', stream: 'xsp3', capture: fixturePath(file) }],
