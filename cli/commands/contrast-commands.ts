@@ -4,7 +4,7 @@ import { createContrastIngester } from '../../ingesters/contrast/contrast-ingest
 import { createContrastSimulator } from '../../ingesters/contrast/contrast-simulator.js'
 import { isBeamloomError } from '../../src/index.js'
 import { deviceCommand } from './ingester.js'
-import { nonNegativeInt, rate, runSimulator } from './simulate.js'
+import { DELIVER_EVERYTHING, nonNegativeInt, rate, runSimulator } from './simulate.js'
 
 /** `beamloom ingester contrast`. */
 export function contrastIngesterCommand(): Command {
@@ -82,6 +82,7 @@ export function contrastSimulateCommand(): Command {
       runSimulator(
         'Contrast',
         createContrastSimulator({
+          lingerMs: DELIVER_EVERYTHING,
           bind: opts.bind,
           mesh: opts.mesh,
           motors: opts.motors,

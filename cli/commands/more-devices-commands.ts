@@ -12,6 +12,7 @@ import { deviceCommand } from './ingester.js'
 import {
   captureOption,
   channelsOption,
+  DELIVER_EVERYTHING,
   eigerDtypeOption,
   framesOption,
   positiveInt,
@@ -83,6 +84,7 @@ export function albaemSimulateCommand(): Command {
         runSimulator(
           'an AlbaEM electrometer',
           createAlbaemSimulator({
+            lingerMs: DELIVER_EVERYTHING,
             bind: opts.bind,
             frames: opts.frames,
             channels: opts.channels,
@@ -130,6 +132,7 @@ export function lecroySimulateCommand(): Command {
         runSimulator(
           'a LeCroy oscilloscope',
           createLecroySimulator({
+            lingerMs: DELIVER_EVERYTHING,
             bind: opts.bind,
             frames: opts.frames,
             channels: opts.channels,
@@ -181,6 +184,7 @@ export function eigerV2SimulateCommand(): Command {
         runSimulator(
           'an Eiger (stream V2)',
           createEigerV2Simulator({
+            lingerMs: DELIVER_EVERYTHING,
             bind: opts.bind,
             frames: opts.frames,
             shape: opts.shape,

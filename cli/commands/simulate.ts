@@ -49,6 +49,7 @@ function runStins(opts: StinsOptions): Promise<void> {
   return runSimulator(
     'STINS',
     createStinsSimulator({
+      lingerMs: DELIVER_EVERYTHING,
       bind: opts.bind,
       frames: opts.frames,
       shape: opts.shape,
@@ -80,6 +81,14 @@ interface Xspress3Options {
   capture?: string
   filename?: string
 }
+
+/**
+ * zmq linger of the command-line simulators: -1, deliver everything queued before exiting, as a
+ * detector keeps its frames until the receiver has taken them (a slow pipeline back-pressures
+ * the simulator; it must not drop the tail of the series when it is done sending). A second
+ * signal still stops it at once.
+ */
+export const DELIVER_EVERYTHING = -1
 
 /** Run a simulator until it sent everything (or a signal), reporting on stderr. */
 export async function runSimulator(what: string, simulator: DeviceSimulator): Promise<void> {
@@ -174,6 +183,7 @@ export function simulateCommand(): Command {
       runSimulator(
         'an Eiger (stream V1)',
         createEigerLegacySimulator({
+          lingerMs: DELIVER_EVERYTHING,
           bind: opts.bind,
           frames: opts.frames,
           shape: opts.shape,
@@ -202,6 +212,7 @@ export function simulateCommand(): Command {
       runSimulator(
         'an Xspress3',
         createXspress3Simulator({
+          lingerMs: DELIVER_EVERYTHING,
           bind: opts.bind,
           frames: opts.frames,
           channels: opts.channels,
