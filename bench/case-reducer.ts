@@ -9,9 +9,9 @@
  *   node dist/bench/case-reducer.js [--runs=5] [--quick]
  */
 import { pino } from 'pino'
-import { CompletionSender } from '../reducer/completion-sender.js'
 import { FailureLog } from '../reducer/failure-log.js'
 import { ReducerMetrics } from '../reducer/reducer-metrics.js'
+import { ScanDurability } from '../reducer/scan-durability.js'
 import { ScanRun } from '../reducer/scan-run.js'
 import {
   createMemoryControlPlane,
@@ -44,36 +44,44 @@ async function once(): Promise<number> {
     context: {},
     state: { name: 'reducer', tags: [] },
   })
-  const completions = new CompletionSender({
-    plane,
-    scanId: SCAN,
-    flushMs: 20,
-    maxEvents: 512,
-    onError: (err) => {
-      throw err
-    },
-  })
   const run = new ScanRun({
     scanId: SCAN,
     module: 'bench-analysis.js:BenchReducer',
     host,
-    completions,
+    ack: () => {},
+    // Snapshots and completion reports as the reducer makes them, on an in-memory plane.
+    durability: (r) =>
+      new ScanDurability({
+        plane,
+        scanId: SCAN,
+        sessions: r.sessions,
+        inLane: async (task) => task(),
+        capture: () => r.capture(),
+        ack: () => {},
+        intervalMs: 200,
+        idleMs: 10,
+      }),
     metrics: new ReducerMetrics(() => 0),
     failures: new FailureLog({ logger: pino({ level: 'silent' }), name: 'reducer' }),
     minDedupCompactSize: 4096,
   })
   // Encoded up front, as they would arrive from workers; decoding is timed.
   const batches: Uint8Array[][] = []
-  const builder = new ResultBatchBuilder(SCAN, WORKER)
+  const builder = new ResultBatchBuilder(SCAN, WORKER, 'bench')
   for (let e = 0; e < RESULTS; e++) {
     builder.result(eventNumber(e), slot(e), 'h0', encodePayload({ f: e }))
-    if (builder.itemCount === BATCH) batches.push(builder.finish())
+    if (builder.itemCount === BATCH) batches.push(builder.finish(batches.length))
   }
-  const signal = new AbortController().signal
+  const life = new AbortController()
+  const signal = life.signal
+  const durable = run.completions.run(signal)
+  const from = Buffer.from('w0')
   const t0 = performance.now()
-  for (const parts of batches) await run.reduce(decodeResultBatch(parts), {}, signal)
+  for (const parts of batches) await run.reduce(decodeResultBatch(parts), from, {}, signal)
+  await run.completions.save()
   const seconds = (performance.now() - t0) / 1000
-  await completions.close()
+  life.abort()
+  await durable
   await plane.close()
   if (run.counts.reduced !== batches.length * BATCH) {
     throw new Error(`reduced ${run.counts.reduced} of ${batches.length * BATCH}`)

@@ -23,8 +23,8 @@ import { EventBatchBuilder } from '../src/protocol/data-plane-event-batch-builde
 import { ResultBatchBuilder } from '../src/protocol/data-plane-result-batch-builder.js'
 import { eventNumber, ScanId, streamName, WorkerName } from '../src/protocol/ids.js'
 import { createIngesterRouter } from '../src/transport/ingester-router.js'
-import { createResultPuller } from '../src/transport/result-puller.js'
-import { createResultPusher } from '../src/transport/result-pusher.js'
+import { createResultReceiver } from '../src/transport/result-receiver.js'
+import { createResultSender } from '../src/transport/result-sender.js'
 import { createWorkerDealer } from '../src/transport/worker-dealer.js'
 import { type BenchRow, emitReport } from './bench-report.js'
 
@@ -119,7 +119,7 @@ async function binder(spec: Spec): Promise<void> {
     finished()
   }
   if (spec.scenario === 'results') {
-    const puller = createResultPuller({
+    const puller = createResultReceiver({
       receiveHighWaterMark: 1000,
       onBatch: (batch) => {
         let bytes = 0
@@ -169,13 +169,19 @@ async function connector(spec: Spec, endpoint: string): Promise<void> {
     return
   }
   if (spec.scenario === 'results') {
-    const pusher = createResultPusher({ endpoint, sendHighWaterMark: 1000 })
+    const pusher = createResultSender({
+      endpoint,
+      routingId: 'bench',
+      sendHighWaterMark: 1000,
+      onAck: () => {},
+    })
     await pusher.start()
-    const builder = new ResultBatchBuilder(SCAN, WORKER)
+    const builder = new ResultBatchBuilder(SCAN, WORKER, 'bench')
+    let seq = 0
     for (let e = 0; e < spec.count; e++) {
       builder.result(eventNumber(e), slot(0), 'p0', Buffer.allocUnsafe(spec.bytes))
       if (builder.itemCount === spec.batch || e === spec.count - 1)
-        await pusher.send(builder.finish())
+        await pusher.send(builder.finish(seq++))
     }
     await stopRequested()
     await pusher.close()

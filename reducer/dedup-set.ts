@@ -61,6 +61,30 @@ export class DedupSet {
     return true
   }
 
+  /** Every identity held above the floor, for a snapshot: `[event, slot | slots]` pairs. */
+  entries(): [number, number | number[]][] {
+    const out: [number, number | number[]][] = []
+    for (const [event, slots] of this.#seen) {
+      out.push([event, typeof slots === 'number' ? slots : [...slots]])
+    }
+    return out
+  }
+
+  /** A set holding what {@link entries} and {@link floor} gave (a snapshot restored). */
+  static restore(
+    floor: number,
+    entries: readonly (readonly [number, number | readonly number[]])[],
+    options: DedupSetOptions = {},
+  ): DedupSet {
+    const set = new DedupSet(options)
+    set.#floor = floor
+    for (const [event, slots] of entries) {
+      set.#seen.set(event, typeof slots === 'number' ? slots : [...slots])
+    }
+    set.#compactAt = Math.max(set.#minCompactSize, 2 * set.#seen.size)
+    return set
+  }
+
   /** Whether `(event, slot)` was recorded (or lies below the floor). */
   has(event: number, slot: number): boolean {
     if (event < this.#floor) return true

@@ -2,7 +2,14 @@ import type { Logger } from 'pino'
 import type { LogStream } from '../src/control/log-stream.js'
 
 /** Which call into the user's reducer failed. */
-export type ReducerCall = 'constructor' | 'processResult' | 'timer' | 'finish' | 'close'
+export type ReducerCall =
+  | 'constructor'
+  | 'processResult'
+  | 'timer'
+  | 'finish'
+  | 'close'
+  | 'snapshotState'
+  | 'restoreState'
 
 /** Where a failure happened. */
 export interface FailureContext {

@@ -10,8 +10,9 @@ import { z } from 'zod'
  * - `httpHost` / `httpPort`: where the HTTP API listens (`0`: a free port).
  * - `advertiseHost`: the host others reach this process by, used in the registered endpoint
  *   and URL when binding to a wildcard address (`0.0.0.0`, `*`); default the machine's name.
- * - `completionFlushMs` / `completionMaxEvents`: completion reports go out every this many ms,
- *   or sooner when this many events are waiting.
+ * - `snapshotIntervalMs` / `snapshotIdleMs`: the reducer's state is saved (and what it reduced
+ *   reported complete) at most once per `snapshotIntervalMs` while results flow (the interval
+ *   grows to 20× what a snapshot costs), and `snapshotIdleMs` after the last batch of a burst.
  * - `minDedupCompactSize`: size of the exactly-once filter below which it never compacts.
  * - `heartbeatMs`: registry heartbeat period (gone after 3 missed beats).
  * - `updatesThrottleMs`: `/api/v1/updates` sends at most one update per this many ms.
@@ -26,8 +27,8 @@ export const ReducerOptions = z.strictObject({
   httpHost: z.string().min(1).default('127.0.0.1'),
   httpPort: z.int().min(0).max(65_535).default(5010),
   advertiseHost: z.string().min(1).optional(),
-  completionFlushMs: z.int().positive().default(20),
-  completionMaxEvents: z.int().positive().default(512),
+  snapshotIntervalMs: z.int().positive().default(200),
+  snapshotIdleMs: z.int().positive().default(10),
   minDedupCompactSize: z.int().positive().default(4096),
   heartbeatMs: z.int().positive().default(1_000),
   updatesThrottleMs: z.int().positive().default(200),

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import pino, { type Logger } from 'pino'
 import type { ControlPlane } from '../src/control/control-plane.js'
-import { createLogStream } from '../src/control/log-stream.js'
+import { createLogStream, type LogStream } from '../src/control/log-stream.js'
 import { createParameterStore } from '../src/control/parameter-store.js'
 import { createProcessRegistry } from '../src/control/process-registry.js'
 import {
@@ -14,7 +14,7 @@ import {
 } from '../src/index.js'
 import type { ResultBatch } from '../src/protocol/data-plane-result-batch.js'
 import { ServiceBase } from '../src/service/service-base.js'
-import { createResultPuller } from '../src/transport/result-puller.js'
+import { createResultReceiver, type ResultReceiver } from '../src/transport/result-receiver.js'
 import { advertisedAddress } from './advertise.js'
 import { compactDedup } from './compact-dedup.js'
 import { FailureLog } from './failure-log.js'
@@ -58,7 +58,9 @@ export class Reducer extends ServiceBase {
   readonly #lane: SerialLane = new MarkingLane(() => this.updates.markDirty())
   readonly #context: Record<string, unknown> = {}
   readonly #failures: FailureLog
+  readonly #logs: LogStream
   readonly #h5: H5Files
+  #receiver: ResultReceiver | undefined
   #params: ParameterTracker | undefined
   #scans: ScanSwitch | undefined
   #waitingItems = 0
@@ -86,9 +88,10 @@ export class Reducer extends ServiceBase {
         scanId: this.#scans?.run?.scanId,
       }),
     })
+    this.#logs = createLogStream(deps.plane)
     this.#failures = new FailureLog({
       logger: this.#logger,
-      logs: createLogStream(deps.plane),
+      logs: this.#logs,
       name: options.name,
     })
   }
@@ -209,6 +212,8 @@ export class Reducer extends ServiceBase {
       spawn: (name, loop) => this.spawn(name, loop),
       fail: (err) => this.fail(err),
       onEnded: (run) => this.#h5.writeScanEnd(run.scanId),
+      ack: (to, ack) => this.#receiver?.ack(to, ack),
+      warn: (message, context) => this.#warn(message, context),
     })
     this.#scans = scans
     this.addCloseStep('analysis', () => this.#closeAnalysis(scans))
@@ -229,21 +234,16 @@ export class Reducer extends ServiceBase {
     this.#url = advertisedAddress(`http://${host}:${port}`, options.advertiseHost)
     signal.throwIfAborted()
 
-    this.addCloseStep('completions', async ({ force }) => {
-      const sender = scans.run?.completions
-      if (sender === undefined || plane.state !== 'running') return
-      if (force) sender.abandon()
-      else await sender.flush()
-    })
-    const puller = createResultPuller({
+    const receiver = createResultReceiver({
       bind: options.bind,
-      onBatch: (batch) => this.#onBatch(scans, batch),
+      onBatch: (batch, from) => this.#onBatch(scans, batch, from),
       onInvalid: (err) => this.#logger.warn({ err }, `dropped an invalid result message`),
     })
-    this.addCloseStep('results socket', ({ force }) => puller.close({ force }))
-    await puller.start()
-    void puller.closed.then((err) => err && this.fail(err))
-    this.#endpoint = advertisedAddress(puller.endpoint, options.advertiseHost)
+    this.#receiver = receiver
+    this.addCloseStep('results socket', ({ force }) => receiver.close({ force }))
+    await receiver.start()
+    void receiver.closed.then((err) => err && this.fail(err))
+    this.#endpoint = advertisedAddress(receiver.endpoint, options.advertiseHost)
     signal.throwIfAborted()
 
     const registry = createProcessRegistry(plane, { heartbeatMs: options.heartbeatMs })
@@ -253,7 +253,16 @@ export class Reducer extends ServiceBase {
       endpoints: { results: this.#endpoint },
       parameters: parametersJson(module.parameters),
     }
-    const registration = await registry.register({ role: 'reducer', name: options.name, info })
+    const registration = await registry.register({
+      role: 'reducer',
+      name: options.name,
+      info,
+      // A restarted reducer: its killed predecessor's key expires within three heartbeats.
+      waitIfTakenMs: options.heartbeatMs * 4,
+      signal,
+      onTaken: (ttlMs) =>
+        this.#logger.info({ ttlMs }, 'name still registered; waiting for it to expire'),
+    })
     this.addCloseStep('registration', () => registration.close())
     void registration.closed.then((err) => err && this.fail(err))
     signal.throwIfAborted()
@@ -269,7 +278,23 @@ export class Reducer extends ServiceBase {
     )
   }
 
-  async #onBatch(scans: ScanSwitch, batch: ResultBatch): Promise<void> {
+  /** Something operators must see: the local log and the shared log stream, at WARNING. */
+  #warn(message: string, context: Record<string, string | number | boolean | null>): void {
+    this.#logger.warn(context, message)
+    if (this.#plane.state !== 'running') return
+    this.#logs
+      .append({
+        time: Date.now(),
+        level: 'warn',
+        role: 'reducer',
+        name: this.options.name,
+        message,
+        context,
+      })
+      .catch((err: unknown) => this.#logger.warn({ err }, 'could not append to the shared log'))
+  }
+
+  async #onBatch(scans: ScanSwitch, batch: ResultBatch, from: Uint8Array): Promise<void> {
     const n = batch.items.length
     if (this.signal.aborted || n === 0) return
     this.#waitingItems += n
@@ -285,7 +310,7 @@ export class Reducer extends ServiceBase {
       await scans.inLane(this.signal, () => {
         this.#waitingItems -= n
         waiting = false
-        return run.reduce(batch, this.#params!.current.parameters, this.signal)
+        return run.reduce(batch, from, this.#params!.current.parameters, this.signal)
       })
       if (run.dedup.wantsCompaction && !this.#compacting && !this.signal.aborted) {
         this.#compacting = true

@@ -5,11 +5,14 @@ import {
   type ScanId,
   type WorkerName,
 } from '../src/index.js'
+import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
 import type { ResultBatch, ResultItem } from '../src/protocol/data-plane-result-batch.js'
-import type { CompletionSender } from './completion-sender.js'
 import { DedupSet } from './dedup-set.js'
 import type { FailureLog, ReducerCall } from './failure-log.js'
 import type { ReducerMetrics } from './reducer-metrics.js'
+import type { ReducerSnapshot } from './reducer-snapshot.js'
+import type { ScanDurability } from './scan-durability.js'
+import { SessionBook } from './session-book.js'
 
 /** Where a scan stands, as the reducer sees it. */
 export type ScanRunStatus = 'running' | 'finished' | 'stopped'
@@ -36,7 +39,12 @@ export interface ScanRunOptions {
   readonly module: string
   /** The user's instance; `undefined` when its constructor failed (results count as failed). */
   readonly host: ReducerHost | undefined
-  readonly completions: CompletionSender
+  /** Makes reductions durable and reports them complete; made by the run's owner. */
+  readonly durability: (run: ScanRun) => ScanDurability
+  /** Sends an acknowledgement to a worker (its routing id). */
+  readonly ack: (to: Uint8Array, ack: ResultAck) => void
+  /** What a previous reducer saved of this scan, to resume from. */
+  readonly restored?: ReducerSnapshot | undefined
   readonly metrics: ReducerMetrics
   readonly failures: FailureLog
   readonly minDedupCompactSize: number
@@ -50,28 +58,59 @@ export class ScanRun {
   readonly scanId: ScanId
   readonly startedAt = Date.now()
   readonly dedup: DedupSet
-  readonly completions: CompletionSender
-  readonly counts: ScanCounts = {
-    reduced: 0,
-    done: 0,
-    workerFailed: 0,
-    failed: 0,
-    duplicates: 0,
-    late: 0,
-  }
+  readonly sessions: SessionBook
+  readonly completions: ScanDurability
+  readonly counts: ScanCounts
   /** Aborts when the scan ends (stops its timer). */
   readonly #ended = new AbortController()
   #status: ScanRunStatus = 'running'
   #endedAt: number | undefined
   #reason: string | undefined
   #inHand = 0
+  #stateUnsaved = false
   readonly #options: ScanRunOptions
 
   constructor(options: ScanRunOptions) {
     this.#options = options
     this.scanId = options.scanId
-    this.completions = options.completions
-    this.dedup = new DedupSet({ minCompactSize: options.minDedupCompactSize })
+    const r = options.restored
+    const dedupOptions = { minCompactSize: options.minDedupCompactSize }
+    this.dedup =
+      r === undefined
+        ? new DedupSet(dedupOptions)
+        : DedupSet.restore(r.dedup.floor, r.dedup.entries, dedupOptions)
+    this.counts =
+      r === undefined
+        ? { reduced: 0, done: 0, workerFailed: 0, failed: 0, duplicates: 0, late: 0 }
+        : { ...r.counts }
+    this.sessions = new SessionBook(options.scanId, r?.sessions)
+    this.completions = options.durability(this)
+  }
+
+  /**
+   * The snapshot of this run now, without the sessions (see `ScanDurability`): synchronous,
+   * taken between two reductions. An instance whose state cannot be saved is saved without it
+   * (reported once): the scan goes on, but a restart would begin its analysis afresh.
+   */
+  capture(): Omit<ReducerSnapshot, 'sessions'> {
+    let analysis: Uint8Array = new Uint8Array(0)
+    const host = this.#options.host
+    if (host !== undefined) {
+      try {
+        analysis = host.snapshotState()
+      } catch (err) {
+        if (!this.#stateUnsaved) this.#fail('snapshotState', err)
+        this.#stateUnsaved = true
+      }
+    }
+    return {
+      v: 1,
+      scanId: this.scanId,
+      takenAt: Date.now(),
+      analysis,
+      dedup: { floor: this.dedup.floor, entries: this.dedup.entries() },
+      counts: { ...this.counts },
+    }
   }
 
   get status(): ScanRunStatus {
@@ -109,13 +148,19 @@ export class ScanRun {
   }
 
   /**
-   * Reduce one batch: drop identities already reduced, run `processResult` on each new result
-   * (one at a time, awaited), count `done`/`failed` items, and queue every item of the batch
-   * (duplicates too: the sender's completion must count, see docs/reducer.md) for the next
-   * completion report. Items after `signal` aborts are left alone (they will be redone).
+   * Reduce one batch from the worker connection `from`: drop identities already reduced, run
+   * `processResult` on each new result (one at a time, awaited), count `done`/`failed` items,
+   * queue every item of the batch (duplicates too: the sender's completion must count, see
+   * docs/reducer.md) for the completion report that follows the next snapshot, and acknowledge
+   * the batch as reduced. Items after `signal` aborts are left alone (they will be redone).
    * User failures are logged and counted; this never rejects for them.
    */
-  async reduce(batch: ResultBatch, parameters: Parameters, signal: AbortSignal): Promise<void> {
+  async reduce(
+    batch: ResultBatch,
+    from: Uint8Array,
+    parameters: Parameters,
+    signal: AbortSignal,
+  ): Promise<void> {
     const { items, worker } = batch
     const c = this.counts
     if (this.#status !== 'running') {
@@ -131,22 +176,25 @@ export class ScanRun {
       const event = item.eventNumber
       if (!this.dedup.add(event, item.slot)) {
         c.duplicates++
-        this.completions.add(worker, event)
+        this.completions.complete(worker, event)
       } else if (item.outcome === 'result') {
         c.reduced++
         const ok = await this.#reduceOne(worker, item, parameters)
         if (!ok) c.failed++
-        this.completions.add(worker, event, !ok)
+        this.completions.complete(worker, event, !ok)
       } else if (item.outcome === 'failed') {
         c.workerFailed++
-        this.completions.add(worker, event, true)
+        this.completions.complete(worker, event, true)
       } else {
         c.done++
-        this.completions.add(worker, event)
+        this.completions.complete(worker, event)
       }
     }
     this.#inHand = 0
     this.#count(before)
+    if (signal.aborted) return
+    this.#options.ack(from, this.sessions.reduced(batch, from))
+    this.completions.touched()
   }
 
   /** Run `timer`; resolves seconds until the next call (1 after a failure). */
@@ -174,7 +222,8 @@ export class ScanRun {
     this.#status = status
     this.#reason = reason
     this.#ended.abort()
-    await this.completions.close()
+    // Nothing is left to save: `finished` means every event was reported, which happens only
+    // after a snapshot; a stopped scan is not resumed.
     try {
       await this.#options.host?.finish(parameters)
     } catch (err) {

@@ -3,14 +3,16 @@ import type { ControlPlane } from '../src/control/control-plane.js'
 import { followStream } from '../src/control/follow-stream.js'
 import type { ParameterTracker } from '../src/index.js'
 import { type LoadedModule, type ReducerClass, ReducerHost, type ScanId } from '../src/index.js'
+import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
 import type { ScanUpdate } from '../src/protocol/scan-messages.js'
 import { sleep } from '../src/service/abort.js'
 import type { Loop } from '../src/service/service-base.js'
 import { ABORTED, untilAborted } from '../src/transport/until-aborted.js'
-import { CompletionSender } from './completion-sender.js'
 import type { FailureLog } from './failure-log.js'
 import type { ReducerMetrics } from './reducer-metrics.js'
 import type { ReducerOptions } from './reducer-options.js'
+import { type ReducerSnapshot, readReducerSnapshot } from './reducer-snapshot.js'
+import { ScanDurability } from './scan-durability.js'
 import { ScanRun } from './scan-run.js'
 import { parseScanUpdate, type RejoinPoint, readScanState } from './scan-updates.js'
 import { ScanWaiters } from './scan-waiters.js'
@@ -39,6 +41,13 @@ export interface ScanSwitchDeps {
   readonly fail: (err: unknown) => void
   /** Called in the lane after a scan's `finish`, before `scanDone` resolves (HDF5 file). */
   readonly onEnded?: (run: ScanRun) => Promise<unknown>
+  /** Sends an acknowledgement to a worker (its routing id on the results socket). */
+  readonly ack: (to: Uint8Array, ack: ResultAck) => void
+  /** Something went wrong that operators must see (shared log at WARNING). */
+  readonly warn: (
+    message: string,
+    context: Record<string, string | number | boolean | null>,
+  ) => void
 }
 
 /**
@@ -161,27 +170,70 @@ export class ScanSwitch {
       d.metrics.failures.inc({ call: 'constructor' })
       d.failures.record('constructor', err, { scanId: id, module })
     }
-    const completions = new CompletionSender({
-      plane: d.plane,
-      scanId: id,
-      flushMs: d.options.completionFlushMs,
-      maxEvents: d.options.completionMaxEvents,
-      onSent: () => d.metrics.completionReports.inc(),
-      onError: (err) => d.fail(err),
-    })
+    const restored = await this.#restore(id, host)
     const run = new ScanRun({
       scanId: id,
       module,
       host,
-      completions,
+      restored,
+      ack: d.ack,
+      durability: (r) => this.#durability(r),
       metrics: d.metrics,
       failures: d.failures,
       minDedupCompactSize: d.options.minDedupCompactSize,
     })
     this.#run = run
     this.waiters.changed()
-    d.logger.info({ scan: id }, 'scan started')
+    d.logger.info({ scan: id, resumed: restored !== undefined }, 'scan started')
+    d.spawn(`durability of ${id}`, (s) =>
+      run.completions.run(AbortSignal.any([s, run.endedSignal])),
+    )
     if (run.hasTimer) d.spawn(`timer of ${id}`, (s) => this.#timerLoop(run, s))
+  }
+
+  #durability(run: ScanRun): ScanDurability {
+    const d = this.#deps
+    return new ScanDurability({
+      plane: d.plane,
+      scanId: run.scanId,
+      sessions: run.sessions,
+      inLane: (task) => this.inLane(d.signal, task),
+      capture: () => run.capture(),
+      ack: d.ack,
+      intervalMs: d.options.snapshotIntervalMs,
+      idleMs: d.options.snapshotIdleMs,
+      onReport: () => d.metrics.completionReports.inc(),
+    })
+  }
+
+  /**
+   * A previous reducer's snapshot of a running scan, put back into the new instance (its
+   * analysis state); `undefined` when there is none. A snapshot that cannot be read or put
+   * back is reported, and the scan's analysis begins afresh.
+   */
+  async #restore(id: ScanId, host: ReducerHost | undefined): Promise<ReducerSnapshot | undefined> {
+    const d = this.#deps
+    let snapshot: ReducerSnapshot | undefined
+    try {
+      snapshot = await readReducerSnapshot(d.plane, id)
+    } catch (err) {
+      d.warn(`the saved reducer state of scan ${id} cannot be read: ${String(err)}`, { scanId: id })
+      return undefined
+    }
+    if (snapshot === undefined) return undefined
+    if (host !== undefined && snapshot.analysis.byteLength > 0) {
+      try {
+        host.restoreState(snapshot.analysis)
+      } catch (err) {
+        d.failures.record('restoreState', err, { scanId: id, module: d.module.spec.spec })
+      }
+    }
+    const age = Date.now() - snapshot.takenAt
+    d.warn(
+      `reducer resumed scan ${id} from its snapshot of ${Math.round(age)} ms ago (${snapshot.counts.reduced} results reduced); the workers send what came after it again`,
+      { scanId: id, snapshotAgeMs: age, reduced: snapshot.counts.reduced },
+    )
+    return snapshot
   }
 
   async #endScan(run: ScanRun, status: 'finished' | 'stopped', reason?: string): Promise<void> {

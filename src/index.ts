@@ -464,6 +464,11 @@ export {
   WorkerToIngester,
 } from './protocol/data-plane-peer.js'
 export {
+  decodeResultAck,
+  encodeResultAck,
+  ResultAck,
+} from './protocol/data-plane-result-ack.js'
+export {
   decodeResultBatch,
   encodeResultBatch,
   RESULT_OUTCOME,
@@ -515,6 +520,7 @@ export {
   ServiceBase,
 } from './service/service-base.js'
 export { loadStaticFiles, type StaticFile } from './service/static-files.js'
+export { Wakeup } from './service/wakeup.js'
 export { bindEndpoint, connectEndpoint, DEFAULT_BIND_ADDRESS } from './transport/bind-endpoint.js'
 export {
   createIngesterRouter,
@@ -524,15 +530,15 @@ export {
 export { isPeerUnreachable, PeerUnreachableError } from './transport/peer-unreachable-error.js'
 export { type MessageHandler, type ReceivingSocket, receiveLoop } from './transport/receive-loop.js'
 export {
-  createResultPuller,
-  ResultPuller,
-  type ResultPullerOptions,
-} from './transport/result-puller.js'
+  createResultReceiver,
+  ResultReceiver,
+  type ResultReceiverOptions,
+} from './transport/result-receiver.js'
 export {
-  createResultPusher,
-  ResultPusher,
-  type ResultPusherOptions,
-} from './transport/result-pusher.js'
+  createResultSender,
+  ResultSender,
+  type ResultSenderOptions,
+} from './transport/result-sender.js'
 export {
   DATA_SOCKET_DEFAULTS,
   type DataSocketOptions,

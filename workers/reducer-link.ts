@@ -1,40 +1,80 @@
+import { randomUUID } from 'node:crypto'
 import type { ProcessInfo } from '../src/control/process-info.js'
-import { StateError } from '../src/index.js'
-import { createResultPusher, type ResultPusher } from '../src/transport/result-pusher.js'
+import { StateError, type WorkerName } from '../src/index.js'
+import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
+import { createResultSender, type ResultSender } from '../src/transport/result-sender.js'
+
+/** Who hears from the reducer through the link (the scan session in progress). */
+export interface ReducerLinkListener {
+  /** An acknowledgement arrived. */
+  onAck(ack: ResultAck): void
+  /** A connection to a reducer was made: send what is not acknowledged durable again. */
+  onConnected(): void
+}
 
 /**
- * A worker's PUSH to the reducer's `endpoints.results`, kept in step with the registry. A
+ * A worker's DEALER to the reducer's `endpoints.results`, kept in step with the registry. A
  * reducer that restarts at the same address is reached again by the same socket (zmq
- * reconnects; what was queued meanwhile is delivered); a new address gets a new socket. Sends
- * wait while no reducer is known. Not a service itself: the worker owns it.
+ * reconnects); a new address gets a new socket. Either way the listener hears `onConnected`
+ * and sends again what the reducer has not made durable. Sends wait while no reducer is known.
+ * Not a service itself: the worker owns it.
  */
 export class ReducerLink {
-  #pusher: ResultPusher | undefined
+  /** This process's routing id towards the reducer (unique: a name plus a random suffix). */
+  readonly routingId: string
+  #sender: ResultSender | undefined
   #endpoint: string | undefined
+  #listener: ReducerLinkListener | undefined
   #waiters = new Set<() => void>()
   #closed = false
+  #onInvalid: ((err: Error) => void) | undefined
+
+  constructor(worker: WorkerName, onInvalid?: (err: Error) => void) {
+    this.routingId = `${worker}/${randomUUID().slice(0, 8)}`
+    this.#onInvalid = onInvalid
+  }
 
   /** The endpoint results go to now, if a reducer is known. */
   get endpoint(): string | undefined {
     return this.#endpoint
   }
 
+  /** Connections made by the current socket (0 before the first). */
+  get connections(): number {
+    return this.#sender?.connections ?? 0
+  }
+
+  /** Route acknowledgements and reconnections to `listener` (the session in progress). */
+  listen(listener: ReducerLinkListener | undefined): void {
+    this.#listener = listener
+  }
+
   /**
-   * A reducer joined or changed: push to its `results` endpoint (replacing a link to another
-   * address, whose queue is given a short drain). A reducer without that endpoint is ignored.
+   * A reducer joined or changed: connect to its `results` endpoint (replacing a link to another
+   * address). A reducer without that endpoint is ignored.
    * @throws ConfigError `CONFIG_INVALID` for a malformed endpoint.
    */
   async upsert(info: ProcessInfo): Promise<void> {
     const endpoint = info.endpoints?.results
     if (this.#closed || endpoint === undefined || endpoint === this.#endpoint) return
-    const pusher = createResultPusher({ endpoint, drainMs: 200 })
-    await pusher.start()
-    const old = this.#pusher
-    this.#pusher = pusher
+    const sender = createResultSender({
+      endpoint,
+      routingId: this.routingId,
+      drainMs: 200,
+      onAck: (ack) => this.#listener?.onAck(ack),
+      onConnected: () => {
+        if (this.#sender === sender) this.#listener?.onConnected()
+      },
+      ...(this.#onInvalid === undefined ? {} : { onInvalid: this.#onInvalid }),
+    })
+    await sender.start()
+    const old = this.#sender
+    this.#sender = sender
     this.#endpoint = endpoint
     for (const wake of this.#waiters) wake()
     this.#waiters.clear()
-    if (old) await old.close()
+    // Whatever the old socket still queued is given up: the new reducer gets it all again.
+    if (old) await old.close({ force: true })
   }
 
   /**
@@ -45,36 +85,30 @@ export class ReducerLink {
   async send(parts: Uint8Array[], signal: AbortSignal): Promise<void> {
     for (;;) {
       if (this.#closed) throw new StateError('the reducer link is closed')
-      const pusher = this.#pusher
-      if (pusher !== undefined) {
+      const sender = this.#sender
+      if (sender !== undefined) {
         try {
-          await pusher.send(parts, signal)
+          await sender.send(parts, signal)
           return
         } catch (err) {
-          // Replaced while sending: try the new one; anything else is the caller's.
-          if (this.#pusher === pusher || signal.aborted) throw err
-          continue
+          // Replaced while sending: the new socket's connection resends it anyway.
+          if (this.#sender !== sender && !signal.aborted) return
+          throw err
         }
       }
       await this.#waitForReducer(signal)
     }
   }
 
-  /** Send if a reducer is known, else resolve `false` at once (best effort, at close). */
-  async trySend(parts: Uint8Array[], signal: AbortSignal): Promise<boolean> {
-    if (this.#closed || this.#pusher === undefined) return false
-    await this.#pusher.send(parts, signal)
-    return true
-  }
-
   /** Close the socket: queued results get a short drain unless `force`. Idempotent. */
   async close(force: boolean): Promise<void> {
     this.#closed = true
+    this.#listener = undefined
     for (const wake of this.#waiters) wake()
     this.#waiters.clear()
-    const pusher = this.#pusher
-    this.#pusher = undefined
-    if (pusher) await pusher.close({ force })
+    const sender = this.#sender
+    this.#sender = undefined
+    if (sender) await sender.close({ force })
   }
 
   #waitForReducer(signal: AbortSignal): Promise<void> {

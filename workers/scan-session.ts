@@ -9,11 +9,13 @@ import {
   rootErrorCode,
   type ScanId,
   TickClock,
+  Wakeup,
   type WorkerClass,
   WorkerHost,
   type WorkerName,
 } from '../src/index.js'
 import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
+import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
 import {
   AssignmentEntry,
   type CreditRequest,
@@ -26,8 +28,7 @@ import { EventAssembler, type ReadyEvent } from './event-assembler.js'
 import { failedStream } from './failed-stream.js'
 import type { FailureLog } from './failure-log.js'
 import type { ReducerLink } from './reducer-link.js'
-import { ResultSink } from './result-sink.js'
-import { Wakeup } from './wakeup.js'
+import { ResultOutbox } from './result-outbox.js'
 import type { WorkerLogger } from './worker-logger.js'
 
 /** What a {@link ScanSession} needs from its worker. */
@@ -50,6 +51,11 @@ export interface ScanSessionOptions {
   readonly maxWindowEvents: number
   readonly flushItems: number
   readonly flushIdleMs: number
+  /**
+   * Result bytes sent but not yet acknowledged durable by the reducer, above which no further
+   * event is processed until acknowledgements come (the worker keeps them to send again).
+   */
+  readonly maxKeptBytes: number
   /** Observes each `processEvent` duration, in seconds (the worker's metrics histogram). */
   readonly processEventSeconds?: { observe(seconds: number): void }
 }
@@ -65,6 +71,11 @@ export interface ScanSessionStats {
   readonly creditRequests: number
   readonly creditsRequested: number
   readonly batchesSent: number
+  /** Result batches sent again (after a reconnection or to a new reducer). */
+  readonly batchesResent: number
+  /** Result batches and bytes kept until the reducer makes them durable. */
+  readonly keptBatches: number
+  readonly keptBytes: number
   /** Failed events by the stream they failed on (see `failedStream`). */
   readonly failedByStream: Readonly<Record<string, number>>
 }
@@ -81,7 +92,7 @@ export class ScanSession extends ServiceBase {
   readonly #o: ScanSessionOptions
   readonly #assembler: EventAssembler
   readonly #window: CreditWindow
-  readonly #sink: ResultSink
+  readonly #outbox: ResultOutbox
   readonly #wake = new Wakeup()
   #host: WorkerHost | undefined
   #hostError: Error | undefined
@@ -103,7 +114,12 @@ export class ScanSession extends ServiceBase {
     this.#window = new CreditWindow(options.windowEvents, {
       maxWindowEvents: options.maxWindowEvents,
     })
-    this.#sink = new ResultSink(options.scanId, options.worker)
+    this.#outbox = new ResultOutbox(options.scanId, options.worker)
+  }
+
+  /** This worker's session id in the scan (what its result batches carry). */
+  get session(): string {
+    return this.#outbox.session
   }
 
   /** The analysis instance of this scan (undefined when its constructor threw). */
@@ -113,9 +129,14 @@ export class ScanSession extends ServiceBase {
 
   /** Counters so far. */
   get stats(): ScanSessionStats {
+    const { batches, resent } = this.#outbox.sent
+    const kept = this.#outbox.kept
     return {
       ...this.#stats,
-      batchesSent: this.#sink.sent.batches,
+      batchesSent: batches,
+      batchesResent: resent,
+      keptBatches: kept.batches,
+      keptBytes: kept.bytes,
       failedByStream: Object.fromEntries(this.#failedByStream),
     }
   }
@@ -162,9 +183,14 @@ export class ScanSession extends ServiceBase {
       o.failures.report(this.#hostError.message, this.#fields(undefined))
     }
     this.addCloseStep('flush results', async ({ force, signal }) => {
-      if (force || this.#sink.itemCount === 0) return
-      // Best effort: results not sent are events not complete, handed out again.
-      await this.#sink.flush((parts) => o.reducer.trySend(parts, signal)).catch(() => {})
+      o.reducer.listen(undefined)
+      if (force || this.#outbox.itemCount === 0) return
+      // Best effort: results not made durable are events not complete, handed out again.
+      await this.#outbox.flush((parts) => o.reducer.send(parts, signal)).catch(() => {})
+    })
+    o.reducer.listen({
+      onAck: (ack) => this.#onAck(ack),
+      onConnected: () => this.#resend(),
     })
     await this.#requestCredits(this.#window.initial(performance.now()))
     this.spawn('assignments', (signal) => this.#followAssignments(signal))
@@ -190,12 +216,38 @@ export class ScanSession extends ServiceBase {
     }
   }
 
+  /** The reducer acknowledged result batches: credits of reduced events come back. */
+  #onAck(ack: ResultAck): void {
+    if (ack.scan !== this.scanId || this.state !== 'running') return
+    const freed = this.#outbox.onAck(ack)
+    this.#wake.notify()
+    if (freed === 0) return
+    const credits = this.#window.free(freed, performance.now())
+    if (credits > 0) this.#requestCredits(credits).catch((err: unknown) => this.fail(err))
+  }
+
+  /** A (new) connection to a reducer: everything not durable goes again, oldest first. */
+  #resend(): void {
+    if (this.state !== 'running') return
+    const signal = this.signal
+    this.#outbox
+      .resend((parts) => this.#o.reducer.send(parts, signal))
+      .catch((err: unknown) => {
+        if (!signal.aborted) this.fail(err)
+      })
+  }
+
   async #processLoop(signal: AbortSignal): Promise<void> {
     const o = this.#o
     while (!signal.aborted) {
+      if (this.#outbox.kept.bytes > o.maxKeptBytes) {
+        // The reducer has not made enough durable yet: keep what is kept bounded.
+        await this.#wake.wait(signal)
+        continue
+      }
       const event = this.#assembler.takeReady()
       if (event === undefined) {
-        if (this.#sink.itemCount === 0) await this.#wake.wait(signal)
+        if (this.#outbox.itemCount === 0) await this.#wake.wait(signal)
         else if (o.flushIdleMs === 0 || !(await this.#wake.wait(signal, o.flushIdleMs))) {
           // Nothing ready: results leave now (0) or after `flushIdleMs` without new work.
           if (!signal.aborted) await this.#flush(signal)
@@ -203,9 +255,7 @@ export class ScanSession extends ServiceBase {
         continue
       }
       await this.#handle(event)
-      if (this.#sink.itemCount >= o.flushItems) await this.#flush(signal)
-      const credits = this.#window.free(1, performance.now())
-      if (credits > 0) await this.#requestCredits(credits)
+      if (this.#outbox.itemCount >= o.flushItems) await this.#flush(signal)
     }
   }
 
@@ -214,7 +264,7 @@ export class ScanSession extends ServiceBase {
     const { parameters, hash } = this.#o.parameters.current
     if (event.duplicate) {
       this.#stats.duplicates++
-      this.#sink.done(eventNumber, slot, hash)
+      this.#outbox.done(eventNumber, slot, hash)
       return
     }
     this.#stats.processed++
@@ -226,15 +276,15 @@ export class ScanSession extends ServiceBase {
       const result = await host.processEvent({ eventNumber, streams: event.streams }, parameters)
       histogram?.observe((performance.now() - started) / 1000)
       if (result === undefined) {
-        this.#sink.done(eventNumber, slot, hash)
+        this.#outbox.done(eventNumber, slot, hash)
       } else {
-        this.#sink.result(eventNumber, slot, hash, encodePayload(result))
+        this.#outbox.result(eventNumber, slot, hash, encodePayload(result))
         this.#stats.results++
       }
     } catch (err) {
       // Per-event failure: report, mark the event failed, keep going.
       this.#stats.failed++
-      this.#sink.failed(eventNumber, slot, hash)
+      this.#outbox.failed(eventNumber, slot, hash)
       const message = isBeamloomError(err, 'ANALYSIS_FAILED')
         ? err.message
         : `${this.#o.module} (event ${eventNumber}): ${toError(err).message}`
@@ -254,7 +304,7 @@ export class ScanSession extends ServiceBase {
   }
 
   #flush(signal: AbortSignal): Promise<void> {
-    return this.#sink.flush((parts) => this.#o.reducer.send(parts, signal))
+    return this.#outbox.flush((parts) => this.#o.reducer.send(parts, signal))
   }
 
   async #requestCredits(credits: number): Promise<void> {

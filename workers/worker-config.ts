@@ -21,6 +21,8 @@ function defaultName(): string {
  *   keeps the small window). Set it to `windowEvents` for a fixed window.
  * - `flushItems` / `flushIdleMs`: a result batch leaves at this many items, or when the worker
  *   has had nothing to process for this many milliseconds (0: as soon as nothing is ready).
+ * - `maxKeptBytes`: result bytes kept until the reducer makes them durable (they are sent again
+ *   if the reducer restarts); above it the worker processes nothing more until it has caught up.
  * - `heartbeatMs`: registry heartbeat period (gone after three missed beats).
  * - `cwd`: where a relative `workerModule` path is resolved (default: the process's).
  * - `metricsPort` / `metricsHost`: serve `/metrics`, `/health/live` and `/health/ready` on
@@ -38,6 +40,10 @@ export const WorkerConfig = z.strictObject({
   maxWindowEvents: z.int().min(2).max(1_000_000).default(2048),
   flushItems: z.int().positive().default(64),
   flushIdleMs: z.int().nonnegative().default(0),
+  maxKeptBytes: z
+    .int()
+    .positive()
+    .default(256 * 1024 * 1024),
   heartbeatMs: z.int().positive().default(1_000),
   cwd: z.string().optional(),
   metricsPort: z.int().min(0).max(65_535).optional(),

@@ -23,7 +23,7 @@ import {
 } from '../src/index.js'
 import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
 import { parseControlJson, ScanState, ScanUpdate } from '../src/protocol/scan-messages.js'
-import { aborted, sleep, toError } from '../src/service/abort.js'
+import { aborted, toError } from '../src/service/abort.js'
 import { ServiceBase } from '../src/service/service-base.js'
 import { FailureLog } from './failure-log.js'
 import { IngesterLinks } from './ingester-links.js'
@@ -58,7 +58,7 @@ export class WorkerService extends ServiceBase {
   #tracker: ParameterTracker | undefined
   #failures: FailureLog | undefined
   #registration: ProcessRegistration | undefined
-  readonly #reducer = new ReducerLink()
+  readonly #reducer: ReducerLink
   readonly #links: IngesterLinks
   #session: ScanSession | undefined
   #lastHost: WorkerHost | undefined
@@ -79,6 +79,9 @@ export class WorkerService extends ServiceBase {
     this.#plane = deps.plane
     this.#logger = deps.logger ?? silentLogger
     this.#name = WorkerName.parse(config.name)
+    this.#reducer = new ReducerLink(this.#name, (err) =>
+      this.#logger.warn({ err: err.message }, 'bad message from the reducer'),
+    )
     this.#links = new IngesterLinks({
       worker: this.#name,
       onBatch: (batch) => this.#onBatch(batch),
@@ -200,19 +203,19 @@ export class WorkerService extends ServiceBase {
       parameters: parametersJson(module.parameters),
       ...(this.#metricsUrl === undefined ? {} : { url: this.#metricsUrl }),
     }
-    const key = this.#plane.keys.process('worker', name)
-    const deadline = Date.now() + heartbeatMs * 4
-    for (;;) {
-      try {
-        return await registry.register({ role: 'worker', name, info })
-      } catch (err) {
-        if (!isBeamloomError(err, 'STATE_INVALID') || Date.now() >= deadline) throw err
-      }
+    return registry.register({
+      role: 'worker',
+      name,
+      info,
       // A restarted worker: its old key expires within three heartbeats.
-      const ttlMs = (await this.#plane.pttl(key)) ?? 0
-      this.#logger.info({ worker: name, ttlMs }, 'name still registered; waiting for it to expire')
-      await sleep(Math.max(1, Math.min(ttlMs, heartbeatMs)), signal)
-    }
+      waitIfTakenMs: heartbeatMs * 4,
+      signal,
+      onTaken: (ttlMs) =>
+        this.#logger.info(
+          { worker: name, ttlMs },
+          'name still registered; waiting for it to expire',
+        ),
+    })
   }
 
   /** Leave the registry the moment closing begins; fail if the registration dies before. */
@@ -320,6 +323,7 @@ export class WorkerService extends ServiceBase {
       maxWindowEvents: this.config.maxWindowEvents,
       flushItems: this.config.flushItems,
       flushIdleMs: this.config.flushIdleMs,
+      maxKeptBytes: this.config.maxKeptBytes,
       processEventSeconds: this.metrics.processEventSeconds,
     })
     this.#session = session

@@ -11,6 +11,7 @@ import {
   STREAM_START,
   type StreamName,
   toError,
+  Wakeup,
   type WorkerName,
 } from '../../src/index.js'
 import { BatchSender, type BatchTarget } from './batch-sender.js'
@@ -19,7 +20,6 @@ import type { IngesterLogger } from './ingester-logger.js'
 import { openScanRecorder, type ScanRecorder } from './scan-recorder.js'
 import { createScanReporter, type ScanReport } from './scan-reporter.js'
 import type { Upstream, UpstreamFactory } from './upstream.js'
-import { Wakeup } from './wakeup.js'
 
 /** Events forwarded between two yields to the event loop (timers, hellos, sends). */
 const YIELD_EVERY = 256

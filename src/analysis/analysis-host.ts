@@ -1,3 +1,4 @@
+import { decodePayload, encodePayload } from '../codec/result-payload.js'
 import { AnalysisError } from '../errors.js'
 import type { EventData, ResultData } from '../protocol/event.js'
 import type {
@@ -137,6 +138,48 @@ export class ReducerHost {
   /** Whether the class has a `timer` method. */
   get hasTimer(): boolean {
     return typeof this.#instance.timer === 'function'
+  }
+
+  /**
+   * The instance's state for a durable snapshot, encoded with the result-payload codec: what
+   * `snapshotState()` returns when the class has it, else its own enumerable fields.
+   * Synchronous, so it is taken between two calls and consistent.
+   * @throws AnalysisError when `snapshotState` throws or the state cannot be encoded.
+   */
+  snapshotState(): Uint8Array {
+    const inst = this.#instance
+    try {
+      const value = typeof inst.snapshotState === 'function' ? inst.snapshotState() : { ...inst }
+      return encodePayload(value)
+    } catch (cause) {
+      throw new AnalysisError(
+        this.#module,
+        undefined,
+        `snapshotState failed: ${reason(cause)}`,
+        cause,
+      )
+    }
+  }
+
+  /**
+   * Put a snapshot back into this (fresh) instance: `restoreState(state)` when the class has
+   * it, else the saved fields are assigned.
+   * @throws AnalysisError when the bytes do not decode or `restoreState` throws.
+   */
+  restoreState(bytes: Uint8Array): void {
+    const inst = this.#instance
+    try {
+      const value = decodePayload(bytes)
+      if (typeof inst.restoreState === 'function') inst.restoreState(value)
+      else if (typeof value === 'object' && value !== null) Object.assign(inst, value)
+    } catch (cause) {
+      throw new AnalysisError(
+        this.#module,
+        undefined,
+        `restoreState failed: ${reason(cause)}`,
+        cause,
+      )
+    }
   }
 
   /** Run `processResult`. @throws AnalysisError naming the event. */

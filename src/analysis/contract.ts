@@ -38,6 +38,13 @@ export interface ReducerAnalysis {
   close?(context: Record<string, unknown>): unknown
   /** What HTTP clients read: nested plain objects, numbers, strings, arrays, typed arrays. */
   publish?: unknown
+  /**
+   * The instance's state for the reducer's durable snapshots (synchronous; plain data, typed
+   * arrays). Without it, the instance's own enumerable fields are saved (`publish` included).
+   */
+  snapshotState?(): unknown
+  /** Put a state from {@link snapshotState} back into a fresh instance (default: assign the fields). */
+  restoreState?(state: unknown): unknown
 }
 
 /** A worker class as exported by a user module. */

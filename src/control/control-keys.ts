@@ -37,7 +37,8 @@ export function decodeKeySegment(value: string): string {
  * - `P:logs` — structured log stream
  * - `P:controller-lease` — the active controller's lease
  * - `P:scan-updates` — stream of scan lifecycle updates
- * - `P:scan:{scanId}:state|assignments|completions|credits|ingester:{name}` — one scan
+ * - `P:scan:{scanId}:state|assignments|completions|credits|ingester:{name}|reducer-state` — one
+ *   scan (`reducer-state`: the reducer's latest durable snapshot)
  */
 export interface ControlKeys {
   readonly prefix: KeyPrefix
@@ -54,6 +55,7 @@ export interface ControlKeys {
   completions(scanId: ScanId): string
   credits(scanId: ScanId): string
   ingester(scanId: ScanId, name: string): string
+  reducerState(scanId: ScanId): string
   scanPattern(scanId: ScanId): string
   allPattern(): string
   /** Role and name back from a key made by `process()`; `undefined` for any other key. */
@@ -87,6 +89,7 @@ export function controlKeys(prefix: string): ControlKeys {
     completions: (scanId) => `${scanBase(scanId)}:completions`,
     credits: (scanId) => `${scanBase(scanId)}:credits`,
     ingester: (scanId, name) => `${scanBase(scanId)}:ingester:${segment(name)}`,
+    reducerState: (scanId) => `${scanBase(scanId)}:reducer-state`,
     scanPattern: (scanId) => `${scanBase(scanId)}:*`,
     allPattern: () => `${p}:*`,
     parseProcess: (key) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import { ConfigError } from '../errors.js'
-import { isAbortError } from '../service/abort.js'
+import { ConfigError, isBeamloomError } from '../errors.js'
+import { isAbortError, sleep } from '../service/abort.js'
 import type { ControlPlane, StreamEntry } from './control-plane.js'
 import { lastStreamId } from './follow-stream.js'
 import { parseJson } from './parse-json.js'
@@ -25,6 +25,15 @@ export interface RegisterOptions {
   readonly info?: ProcessInfoUpdate & { readonly pid?: number; readonly host?: string }
   /** Take the name even if a live registration holds it (default: refuse). */
   readonly replace?: boolean
+  /**
+   * While the name is taken, wait up to this long for its key to expire (a restarted process
+   * whose predecessor was killed: the old key lives until its TTL ends), ms; default 0.
+   */
+  readonly waitIfTakenMs?: number
+  /** Ends the wait for a taken name (rejects with the signal's reason). */
+  readonly signal?: AbortSignal
+  /** Told each time the name was found taken and the registry waits. */
+  readonly onTaken?: (ttlMs: number) => void
 }
 
 /** Options of {@link ProcessRegistry.watch}. */
@@ -169,9 +178,19 @@ export function createProcessRegistry(
         })
       }
       const info = parsed.data
-      const registration = new ProcessRegistration(plane, info, ttlMs, opts.replace ?? false)
-      await registration.start()
-      return registration
+      const deadline = Date.now() + (opts.waitIfTakenMs ?? 0)
+      for (;;) {
+        const registration = new ProcessRegistration(plane, info, ttlMs, opts.replace ?? false)
+        try {
+          await registration.start()
+          return registration
+        } catch (err) {
+          if (!isBeamloomError(err, 'STATE_INVALID') || Date.now() >= deadline) throw err
+        }
+        const left = (await plane.pttl(plane.keys.process(opts.role, opts.name))) ?? 0
+        opts.onTaken?.(left)
+        await sleep(Math.max(1, Math.min(left, heartbeatMs, deadline - Date.now())), opts.signal)
+      }
     },
     list,
     get: (role, name) => read(plane.keys.process(role, name)),

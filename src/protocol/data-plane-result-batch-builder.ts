@@ -10,15 +10,18 @@ import type { EventNumber, ScanId, WorkerName } from './ids.js'
 export class ResultBatchBuilder {
   readonly scan: ScanId
   readonly worker: WorkerName
+  readonly session: string
   #hashes: string[] = []
   readonly #hashIndex = new Map<string, number>()
   #items: number[] = []
   #payloads: Uint8Array[] = []
   #payloadBytes = 0
 
-  constructor(scan: ScanId, worker: WorkerName) {
+  /** `session`: the worker's session id in this scan (see `ResultBatchHeader`). */
+  constructor(scan: ScanId, worker: WorkerName, session: string) {
     this.scan = scan
     this.worker = worker
+    this.session = session
   }
 
   /** Finished events in the batch so far. */
@@ -51,14 +54,20 @@ export class ResultBatchBuilder {
     return this
   }
 
-  /** Encode the batch as zmq parts and start a new, empty one. */
-  finish(): Uint8Array[] {
+  /**
+   * Encode the batch as zmq parts, numbered `seq`, and start a new, empty one. `floor`: every
+   * batch numbered below it was acknowledged durable (default `seq`: this is the first).
+   */
+  finish(seq: number, floor = seq): Uint8Array[] {
     const parts = encodeResultBatch(
       {
         v: DATA_PLANE_VERSION,
         kind: 'results',
         scan: this.scan,
         worker: this.worker,
+        session: this.session,
+        seq,
+        floor,
         hashes: this.#hashes,
         items: this.#items,
       },

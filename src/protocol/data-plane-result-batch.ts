@@ -12,6 +12,11 @@ const OUTCOMES = ['done', 'result', 'failed'] as const
  * Part 0 of a worker → reducer message. The CBOR payloads of the `result` items follow as
  * parts 1…n, in item order.
  *
+ * `session` names the worker's part in one scan (a fresh random id each time it joins a scan)
+ * and `seq` numbers its batches in that session, 0, 1, 2, …: the reducer acknowledges them by
+ * number (`ResultAck`), and the worker keeps each batch until it is acknowledged durable,
+ * sending it again after a reconnection (DESIGN.md "Delivery and failure").
+ *
  * `items` is a flat layout, four numbers per finished event:
  * `eventNumber, slot, hashIndex, outcome` with `hashIndex` into `hashes` (the parameter hashes
  * the events were computed with) and `outcome` 0 = done (no result), 1 = result (one payload
@@ -22,6 +27,10 @@ export const ResultBatchHeader = z.object({
   kind: z.literal('results'),
   scan: ScanId,
   worker: WorkerName,
+  session: z.string().min(1).max(64),
+  seq: z.int().nonnegative(),
+  /** Every batch of the session numbered below this is durable: it will not come again. */
+  floor: z.int().nonnegative(),
   hashes: z.array(z.string()),
   items: Layout,
 })
@@ -46,6 +55,12 @@ export type ResultItem =
 export interface ResultBatch {
   readonly scan: ScanId
   readonly worker: WorkerName
+  /** The sender's session (see {@link ResultBatchHeader}). */
+  readonly session: string
+  /** The batch's number in its session. */
+  readonly seq: number
+  /** Batches of the session below this number are durable (the sender forgot them). */
+  readonly floor: number
   readonly items: readonly ResultItem[]
 }
 
@@ -57,6 +72,7 @@ function fail(reason: string): never {
 
 /** Check the layout against the parts; returns how many payloads it references. */
 function checkLayout(header: ResultBatchHeader, payloadsAvailable: number): number {
+  if (header.floor > header.seq) fail(`floor ${header.floor} above seq ${header.seq}`)
   const items = header.items
   if (items.length % 4 !== 0) fail(`layout length ${items.length} is not a multiple of 4`)
   let payloads = 0
@@ -118,5 +134,12 @@ export function decodeResultBatch(parts: readonly Uint8Array[]): ResultBatch {
             outcome: OUTCOMES[code] === 'failed' ? 'failed' : 'done',
           }
   }
-  return { scan: header.scan, worker: header.worker, items }
+  return {
+    scan: header.scan,
+    worker: header.worker,
+    session: header.session,
+    seq: header.seq,
+    floor: header.floor,
+    items,
+  }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 /** Version of the data-plane wire format; every header carries it as `v`. */
-export const DATA_PLANE_VERSION = 1
+export const DATA_PLANE_VERSION = 2
 
 /**
  * Where an event's work came from: the constraint, or the broadcast entry, it was assigned

@@ -1,3 +1,12 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
+
+/**
+ * Longest stretch of handling messages without giving the event loop a turn, ms. zeromq
+ * resolves a receive at once while messages are queued, so without a turn now and then a busy
+ * receiver (a reducer in a backlog) would starve timers, HTTP and the control plane's replies.
+ */
+const MAX_TURN_MS = 5
+
 /** The part of a zmq socket {@link receiveLoop} needs (any `zeromq` v6 readable socket). */
 export interface ReceivingSocket {
   receive(): Promise<Buffer[]>
@@ -11,6 +20,9 @@ export type MessageHandler = (parts: Buffer[]) => void | Promise<void>
  * Receive messages from `socket` and hand each to `onMessage`, one at a time: the next message
  * is not read until the handler's promise settles, so a slow handler lets zmq's queues fill and
  * the sender wait (back-pressure) instead of buffering without bound here.
+ *
+ * Every few milliseconds of continuous handling it yields one event-loop turn, so timers and
+ * other I/O of the process keep running while messages pour in.
  *
  * Resolves when `signal` aborts (at once, even while waiting for a message) or when the socket
  * is closed. Aborting abandons the pending read: the owner closes the socket next, and a
@@ -26,8 +38,13 @@ export async function receiveLoop(
   let wake: ((parts: Buffer[] | undefined) => void) | undefined
   const onAbort = (): void => wake?.(undefined)
   signal.addEventListener('abort', onAbort, { once: true })
+  let turnStarted = performance.now()
   try {
     while (!signal.aborted && !socket.closed) {
+      if (performance.now() - turnStarted > MAX_TURN_MS) {
+        await nextTurn()
+        turnStarted = performance.now()
+      }
       let pending: Promise<Buffer[]>
       try {
         pending = socket.receive()

@@ -12,10 +12,11 @@ export interface DataSocketOptions {
   /** Messages queued per peer on the receiving side before the sender has to wait. */
   readonly receiveHighWaterMark?: number
   /**
-   * ZMTP heartbeat interval in milliseconds (0 disables). A peer silent for
-   * `heartbeatTimeoutMs` loses its connection, so a dead worker becomes unreachable without
-   * waiting for TCP timeouts. Heartbeats run on zmq's I/O thread: a busy event loop does not
-   * stop them.
+   * ZMTP heartbeat interval in milliseconds; 0 (the default) disables them. They are off on
+   * purpose: libzmq stops reading a connection whose receive queue is full, so a peer that is
+   * only busy (a reducer deep in a backlog) stops answering heartbeats and would be cut off,
+   * losing what was on the wire. Liveness comes from the registry's heartbeats on the control
+   * plane, a dead process's connections close with it, and TCP keepalive finds vanished hosts.
    */
   readonly heartbeatIntervalMs?: number
   /** See `heartbeatIntervalMs`. */
@@ -26,18 +27,30 @@ export interface DataSocketOptions {
 export const DATA_SOCKET_DEFAULTS = {
   sendHighWaterMark: 64,
   receiveHighWaterMark: 64,
-  heartbeatIntervalMs: 1000,
+  heartbeatIntervalMs: 0,
   heartbeatTimeoutMs: 5000,
 } as const satisfies Required<DataSocketOptions>
 
-/** The zeromq v6 options every data-plane socket takes: ZMTP heartbeats. */
-function heartbeatOptions(options: DataSocketOptions): {
+/**
+ * TCP keepalive on every data socket: a peer whose host vanished (no FIN, no RST) is found
+ * after about `idle + interval × count` = 10 + 5 × 3 seconds without traffic.
+ */
+const TCP_KEEPALIVE = {
+  tcpKeepalive: 1,
+  tcpKeepaliveIdle: 10,
+  tcpKeepaliveInterval: 5,
+  tcpKeepaliveCount: 3,
+} as const
+
+/** The zeromq v6 options every data-plane socket takes: ZMTP heartbeats and TCP keepalive. */
+function liveness(options: DataSocketOptions): typeof TCP_KEEPALIVE & {
   heartbeatInterval: number
   heartbeatTimeout: number
   heartbeatTimeToLive: number
 } {
   const heartbeatTimeout = options.heartbeatTimeoutMs ?? DATA_SOCKET_DEFAULTS.heartbeatTimeoutMs
   return {
+    ...TCP_KEEPALIVE,
     heartbeatInterval: options.heartbeatIntervalMs ?? DATA_SOCKET_DEFAULTS.heartbeatIntervalMs,
     heartbeatTimeout,
     // Tells the peer how long to wait for our heartbeats (ZMTP's TTL, 100 ms resolution).
@@ -53,16 +66,13 @@ function heartbeatOptions(options: DataSocketOptions): {
 export function zmqSocketOptions(
   options: DataSocketOptions,
   direction: 'send' | 'receive' | 'both',
-): {
+): ReturnType<typeof liveness> & {
   sendHighWaterMark?: number
   receiveHighWaterMark?: number
-  heartbeatInterval: number
-  heartbeatTimeout: number
-  heartbeatTimeToLive: number
 } {
   const send = options.sendHighWaterMark ?? DATA_SOCKET_DEFAULTS.sendHighWaterMark
   const receive = options.receiveHighWaterMark ?? DATA_SOCKET_DEFAULTS.receiveHighWaterMark
-  const heartbeats = heartbeatOptions(options)
+  const heartbeats = liveness(options)
   if (direction === 'send') return { sendHighWaterMark: send, ...heartbeats }
   if (direction === 'receive') return { receiveHighWaterMark: receive, ...heartbeats }
   return { sendHighWaterMark: send, receiveHighWaterMark: receive, ...heartbeats }

@@ -7,6 +7,7 @@ import type { ControlPlane } from '../../../src/control/control-plane.js'
 import { createMemoryControlPlane } from '../../../src/control/memory-control-plane.js'
 import { encodePayload, eventNumber, ScanId, WorkerName } from '../../../src/index.js'
 import { slot } from '../../../src/protocol/data-plane.js'
+import type { ResultAck } from '../../../src/protocol/data-plane-result-ack.js'
 import { ResultBatchBuilder } from '../../../src/protocol/data-plane-result-batch-builder.js'
 import {
   type AssignmentEntry,
@@ -15,7 +16,7 @@ import {
   type ScanState,
   type ScanUpdate,
 } from '../../../src/protocol/scan-messages.js'
-import { createResultPusher, type ResultPusher } from '../../../src/transport/result-pusher.js'
+import { createResultSender, type ResultSender } from '../../../src/transport/result-sender.js'
 
 /** `path:Export` of a test reducer class. */
 export function fixture(name: string): string {
@@ -182,24 +183,46 @@ export type FakeItem =
   | { event: number; slot: number; value?: number; boom?: boolean }
   | { event: number; slot: number; outcome: 'done' | 'failed' }
 
-/** A worker, faked: a real PUSH sending real result batches. */
+/** A worker, faked: a real DEALER sending real result batches, collecting the acks. */
 export class FakeWorker {
   readonly name: WorkerName
-  readonly #pusher: ResultPusher
+  /** This fake's session (one for every scan it sends to). */
+  readonly session = `fake-${Math.random().toString(36).slice(2, 10)}`
+  /** Acknowledgements received, in order. */
+  readonly acks: ResultAck[] = []
+  #sender: ResultSender | undefined
+  #seq = 0
 
-  private constructor(name: string, pusher: ResultPusher) {
+  private constructor(name: string) {
     this.name = WorkerName.parse(name)
-    this.#pusher = pusher
   }
 
   static async connect(scope: Scope, name: string, endpoint: string): Promise<FakeWorker> {
-    const pusher = scope.add(createResultPusher({ endpoint }))
-    await pusher.start()
-    return new FakeWorker(name, pusher)
+    const worker = new FakeWorker(name)
+    const sender = scope.add(
+      createResultSender({
+        endpoint,
+        routingId: `${name}/${worker.session}`,
+        onAck: (ack) => worker.acks.push(ack),
+      }),
+    )
+    worker.#sender = sender
+    await sender.start()
+    return worker
+  }
+
+  /** The newest `durable` mark the reducer acknowledged (-1: none). */
+  get durable(): number {
+    return this.acks.reduce((m, a) => Math.max(m, a.durable), -1)
+  }
+
+  /** Batches sent so far (the next one's number). */
+  get batches(): number {
+    return this.#seq
   }
 
   async send(scanId: ScanId, items: readonly FakeItem[], hash = 'h0'): Promise<void> {
-    const b = new ResultBatchBuilder(scanId, this.name)
+    const b = new ResultBatchBuilder(scanId, this.name, this.session)
     for (const item of items) {
       const e = eventNumber(item.event)
       const s = slot(item.slot)
@@ -211,7 +234,7 @@ export class FakeWorker {
         b.result(e, s, hash, encodePayload(payload))
       }
     }
-    await this.#pusher.send(b.finish())
+    await this.#sender!.send(b.finish(this.#seq++, 0))
   }
 }
 

@@ -3,8 +3,8 @@ import { WorkerName } from '../../../src/protocol/ids.js'
 import { aborted } from '../../../src/service/abort.js'
 import type { Service } from '../../../src/service/service.js'
 import { createIngesterRouter } from '../../../src/transport/ingester-router.js'
-import { createResultPuller } from '../../../src/transport/result-puller.js'
-import { createResultPusher } from '../../../src/transport/result-pusher.js'
+import { createResultReceiver } from '../../../src/transport/result-receiver.js'
+import { createResultSender } from '../../../src/transport/result-sender.js'
 import { createWorkerDealer } from '../../../src/transport/worker-dealer.js'
 
 // Connecting sockets need somewhere to point; nothing listens there, which is fine for zmq.
@@ -21,8 +21,11 @@ const factories: [string, () => Service][] = [
         onBatch: (_b, signal) => aborted(signal),
       }),
   ],
-  ['result puller', () => createResultPuller({ onBatch: (_b, signal) => aborted(signal) })],
-  ['result pusher', () => createResultPusher({ endpoint: nowhere })],
+  ['result receiver', () => createResultReceiver({ onBatch: (_b, _f, signal) => aborted(signal) })],
+  [
+    'result sender',
+    () => createResultSender({ endpoint: nowhere, routingId: 'w', onAck: () => {} }),
+  ],
 ]
 
 describe.each(factories)('%s lifecycle', (_name, create) => {
@@ -71,9 +74,9 @@ describe('configuration errors at start-up', () => {
   })
 
   it('fails on a port already in use', async () => {
-    const first = createResultPuller({ onBatch: () => {} })
+    const first = createResultReceiver({ onBatch: () => {} })
     await first.start()
-    const second = createResultPuller({ bind: first.endpoint, onBatch: () => {} })
+    const second = createResultReceiver({ bind: first.endpoint, onBatch: () => {} })
     await expect(second.start()).rejects.toMatchObject({ code: 'CONFIG_INVALID' })
     await first.close()
   })

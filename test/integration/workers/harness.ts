@@ -7,7 +7,7 @@ import type { ProcessRegistration } from '../../../src/control/process-registrat
 import { createProcessRegistry } from '../../../src/control/process-registry.js'
 import { createRedisControlPlane } from '../../../src/control/redis-control-plane.js'
 import { eventNumber, ScanId, streamName } from '../../../src/index.js'
-import { slot } from '../../../src/protocol/data-plane.js'
+import { DATA_PLANE_VERSION, slot } from '../../../src/protocol/data-plane.js'
 import { EventBatchBuilder } from '../../../src/protocol/data-plane-event-batch-builder.js'
 import type { ResultItem } from '../../../src/protocol/data-plane-result-batch.js'
 import {
@@ -22,7 +22,10 @@ import {
   createIngesterRouter,
   type IngesterRouter,
 } from '../../../src/transport/ingester-router.js'
-import { createResultPuller, type ResultPuller } from '../../../src/transport/result-puller.js'
+import {
+  createResultReceiver,
+  type ResultReceiver,
+} from '../../../src/transport/result-receiver.js'
 import type { WorkerLogger } from '../../../workers/worker-logger.js'
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -122,17 +125,32 @@ export async function fakeIngester(
   return { router, registration, hellos }
 }
 
-/** A fake reducer: a real PULL decoding result batches, registered with `results`. */
+/**
+ * A fake reducer: a real ROUTER decoding result batches, registered with `results`. It
+ * acknowledges every batch as reduced and durable at once (as a reducer with nothing to save).
+ */
 export async function fakeReducer(
   plane: ControlPlane,
   res: Resources,
-): Promise<{ puller: ResultPuller; items: (ResultItem & { worker: string })[]; batches: number }> {
+): Promise<{
+  puller: ResultReceiver
+  items: (ResultItem & { worker: string })[]
+  batches: number
+}> {
   const state = { items: [] as (ResultItem & { worker: string })[], batches: 0 }
-  const puller = res.add(
-    createResultPuller({
-      onBatch: (b) => {
+  const puller: ResultReceiver = res.add(
+    createResultReceiver({
+      onBatch: (b, from) => {
         state.batches++
         for (const item of b.items) state.items.push({ ...item, worker: b.worker })
+        puller.ack(from, {
+          v: DATA_PLANE_VERSION,
+          kind: 'ack',
+          scan: b.scan,
+          session: b.session,
+          reduced: b.seq,
+          durable: b.seq,
+        })
       },
     }),
     (p) => p.close({ force: true }),

@@ -91,11 +91,18 @@ async function scanRun(kind: 'memory' | 'redis'): Promise<void> {
     }
   }
   expect(recordOf(name).events).toEqual(numbers)
-  // Credits in batches: the window (8), then 4 at a time — far fewer requests than events.
+  // Credits in batches: the window (8), then at least half a window (4) at a time, as the
+  // reducer acknowledges batches as reduced — far fewer requests than events. Every one of the
+  // 90 events comes back but what is still below the threshold.
+  await vi.waitFor(async () => {
+    const back = (await ctl.credits()).slice(1).reduce((s, c) => s + c.credits, 0)
+    expect(back).toBeGreaterThan(90 - 4)
+  })
   const credits = await ctl.credits()
   expect(credits.length).toBeLessThan(total / 3)
-  expect(credits.slice(1).every((c) => c.credits === 4)).toBe(true)
-  expect(credits.reduce((s, c) => s + c.credits, 0)).toBe(8 + 88)
+  expect(credits[0]?.credits).toBe(8)
+  expect(credits.slice(1).every((c) => c.credits >= 4)).toBe(true)
+  expect(credits.slice(1).reduce((s, c) => s + c.credits, 0)).toBeLessThanOrEqual(90)
   expect(reducer.batches).toBeLessThan(90)
 }
 

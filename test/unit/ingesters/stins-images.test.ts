@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { sniffHtype } from '../../../ingesters/base/sniff-htype.js'
-import { Wakeup } from '../../../ingesters/base/wakeup.js'
 import { createSpotImages } from '../../../ingesters/stins/stins-images.js'
 import { encodeStinsHeader, encodeStinsImage, parseStinsFrames } from '../../../src/index.js'
+import { Wakeup } from '../../../src/service/wakeup.js'
 
 describe('createSpotImages', () => {
   it('makes frames with a bright moving spot over a low background', () => {

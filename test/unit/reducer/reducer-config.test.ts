@@ -16,8 +16,8 @@ describe('parseReducerEnv', () => {
       bind: 'tcp://127.0.0.1:*',
       httpHost: '127.0.0.1',
       httpPort: 5010,
-      completionFlushMs: 20,
-      completionMaxEvents: 512,
+      snapshotIntervalMs: 200,
+      snapshotIdleMs: 10,
     })
     expect(config.controlPlane).toEqual({
       redisUrl: undefined,

@@ -17,7 +17,7 @@ const cbor = new Encoder({ useRecords: false })
 const bytes = (...values: number[]) => Buffer.from(values)
 
 function header(events: number[], streams: [string, string][] = [['eiger', 'STINS']]) {
-  return cbor.encode({ v: 1, kind: 'events', scan: 'scan-1', streams, events })
+  return cbor.encode({ v: 2, kind: 'events', scan: 'scan-1', streams, events })
 }
 
 function expectProtocolError(fn: () => unknown, reason: RegExp): void {
@@ -117,7 +117,7 @@ describe('event batches (ingester → worker)', () => {
 
   it('encodes a header given directly and checks it against the frames', () => {
     const h: EventBatchHeader = {
-      v: 1,
+      v: 2,
       kind: 'events',
       scan,
       streams: [[streamName('eiger'), 'STINS']],
@@ -143,12 +143,12 @@ describe('event batches (ingester → worker)', () => {
     ['not CBOR', [bytes(0xff, 0xff)], /not one CBOR item/],
     [
       'a wrong version',
-      [cbor.encode({ v: 2, kind: 'events', scan: 's', streams: [], events: [] })],
+      [cbor.encode({ v: 1, kind: 'events', scan: 's', streams: [], events: [] })],
       /invalid header.*v/,
     ],
     [
       'a result batch',
-      [cbor.encode({ v: 1, kind: 'results', scan: 's', streams: [], events: [] })],
+      [cbor.encode({ v: 2, kind: 'results', scan: 's', streams: [], events: [] })],
       /kind/,
     ],
     ['a negative event number', [header([-1, 0, 0])], /events/],

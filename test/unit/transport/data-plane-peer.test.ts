@@ -12,8 +12,8 @@ const id = Buffer.from('worker-1')
 describe('worker → ingester messages', () => {
   it('round-trips hello and bye as the ROUTER receives them', () => {
     for (const kind of ['hello', 'bye'] as const) {
-      const body = encodeWorkerToIngester({ v: 1, kind, worker })
-      expect(decodeWorkerToIngester([id, body])).toEqual({ v: 1, kind, worker })
+      const body = encodeWorkerToIngester({ v: 2, kind, worker })
+      expect(decodeWorkerToIngester([id, body])).toEqual({ v: 2, kind, worker })
     }
   })
 
@@ -21,13 +21,13 @@ describe('worker → ingester messages', () => {
     ['a missing body', [id], /expected 2 parts/],
     [
       'an extra part',
-      [id, encodeWorkerToIngester({ v: 1, kind: 'hello', worker }), id],
+      [id, encodeWorkerToIngester({ v: 2, kind: 'hello', worker }), id],
       /expected 2 parts/,
     ],
     ['an unknown kind', [id, Buffer.from([0xa1, 0x61, 0x76, 0x01])], /invalid header/],
     [
       'a name other than the routing id',
-      [Buffer.from('w2'), encodeWorkerToIngester({ v: 1, kind: 'hello', worker })],
+      [Buffer.from('w2'), encodeWorkerToIngester({ v: 2, kind: 'hello', worker })],
       /connection of 'w2'/,
     ],
   ])('rejects %s', (_name, parts, reason) => {

@@ -16,24 +16,35 @@ const worker = WorkerName.parse('w1')
 const cbor = new Encoder({ useRecords: false })
 
 function header(items: number[], hashes = ['h0']) {
-  return cbor.encode({ v: 1, kind: 'results', scan: 'scan-1', worker: 'w1', hashes, items })
+  return cbor.encode({
+    v: 2,
+    kind: 'results',
+    scan: 'scan-1',
+    worker: 'w1',
+    session: 's1',
+    seq: 0,
+    floor: 0,
+    hashes,
+    items,
+  })
 }
 
 describe('result batches (worker → reducer)', () => {
   it('round-trips results, done and failed markers with their slots and hashes', () => {
     const payload = encodePayload({ roi: new Float32Array([1, 2]), n: 3 })
-    const builder = new ResultBatchBuilder(scan, worker)
+    const builder = new ResultBatchBuilder(scan, worker, 'session-1')
     builder.result(eventNumber(4), slot(1), 'abc', payload)
     builder.done(eventNumber(5), slot(1), 'abc')
     builder.failed(eventNumber(6), slot(2), 'def')
     expect(builder.itemCount).toBe(3)
-    const parts = builder.finish()
+    const parts = builder.finish(7, 3)
     expect(parts).toHaveLength(2)
     expect(builder.itemCount).toBe(0)
 
     const batch = decodeResultBatch(parts)
     expect(batch.scan).toBe('scan-1')
     expect(batch.worker).toBe('w1')
+    expect([batch.session, batch.seq, batch.floor]).toEqual(['session-1', 7, 3])
     expect(batch.items).toEqual([
       { eventNumber: 4, slot: 1, parametersHash: 'abc', outcome: 'result', payload },
       { eventNumber: 5, slot: 1, parametersHash: 'abc', outcome: 'done' },
@@ -62,14 +73,14 @@ describe('result batches (worker → reducer)', () => {
     })
     fc.assert(
       fc.property(fc.array(itemArb, { maxLength: 50 }), (items) => {
-        const builder = new ResultBatchBuilder(scan, worker)
+        const builder = new ResultBatchBuilder(scan, worker, 'session-1')
         for (const i of items) {
           const [e, s] = [eventNumber(i.eventNumber), slot(i.slot)]
           if (i.outcome === 'result') builder.result(e, s, i.hash, i.payload)
           else if (i.outcome === 'done') builder.done(e, s, i.hash)
           else builder.failed(e, s, i.hash)
         }
-        const got = decodeResultBatch(builder.finish()).items
+        const got = decodeResultBatch(builder.finish(0)).items
         expect(got.map((g) => [g.eventNumber, g.slot, g.parametersHash, g.outcome])).toEqual(
           items.map((i) => [i.eventNumber, i.slot, i.hash, i.outcome]),
         )
@@ -82,10 +93,13 @@ describe('result batches (worker → reducer)', () => {
 
   it('checks the layout when encoding', () => {
     const h = {
-      v: 1 as const,
+      v: 2 as const,
       kind: 'results' as const,
       scan,
       worker,
+      session: 's',
+      seq: 0,
+      floor: 0,
       hashes: ['h'],
       items: [0, 0, 0, 1],
     }
@@ -97,12 +111,35 @@ describe('result batches (worker → reducer)', () => {
     ['not CBOR', [Buffer.from([0x1c])], /not one CBOR item/],
     [
       'a missing worker',
-      [cbor.encode({ v: 1, kind: 'results', scan: 's', hashes: [], items: [] })],
+      [
+        cbor.encode({
+          v: 2,
+          kind: 'results',
+          scan: 's',
+          session: 's',
+          seq: 0,
+          floor: 0,
+          hashes: [],
+          items: [],
+        }),
+      ],
       /worker/,
     ],
     [
       'an event batch',
-      [cbor.encode({ v: 1, kind: 'events', scan: 's', worker: 'w', hashes: [], items: [] })],
+      [
+        cbor.encode({
+          v: 2,
+          kind: 'events',
+          scan: 's',
+          worker: 'w',
+          session: 's',
+          seq: 0,
+          floor: 0,
+          hashes: [],
+          items: [],
+        }),
+      ],
       /kind/,
     ],
     ['a layout not in fours', [header([1, 0, 0])], /not a multiple of 4/],

@@ -1,0 +1,108 @@
+import { Router } from 'zeromq'
+import { ProtocolError, StateError } from '../errors.js'
+import { encodeResultAck, type ResultAck } from '../protocol/data-plane-result-ack.js'
+import { decodeResultBatch, type ResultBatch } from '../protocol/data-plane-result-batch.js'
+import { ServiceBase } from '../service/service-base.js'
+import { bindEndpoint, DEFAULT_BIND_ADDRESS } from './bind-endpoint.js'
+import { receiveLoop } from './receive-loop.js'
+import { type DataSocketOptions, zmqSocketOptions } from './socket-options.js'
+
+/** Options of {@link createResultReceiver}. */
+export interface ResultReceiverOptions extends DataSocketOptions {
+  /** Address to bind; default `tcp://127.0.0.1:*`. Read the real one from `endpoint`. */
+  readonly bind?: string
+  /**
+   * Handles one batch of results from the peer `from` (its routing id, for {@link
+   * ResultReceiver.ack}). The next batch is not read until the returned promise settles
+   * (back-pressure reaches the workers). Throwing closes the receiver with that error. `signal`
+   * aborts when the receiver closes.
+   */
+  readonly onBatch: (
+    batch: ResultBatch,
+    from: Uint8Array,
+    signal: AbortSignal,
+  ) => void | Promise<void>
+  /** A message that does not follow the protocol; it was dropped. */
+  readonly onInvalid?: (err: ProtocolError) => void
+}
+
+/**
+ * The reducer's end of the worker ⇄ reducer link: a zmq ROUTER, bound, fair-queued over the
+ * workers' DEALERs, which answers each peer with acknowledgements.
+ */
+export class ResultReceiver extends ServiceBase {
+  readonly #options: ResultReceiverOptions
+  #socket: Router | undefined
+  #endpoint: string | undefined
+  #invalidCount = 0
+  #acksLost = 0
+
+  constructor(options: ResultReceiverOptions) {
+    super('result receiver')
+    this.#options = options
+  }
+
+  /** The bound endpoint (`tcp://127.0.0.1:40124`). @throws StateError before start. */
+  get endpoint(): string {
+    if (this.#endpoint === undefined) throw new StateError(`${this.name} is not bound yet`)
+    return this.#endpoint
+  }
+
+  /** Messages dropped as invalid. */
+  get invalidCount(): number {
+    return this.#invalidCount
+  }
+
+  /** Acknowledgements that could not be sent (peer gone or full; later ones cover them). */
+  get acksLost(): number {
+    return this.#acksLost
+  }
+
+  protected override async onStart(): Promise<void> {
+    const socket = new Router({
+      ...zmqSocketOptions(this.#options, 'both'),
+      // A reconnecting worker takes its routing id over from a connection not yet seen gone.
+      handover: true,
+      // Acknowledgements never wait: an unreachable or full peer loses this one, and the next
+      // one (they are cumulative) covers it.
+      mandatory: true,
+      sendTimeout: 0,
+      linger: 0,
+    })
+    this.#socket = socket
+    this.addCloseStep('close socket', () => socket.close())
+    this.#endpoint = await bindEndpoint(socket, this.#options.bind ?? DEFAULT_BIND_ADDRESS)
+    this.spawn('receive', (signal) =>
+      receiveLoop(socket, (parts) => this.#onMessage(parts, signal), signal),
+    )
+  }
+
+  /** Send `ack` to the peer `to` (a routing id from `onBatch`); best effort, never throws. */
+  ack(to: Uint8Array, ack: ResultAck): void {
+    const socket = this.#socket
+    if (socket === undefined || socket.closed || this.state !== 'running') return
+    socket.send([to, encodeResultAck(ack)]).catch(() => {
+      this.#acksLost++
+    })
+  }
+
+  #onMessage(parts: Buffer[], signal: AbortSignal): void | Promise<void> {
+    const from = parts[0]
+    let batch: ResultBatch
+    try {
+      if (from === undefined) throw new ProtocolError('result batch: no routing id')
+      batch = decodeResultBatch(parts.slice(1))
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err
+      this.#invalidCount++
+      this.#options.onInvalid?.(err)
+      return
+    }
+    return this.#options.onBatch(batch, from, signal)
+  }
+}
+
+/** Create (not start) the reducer's ROUTER; `start()` binds it. */
+export function createResultReceiver(options: ResultReceiverOptions): ResultReceiver {
+  return new ResultReceiver(options)
+}
