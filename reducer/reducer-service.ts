@@ -4,6 +4,7 @@ import type { ControlPlane } from '../src/control/control-plane.js'
 import { createLogStream, type LogStream } from '../src/control/log-stream.js'
 import { createParameterStore } from '../src/control/parameter-store.js'
 import { createProcessRegistry } from '../src/control/process-registry.js'
+import { findRunningScan } from '../src/control/scan-follower.js'
 import {
   ConfigError,
   loadReducerClass,
@@ -23,7 +24,6 @@ import { buildReducerApp, type ReducerStatus } from './reducer-app.js'
 import { ReducerMetrics } from './reducer-metrics.js'
 import { ReducerOptions, type ReducerOptionsInput } from './reducer-options.js'
 import { ScanSwitch } from './scan-switch.js'
-import { findRejoinPoint } from './scan-updates.js'
 import type { SerialLane } from './serial-lane.js'
 import { MarkingLane } from './updates/marking-lane.js'
 import { UpdateHub } from './updates/update-hub.js'
@@ -267,7 +267,7 @@ export class Reducer extends ServiceBase {
     void registration.closed.then((err) => err && this.fail(err))
     signal.throwIfAborted()
 
-    const rejoin = await findRejoinPoint(plane)
+    const rejoin = await findRunningScan(plane)
     signal.throwIfAborted()
     this.spawn('parameters', (s) => params.follow(plane, store, s))
     this.spawn('scan updates', (s) => scans.follow(rejoin, s))

@@ -15,7 +15,7 @@ import type { ScanDurability } from './scan-durability.js'
 import { SessionBook } from './session-book.js'
 
 /** Where a scan stands, as the reducer sees it. */
-export type ScanRunStatus = 'running' | 'finished' | 'stopped'
+export type ScanRunStatus = 'running' | 'finished' | 'stopped' | 'failed'
 
 /** What a scan's reduction did so far. */
 export interface ScanCounts {
@@ -122,7 +122,7 @@ export class ScanRun {
     return this.#endedAt
   }
 
-  /** Why the scan stopped (`stopped` only). */
+  /** Why the scan ended early (`stopped`, `failed`). */
   get reason(): string | undefined {
     return this.#reason
   }
@@ -214,7 +214,7 @@ export class ScanRun {
    * the outcome. Runs once; later calls do nothing.
    */
   async end(
-    status: 'finished' | 'stopped',
+    status: Exclude<ScanRunStatus, 'running'>,
     parameters: Parameters,
     reason?: string,
   ): Promise<void> {

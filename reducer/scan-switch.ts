@@ -1,10 +1,14 @@
 import type { Logger } from 'pino'
 import type { ControlPlane } from '../src/control/control-plane.js'
-import { followStream } from '../src/control/follow-stream.js'
+import {
+  followScans,
+  readScanState,
+  type ScanEnd,
+  type ScanRejoinPoint,
+} from '../src/control/scan-follower.js'
 import type { ParameterTracker } from '../src/index.js'
 import { type LoadedModule, type ReducerClass, ReducerHost, type ScanId } from '../src/index.js'
 import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
-import type { ScanUpdate } from '../src/protocol/scan-messages.js'
 import { sleep } from '../src/service/abort.js'
 import type { Loop } from '../src/service/service-base.js'
 import { ABORTED, untilAborted } from '../src/transport/until-aborted.js'
@@ -14,7 +18,6 @@ import type { ReducerOptions } from './reducer-options.js'
 import { type ReducerSnapshot, readReducerSnapshot } from './reducer-snapshot.js'
 import { ScanDurability } from './scan-durability.js'
 import { ScanRun } from './scan-run.js'
-import { parseScanUpdate, type RejoinPoint, readScanState } from './scan-updates.js'
 import { ScanWaiters } from './scan-waiters.js'
 import type { SerialLane } from './serial-lane.js'
 
@@ -76,20 +79,26 @@ export class ScanSwitch {
   }
 
   /** The loop: join the running scan of `rejoin`, then follow updates until `signal` aborts. */
-  async follow(rejoin: RejoinPoint, signal: AbortSignal): Promise<void> {
+  async follow(rejoin: ScanRejoinPoint, signal: AbortSignal): Promise<void> {
     const { plane, logger } = this.#deps
-    if (rejoin.running) await this.#onUpdate(rejoin.running, signal)
-    const key = plane.keys.scanUpdates()
-    for await (const entry of followStream(plane, key, { signal, after: rejoin.after })) {
-      let update: ScanUpdate
-      try {
-        update = parseScanUpdate(entry)
-      } catch (err) {
-        logger.warn({ err }, 'skipped a malformed scan update')
-        continue
-      }
-      await this.#onUpdate(update, signal)
-    }
+    await followScans(
+      plane,
+      {
+        started: async (state) => {
+          const id = state.scanId
+          if (this.#run?.scanId === id || this.waiters.hasEnded(id)) return
+          await this.inLane(signal, () => this.#startScan(id))
+        },
+        ended: async (id, end, reason) => {
+          const run = this.#run
+          if (run?.scanId !== id) this.waiters.ended(id)
+          else await this.inLane(signal, () => this.#endScan(run, end, reason))
+        },
+        invalid: (err) => logger.warn({ err }, 'skipped a malformed scan update'),
+      },
+      signal,
+      rejoin,
+    )
   }
 
   /**
@@ -117,26 +126,6 @@ export class ScanSwitch {
   async inLane<T>(signal: AbortSignal, task: () => T | Promise<T>): Promise<T | undefined> {
     const outcome = await untilAborted(this.#deps.lane.run(task), signal)
     return outcome === ABORTED ? undefined : outcome
-  }
-
-  async #onUpdate(update: ScanUpdate, signal: AbortSignal): Promise<void> {
-    const id = update.scanId
-    if (update.type === 'started') {
-      if (this.#run?.scanId === id || this.waiters.hasEnded(id)) return
-      const state = await this.#scanState(id)
-      if (state !== 'running') {
-        this.waiters.ended(id)
-        return
-      }
-      await this.inLane(signal, () => this.#startScan(id))
-    } else {
-      const run = this.#run
-      if (run?.scanId !== id) this.waiters.ended(id)
-      else {
-        const reason = update.type === 'stopped' ? update.reason : undefined
-        await this.inLane(signal, () => this.#endScan(run, update.type, reason))
-      }
-    }
   }
 
   /** The scan's stored status; `missing` when there is no (valid) state. */
@@ -236,7 +225,7 @@ export class ScanSwitch {
     return snapshot
   }
 
-  async #endScan(run: ScanRun, status: 'finished' | 'stopped', reason?: string): Promise<void> {
+  async #endScan(run: ScanRun, status: ScanEnd, reason?: string): Promise<void> {
     await run.end(status, this.#deps.params.current.parameters, reason)
     await this.#deps.onEnded?.(run)
     this.waiters.ended(run.scanId)

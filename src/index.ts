@@ -178,6 +178,21 @@ export {
   reconnectDelayMs,
 } from './control/redis-options.js'
 export {
+  createRoleControlPlane,
+  type PlaneLogger,
+  type RoleControlPlaneOptions,
+} from './control/role-control-plane.js'
+export {
+  findRunningScan,
+  followScans,
+  parseScanUpdate,
+  readScanState,
+  SCAN_UPDATES_MAX_LEN,
+  type ScanEnd,
+  type ScanHandlers,
+  type ScanRejoinPoint,
+} from './control/scan-follower.js'
+export {
   compareStreamIds,
   formatStreamId,
   parseStreamId,

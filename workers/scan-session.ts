@@ -95,6 +95,7 @@ export class ScanSession extends ServiceBase {
   readonly #outbox: ResultOutbox
   readonly #wake = new Wakeup()
   #host: WorkerHost | undefined
+  #lastSeq = -1
   #hostError: Error | undefined
   readonly #failedByStream = new Map<string, number>()
   #stats = {
@@ -209,6 +210,9 @@ export class ScanSession extends ServiceBase {
         o.logger.error({ scanId: this.scanId, entryId: raw.id, err: err.message }, 'bad entry')
         continue
       }
+      // An entry appended twice (a command resent after a lost connection) is applied once.
+      if (entry.seq <= this.#lastSeq) continue
+      this.#lastSeq = entry.seq
       const outcome = this.#assembler.applyEntry(entry)
       if (this.#assembler.readyCount > 0) this.#wake.notify()
       const credits = this.#window.free(outcome.reroutedAway, performance.now())

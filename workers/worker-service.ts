@@ -1,28 +1,26 @@
 import { hostname } from 'node:os'
 import type { ControlPlane } from '../src/control/control-plane.js'
-import { followStream } from '../src/control/follow-stream.js'
 import { createLogStream } from '../src/control/log-stream.js'
 import { createParameterStore } from '../src/control/parameter-store.js'
 import type { ProcessChange } from '../src/control/process-info.js'
 import type { ProcessRegistration } from '../src/control/process-registration.js'
 import { createProcessRegistry } from '../src/control/process-registry.js'
+import { followScans } from '../src/control/scan-follower.js'
 import {
   createMetricsServer,
   isBeamloomError,
   type LoadedModule,
   loadWorkerClass,
   ParameterTracker,
-  ProtocolError,
   parametersJson,
   type ResolvedParameters,
-  type ScanId,
   StateError,
   type WorkerClass,
   type WorkerHost,
   WorkerName,
 } from '../src/index.js'
 import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
-import { parseControlJson, ScanState, ScanUpdate } from '../src/protocol/scan-messages.js'
+import type { ScanState } from '../src/protocol/scan-messages.js'
 import { aborted, toError } from '../src/service/abort.js'
 import { ServiceBase } from '../src/service/service-base.js'
 import { FailureLog } from './failure-log.js'
@@ -252,27 +250,19 @@ export class WorkerService extends ServiceBase {
   }
 
   async #followScans(signal: AbortSignal): Promise<void> {
-    const plane = this.#plane
-    const key = plane.keys.scanUpdates()
-    // Join the running scan, if any: the latest `started` whose state is still running.
-    const recent = await plane.xrevrange(key, { count: 64 })
-    for (const entry of recent) {
-      const update = this.#parseUpdate(entry.fields.get('u'))
-      if (update?.type !== 'started') continue
-      await this.#startScan(update.scanId)
-      break
-    }
     try {
-      const after = recent[0]?.id
-      for await (const entry of followStream(plane, key, { signal, ...(after ? { after } : {}) })) {
-        const update = this.#parseUpdate(entry.fields.get('u'))
-        const current = this.#session
-        if (update === undefined) continue
-        if (update.type === 'started') await this.#startScan(update.scanId)
-        else if (current?.scanId !== update.scanId) continue
-        else if (update.type === 'finished') await this.#endScan(current, true)
-        else await this.#endScan(current, false)
-      }
+      await followScans(
+        this.#plane,
+        {
+          started: (state) => this.#startScan(state),
+          ended: async (scanId, end) => {
+            const current = this.#session
+            if (current?.scanId === scanId) await this.#endScan(current, end === 'finished')
+          },
+          invalid: (err) => this.#logger.error({ err: err.message }, 'bad scan update skipped'),
+        },
+        signal,
+      )
     } finally {
       // Closing: the event in hand completes and what is done is sent (graceful close).
       const session = this.#session
@@ -281,32 +271,12 @@ export class WorkerService extends ServiceBase {
     }
   }
 
-  #parseUpdate(bytes: Uint8Array | undefined): ScanUpdate | undefined {
-    try {
-      return parseControlJson(ScanUpdate, bytes, 'scan update')
-    } catch (err) {
-      if (!(err instanceof ProtocolError)) throw err
-      this.#logger.error({ err: err.message }, 'bad scan update skipped')
-      return undefined
-    }
-  }
-
-  async #startScan(scanId: ScanId): Promise<void> {
+  async #startScan(state: ScanState): Promise<void> {
+    const { scanId } = state
     const previous = this.#session
     if (previous?.scanId === scanId) return
     if (previous) await this.#endScan(previous, false)
     const plane = this.#plane
-    const bytes = await plane.get(plane.keys.scan(scanId))
-    if (bytes === undefined) return
-    let state: ScanState
-    try {
-      state = parseControlJson(ScanState, bytes, 'scan state')
-    } catch (err) {
-      if (!(err instanceof ProtocolError)) throw err
-      this.#logger.error({ scanId, err: err.message }, 'bad scan state; scan skipped')
-      return
-    }
-    if (state.status !== 'running') return
     const session = new ScanSession({
       scanId,
       worker: this.#name,

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { type Logger, pino } from 'pino'
 import type { ControlPlane } from '../../src/control/control-plane.js'
 import { createMemoryControlPlane } from '../../src/control/memory-control-plane.js'
-import { createRedisControlPlane } from '../../src/control/redis-control-plane.js'
+import { createRoleControlPlane } from '../../src/control/role-control-plane.js'
 import { buildControllerApp } from '../../src/controller/controller-app.js'
 import {
   type ControllerConfig,
@@ -40,7 +40,13 @@ class ControllerProcess extends ServiceBase {
     const plane: ControlPlane =
       redisUrl === undefined
         ? createMemoryControlPlane({ keyPrefix })
-        : createRedisControlPlane({ url: redisUrl, keyPrefix })
+        : createRoleControlPlane({
+            url: redisUrl,
+            keyPrefix,
+            role: 'controller',
+            name: config.name,
+            logger: this.#logger,
+          })
     this.addCloseStep('control plane', () => plane.close())
     await plane.start()
     this.#failWith(plane)
@@ -110,6 +116,8 @@ interface ControllerOptions {
   lookaheadEvents?: string
   horizonEvents?: string
   scanRetentionMs?: string
+  stallWarnMs?: string
+  stallTimeoutMs?: string
   logLevel?: string
 }
 
@@ -125,6 +133,8 @@ const ENV_OF: Record<keyof ControllerOptions, string> = {
   lookaheadEvents: 'CONTROLLER_LOOKAHEAD_EVENTS',
   horizonEvents: 'CONTROLLER_HORIZON_EVENTS',
   scanRetentionMs: 'CONTROLLER_SCAN_RETENTION_MS',
+  stallWarnMs: 'CONTROLLER_STALL_WARN_MS',
+  stallTimeoutMs: 'CONTROLLER_STALL_TIMEOUT_MS',
   logLevel: 'CONTROLLER_LOG_LEVEL',
 }
 
@@ -168,6 +178,16 @@ export function controllerCommand(version?: string): Command {
     .option(
       '--scan-retention-ms <ms>',
       'keep ended scans this long (env CONTROLLER_SCAN_RETENTION_MS)',
+      positiveInt,
+    )
+    .option(
+      '--stall-warn-ms <ms>',
+      'report a scan without progress this long, with what it waits for (env CONTROLLER_STALL_WARN_MS; default 30000)',
+      positiveInt,
+    )
+    .option(
+      '--stall-timeout-ms <ms>',
+      'fail a scan without progress this long (env CONTROLLER_STALL_TIMEOUT_MS; default 0: never)',
       positiveInt,
     )
     .option('--log-level <level>', 'pino level (env CONTROLLER_LOG_LEVEL; default info)')

@@ -10,7 +10,7 @@ import { createXspress3Ingester } from '../../ingesters/xspress3/xspress3-ingest
 import {
   ConfigError,
   type ControlPlane,
-  createRedisControlPlane,
+  createRoleControlPlane,
   parseControlPlaneEnv,
   runWithSignals,
   ServiceBase,
@@ -102,9 +102,12 @@ async function runDevice(opts: IngesterOptions, make: MakeIngester): Promise<voi
     process.stderr,
   )
   const log: IngesterLogger = logger
-  const plane = createRedisControlPlane({
+  const plane = createRoleControlPlane({
     url: env.REDIS_URL ?? '',
     keyPrefix: controlPlane.keyPrefix,
+    role: 'ingester',
+    name: config.name ?? `${config.streams.join('_')}-ingester`,
+    logger,
   })
   const service = new IngesterProcess(plane, (p) =>
     make(config, upstreamUrl, { plane: p, logger: log }),

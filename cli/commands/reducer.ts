@@ -3,7 +3,7 @@ import pino from 'pino'
 import { createReducer, parseReducerEnv } from '../../reducer/index.js'
 import type { ControlPlane } from '../../src/control/control-plane.js'
 import { createMemoryControlPlane } from '../../src/control/memory-control-plane.js'
-import { createRedisControlPlane } from '../../src/control/redis-control-plane.js'
+import { createRoleControlPlane } from '../../src/control/role-control-plane.js'
 import { runWithSignals } from '../../src/service/run-with-signals.js'
 
 /** How long a graceful stop may take before it is forced, in ms. */
@@ -98,7 +98,13 @@ export async function runReducer(
     logger.warn('no REDIS_URL: in-memory control plane, no other process can reach this reducer')
     plane = createMemoryControlPlane({ keyPrefix })
   } else {
-    plane = createRedisControlPlane({ url: redisUrl, keyPrefix })
+    plane = createRoleControlPlane({
+      url: redisUrl,
+      keyPrefix,
+      role: 'reducer',
+      name: config.reducer.name,
+      logger,
+    })
   }
   await plane.start()
   try {

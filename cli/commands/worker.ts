@@ -1,8 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { pino } from 'pino'
 import type { ControlPlane } from '../../src/control/control-plane.js'
-import { createRedisControlPlane } from '../../src/control/redis-control-plane.js'
-import { ConfigError, isBeamloomError } from '../../src/index.js'
+import { ConfigError, createRoleControlPlane, isBeamloomError } from '../../src/index.js'
 import { runWithSignals } from '../../src/service/run-with-signals.js'
 import { ServiceBase } from '../../src/service/service-base.js'
 import {
@@ -31,9 +30,12 @@ class WorkerProcess extends ServiceBase {
     if (controlPlane.redisUrl === undefined) {
       throw new ConfigError('beamloom worker needs Redis: set REDIS_URL or pass --redis <url>')
     }
-    const plane: ControlPlane = createRedisControlPlane({
+    const plane: ControlPlane = createRoleControlPlane({
       url: controlPlane.redisUrl,
       keyPrefix: controlPlane.keyPrefix,
+      role: 'worker',
+      name: workerConfig.name,
+      logger: this.#logger,
     })
     this.addCloseStep('control plane', () => plane.close())
     await plane.start()

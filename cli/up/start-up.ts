@@ -15,7 +15,7 @@ import {
   createController,
   createMemoryControlPlane,
   createParameterStore,
-  createRedisControlPlane,
+  createRoleControlPlane,
   isBeamloomError,
   MappingInvalidError,
   ParameterName,
@@ -90,7 +90,13 @@ export async function startUp(spec: UpSpec): Promise<UpSystem> {
     const plane: ControlPlane =
       spec.redis === undefined
         ? createMemoryControlPlane({ keyPrefix: spec.keyPrefix })
-        : createRedisControlPlane({ url: spec.redis, keyPrefix: spec.keyPrefix })
+        : createRoleControlPlane({
+            url: spec.redis,
+            keyPrefix: spec.keyPrefix,
+            role: 'controller',
+            name: 'up',
+            logger,
+          })
     await plane.start()
     closers.push(() => plane.close())
 

@@ -1,5 +1,4 @@
 import { hostname } from 'node:os'
-import { followStream } from '../../src/control/follow-stream.js'
 import {
   type ControlPlane,
   createIngesterRouter,
@@ -7,18 +6,15 @@ import {
   createMetricsServer,
   createParameterStore,
   createProcessRegistry,
+  findRunningScan,
+  followScans,
   type IngesterRouter,
-  lastStreamId,
   ParameterName,
-  ProtocolError,
-  parseControlJson,
   type ScanId,
-  ScanState,
-  ScanUpdate,
+  type ScanState,
   type Service,
   ServiceBase,
   StateError,
-  type StreamEntryId,
   type StreamName,
 } from '../../src/index.js'
 import { type IngesterConfig, ingesterName } from './ingester-config.js'
@@ -53,8 +49,6 @@ export interface Ingester extends Service {
   readonly metricsUrl: string | undefined
 }
 
-/** How many `scan-updates` entries to look back through for a running scan to rejoin. */
-const REJOIN_LOOKBACK = 100
 /** How long the "this ingester read from its device for this scan" mark lives (scan keys are also
  * deleted with the scan's records). */
 const READ_MARK_TTL_MS = 7 * 24 * 3_600_000
@@ -125,15 +119,23 @@ class IngesterService extends ServiceBase implements Ingester {
     this.addCloseStep('registration', () => registration.close())
     this.#watch('registration', registration.closed)
     this.addCloseStep('scan session', () => this.#stopSession())
-    const key = plane.keys.scanUpdates()
-    const after = await lastStreamId(plane, key)
-    const running = await this.#runningScan(after)
-    this.spawn('scan updates', async (signal) => {
-      if (running !== undefined) await this.#begin(running)
-      for await (const entry of followStream(plane, key, { signal, after })) {
-        await this.#onUpdate(entry.fields.get('u'))
-      }
-    })
+    const rejoin = await findRunningScan(plane)
+    this.spawn('scan updates', (signal) =>
+      followScans(
+        plane,
+        {
+          started: (state) => this.#begin(state),
+          ended: async (scanId, end) => {
+            if (this.#session?.scanId !== scanId) return
+            this.#logger.info({ scanId, type: end }, 'scan ended')
+            await this.#stopSession()
+          },
+          invalid: (err) => this.#logger.error({ err: err.message }, 'bad scan update skipped'),
+        },
+        signal,
+        rejoin,
+      ),
+    )
     this.#logger.info(
       { ingester: name, endpoint: this.#endpoint, streams: config.streams },
       'ingester up',
@@ -164,56 +166,10 @@ class IngesterService extends ServiceBase implements Ingester {
     })
   }
 
-  /** The latest started scan, if it is still running (a restarted ingester rejoins it). */
-  async #runningScan(upTo: StreamEntryId): Promise<ScanId | undefined> {
-    const { plane } = this.#deps
-    const entries = await plane.xrevrange(plane.keys.scanUpdates(), {
-      end: upTo,
-      count: REJOIN_LOOKBACK,
-    })
-    for (const entry of entries) {
-      const update = ScanUpdate.safeParse(parseJsonSafe(entry.fields.get('u')))
-      if (!update.success || update.data.type !== 'started') continue
-      const state = await this.#readState(update.data.scanId)
-      return state?.status === 'running' ? update.data.scanId : undefined
-    }
-    return undefined
-  }
-
-  async #onUpdate(field: Uint8Array | undefined): Promise<void> {
-    let update: ScanUpdate
-    try {
-      update = parseControlJson(ScanUpdate, field, 'scan update')
-    } catch (err) {
-      if (!(err instanceof ProtocolError)) throw err
-      this.#logger.error({ err: err.message }, 'bad scan update skipped')
-      return
-    }
-    if (update.type === 'started') {
-      await this.#begin(update.scanId)
-    } else if (this.#session?.scanId === update.scanId) {
-      this.#logger.info({ scanId: update.scanId, type: update.type }, 'scan ended')
-      await this.#stopSession()
-    }
-  }
-
-  async #readState(scanId: ScanId): Promise<ScanState | undefined> {
-    const { plane } = this.#deps
-    const bytes = await plane.get(plane.keys.scan(scanId))
-    if (bytes === undefined) return undefined
-    try {
-      return parseControlJson(ScanState, bytes, `state of scan ${scanId}`)
-    } catch (err) {
-      if (!(err instanceof ProtocolError)) throw err
-      this.#logger.error({ scanId, err: err.message }, 'bad scan state; scan ignored')
-      return undefined
-    }
-  }
-
-  async #begin(scanId: ScanId): Promise<void> {
+  async #begin(state: ScanState): Promise<void> {
+    const { scanId } = state
+    if (this.#session?.scanId === scanId) return
     await this.#stopSession()
-    const state = await this.#readState(scanId)
-    if (state === undefined || state.status !== 'running') return
     const streams: StreamName[] = this.#config.streams.filter((s) => state.streams.includes(s))
     if (streams.length === 0) {
       this.#logger.debug({ scanId }, 'scan uses none of our streams')
@@ -295,16 +251,6 @@ function advertised(endpoint: string, advertiseHost: string | undefined): string
   const wildcard = host === '0.0.0.0' || host === '*' || host === '[::]' || host === '::'
   if (!wildcard && advertiseHost === undefined) return endpoint
   return `tcp://${advertiseHost ?? hostname()}:${match[2]}`
-}
-
-function parseJsonSafe(bytes: Uint8Array | undefined): unknown {
-  if (bytes === undefined) return undefined
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes))
-  } catch {
-    // An unreadable old entry is skipped like one that fails the schema.
-    return undefined
-  }
 }
 
 /**

@@ -78,6 +78,7 @@ export class ScanSession extends ServiceBase {
   #pauses = 0
   readonly #report: ScanReport
   #upstreamLost = false
+  #lastSeq = -1
 
   constructor(options: ScanSessionOptions) {
     super(`ingester '${options.ingesterName}' scan ${options.scanId}`)
@@ -188,6 +189,9 @@ export class ScanSession extends ServiceBase {
         o.logger.error({ scanId: o.scanId, entry: entry.id, err: err.message }, 'bad assignment')
         continue
       }
+      // An entry appended twice (a command resent after a lost connection) is applied once.
+      if (parsed.seq <= this.#lastSeq) continue
+      this.#lastSeq = parsed.seq
       this.#deliver(this.plan.applyEntry(parsed))
       this.#sender!.flush()
       this.#wake.notify()

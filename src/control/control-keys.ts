@@ -36,6 +36,8 @@ export function decodeKeySegment(value: string): string {
  * - `P:parameters` — the current parameter set (persistent); `P:parameter-changes` — its feed
  * - `P:logs` — structured log stream
  * - `P:controller-lease` — the active controller's lease
+ * - `P:epoch` — a random id written once; a plane that finds it gone or changed after a
+ *   reconnection knows the server lost its data
  * - `P:scan-updates` — stream of scan lifecycle updates
  * - `P:scan:{scanId}:state|assignments|completions|credits|ingester:{name}|reducer-state` — one
  *   scan (`reducer-state`: the reducer's latest durable snapshot)
@@ -49,6 +51,7 @@ export interface ControlKeys {
   parameterChanges(): string
   logs(): string
   controllerLease(): string
+  epoch(): string
   scanUpdates(): string
   scan(scanId: ScanId): string
   assignments(scanId: ScanId): string
@@ -83,6 +86,7 @@ export function controlKeys(prefix: string): ControlKeys {
     parameterChanges: () => `${p}:parameter-changes`,
     logs: () => `${p}:logs`,
     controllerLease: () => `${p}:controller-lease`,
+    epoch: () => `${p}:epoch`,
     scanUpdates: () => `${p}:scan-updates`,
     scan: (scanId) => `${scanBase(scanId)}:state`,
     assignments: (scanId) => `${scanBase(scanId)}:assignments`,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { ConfigError, StateError, UpstreamClosedError } from '../errors.js'
 import { ServiceBase } from '../service/service-base.js'
 import { checkDelta, checkFields, checkMaxLen, checkPositiveInt } from './command-checks.js'
@@ -58,6 +59,8 @@ class MemoryControlPlane extends ServiceBase implements ControlPlane {
       const closed = new UpstreamClosedError(`${this.name} closed during a blocking read`)
       for (const read of [...this.#reads]) read.fail(closed)
     })
+    // The epoch, as the Redis plane writes it (this store never loses its data).
+    this.#store.set(this.keys.epoch(), randomUUID(), undefined, true)
   }
 
   /** Run a synchronous store operation as a command, after the state and key checks. */

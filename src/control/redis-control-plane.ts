@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { redactRedisUrl } from '../config/redis-url.js'
 import { ConfigError, StateError, UpstreamClosedError } from '../errors.js'
@@ -30,6 +31,12 @@ import { parseStreamId } from './stream-id.js'
 export interface RedisControlPlaneHooks {
   /** The command connection went down (`lost`) or came back (`restored`). */
   readonly onConnectionChange?: (change: 'lost' | 'restored', cause?: Error) => void
+  /**
+   * After a reconnection the server had lost its data (the plane's epoch key was gone or
+   * changed: a Redis restarted without persistence, or flushed). Everything kept there before
+   * is gone: registrations come back by themselves, scans do not.
+   */
+  readonly onDataLost?: () => void
 }
 
 /**
@@ -67,6 +74,7 @@ class RedisControlPlane extends ServiceBase implements ControlPlane {
   /** Rejecters of the commands in flight; released all at once (no listener per command). */
   readonly #inFlight = new Set<(err: Error) => void>()
   #lastError: Error | undefined
+  #epoch = ''
 
   constructor(options: RedisControlPlaneOptions, safeUrl: string, hooks: RedisControlPlaneHooks) {
     super(`redis control plane ${safeUrl} '${options.keyPrefix}'`)
@@ -97,8 +105,33 @@ class RedisControlPlane extends ServiceBase implements ControlPlane {
       this.#lastError = err
     })
     await waitReady(conn, this.#options.connectTimeoutMs, signal)
+    this.#epoch = await this.#takeEpoch(conn)
     conn.on('close', () => this.#down())
     conn.on('ready', () => this.#up())
+  }
+
+  /** The server's epoch: set once by whoever comes first, read by everyone. */
+  async #takeEpoch(conn: Redis): Promise<string> {
+    const key = this.keys.epoch()
+    await conn.set(key, randomUUID(), 'NX')
+    return (await conn.get(key)) ?? ''
+  }
+
+  /** After a reconnection: did the server keep its data? */
+  async #checkEpoch(): Promise<void> {
+    const conn = this.#cmd
+    if (conn === undefined || this.state !== 'running') return
+    const before = this.#epoch
+    try {
+      const now = await conn.get(this.keys.epoch())
+      if (now === before) return
+      this.#epoch = await this.#takeEpoch(conn)
+    } catch (err) {
+      // The connection went again: the next reconnection checks again.
+      this.#lastError = toError(err)
+      return
+    }
+    this.#hooks.onDataLost?.()
   }
 
   #down(): void {
@@ -119,6 +152,7 @@ class RedisControlPlane extends ServiceBase implements ControlPlane {
     clearTimeout(this.#lostTimer)
     this.#lostTimer = undefined
     this.#hooks.onConnectionChange?.('restored')
+    void this.#checkEpoch()
   }
 
   #check(keys: readonly string[]): Redis {

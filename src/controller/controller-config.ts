@@ -12,6 +12,10 @@ const positiveInt = z.coerce.number().int().positive()
  * - `CONTROLLER_URL` — the URL it publishes in the registry (default from host and port);
  * - `CONTROLLER_LOOKAHEAD_EVENTS` / `CONTROLLER_HORIZON_EVENTS` — assigner window (100 000 each);
  * - `CONTROLLER_SCAN_RETENTION_MS` — how long an ended scan's keys are kept (default 24 h);
+ * - `CONTROLLER_STALL_WARN_MS` — a scan without progress this long is reported, with what it
+ *   waits for, in `/progress`, `/status` and the log at WARNING (default 30 s);
+ * - `CONTROLLER_STALL_TIMEOUT_MS` — a scan without progress this long ends `failed` (default 0:
+ *   never);
  * - `CONTROLLER_LOG_LEVEL` — pino level (default `info`).
  */
 export const ControllerEnv = z
@@ -24,6 +28,8 @@ export const ControllerEnv = z
     CONTROLLER_LOOKAHEAD_EVENTS: positiveInt.default(100_000),
     CONTROLLER_HORIZON_EVENTS: positiveInt.default(100_000),
     CONTROLLER_SCAN_RETENTION_MS: positiveInt.default(86_400_000),
+    CONTROLLER_STALL_WARN_MS: positiveInt.default(30_000),
+    CONTROLLER_STALL_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(0),
     CONTROLLER_LOG_LEVEL: z
       .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
       .default('info'),
@@ -37,6 +43,8 @@ export const ControllerEnv = z
     lookaheadEvents: env.CONTROLLER_LOOKAHEAD_EVENTS,
     horizonEvents: env.CONTROLLER_HORIZON_EVENTS,
     scanRetentionMs: env.CONTROLLER_SCAN_RETENTION_MS,
+    stallWarnMs: env.CONTROLLER_STALL_WARN_MS,
+    stallTimeoutMs: env.CONTROLLER_STALL_TIMEOUT_MS,
     logLevel: env.CONTROLLER_LOG_LEVEL,
   }))
 

@@ -18,8 +18,18 @@ export interface Progress {
   /** Events below this are complete (reduced), counted in order. */
   readonly completed_events: number
   readonly total_events: number
-  /** The scan has ended: finished, or stopped. */
+  /** The scan has ended: finished, stopped or failed (see `status`). */
   readonly finished: boolean
+  /** `running`, `finished`, `stopped` or `failed` (`idle` before the first scan). */
+  readonly status?: string
+  /** Why the scan ended early (`stopped`, `failed`). */
+  readonly reason?: string
+  /** Events whose analysis failed (complete, with the reason in the log). */
+  readonly failed_events?: number
+  /** When the scan makes no progress: what it waits for (see `CONTROLLER_STALL_WARN_MS`). */
+  readonly waiting_for?: readonly string[]
+  /** Seconds since the last progress, when stalled. */
+  readonly stalled_for_s?: number
 }
 
 /** Cumulative counters for metrics. */
@@ -32,11 +42,12 @@ export interface ControllerStats extends ScanRunStats {
 export type ControllerOptions = Pick<
   ControllerConfig,
   'name' | 'lookaheadEvents' | 'horizonEvents' | 'scanRetentionMs'
-> & {
-  /** Its HTTP API, published in the registry (a function: read when it registers). */
-  readonly url?: string | (() => string | undefined) | undefined
-  readonly heartbeatMs?: number
-}
+> &
+  Partial<Pick<ControllerConfig, 'stallWarnMs' | 'stallTimeoutMs'>> & {
+    /** Its HTTP API, published in the registry (a function: read when it registers). */
+    readonly url?: string | (() => string | undefined) | undefined
+    readonly heartbeatMs?: number
+  }
 
 /** Counters of no scan at all. */
 export const EMPTY_RUN: ScanRunStats = {

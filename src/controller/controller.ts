@@ -25,6 +25,7 @@ import { createParameterApi, type ParameterApi, type ParameterSetResult } from '
 import { registerController } from './register-controller.js'
 import { createScanRecords, type ScanRecords } from './scan-records.js'
 import { type RunWorker, ScanRun, type ScanRunStats } from './scan-run.js'
+import { ScanWatch, type Stall } from './scan-watch.js'
 import { isUpstreamLost } from './upstream-lost.js'
 import type { WorkerLoad } from './worker-load.js'
 
@@ -50,6 +51,7 @@ export class Controller extends ServiceBase {
   #queue: Promise<unknown> = Promise.resolve()
   #totals: ScanRunStats = EMPTY_RUN
   #scansStarted = 0
+  #watch: ScanWatch | undefined
 
   constructor(options: ControllerOptions, deps: ControllerDeps) {
     super(`controller '${options.name}'`)
@@ -89,17 +91,32 @@ export class Controller extends ServiceBase {
     signal.throwIfAborted()
     this.spawn('registry', async (s) => {
       for await (const change of this.#registry.watch({ signal: s })) {
-        if (change.process.role !== 'worker') continue
-        if (change.type === 'left') this.#run?.removeWorker(change.process.name)
-        else this.#run?.addWorker(change.process)
+        const p = change.process
+        if (change.type === 'left' && p.role !== 'worker') await this.#lost(p, change.reason)
+        if (p.role !== 'worker') continue
+        if (change.type === 'left') this.#run?.removeWorker(p.name)
+        else this.#run?.addWorker(p)
       }
     })
     this.spawn('reconcile', async (s) => {
       while (!s.aborted) {
         await sleep(this.#heartbeatMs * 3, s)
-        if (this.#run !== undefined) this.#sync(this.#run, await this.#registry.list('worker'))
+        const run = this.#run
+        if (run === undefined) continue
+        if ((await this.#records.read(run.scan.scanId)) === undefined) {
+          // The scan's own state is gone: the control plane lost its data (a Redis restarted
+          // without persistence, a flush). Nothing of the scan can be trusted any more.
+          const reason =
+            'the control plane lost the scan (its state vanished from Redis: restarted without its data?)'
+          this.#exclusive(() => this.#end(run, 'failed', reason)).catch((err: unknown) =>
+            this.fail(err),
+          )
+          continue
+        }
+        this.#sync(run, await this.#registry.list('worker'))
       }
     })
+    this.spawn('watch', (s) => this.#watchProgress(s))
     this.spawn('upstream', async (s) => {
       for await (const { entry } of this.logs.follow({ signal: s })) this.#onLog(entry)
     })
@@ -166,11 +183,20 @@ export class Controller extends ServiceBase {
     const run = this.#run
     if (run !== undefined) {
       const a = run.assigner
+      const stall = this.#watch?.stall
       return {
         last_assigned: a.releasedFrontier,
         completed_events: a.completedFrontier,
         total_events: a.plan.eventCount,
         finished: false,
+        status: 'running',
+        failed_events: run.stats.failedEvents,
+        ...(stall === undefined
+          ? {}
+          : {
+              waiting_for: stall.waitingFor,
+              stalled_for_s: Math.round((Date.now() - stall.since) / 1000),
+            }),
       }
     }
     return (
@@ -179,8 +205,14 @@ export class Controller extends ServiceBase {
         completed_events: 0,
         total_events: 0,
         finished: false,
+        status: 'idle',
       }
     )
+  }
+
+  /** What the running scan waits for when it makes no progress (see `CONTROLLER_STALL_WARN_MS`). */
+  stall(): Stall | undefined {
+    return this.#run === undefined ? undefined : this.#watch?.stall
   }
 
   /** Per-worker load of the running (or last) scan (intervals in seconds). */
@@ -263,6 +295,10 @@ export class Controller extends ServiceBase {
 
   async #begin(run: ScanRun): Promise<void> {
     this.#run = run
+    this.#watch = new ScanWatch(
+      { warnAfterMs: this.#o.stallWarnMs ?? 30_000, failAfterMs: this.#o.stallTimeoutMs ?? 0 },
+      Date.now(),
+    )
     this.#last = { state: run.scan, progress: this.progress() }
     await run.start()
     void run.closed.then((err) => {
@@ -270,11 +306,24 @@ export class Controller extends ServiceBase {
     })
   }
 
-  async #end(run: ScanRun, status: 'finished' | 'stopped', reason?: string): Promise<void> {
+  async #end(
+    run: ScanRun,
+    status: 'finished' | 'stopped' | 'failed',
+    reason?: string,
+  ): Promise<void> {
     if (this.#run !== run) return
-    const final: Progress = { ...this.progress(), finished: true }
+    const { waiting_for: _w, stalled_for_s: _s, ...progress } = this.progress()
+    const final: Progress = {
+      ...progress,
+      finished: true,
+      status,
+      ...(reason === undefined ? {} : { reason }),
+    }
     this.#run = undefined
     this.#lastRun = run
+    // Until the end is written and announced, the scan still reads as running (a client that
+    // sees `finished` finds the `scan-updates` entry).
+    this.#last = { state: run.scan, progress: { ...final, finished: false, status: 'running' } }
     await run.close()
     const stats = run.stats
     this.#totals = addStats(this.#totals, stats)
@@ -284,18 +333,20 @@ export class Controller extends ServiceBase {
       endedAt: new Date().toISOString(),
       ...(reason === undefined ? {} : { reason }),
     }
+    const { scanId } = state
+    if (this.plane.state === 'running') {
+      await this.#records.write(state)
+      await this.#records.announce(
+        status === 'finished'
+          ? { type: 'finished', scanId }
+          : { type: status, scanId, reason: reason ?? status },
+      )
+    }
     this.#last = { state, progress: final }
     if (this.plane.state !== 'running') return
-    await this.#records.write(state)
-    const { scanId } = state
-    await this.#records.announce(
-      status === 'finished'
-        ? { type: 'finished', scanId }
-        : { type: 'stopped', scanId, reason: reason ?? status },
-    )
     await this.#records.retire(scanId, this.#o.scanRetentionMs)
     this.#note(
-      'info',
+      status === 'failed' ? 'error' : 'info',
       `scan ${scanId} ${status}${reason === undefined ? '' : `: ${reason}`}`,
       scanId,
     )
@@ -326,6 +377,59 @@ export class Controller extends ServiceBase {
       if (byName.get(name)?.instanceId !== instanceId) run.removeWorker(name)
     }
     for (const w of live) run.addWorker(w satisfies RunWorker)
+  }
+
+  /** Look at the running scan's progress every second; report a stall, fail at the deadline. */
+  async #watchProgress(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await sleep(1000, signal)
+      const run = this.#run
+      const watch = this.#watch
+      if (run === undefined || watch === undefined) continue
+      const verdict = watch.check(run, await this.#registry.list(), Date.now())
+      if (this.#run !== run) continue
+      if (verdict.kind === 'progress') continue
+      const seconds = Math.round((Date.now() - verdict.stall.since) / 1000)
+      const what = verdict.stall.waitingFor.join('; ')
+      if (verdict.kind === 'deadline') {
+        const reason = `no progress for ${seconds} s: waiting for ${what}`
+        this.#exclusive(() => this.#end(run, 'failed', reason)).catch((err: unknown) =>
+          this.fail(err),
+        )
+      } else if (verdict.changed) {
+        this.#note(
+          'warn',
+          `scan ${run.scan.scanId} has made no progress for ${seconds} s: waiting for ${what}`,
+          run.scan.scanId,
+        )
+      }
+    }
+  }
+
+  /** An ingester or the reducer left: say at once what the running scan now lacks. */
+  async #lost(p: ProcessInfo, reason: string | undefined): Promise<void> {
+    const run = this.#run
+    if (run === undefined) return
+    const how = reason === 'expired' ? 'stopped heartbeating' : 'left'
+    if (p.role === 'reducer') {
+      this.#note(
+        'warn',
+        `the reducer '${p.name}' ${how}; results wait for a reducer`,
+        run.scan.scanId,
+      )
+      return
+    }
+    if (p.role !== 'ingester') return
+    const mine = (p.streams ?? []).filter((s) => run.scan.streams.includes(s))
+    if (mine.length === 0) return
+    const served = await this.servedStreams()
+    const unserved = mine.filter((s) => !served.has(s))
+    if (unserved.length === 0) return
+    this.#note(
+      'warn',
+      `ingester '${p.name}' ${how}: stream${unserved.length > 1 ? 's' : ''} ${unserved.map((s) => `'${s}'`).join(', ')} of the running scan ha${unserved.length > 1 ? 've' : 's'} no live ingester`,
+      run.scan.scanId,
+    )
   }
 
   #onLog(entry: LogEntry): void {

@@ -7,14 +7,12 @@ import type { ControllerDeps } from './controller-types.js'
  * scan left by a previous controller, and owns every scan started through it.
  */
 export function createController(
-  config: Pick<
-    ControllerConfig,
-    'name' | 'lookaheadEvents' | 'horizonEvents' | 'scanRetentionMs'
-  > & {
-    /** Its HTTP API, published in the registry (a function: read when it registers). */
-    readonly url?: string | (() => string | undefined) | undefined
-    readonly controlPlane?: { readonly heartbeatMs: number }
-  },
+  config: Pick<ControllerConfig, 'name' | 'lookaheadEvents' | 'horizonEvents' | 'scanRetentionMs'> &
+    Partial<Pick<ControllerConfig, 'stallWarnMs' | 'stallTimeoutMs'>> & {
+      /** Its HTTP API, published in the registry (a function: read when it registers). */
+      readonly url?: string | (() => string | undefined) | undefined
+      readonly controlPlane?: { readonly heartbeatMs: number }
+    },
   deps: ControllerDeps,
 ): Controller {
   return new Controller(
@@ -23,6 +21,8 @@ export function createController(
       lookaheadEvents: config.lookaheadEvents,
       horizonEvents: config.horizonEvents,
       scanRetentionMs: config.scanRetentionMs,
+      ...(config.stallWarnMs === undefined ? {} : { stallWarnMs: config.stallWarnMs }),
+      ...(config.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: config.stallTimeoutMs }),
       url: config.url,
       ...(config.controlPlane === undefined
         ? {}

@@ -1,9 +1,7 @@
 import type { ControlPlane } from '../control/control-plane.js'
+import { findRunningScan, readScanState, SCAN_UPDATES_MAX_LEN } from '../control/scan-follower.js'
 import type { ScanId } from '../protocol/ids.js'
-import { parseControlJson, ScanState, ScanUpdate } from '../protocol/scan-messages.js'
-
-/** Entries kept in `scan-updates`. */
-export const SCAN_UPDATES_MAX_LEN = 1_000
+import type { ScanState, ScanUpdate } from '../protocol/scan-messages.js'
 
 /**
  * The controller's typed access to a scan's records on the control plane: the `ScanState` key,
@@ -24,15 +22,11 @@ export interface ScanRecords {
 
 /** Create the facade over a plane (no I/O until used). */
 export function createScanRecords(plane: ControlPlane): ScanRecords {
-  const read = async (scanId: ScanId): Promise<ScanState | undefined> => {
-    const bytes = await plane.get(plane.keys.scan(scanId))
-    return bytes === undefined ? undefined : parseControlJson(ScanState, bytes, 'scan state')
-  }
   return {
     write: async (state) => {
       await plane.set(plane.keys.scan(state.scanId), JSON.stringify(state))
     },
-    read,
+    read: (scanId) => readScanState(plane, scanId),
     announce: async (update) => {
       await plane.xadd(
         plane.keys.scanUpdates(),
@@ -40,30 +34,11 @@ export function createScanRecords(plane: ControlPlane): ScanRecords {
         { maxLen: SCAN_UPDATES_MAX_LEN },
       )
     },
-    findRunning: async () => {
-      const entries = await plane.xrevrange(plane.keys.scanUpdates(), { count: 100 })
-      for (const entry of entries) {
-        const parsed = ScanUpdate.safeParse(jsonOf(entry.fields.get('u')))
-        if (!parsed.success || parsed.data.type !== 'started') continue
-        const state = await read(parsed.data.scanId)
-        return state?.status === 'running' ? state : undefined
-      }
-      return undefined
-    },
+    findRunning: async () => (await findRunningScan(plane)).running,
     retire: async (scanId, ttlMs) => {
       for (const key of await plane.scan(plane.keys.scanPattern(scanId))) {
         await plane.pexpire(key, ttlMs)
       }
     },
-  }
-}
-
-function jsonOf(bytes: Uint8Array | undefined): unknown {
-  if (bytes === undefined) return undefined
-  try {
-    return JSON.parse(Buffer.from(bytes).toString('utf8'))
-  } catch {
-    // A malformed update is skipped: the schema check that follows refuses `undefined`.
-    return undefined
   }
 }

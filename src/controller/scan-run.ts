@@ -125,6 +125,8 @@ export class ScanRun extends ServiceBase {
    */
   async replay(): Promise<void> {
     for await (const { entry, journal } of readJournal(this.#o.plane, this.scan.scanId)) {
+      // An entry appended twice (a command resent after a lost connection) is applied once.
+      if (entry.seq < this.#seq) continue
       for (const input of journal.inputs) this.#apply(input)
       this.#builder.cursor('credits', journal.credits)
       this.#builder.cursor('completions', journal.completions)

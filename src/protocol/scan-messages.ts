@@ -25,10 +25,15 @@ export const ScanState = z.object({
   allWrap: z.boolean(),
   totalEvents: z.int().nonnegative(),
   streams: z.array(z.string()),
-  status: z.enum(['running', 'finished', 'stopped']),
+  /**
+   * `finished`: every event reduced or failed with a reason; `stopped`: ended early on purpose
+   * (an operator's stop, a lost upstream, a new scan); `failed`: ended because it could not go
+   * on (no progress until the deadline, the control plane lost its data).
+   */
+  status: z.enum(['running', 'finished', 'stopped', 'failed']),
   createdAt: z.string(),
   endedAt: z.string().optional(),
-  /** Why the scan stopped early (`stopped`) — an operator's stop or a lost upstream. */
+  /** Why the scan ended early (`stopped`, `failed`). */
   reason: z.string().optional(),
 })
 export type ScanState = z.infer<typeof ScanState>
@@ -38,6 +43,7 @@ export const ScanUpdate = z.discriminatedUnion('type', [
   z.object({ type: z.literal('started'), scanId: ScanId }),
   z.object({ type: z.literal('finished'), scanId: ScanId }),
   z.object({ type: z.literal('stopped'), scanId: ScanId, reason: z.string() }),
+  z.object({ type: z.literal('failed'), scanId: ScanId, reason: z.string() }),
 ])
 export type ScanUpdate = z.infer<typeof ScanUpdate>
 

@@ -44,6 +44,8 @@ export async function receiveLoop(
       if (performance.now() - turnStarted > MAX_TURN_MS) {
         await nextTurn()
         turnStarted = performance.now()
+        // An abort during the turn found no wait to wake: look again before waiting.
+        continue
       }
       let pending: Promise<Buffer[]>
       try {

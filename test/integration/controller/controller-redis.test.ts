@@ -81,7 +81,14 @@ describe('controller on Redis over HTTP', () => {
       .poll(async () => (await (await fetch(`${base}/api/v1/progress`)).json()) as unknown, {
         timeout: 10_000,
       })
-      .toEqual({ last_assigned: 202, completed_events: 202, total_events: 202, finished: true })
+      .toEqual({
+        last_assigned: 202,
+        completed_events: 202,
+        total_events: 202,
+        finished: true,
+        status: 'finished',
+        failed_events: 0,
+      })
     const updates = await bed.fakes.xrange(bed.fakes.keys.scanUpdates())
     expect(updates.map((u) => JSON.parse(Buffer.from(u.fields.get('u')!).toString()).type)).toEqual(
       ['started', 'finished'],

@@ -50,6 +50,9 @@ describe('controller status page', () => {
       completed_events: 7,
       total_events: 7,
       finished: true,
+      status: 'finished',
+      // SpotWorker fails event 3 on purpose.
+      failed_events: 1,
     })
     expect(bodies['/api/v1/status']).toMatchObject({ scan_id: scanId, status: 'finished' })
     const config = bodies['/api/v1/config'] as {

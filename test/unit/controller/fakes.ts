@@ -240,7 +240,10 @@ export async function testBed(
   const controllers: Controller[] = []
   const workers: FakeWorker[] = []
   const timers: FakeProcess[] = []
-  const controller = async (start = true): Promise<Controller> => {
+  const controller = async (
+    start = true,
+    stall: { stallWarnMs?: number; stallTimeoutMs?: number } = {},
+  ): Promise<Controller> => {
     const c = createController(
       {
         name: 'controller',
@@ -248,6 +251,7 @@ export async function testBed(
         horizonEvents: 100_000,
         scanRetentionMs: 60_000,
         controlPlane: { heartbeatMs: 30 },
+        ...stall,
       },
       { plane: await plane(), logger },
     )
@@ -282,5 +286,5 @@ export async function testBed(
     await afterAll(prefix)
   }
   const errors = () => lines.filter((l) => l.level >= 50)
-  return { fakes, plane, controller, ingester, worker, cleanup, errors, lines, prefix }
+  return { fakes, plane, controller, ingester, worker, cleanup, errors, lines, prefix, store }
 }

@@ -49,6 +49,8 @@ describe('controller HTTP API', () => {
         completed_events: 5,
         total_events: 5,
         finished: true,
+        status: 'finished',
+        failed_events: 0,
       })
     })
     const m = await app.inject({ url: '/api/v1/mapping' })

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { sequenceFromTriggerMap, streamName, uniformTriggerMap } from '../../../src/index.js'
-import { testBed } from './fakes.js'
+import { FakeProcess, testBed } from './fakes.js'
 
 type Bed = Awaited<ReturnType<typeof testBed>>
 let bed: Bed | undefined
@@ -32,6 +32,8 @@ describe('controller scan flow', () => {
       completed_events: 22,
       total_events: 22,
       finished: true,
+      status: 'finished',
+      failed_events: 0,
     })
     expect(c.scan()).toMatchObject({ scanId: id, status: 'finished' })
     const seen = new Set([...a.processed, ...b.processed])
@@ -125,6 +127,45 @@ describe('controller failures and stops', () => {
     })
     await vi.waitFor(() => expect(c.scan()).toMatchObject({ status: 'stopped' }))
     expect(c.scan()?.reason).toContain('upstream-lost')
+  })
+})
+
+describe('controller: nothing waits forever', () => {
+  it('reports what a scan without progress waits for, then fails it at the deadline', async () => {
+    bed = await testBed()
+    await bed.ingester('ing', ['eiger'])
+    const reducer = new FakeProcess(bed.fakes, 'reducer', 'reducer')
+    await reducer.register()
+    const a = await bed.worker('a', { window: 4, paused: true })
+    const c = await bed.controller(true, { stallWarnMs: 300, stallTimeoutMs: 2500 })
+    const id = await c.startScan(uniform(10), true)
+    await vi.waitFor(() => expect(c.progress().waiting_for).toBeDefined(), { timeout: 5000 })
+    expect(c.progress().waiting_for?.[0]).toMatch(/^worker 'a' to complete \d+ events? \(first: 0/)
+    await vi.waitFor(() => expect(c.scan()?.status).toBe('failed'), { timeout: 10_000 })
+    expect(c.scan()?.reason).toMatch(/^no progress for \d+ s: waiting for worker 'a'/)
+    expect(c.progress()).toMatchObject({ finished: true, status: 'failed' })
+    expect(c.progress().waiting_for).toBeUndefined()
+    const warned = bed.lines.filter((l) => l.level === 40).map((l) => l.msg)
+    expect(warned).toContainEqual(
+      expect.stringMatching(new RegExp(`^scan ${id} has made no progress`)),
+    )
+    // The failure is logged at ERROR, as it should be: take it out of the unexpected errors.
+    expect(bed.errors().map((l) => l.msg)).toEqual([expect.stringMatching(/^scan .* failed: /)])
+    bed.lines.splice(0)
+    reducer.crash()
+    await a.resume()
+  })
+
+  it('fails a running scan whose state vanished from the control plane (data lost)', async () => {
+    bed = await testBed()
+    await bed.ingester('ing', ['eiger'])
+    await bed.worker('a', { paused: true })
+    const c = await bed.controller()
+    const id = await c.startScan(uniform(10), true)
+    await bed.fakes.del(bed.fakes.keys.scan(id))
+    await vi.waitFor(() => expect(c.scan()?.status).toBe('failed'), { timeout: 5000 })
+    expect(c.scan()?.reason).toMatch(/control plane lost the scan/)
+    bed.lines.splice(0)
   })
 })
 
