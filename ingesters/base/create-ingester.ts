@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import { followStream } from '../../src/control/follow-stream.js'
 import {
   type ControlPlane,
+  compileScanPlan,
   createIngesterRouter,
   createLogStream,
   createMetricsServer,
@@ -12,7 +13,9 @@ import {
   ParameterName,
   ProtocolError,
   parseControlJson,
+  parseSequence,
   type ScanId,
+  type ScanPlan,
   ScanState,
   ScanUpdate,
   type Service,
@@ -20,6 +23,7 @@ import {
   StateError,
   type StreamEntryId,
   type StreamName,
+  toError,
 } from '../../src/index.js'
 import { type IngesterConfig, ingesterName } from './ingester-config.js'
 import { type IngesterLogger, silentLogger } from './ingester-logger.js'
@@ -222,6 +226,8 @@ class IngesterService extends ServiceBase implements Ingester {
     const config = this.#config
     const { plane } = this.#deps
     const name = ingesterName(config)
+    const scanPlan = await this.#compile(state, name)
+    if (scanPlan === undefined) return
     const readMark = plane.keys.ingester(scanId, name)
     if ((await plane.get(readMark)) !== undefined) {
       // An earlier run of this ingester had read from the device for this scan: the frames it
@@ -257,6 +263,7 @@ class IngesterService extends ServiceBase implements Ingester {
       scanId,
       ingesterName: name,
       streams,
+      scanPlan,
       plane,
       logs: createLogStream(plane),
       upstream,
@@ -274,6 +281,36 @@ class IngesterService extends ServiceBase implements Ingester {
     this.#logger.info({ scanId, streams }, 'scan started')
     this.#watch(`scan ${scanId}`, session.closed, () => this.#session === session)
     await session.start()
+  }
+
+  /**
+   * The scan's sequence, compiled: which events read which stream, so frames are matched to
+   * events by their frame number. A sequence that does not compile (the controller validated
+   * it, so only a foreign writer gets here) is reported, and the scan is not served.
+   */
+  async #compile(state: ScanState, name: string): Promise<ScanPlan | undefined> {
+    try {
+      return compileScanPlan(parseSequence(state.sequence), { allWrap: state.allWrap })
+    } catch (err) {
+      const message = `ingester '${name}' cannot serve scan ${state.scanId}: its sequence does not compile: ${toError(err).message}`
+      this.#logger.error({ scanId: state.scanId }, message)
+      await createLogStream(this.#deps.plane)
+        .append({
+          time: Date.now(),
+          level: 'error',
+          role: 'ingester',
+          name,
+          message,
+          context: { scanId: state.scanId },
+        })
+        .catch((e: unknown) =>
+          this.#logger.error(
+            { scanId: state.scanId, err: String(e) },
+            'cannot write to the log stream',
+          ),
+        )
+      return undefined
+    }
   }
 
   async #stopSession(): Promise<void> {
