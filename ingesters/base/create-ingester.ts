@@ -226,27 +226,17 @@ class IngesterService extends ServiceBase implements Ingester {
     const config = this.#config
     const { plane } = this.#deps
     const name = ingesterName(config)
-    const scanPlan = await this.#compile(state, name)
+    const scanPlan = await this.#compile(state)
     if (scanPlan === undefined) return
     const readMark = plane.keys.ingester(scanId, name)
     if ((await plane.get(readMark)) !== undefined) {
       // An earlier run of this ingester had read from the device for this scan: the frames it
       // held are gone and the device's next frame cannot be matched to its event. Stop the scan
       // (the controller stops on upstream-lost) rather than mislabel frames.
-      const message = `upstream-lost: ingester '${name}' restarted during scan ${scanId} after it had read from its device; the frames it held are lost and later frames cannot be matched to their events`
-      this.#logger.error({ scanId }, message)
-      await createLogStream(plane)
-        .append({
-          time: Date.now(),
-          level: 'error',
-          role: 'ingester',
-          name,
-          message,
-          context: { scanId },
-        })
-        .catch((err: unknown) =>
-          this.#logger.error({ scanId, err: String(err) }, 'cannot write to the log stream'),
-        )
+      await this.#reportError(
+        scanId,
+        `upstream-lost: ingester '${name}' restarted during scan ${scanId} after it had read from its device; the frames it held are lost and later frames cannot be matched to their events`,
+      )
       return
     }
     const upstream = markFirstRead(this.#deps.upstream, async () => {
@@ -288,29 +278,33 @@ class IngesterService extends ServiceBase implements Ingester {
    * events by their frame number. A sequence that does not compile (the controller validated
    * it, so only a foreign writer gets here) is reported, and the scan is not served.
    */
-  async #compile(state: ScanState, name: string): Promise<ScanPlan | undefined> {
+  async #compile(state: ScanState): Promise<ScanPlan | undefined> {
     try {
       return compileScanPlan(parseSequence(state.sequence), { allWrap: state.allWrap })
     } catch (err) {
-      const message = `ingester '${name}' cannot serve scan ${state.scanId}: its sequence does not compile: ${toError(err).message}`
-      this.#logger.error({ scanId: state.scanId }, message)
-      await createLogStream(this.#deps.plane)
-        .append({
-          time: Date.now(),
-          level: 'error',
-          role: 'ingester',
-          name,
-          message,
-          context: { scanId: state.scanId },
-        })
-        .catch((e: unknown) =>
-          this.#logger.error(
-            { scanId: state.scanId, err: String(e) },
-            'cannot write to the log stream',
-          ),
-        )
+      await this.#reportError(
+        state.scanId,
+        `ingester '${ingesterName(this.#config)}' cannot serve scan ${state.scanId}: its sequence does not compile: ${toError(err).message}`,
+      )
       return undefined
     }
+  }
+
+  /** An error operators must see: the process log and the shared log stream. */
+  async #reportError(scanId: ScanId, message: string): Promise<void> {
+    this.#logger.error({ scanId }, message)
+    await createLogStream(this.#deps.plane)
+      .append({
+        time: Date.now(),
+        level: 'error',
+        role: 'ingester',
+        name: ingesterName(this.#config),
+        message,
+        context: { scanId },
+      })
+      .catch((err: unknown) =>
+        this.#logger.error({ scanId, err: String(err) }, 'cannot write to the log stream'),
+      )
   }
 
   async #stopSession(): Promise<void> {

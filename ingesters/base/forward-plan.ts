@@ -10,6 +10,7 @@ import {
   type WorkerName,
 } from '../../src/index.js'
 import { RouteBook } from './route-book.js'
+import { type StreamCounters, zeroCounters } from './stream-counters.js'
 
 /** One stream an ingester serves in a scan, and the `typ` its frames travel with. */
 export interface PlanStream {
@@ -48,43 +49,6 @@ export interface PendingRead {
    * {@link ForwardPlan.commit}, which advances it.
    */
   readonly positions: readonly number[]
-}
-
-/** Per-stream counters the plan keeps (the session adds reads and errors). */
-export interface StreamCounters {
-  /** Upstream messages read. */
-  read: number
-  /** Frame deliveries to workers (one per worker a message went to), resends included. */
-  forwarded: number
-  /** Deliveries repeated after a re-route or a late hello. */
-  resent: number
-  /** Messages read and discarded (`[]` routes). */
-  dropped: number
-  /** Upstream errors (the device lost, a failed read). */
-  errors: number
-  /** Malformed upstream messages dropped (never given an event). */
-  invalid: number
-  /** Frames dropped because their frame number was already served. */
-  duplicates: number
-  /** Events sent a missing-frame marker: their frame never came from the device. */
-  missing: number
-  /** Frames dropped because the scan has no event for them. */
-  surplus: number
-}
-
-/** Counters of a stream that has read nothing yet. */
-export function zeroCounters(): StreamCounters {
-  return {
-    read: 0,
-    forwarded: 0,
-    resent: 0,
-    dropped: 0,
-    errors: 0,
-    invalid: 0,
-    duplicates: 0,
-    missing: 0,
-    surplus: 0,
-  }
 }
 
 interface KeptFrame {

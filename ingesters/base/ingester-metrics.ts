@@ -1,6 +1,6 @@
 import { Counter, Gauge, Registry } from 'prom-client'
-import { type StreamCounters, zeroCounters } from './forward-plan.js'
 import type { ScanSessionStats } from './scan-session.js'
+import { type StreamCounters, zeroCounters } from './stream-counters.js'
 
 type CounterKey = keyof StreamCounters
 const STREAM_COUNTERS: readonly [CounterKey, string, string][] = [

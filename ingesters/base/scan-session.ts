@@ -15,11 +15,12 @@ import {
   type WorkerName,
 } from '../../src/index.js'
 import { BatchSender, type BatchTarget } from './batch-sender.js'
-import { type Delivery, ForwardPlan, type ReadFrame, type StreamCounters } from './forward-plan.js'
+import { type Delivery, ForwardPlan, type ReadFrame } from './forward-plan.js'
 import { FrameMatcher } from './frame-matcher.js'
 import type { IngesterLogger } from './ingester-logger.js'
 import { openScanRecorder, type ScanRecorder } from './scan-recorder.js'
 import { createScanReporter, type ScanReport } from './scan-reporter.js'
+import { countOf, type StreamCounters } from './stream-counters.js'
 import type { Upstream, UpstreamFactory, UpstreamMessage } from './upstream.js'
 import { type NoticeKind, UpstreamNotices } from './upstream-notices.js'
 import { Wakeup } from './wakeup.js'
@@ -314,15 +315,7 @@ export class ScanSession extends ServiceBase {
   }
 
   #notice(kind: NoticeKind, stream: StreamName, counters: StreamCounters, message: string): void {
-    const count =
-      kind === 'invalid'
-        ? counters.invalid
-        : kind === 'duplicate'
-          ? counters.duplicates
-          : kind === 'gap'
-            ? counters.missing
-            : counters.surplus
-    this.#notices.notice(kind, stream, message, count)
+    this.#notices.notice(kind, stream, message, countOf(counters, kind))
   }
 
   async #record(event: number, frames: readonly (ReadFrame | undefined)[]): Promise<void> {
