@@ -62,6 +62,7 @@ export {
   defaultBlockElements,
   readBitshuffleLz4Header,
 } from './codec/bitshuffle-lz4-header.js'
+export { type CborScan, scanCborItem } from './codec/cbor-scan.js'
 export { decompressLz4Block, type Lz4BlockDecompressor } from './codec/lz4-block.js'
 export {
   compressLz4Block,
@@ -504,6 +505,12 @@ export {
   WorkerName,
   workerName,
 } from './protocol/ids.js'
+export {
+  encodeMissingFrame,
+  isMissingFrame,
+  MISSING_FRAME_TYP,
+  missingFrameError,
+} from './protocol/missing-frame.js'
 export {
   AssignmentEntry,
   CompletionReport,

@@ -5,6 +5,7 @@ import type { ParameterTracker } from '../src/index.js'
 import {
   encodePayload,
   isBeamloomError,
+  missingFrameError,
   ProtocolError,
   rootErrorCode,
   type ScanId,
@@ -276,6 +277,9 @@ export class ScanSession extends ServiceBase {
     const histogram = this.#o.processEventSeconds
     const started = histogram === undefined ? 0 : performance.now()
     try {
+      // A stream whose frame never came from the device: fail the event, never guess.
+      const missing = missingFrameError(event.streams)
+      if (missing !== undefined) throw missing
       if (host === undefined) throw this.#hostError ?? new Error('no analysis instance')
       const result = await host.processEvent({ eventNumber, streams: event.streams }, parameters)
       histogram?.observe((performance.now() - started) / 1000)

@@ -112,7 +112,7 @@ export async function* readCapture(
     for (let n = 0; ; n++) {
       let frames: readonly Uint8Array[]
       try {
-        frames = await upstream.next(stream, controller.signal)
+        frames = (await upstream.next(stream, controller.signal)).parts
       } catch (err) {
         if (controller.signal.aborted) throw controller.signal.reason
         if (isBeamloomError(err, 'UPSTREAM_CLOSED')) return

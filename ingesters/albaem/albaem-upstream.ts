@@ -1,6 +1,8 @@
-import { ALBAEM_TYP, type StreamName } from '../../src/index.js'
-import type { UpstreamContext, UpstreamFactory } from '../base/upstream.js'
-import { ZmqUpstream, type ZmqUpstreamKind, type ZmqUpstreamOptions } from '../base/zmq-upstream.js'
+import { ALBAEM_TYP } from '../../src/index.js'
+import { createClassifiedUpstreamFactory } from '../base/classified-upstream.js'
+import { type Classified, classifyJsonMessage, type JsonProtocol } from '../base/classify-json.js'
+import type { UpstreamFactory } from '../base/upstream.js'
+import type { ZmqUpstreamOptions } from '../base/zmq-upstream.js'
 
 /** Options of {@link createAlbaemUpstreamFactory}. */
 export interface AlbaemUpstreamOptions extends ZmqUpstreamOptions {
@@ -8,70 +10,45 @@ export interface AlbaemUpstreamOptions extends ZmqUpstreamOptions {
   readonly url: string
 }
 
-const MESSAGE_TYPE = /"message_type"\s*:\s*"([^"]*)"/
-const utf8 = new TextDecoder()
-
 /**
- * The `message_type` of an AlbaEM JSON part, read without parsing the JSON (`undefined`: none
- * found), so a message that is not valid JSON still goes to the worker, whose parser reports
- * what is wrong with it.
+ * How the ingester tells AlbaEM messages apart: one JSON part each, `message_type`
+ * `series-start`, `data` (with its `frame_number` from 0) or `series-end`.
  */
-export function sniffAlbaemType(part: Uint8Array | undefined): string | undefined {
-  if (part === undefined) return undefined
-  return MESSAGE_TYPE.exec(utf8.decode(part.subarray(0, 4096)))?.[1]
-}
-
-const ALBAEM: ZmqUpstreamKind = {
-  socket: 'sub',
+export const ALBAEM_PROTOCOL: JsonProtocol = {
   label: 'AlbaEM',
-  connected: 'subscribed to the AlbaEM',
-  ended: 'the AlbaEM series ended (series-end was read)',
+  typeField: 'message_type',
+  start: 'series-start',
+  data: 'data',
+  end: 'series-end',
+  frameField: 'frame_number',
+  parts: { start: [1, 1], data: [1, 1], end: [1, 1] },
 }
 
-/**
- * The AlbaEM upstream of one scan: a zmq SUB (subscribed to everything) connected to the
- * streamer's PUB. It skips what precedes `series-start`, then hands out one message per event:
- * the start, every `data` message and the `series-end`; after that, `UPSTREAM_CLOSED`. Only
- * `message_type` is read; a message without one is counted as invalid and skipped.
- */
-class AlbaemUpstream extends ZmqUpstream {
-  constructor(options: AlbaemUpstreamOptions, context: UpstreamContext) {
-    super(ALBAEM, options, context)
-  }
-
-  override async next(stream: StreamName, signal: AbortSignal): Promise<readonly Uint8Array[]> {
-    for (;;) {
-      const parts = await this.receive(signal)
-      const type = sniffAlbaemType(parts[0])
-      if (type === undefined) {
-        this.context.onInvalid(stream, 'AlbaEM message without message_type')
-        continue
-      }
-      if (this.phase === 'waiting') {
-        if (type === 'series-start') {
-          this.phase = 'series'
-          return parts
-        }
-        this.countStale()
-        continue
-      }
-      if (type === 'data') return parts
-      if (type === 'series-end') {
-        this.phase = 'ended'
-        return parts
-      }
-      this.context.onInvalid(stream, `unexpected AlbaEM message_type '${type}' within a series`)
-    }
-  }
+/** Classify one AlbaEM message (see `classifyJsonMessage`). */
+export function classifyAlbaem(parts: readonly Uint8Array[]): Classified {
+  return classifyJsonMessage(ALBAEM_PROTOCOL, parts)
 }
 
 /**
  * The AlbaEM device type for `createIngester`: frames travel with `typ` `albaem`, and each scan
- * opens a SUB to `options.url`.
+ * opens a SUB (subscribed to everything) to the streamer's PUB. It skips what precedes
+ * `series-start`, then hands out one message per event: the start, every `data` message (placed
+ * by its `frame_number`) and the `series-end`; after that, `UPSTREAM_CLOSED`. A message that is
+ * not one JSON part with a known `message_type` (and a frame number) is reported as invalid and
+ * dropped.
  */
 export function createAlbaemUpstreamFactory(options: AlbaemUpstreamOptions): UpstreamFactory {
-  return {
-    typOf: () => ALBAEM_TYP,
-    create: (context) => new AlbaemUpstream(options, context),
-  }
+  return createClassifiedUpstreamFactory(
+    {
+      typ: ALBAEM_TYP,
+      kind: {
+        socket: 'sub',
+        label: 'AlbaEM',
+        connected: 'subscribed to the AlbaEM',
+        ended: 'the AlbaEM series ended (series-end was read)',
+      },
+      classify: classifyAlbaem,
+    },
+    options,
+  )
 }

@@ -75,13 +75,7 @@ export class BatchSender {
         this.#pending.set(d.worker, pending)
       }
       const stream = streams[d.stream]!
-      pending.builder.add(
-        eventNumber(d.event),
-        d.slot,
-        streamName(stream.name),
-        stream.typ,
-        d.frames,
-      )
+      pending.builder.add(eventNumber(d.event), d.slot, streamName(stream.name), d.typ, d.frames)
       pending.refs.push({ event: d.event, stream: d.stream })
       if (pending.builder.eventCount >= maxEvents || pending.builder.frameBytes >= maxBytes) {
         this.#send(d.worker, pending)

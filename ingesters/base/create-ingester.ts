@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import {
   type ControlPlane,
+  compileScanPlan,
   createIngesterRouter,
   createLogStream,
   createMetricsServer,
@@ -10,12 +11,15 @@ import {
   followScans,
   type IngesterRouter,
   ParameterName,
+  parseSequence,
   type ScanId,
+  type ScanPlan,
   type ScanState,
   type Service,
   ServiceBase,
   StateError,
   type StreamName,
+  toError,
 } from '../../src/index.js'
 import { type IngesterConfig, ingesterName } from './ingester-config.js'
 import { type IngesterLogger, silentLogger } from './ingester-logger.js'
@@ -178,25 +182,17 @@ class IngesterService extends ServiceBase implements Ingester {
     const config = this.#config
     const { plane } = this.#deps
     const name = ingesterName(config)
+    const scanPlan = await this.#compile(state)
+    if (scanPlan === undefined) return
     const readMark = plane.keys.ingester(scanId, name)
     if ((await plane.get(readMark)) !== undefined) {
       // An earlier run of this ingester had read from the device for this scan: the frames it
       // held are gone and the device's next frame cannot be matched to its event. Stop the scan
       // (the controller stops on upstream-lost) rather than mislabel frames.
-      const message = `upstream-lost: ingester '${name}' restarted during scan ${scanId} after it had read from its device; the frames it held are lost and later frames cannot be matched to their events`
-      this.#logger.error({ scanId }, message)
-      await createLogStream(plane)
-        .append({
-          time: Date.now(),
-          level: 'error',
-          role: 'ingester',
-          name,
-          message,
-          context: { scanId },
-        })
-        .catch((err: unknown) =>
-          this.#logger.error({ scanId, err: String(err) }, 'cannot write to the log stream'),
-        )
+      await this.#reportError(
+        scanId,
+        `upstream-lost: ingester '${name}' restarted during scan ${scanId} after it had read from its device; the frames it held are lost and later frames cannot be matched to their events`,
+      )
       return
     }
     const upstream = markFirstRead(this.#deps.upstream, async () => {
@@ -213,6 +209,7 @@ class IngesterService extends ServiceBase implements Ingester {
       scanId,
       ingesterName: name,
       streams,
+      scanPlan,
       plane,
       logs: createLogStream(plane),
       upstream,
@@ -230,6 +227,40 @@ class IngesterService extends ServiceBase implements Ingester {
     this.#logger.info({ scanId, streams }, 'scan started')
     this.#watch(`scan ${scanId}`, session.closed, () => this.#session === session)
     await session.start()
+  }
+
+  /**
+   * The scan's sequence, compiled: which events read which stream, so frames are matched to
+   * events by their frame number. A sequence that does not compile (the controller validated
+   * it, so only a foreign writer gets here) is reported, and the scan is not served.
+   */
+  async #compile(state: ScanState): Promise<ScanPlan | undefined> {
+    try {
+      return compileScanPlan(parseSequence(state.sequence), { allWrap: state.allWrap })
+    } catch (err) {
+      await this.#reportError(
+        state.scanId,
+        `ingester '${ingesterName(this.#config)}' cannot serve scan ${state.scanId}: its sequence does not compile: ${toError(err).message}`,
+      )
+      return undefined
+    }
+  }
+
+  /** An error operators must see: the process log and the shared log stream. */
+  async #reportError(scanId: ScanId, message: string): Promise<void> {
+    this.#logger.error({ scanId }, message)
+    await createLogStream(this.#deps.plane)
+      .append({
+        time: Date.now(),
+        level: 'error',
+        role: 'ingester',
+        name: ingesterName(this.#config),
+        message,
+        context: { scanId },
+      })
+      .catch((err: unknown) =>
+        this.#logger.error({ scanId, err: String(err) }, 'cannot write to the log stream'),
+      )
   }
 
   async #stopSession(): Promise<void> {

@@ -1,5 +1,5 @@
 import { type StreamName, UpstreamClosedError } from '../../src/index.js'
-import type { Upstream } from './upstream.js'
+import type { Upstream, UpstreamMessage } from './upstream.js'
 
 /** One device connection that yields whole messages (a zmq socket, an HTTP feed…). */
 export interface MessageSource {
@@ -11,16 +11,19 @@ export interface MessageSource {
   ready?(): boolean
 }
 
-/** A stream's share of one device message. */
+/** A stream's share of one device message, classified (start, data with its frame, end). */
 export interface StreamFrames {
   readonly stream: StreamName
-  readonly frames: readonly Uint8Array[]
+  readonly message: UpstreamMessage
 }
 
 /** Options of {@link createDemuxUpstream}. */
 export interface DemuxUpstreamOptions {
   readonly source: MessageSource
-  /** Which streams one message feeds, and with which parts (views, not copies). */
+  /**
+   * Which streams one message feeds, and with which parts (views, not copies), each classified;
+   * a share that is not valid is left out (and reported by the split).
+   */
   readonly split: (parts: readonly Uint8Array[]) => readonly StreamFrames[]
   /** The streams of the scan; frames of other streams are dropped. */
   readonly streams: readonly StreamName[]
@@ -37,7 +40,7 @@ export interface DemuxUpstreamOptions {
 export function createDemuxUpstream(options: DemuxUpstreamOptions): Upstream {
   const { source, split } = options
   const maxQueued = options.maxQueued ?? 10_000
-  const queues = new Map<string, (readonly Uint8Array[])[]>(options.streams.map((s) => [s, []]))
+  const queues = new Map<string, UpstreamMessage[]>(options.streams.map((s) => [s, []]))
   return {
     start: () => source.start(),
     close: () => source.close(),
@@ -57,7 +60,7 @@ export function createDemuxUpstream(options: DemuxUpstreamOptions): Upstream {
               `more than ${maxQueued} frames of stream '${piece.stream}' wait unread`,
             )
           }
-          target.push(piece.frames)
+          target.push(piece.message)
         }
       }
     },

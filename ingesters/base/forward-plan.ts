@@ -1,5 +1,7 @@
 import {
   type AssignmentEntry,
+  encodeMissingFrame,
+  MISSING_FRAME_TYP,
   type Slot,
   type SlotTuple,
   StateError,
@@ -8,6 +10,7 @@ import {
   type WorkerName,
 } from '../../src/index.js'
 import { RouteBook } from './route-book.js'
+import { type StreamCounters, zeroCounters } from './stream-counters.js'
 
 /** One stream an ingester serves in a scan, and the `typ` its frames travel with. */
 export interface PlanStream {
@@ -22,30 +25,34 @@ export interface Delivery {
   readonly slot: Slot
   /** Index into the plan's streams. */
   readonly stream: number
+  /** The stream's `typ`, or `MISSING_FRAME_TYP` for a frame that never came. */
+  readonly typ: string
   readonly frames: readonly Uint8Array[]
 }
+
+/** A frame of a pending event that never came from the device (see `FrameMatcher`). */
+export interface MissingRead {
+  /** Names the missing frame; the event fails with it. */
+  readonly missing: string
+}
+
+/** What was read for one stream of a pending event: the message's parts, or a missing frame. */
+export type ReadFrame = readonly Uint8Array[] | MissingRead
 
 /** The next event to read: its number and the streams (indices) that have a frame in it. */
 export interface PendingRead {
   readonly event: number
   readonly streams: readonly number[]
-}
-
-/** Per-stream counters the plan keeps (the session adds reads and errors). */
-export interface StreamCounters {
-  /** Upstream messages read. */
-  read: number
-  /** Frame deliveries to workers (one per worker a message went to), resends included. */
-  forwarded: number
-  /** Deliveries repeated after a re-route or a late hello. */
-  resent: number
-  /** Messages read and discarded (`[]` routes). */
-  dropped: number
-  /** Upstream errors and invalid messages. */
-  errors: number
+  /**
+   * Per stream index, the position of this event's frame in the stream's series: how many
+   * events of the scan before it read that stream (0: the series' start). Read it before
+   * {@link ForwardPlan.commit}, which advances it.
+   */
+  readonly positions: readonly number[]
 }
 
 interface KeptFrame {
+  readonly typ: string
   readonly frames: readonly Uint8Array[]
   targets: readonly WorkerName[]
   readonly sent: Set<WorkerName>
@@ -64,6 +71,12 @@ export interface ForwardPlanOptions {
   readonly maxBufferBytes: number
   /** Whether a worker is connected now (said hello, not gone): deliveries only go to those. */
   readonly isConnected: (worker: WorkerName) => boolean
+  /**
+   * Frames a stream contributes to the events before `event` (`ScanPlan.framesBefore`): where
+   * its series stands when the first release of a scan joined late does not begin at 0.
+   * Default: 0 (a plan that sees the scan from its first event needs nothing else).
+   */
+  readonly framesBefore?: (stream: StreamName, event: number) => number
 }
 
 /**
@@ -82,6 +95,8 @@ export class ForwardPlan {
   readonly #books: RouteBook[]
   readonly #maxBytes: number
   readonly #isConnected: (worker: WorkerName) => boolean
+  readonly #framesBefore: ((stream: StreamName, event: number) => number) | undefined
+  readonly #positions: number[]
   readonly #kept = new Map<number, KeptEvent>()
   readonly #workerSlots = new Map<WorkerName, number>()
   #overrides: SlotTuple[] = []
@@ -95,16 +110,12 @@ export class ForwardPlan {
 
   constructor(options: ForwardPlanOptions) {
     this.streams = options.streams
-    this.counters = options.streams.map(() => ({
-      read: 0,
-      forwarded: 0,
-      resent: 0,
-      dropped: 0,
-      errors: 0,
-    }))
+    this.counters = options.streams.map(() => zeroCounters())
     this.#books = options.streams.map(() => new RouteBook())
     this.#maxBytes = options.maxBufferBytes
     this.#isConnected = options.isConnected
+    this.#framesBefore = options.framesBefore
+    this.#positions = options.streams.map(() => 0)
   }
 
   /** Bytes of the frames kept for possible re-sending. */
@@ -161,7 +172,15 @@ export class ForwardPlan {
     const [from, to] = entry.released
     if (to > from) {
       // The first release of a scan says where it begins (0, unless joining late).
-      if (!this.#started && from > this.#next) this.#next = from
+      if (!this.#started && from > this.#next) {
+        this.#next = from
+        const before = this.#framesBefore
+        if (before !== undefined) {
+          this.streams.forEach((stream, s) => {
+            this.#positions[s] = before(stream.name, from)
+          })
+        }
+      }
       this.#started = true
       if (to > this.#releasedTo) this.#releasedTo = to
     }
@@ -180,15 +199,17 @@ export class ForwardPlan {
       const route = this.#books[s]!.get(event)
       if (route !== null && route !== undefined) streams.push(s)
     }
-    return { event, streams }
+    return { event, streams, positions: this.#positions }
   }
 
   /**
-   * The frames read for the pending event (`frames[s]` for each stream {@link pending} named);
-   * decides where they go. Resolves the deliveries for connected workers, in stream order.
-   * @throws StateError `STATE_INVALID` when `event` is not the pending one or a frame is missing.
+   * The frames read for the pending event (`frames[s]` for each stream {@link pending} named:
+   * the message's parts, or a {@link MissingRead} for a frame that never came, which travels
+   * as a missing-frame marker); decides where they go and advances each stream's position.
+   * Resolves the deliveries for connected workers, in stream order.
+   * @throws StateError `STATE_INVALID` when `event` is not the pending one or a frame is absent.
    */
-  commit(event: number, frames: readonly (readonly Uint8Array[] | undefined)[]): Delivery[] {
+  commit(event: number, frames: readonly (ReadFrame | undefined)[]): Delivery[] {
     if (event !== this.#next || event >= this.#releasedTo) {
       throw new StateError(`event ${event} is not the pending event (${this.#next})`)
     }
@@ -198,13 +219,17 @@ export class ForwardPlan {
     for (let s = 0; s < this.#books.length; s++) {
       const route = this.#books[s]!.get(event)
       if (route === null || route === undefined) continue
-      const parts = frames[s]
-      if (parts === undefined) throw new StateError(`event ${event}: no frame for stream ${s}`)
+      const read = frames[s]
+      if (read === undefined) throw new StateError(`event ${event}: no frame for stream ${s}`)
+      this.#positions[s]!++
       if (route.length === 0 || event < this.#frontier) {
         this.counters[s]!.dropped++
         continue
       }
-      const frame: KeptFrame = { frames: parts, targets: route, sent: new Set() }
+      const missing = isMissingRead(read)
+      const parts = missing ? encodeMissingFrame(read.missing) : read
+      const typ = missing ? MISSING_FRAME_TYP : this.streams[s]!.typ
+      const frame: KeptFrame = { typ, frames: parts, targets: route, sent: new Set() }
       for (const worker of route) this.#deliver(event, s, frame, worker, false, deliveries)
       kept[s] = frame
       for (const part of parts) bytes += part.byteLength
@@ -281,7 +306,14 @@ export class ForwardPlan {
     const counters = this.counters[s]!
     counters.forwarded++
     if (resend) counters.resent++
-    out.push({ worker, event, slot: this.slotOf(worker, event), stream: s, frames: frame.frames })
+    out.push({
+      worker,
+      event,
+      slot: this.slotOf(worker, event),
+      stream: s,
+      typ: frame.typ,
+      frames: frame.frames,
+    })
   }
 
   #reroute(from: number, to: number, out: Delivery[]): void {
@@ -313,4 +345,8 @@ export class ForwardPlan {
     for (const book of this.#books) book.prune(oldestNeeded)
     this.#overrides = this.#overrides.filter(([, end]) => end > frontier)
   }
+}
+
+function isMissingRead(read: ReadFrame): read is MissingRead {
+  return !Array.isArray(read)
 }

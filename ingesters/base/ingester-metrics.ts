@@ -1,6 +1,6 @@
 import { Counter, Gauge, Registry } from 'prom-client'
-import type { StreamCounters } from './forward-plan.js'
 import type { ScanSessionStats } from './scan-session.js'
+import { type StreamCounters, zeroCounters } from './stream-counters.js'
 
 type CounterKey = keyof StreamCounters
 const STREAM_COUNTERS: readonly [CounterKey, string, string][] = [
@@ -12,7 +12,27 @@ const STREAM_COUNTERS: readonly [CounterKey, string, string][] = [
   ],
   ['resent', 'beamloom_ingester_frames_resent_total', 'Deliveries repeated after a re-route'],
   ['dropped', 'beamloom_ingester_frames_dropped_total', 'Messages read and discarded ([] routes)'],
-  ['errors', 'beamloom_ingester_errors_total', 'Upstream errors and invalid messages, by stream'],
+  ['errors', 'beamloom_ingester_errors_total', 'Upstream errors (device lost), by stream'],
+  [
+    'invalid',
+    'beamloom_ingester_invalid_messages_total',
+    'Malformed upstream messages dropped (never given an event), by stream',
+  ],
+  [
+    'duplicates',
+    'beamloom_ingester_duplicate_frames_total',
+    'Frames dropped because their frame number was already served, by stream',
+  ],
+  [
+    'missing',
+    'beamloom_ingester_missing_frames_total',
+    'Events whose frame never came from the device (sent a missing-frame marker), by stream',
+  ],
+  [
+    'surplus',
+    'beamloom_ingester_surplus_frames_total',
+    'Frames dropped because the scan has no event for them, by stream',
+  ],
 ]
 
 /**
@@ -95,20 +115,9 @@ export class IngesterMetrics {
   /** A scan ended: add its last counters to the totals (once per scan). */
   scanEnded(stats: ScanSessionStats): void {
     for (const [stream, c] of Object.entries(stats.streams)) {
-      const e = this.#ended.get(stream) ?? {
-        read: 0,
-        forwarded: 0,
-        resent: 0,
-        dropped: 0,
-        errors: 0,
-      }
-      this.#ended.set(stream, {
-        read: e.read + c.read,
-        forwarded: e.forwarded + c.forwarded,
-        resent: e.resent + c.resent,
-        dropped: e.dropped + c.dropped,
-        errors: e.errors + c.errors,
-      })
+      const sum = this.#ended.get(stream) ?? zeroCounters()
+      for (const [key] of STREAM_COUNTERS) sum[key] += c[key]
+      this.#ended.set(stream, sum)
     }
     this.#endedBatches += stats.batchesSent
     this.#endedPauses += stats.pauses

@@ -20,10 +20,10 @@ export function markFirstRead(
         start: () => inner.start(),
         close: () => inner.close(),
         async next(stream: StreamName, signal: AbortSignal) {
-          const parts = await inner.next(stream, signal)
+          const message = await inner.next(stream, signal)
           marked ??= mark()
           await marked
-          return parts
+          return message
         },
       }
       if (inner.ready !== undefined) {

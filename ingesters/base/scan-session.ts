@@ -7,6 +7,7 @@ import {
   ProtocolError,
   parseControlJson,
   type ScanId,
+  type ScanPlan,
   ServiceBase,
   STREAM_START,
   type StreamName,
@@ -15,11 +16,14 @@ import {
   type WorkerName,
 } from '../../src/index.js'
 import { BatchSender, type BatchTarget } from './batch-sender.js'
-import { type Delivery, ForwardPlan, type StreamCounters } from './forward-plan.js'
+import { type Delivery, ForwardPlan, type ReadFrame } from './forward-plan.js'
+import { FrameMatcher } from './frame-matcher.js'
 import type { IngesterLogger } from './ingester-logger.js'
 import { openScanRecorder, type ScanRecorder } from './scan-recorder.js'
 import { createScanReporter, type ScanReport } from './scan-reporter.js'
-import type { Upstream, UpstreamFactory } from './upstream.js'
+import { countOf, type StreamCounters } from './stream-counters.js'
+import type { Upstream, UpstreamFactory, UpstreamMessage } from './upstream.js'
+import { type NoticeKind, UpstreamNotices } from './upstream-notices.js'
 
 /** Events forwarded between two yields to the event loop (timers, hellos, sends). */
 const YIELD_EVERY = 256
@@ -29,6 +33,11 @@ export interface ScanSessionOptions {
   readonly scanId: ScanId
   readonly ingesterName: string
   readonly streams: readonly StreamName[]
+  /**
+   * The scan's compiled sequence: how many events read each stream (the positions its frames
+   * are matched to) and where a stream's series stands at a given event.
+   */
+  readonly scanPlan: ScanPlan
   readonly plane: ControlPlane
   readonly logs: LogStream
   readonly upstream: UpstreamFactory
@@ -62,7 +71,10 @@ export interface ScanSessionStats {
 
 /**
  * One scan at one ingester: opens the upstream and the recording, follows the scan's
- * assignments, reads exactly the assigned frames and forwards them (see `ForwardPlan`).
+ * assignments, reads exactly the assigned frames and forwards them (see `ForwardPlan`). Each
+ * stream's frames are matched to its events by what the device says they are (`FrameMatcher`):
+ * malformed messages are dropped, repeated frames dropped, and the events of frames that never
+ * came get a missing-frame marker; each is counted and reported (`UpstreamNotices`).
  * Closing it closes the upstream and drops everything kept. A lost upstream is reported to
  * the log stream as `upstream-lost: …` (the controller stops the scan) and ends the reading.
  */
@@ -77,6 +89,8 @@ export class ScanSession extends ServiceBase {
   #recorder: ScanRecorder | undefined
   #pauses = 0
   readonly #report: ScanReport
+  readonly #notices: UpstreamNotices
+  readonly #matchers: readonly FrameMatcher[]
   #upstreamLost = false
   #lastSeq = -1
 
@@ -84,10 +98,22 @@ export class ScanSession extends ServiceBase {
     super(`ingester '${options.ingesterName}' scan ${options.scanId}`)
     this.#o = options
     this.#report = createScanReporter(options)
+    this.#notices = new UpstreamNotices({ report: this.#report })
+    const scanPlan = options.scanPlan
     this.plan = new ForwardPlan({
       streams: options.streams.map((name) => ({ name, typ: options.upstream.typOf(name) })),
       maxBufferBytes: options.bufferBytes,
       isConnected: (worker) => options.router.workers.has(worker),
+      framesBefore: (stream, event) => scanPlan.framesBefore(stream, event),
+    })
+    this.#matchers = this.plan.streams.map((stream, s) => {
+      const counters = this.plan.counters[s]!
+      return new FrameMatcher({
+        stream: stream.name,
+        frames: scanPlan.frameCount(stream.name),
+        counters,
+        onNotice: (kind, message) => this.#notice(kind, stream.name, counters, message),
+      })
     })
   }
 
@@ -137,6 +163,8 @@ export class ScanSession extends ServiceBase {
     this.addCloseStep('hello timers', () => {
       for (const timer of this.#timers.values()) clearTimeout(timer)
     })
+    this.spawn('notices', (s) => this.#notices.pump(s))
+    this.addCloseStep('notices', () => this.#notices.drain())
     await this.#openRecorder()
     const upstream = o.upstream.create({
       scanId: o.scanId,
@@ -213,20 +241,28 @@ export class ScanSession extends ServiceBase {
         continue
       }
       paused = false
-      const frames: (readonly Uint8Array[] | undefined)[] = []
+      const frames: (ReadFrame | undefined)[] = []
       for (const s of pending.streams) {
         const name = plan.streams[s]!.name
-        if (upstream.ready?.(name) !== true) sender.flush()
-        try {
-          frames[s] = await upstream.next(name, signal)
-        } catch (err) {
-          if (signal.aborted) return
-          plan.counters[s]!.errors++
-          sender.flush()
-          await this.#lost(name, err, pending.event)
-          return
+        const matcher = this.#matchers[s]!
+        const position = pending.positions[s]!
+        let frame = matcher.take(position)
+        while (frame === undefined) {
+          if (upstream.ready?.(name) !== true) sender.flush()
+          let message: UpstreamMessage
+          try {
+            message = await upstream.next(name, signal)
+          } catch (err) {
+            if (signal.aborted) return
+            plan.counters[s]!.errors++
+            sender.flush()
+            await this.#lost(name, err, pending.event)
+            return
+          }
+          plan.counters[s]!.read++
+          frame = matcher.offer(position, message)
         }
-        plan.counters[s]!.read++
+        frames[s] = frame
       }
       this.#deliver(plan.commit(pending.event, frames))
       if (this.#recorder !== undefined && pending.streams.length > 0) {
@@ -277,23 +313,21 @@ export class ScanSession extends ServiceBase {
   #onInvalid(stream: StreamName, reason: string): void {
     const s = this.plan.streams.findIndex((p) => p.name === stream)
     const counters = this.plan.counters[s]
-    const count = counters === undefined ? 1 : ++counters.errors
-    // The first of each thousand: a broken device must not flood the log.
-    if (count % 1000 === 1) {
-      this.#o.logger.warn(
-        { scanId: this.#o.scanId, stream, count },
-        `invalid upstream message: ${reason}`,
-      )
-    }
+    if (counters === undefined) return
+    counters.invalid++
+    this.#notice('invalid', stream, counters, `invalid upstream message dropped: ${reason}`)
   }
 
-  async #record(
-    event: number,
-    frames: readonly (readonly Uint8Array[] | undefined)[],
-  ): Promise<void> {
+  #notice(kind: NoticeKind, stream: StreamName, counters: StreamCounters, message: string): void {
+    this.#notices.notice(kind, stream, message, countOf(counters, kind))
+  }
+
+  async #record(event: number, frames: readonly (ReadFrame | undefined)[]): Promise<void> {
     const recorder = this.#recorder!
+    // The recording holds what came from the device: a frame that never came is left out.
+    const read = frames.map((frame) => (Array.isArray(frame) ? frame : undefined))
     try {
-      await recorder.write(event, frames)
+      await recorder.write(event, read)
     } catch (err) {
       this.#recorder = undefined
       await this.#report(

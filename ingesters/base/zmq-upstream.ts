@@ -5,7 +5,7 @@ import {
   type StreamName,
   UpstreamClosedError,
 } from '../../src/index.js'
-import type { Upstream, UpstreamContext } from './upstream.js'
+import type { Upstream, UpstreamContext, UpstreamMessage } from './upstream.js'
 import { ZmqReceiver } from './zmq-receiver.js'
 
 /** The socket options every zmq device upstream takes (each device's options extend these). */
@@ -133,5 +133,5 @@ export abstract class ZmqUpstream extends ServiceBase implements Upstream {
     return receiver.receive(signal)
   }
 
-  abstract next(stream: StreamName, signal: AbortSignal): Promise<readonly Uint8Array[]>
+  abstract next(stream: StreamName, signal: AbortSignal): Promise<UpstreamMessage>
 }

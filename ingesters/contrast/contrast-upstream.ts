@@ -5,7 +5,7 @@ import {
   parseContrastFrames,
   type StreamName,
 } from '../../src/index.js'
-import type { UpstreamContext, UpstreamFactory } from '../base/upstream.js'
+import type { UpstreamContext, UpstreamFactory, UpstreamMessage } from '../base/upstream.js'
 import { ZmqUpstream, type ZmqUpstreamKind, type ZmqUpstreamOptions } from '../base/zmq-upstream.js'
 
 /** Options of {@link createContrastUpstreamFactory}. */
@@ -41,10 +41,10 @@ const CONTRAST: ZmqUpstreamKind = {
  * The Contrast upstream of one scan: a zmq SUB (subscribed to everything) connected to
  * Contrast's PUB. Each message is one pickle, read with the data-only reader to learn its
  * `status`: heartbeats are skipped (and counted); what precedes `started` is skipped; then it
- * hands out `started`, every `running` point and the `finished` or `interrupted` message, one
- * message per event, untouched. A message that does not read (an evil or broken pickle, an
- * unknown status) is reported with its reason through `onInvalid` and skipped: the scan goes on
- * with the next point. After the end, asking for more rejects with `UPSTREAM_CLOSED`.
+ * hands out `started`, every `running` point (in arrival order: Contrast numbers no points) and
+ * the `finished` or `interrupted` message, one message per event, untouched. A message that does not read (an evil or broken pickle, an
+ * unknown status, more than one part) is reported with its reason through `onInvalid` and
+ * dropped: the next point takes the event. After the end, asking for more rejects with `UPSTREAM_CLOSED`.
  */
 class ContrastUpstream extends ZmqUpstream {
   readonly #stats: ContrastUpstreamStats
@@ -64,7 +64,7 @@ class ContrastUpstream extends ZmqUpstream {
     this.#stats.stale++
   }
 
-  override async next(stream: StreamName, signal: AbortSignal): Promise<readonly Uint8Array[]> {
+  override async next(stream: StreamName, signal: AbortSignal): Promise<UpstreamMessage> {
     for (;;) {
       const parts = await this.receive(signal)
       let message: ContrastMessage
@@ -83,16 +83,17 @@ class ContrastUpstream extends ZmqUpstream {
       if (this.phase === 'waiting') {
         if (message.kind === 'start') {
           this.phase = 'series'
-          return parts
+          return { kind: 'start', parts }
         }
         // Points (or the end) of a scan that began before we subscribed.
         this.countStale()
         continue
       }
-      if (message.kind === 'data') return parts
+      // Contrast numbers no points: each takes the next event in arrival order.
+      if (message.kind === 'data') return { kind: 'data', parts }
       if (message.kind === 'end') {
         this.phase = 'ended'
-        return parts
+        return { kind: 'end', parts }
       }
       this.context.onInvalid(
         stream,

@@ -1,5 +1,6 @@
 import { LECROY_TYP, type StreamName } from '../../src/index.js'
-import type { UpstreamContext, UpstreamFactory } from '../base/upstream.js'
+import { clip, isFrameNumber } from '../base/classify-json.js'
+import type { UpstreamContext, UpstreamFactory, UpstreamMessage } from '../base/upstream.js'
 import { ZmqUpstream, type ZmqUpstreamKind, type ZmqUpstreamOptions } from '../base/zmq-upstream.js'
 
 /** Options of {@link createLecroyUpstreamFactory}. */
@@ -9,15 +10,42 @@ export interface LecroyUpstreamOptions extends ZmqUpstreamOptions {
 }
 
 /** What the first part of a LeCroy message says it is. */
-type LecroyPart =
-  | { readonly kind: 'prepare' | 'seq-start' | 'seq-end' | 'stop' | 'traces' }
+export type LecroyPart =
+  | { readonly kind: 'prepare' | 'seq-end' | 'stop' | 'traces' }
+  | {
+      readonly kind: 'seq-start'
+      /** `seqno` of the sequence, when it is a frame number. */
+      readonly seqno: number | undefined
+      /** `ntriggers: -1`: the scope sends this sequence start once for the whole run. */
+      readonly continuous: boolean
+    }
   | { readonly kind: 'invalid'; readonly reason: string }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 const WHAT = ['prepare', 'seq-start', 'seq-end', 'stop'] as const
 
-/** Classify a message by its first part (small JSON); the rest is left to the parser. */
-function classify(first: Uint8Array | undefined): LecroyPart {
+/** Parts each kind of message has on the wire. */
+const PARTS = { prepare: 1, 'seq-start': 1, 'seq-end': 1, stop: 1, traces: 3 } as const
+
+/**
+ * Classify a LeCroy message by its first part (small JSON: `htype`, `what`, a sequence start's
+ * `seqno` and `ntriggers`) and its part count (3 for traces, 1 for the rest); the waveforms and
+ * timestamps are left to the parser.
+ */
+export function classifyLecroy(parts: readonly Uint8Array[]): LecroyPart {
+  const part = classifyFirst(parts[0])
+  if (part.kind === 'invalid') return part
+  const expected = PARTS[part.kind]
+  if (parts.length !== expected) {
+    return {
+      kind: 'invalid',
+      reason: `LeCroy ${part.kind} message with ${parts.length} parts (expected ${expected})`,
+    }
+  }
+  return part
+}
+
+function classifyFirst(first: Uint8Array | undefined): LecroyPart {
   if (first === undefined || first.length > 65_536 || first[0] !== 0x7b) {
     return { kind: 'invalid', reason: 'LeCroy message whose first part is not a JSON object' }
   }
@@ -31,10 +59,18 @@ function classify(first: Uint8Array | undefined): LecroyPart {
   const what = fieldOf(json, 'what')
   if (htype === 'traces') return { kind: 'traces' }
   const kind = typeof what === 'number' ? WHAT[what] : undefined
-  if (kind !== undefined && (htype === 'msg' || htype === undefined)) return { kind }
+  if (kind === undefined || (htype !== 'msg' && htype !== undefined)) {
+    return {
+      kind: 'invalid',
+      reason: `LeCroy message with htype ${clip(String(JSON.stringify(htype)))} and what ${clip(String(JSON.stringify(what)))}`,
+    }
+  }
+  if (kind !== 'seq-start') return { kind }
+  const seqno = fieldOf(json, 'seqno')
   return {
-    kind: 'invalid',
-    reason: `LeCroy message with htype ${JSON.stringify(htype)} and what ${JSON.stringify(what)}`,
+    kind,
+    seqno: isFrameNumber(seqno) ? seqno : undefined,
+    continuous: fieldOf(json, 'ntriggers') === -1,
   }
 }
 
@@ -57,19 +93,29 @@ const LECROY: ZmqUpstreamKind = {
  *   head every later event too;
  * - the `stop` (`what: 3`) is the end event; after it, `UPSTREAM_CLOSED`.
  *
- * A message that is not one of these, or a sequence the stop cut short, is counted as invalid.
+ * A message that is not one of these (or has the wrong part count), or a sequence the stop cut
+ * short, is reported as invalid and dropped.
+ *
+ * Sequences are placed on events by their `seqno`, counted from the first sequence of the run
+ * (the bridge's numbering base is not specified): a jump in `seqno` leaves the events of the
+ * sequences in between missing, a repeated one is dropped. In continuous mode (one sequence
+ * start for the run) sequences take events in arrival order.
  */
 class LecroyUpstream extends ZmqUpstream {
   /** The parts of the sequence being joined (kept across aborted calls). */
   #sequence: Uint8Array[] = []
   /** Continuous mode: the first sequence start, repeated at the head of every event. */
   #seed: readonly Uint8Array[] | undefined
+  /** `seqno` of the sequence being joined (sequential mode). */
+  #seqno: number | undefined
+  /** `seqno` of the run's first sequence: frame 0. */
+  #firstSeqno: number | undefined
 
   constructor(options: LecroyUpstreamOptions, context: UpstreamContext) {
     super(LECROY, options, context)
   }
 
-  override async next(stream: StreamName, signal: AbortSignal): Promise<readonly Uint8Array[]> {
+  override async next(stream: StreamName, signal: AbortSignal): Promise<UpstreamMessage> {
     for (;;) {
       const parts = await this.receive(signal)
       const event = this.#take(stream, parts)
@@ -77,36 +123,57 @@ class LecroyUpstream extends ZmqUpstream {
     }
   }
 
+  /**
+   * The frame number of a sequence: its `seqno` counted from the run's first sequence, or
+   * `undefined` (arrival order) without one. A `seqno` below the first gives a negative number,
+   * which the ingester drops as a repeat.
+   */
+  #frameOf(seqno: number | undefined): number | undefined {
+    if (seqno === undefined) return undefined
+    this.#firstSeqno ??= seqno
+    return seqno - this.#firstSeqno
+  }
+
   /** Add one message; the event it completes, if any. */
-  #take(stream: StreamName, parts: readonly Uint8Array[]): readonly Uint8Array[] | undefined {
-    const part = classify(parts[0])
+  #take(stream: StreamName, parts: readonly Uint8Array[]): UpstreamMessage | undefined {
+    const part = classifyLecroy(parts)
     if (this.phase === 'waiting') {
       if (part.kind === 'prepare') {
         this.phase = 'series'
-        return parts
+        return { kind: 'start', parts }
       }
       this.countStale()
       return undefined
     }
     switch (part.kind) {
       case 'seq-start':
-        if (this.#seed === undefined && isContinuous(parts[0])) this.#seed = parts
+        if (this.#sequence.length > 0) {
+          this.context.onInvalid(stream, 'LeCroy sequence cut short by the next sequence start')
+          this.#sequence = []
+        }
+        if (this.#seed === undefined && part.continuous) this.#seed = parts
+        this.#seqno = part.continuous ? undefined : part.seqno
         this.#sequence.push(...parts)
         return undefined
       case 'traces':
-        if (this.#sequence.length === 0 && this.#seed !== undefined) {
-          this.#sequence.push(...this.#seed)
-        }
-        this.#sequence.push(...parts)
-        return undefined
       case 'seq-end': {
-        if (this.#sequence.length === 0 && this.#seed !== undefined) {
+        if (this.#sequence.length === 0) {
+          if (this.#seed === undefined) {
+            this.context.onInvalid(
+              stream,
+              `LeCroy ${part.kind} outside a sequence (no sequence start)`,
+            )
+            return undefined
+          }
           this.#sequence.push(...this.#seed)
         }
         this.#sequence.push(...parts)
+        if (part.kind === 'traces') return undefined
         const event = this.#sequence
         this.#sequence = []
-        return event
+        const frame = this.#frameOf(this.#seqno)
+        this.#seqno = undefined
+        return { kind: 'data', frame, parts: event }
       }
       case 'stop':
         if (this.#sequence.length > 0) {
@@ -114,7 +181,7 @@ class LecroyUpstream extends ZmqUpstream {
           this.#sequence = []
         }
         this.phase = 'ended'
-        return parts
+        return { kind: 'end', parts }
       case 'prepare':
         this.context.onInvalid(stream, 'LeCroy prepare within a run (no stop before it)')
         return undefined
@@ -128,15 +195,6 @@ class LecroyUpstream extends ZmqUpstream {
 /** A field of a parsed JSON value, if it is an object. */
 function fieldOf(json: unknown, key: string): unknown {
   return typeof json === 'object' && json !== null ? Reflect.get(json, key) : undefined
-}
-
-function isContinuous(first: Uint8Array | undefined): boolean {
-  try {
-    return fieldOf(JSON.parse(utf8.decode(first)), 'ntriggers') === -1
-  } catch {
-    // Not JSON: classify() already accepted it as a sequence start, so it is; not continuous.
-    return false
-  }
 }
 
 /**

@@ -10,7 +10,12 @@ import {
   toError,
   UpstreamClosedError,
 } from '../../src/index.js'
-import type { Upstream, UpstreamContext, UpstreamFactory } from '../base/upstream.js'
+import type {
+  Upstream,
+  UpstreamContext,
+  UpstreamFactory,
+  UpstreamMessage,
+} from '../base/upstream.js'
 import { connectTcp, countValues } from './pcap-tcp-connect.js'
 import type { PcapTcpUpstreamOptions } from './pcap-tcp-options.js'
 
@@ -72,7 +77,7 @@ class PcapTcpUpstream extends ServiceBase implements Upstream {
     return this.#phase !== 'ended' && this.#items.length > 0
   }
 
-  async next(stream: StreamName, signal: AbortSignal): Promise<readonly Uint8Array[]> {
+  async next(stream: StreamName, signal: AbortSignal): Promise<UpstreamMessage> {
     for (;;) {
       if (this.#phase === 'ended') {
         throw new UpstreamClosedError(
@@ -92,12 +97,12 @@ class PcapTcpUpstream extends ServiceBase implements Upstream {
         this.#headerRaw = item.raw
         this.#fieldCount = item.header.fields.length
         this.#ascii = item.header.format === 'ascii'
-        return [item.raw]
+        return { kind: 'start', parts: [item.raw] }
       }
       if (item.kind === 'end') {
         this.#items.shift()
         this.#phase = 'ended'
-        return [item.raw]
+        return { kind: 'end', parts: [item.raw] }
       }
       const row = item.rows[this.#rowIndex++]!
       if (this.#rowIndex >= item.rows.length) {
@@ -119,7 +124,9 @@ class PcapTcpUpstream extends ServiceBase implements Upstream {
           continue
         }
       }
-      return this.#options.header === 'each' ? [this.#headerRaw!, row] : [row]
+      // TCP loses nothing: samples take their events in arrival order.
+      const parts = this.#options.header === 'each' ? [this.#headerRaw!, row] : [row]
+      return { kind: 'data', parts }
     }
   }
 

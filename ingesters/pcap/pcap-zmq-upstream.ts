@@ -7,7 +7,7 @@ import {
   parsePcapZmqFrames,
   type StreamName,
 } from '../../src/index.js'
-import type { UpstreamContext, UpstreamFactory } from '../base/upstream.js'
+import type { UpstreamContext, UpstreamFactory, UpstreamMessage } from '../base/upstream.js'
 import { ZmqUpstream, type ZmqUpstreamKind, type ZmqUpstreamOptions } from '../base/zmq-upstream.js'
 
 /** Options of {@link createPcapZmqUpstreamFactory}. */
@@ -71,8 +71,9 @@ function splitRows(message: PcapZmqRows): Uint8Array[] {
 /**
  * The PandABox zmq upstream of one scan: a SUB (subscribed to everything) connected to the
  * publisher of JSON envelopes. It skips what precedes `series-start`, then hands out the
- * start, the data (one row per event, or one message per event with `events: 'batches'`) and
- * `series-end`; after that, asking for more rejects with `UPSTREAM_CLOSED`. A message that
+ * start, the data (one row per event, placed by its `frame_number`; or one message per event
+ * with `events: 'batches'`, placed by its `message_id` after the start's) and `series-end`;
+ * after that, asking for more rejects with `UPSTREAM_CLOSED`. A message that
  * is not one JSON part of the envelope (bad JSON, columns of different lengths, …) is skipped
  * and reported through `onInvalid`.
  */
@@ -80,6 +81,10 @@ class PcapZmqUpstream extends ZmqUpstream {
   readonly #events: 'rows' | 'batches' | undefined
   #rows: Uint8Array[] = []
   #rowAt = 0
+  /** `frame_number` of the batch being split into rows. */
+  #rowsFrom = 0
+  /** `message_id` of the series start (batches are numbered by `message_id` after it). */
+  #startId = 0
 
   constructor(options: PcapZmqUpstreamOptions, context: UpstreamContext) {
     super(PCAP_ZMQ, options, context)
@@ -90,9 +95,12 @@ class PcapZmqUpstream extends ZmqUpstream {
     return this.#rowAt < this.#rows.length
   }
 
-  override async next(stream: StreamName, signal: AbortSignal): Promise<readonly Uint8Array[]> {
+  override async next(stream: StreamName, signal: AbortSignal): Promise<UpstreamMessage> {
     for (;;) {
-      if (this.#rowAt < this.#rows.length) return [this.#rows[this.#rowAt++]!]
+      if (this.#rowAt < this.#rows.length) {
+        const frame = this.#rowsFrom + this.#rowAt
+        return { kind: 'data', frame, parts: [this.#rows[this.#rowAt++]!] }
+      }
       const parts = await this.receive(signal)
       let message: PcapZmqMessage
       try {
@@ -106,7 +114,8 @@ class PcapZmqUpstream extends ZmqUpstream {
       if (this.phase === 'waiting') {
         if (message.kind === 'start') {
           this.phase = 'series'
-          return parts
+          this.#startId = message.messageId
+          return { kind: 'start', parts }
         }
         this.countStale()
         continue
@@ -117,14 +126,20 @@ class PcapZmqUpstream extends ZmqUpstream {
       }
       if (message.kind === 'end') {
         this.phase = 'ended'
-        return parts
+        return { kind: 'end', parts }
+      }
+      if (this.#events === 'batches') {
+        // One event per message (an empty one too): the k-th data message after the start is
+        // frame k.
+        return { kind: 'data', frame: message.messageId - this.#startId - 1, parts }
       }
       if (message.rows === 0) continue
       const batch = message.fields.some((f) => Array.isArray(message.header[f]))
-      if (this.#events === 'batches' || !batch) return parts
+      if (!batch) return { kind: 'data', frame: message.frameNumber, parts }
       this.#rows = splitRows(message)
+      this.#rowsFrom = message.frameNumber
       this.#rowAt = 1
-      return [this.#rows[0]!]
+      return { kind: 'data', frame: message.frameNumber, parts: [this.#rows[0]!] }
     }
   }
 }

@@ -8,7 +8,7 @@ import {
   type StreamName,
   UpstreamClosedError,
 } from '../../src/index.js'
-import type { Upstream, UpstreamContext } from '../base/upstream.js'
+import type { Upstream, UpstreamContext, UpstreamMessage } from '../base/upstream.js'
 import type { ListeningUpstreamFactory } from './listening-upstream-factory.js'
 import { buildSardanaApp } from './sardana-app.js'
 import { SardanaQueue, type SardanaQueueStats } from './sardana-queue.js'
@@ -84,7 +84,7 @@ class SardanaUpstream implements Upstream {
     return !this.#ended && this.#listener.queue.length > 0
   }
 
-  async next(_stream: StreamName, signal: AbortSignal): Promise<readonly Uint8Array[]> {
+  async next(_stream: StreamName, signal: AbortSignal): Promise<UpstreamMessage> {
     const queue = this.#listener.queue
     for (;;) {
       if (this.#ended) {
@@ -96,7 +96,7 @@ class SardanaUpstream implements Upstream {
       if (this.#series === undefined) {
         if (item.type === 'DataDescription') {
           this.#series = item.series
-          return [item.frame]
+          return { kind: 'start', parts: [item.frame] }
         }
         this.#listener.stale++
         continue
@@ -108,8 +108,13 @@ class SardanaUpstream implements Upstream {
           `Sardana began a new scan (data_desc) before the record_end of this one; it is left for the next scan`,
         )
       }
-      if (item.type === 'RecordEnd') this.#ended = true
-      return [item.frame]
+      if (item.type === 'RecordEnd') {
+        this.#ended = true
+        return { kind: 'end', parts: [item.frame] }
+      }
+      // HTTP loses nothing and malformed posts are refused (400): records take their events in
+      // arrival order.
+      return { kind: 'data', parts: [item.frame] }
     }
   }
 }

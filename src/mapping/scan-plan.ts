@@ -166,6 +166,29 @@ export class ScanPlan {
     return total
   }
 
+  /**
+   * Number of frames `stream` contributes to the events before `event` (events `0 … event-1`
+   * where it is not `null`): the position of `event`'s frame in the stream's series. O(sequence
+   * length + part length). `event` may equal {@link eventCount} (every frame of the scan).
+   */
+  framesBefore(stream: StreamName, event: EventNumber | number): number {
+    const s = this.streamIndex.get(stream)
+    if (s === undefined || event <= 0) return 0
+    if (event >= this.eventCount) return this.frameCount(stream)
+    const { partInstance, localEvent } = this.locate(event)
+    let total = 0
+    for (let i = 0; i < partInstance; i++) {
+      total += this.parts[this.instancePart[i]!]!.framesPerStream[s]!
+    }
+    const part = this.parts[this.instancePart[partInstance]!]!
+    const n = this.streams.length
+    for (let e = 0; e < localEvent; e++) {
+      const cell = part.cells[e * n + s]
+      if (cell === CELL_DISCARD || cell === CELL_LIST) total++
+    }
+    return total
+  }
+
   /** @internal Index of `stream` in {@link streams}, or -1. */
   streamIndexOf(stream: StreamName): number {
     return this.streamIndex.get(stream) ?? -1

@@ -25,9 +25,12 @@ import { repoPath } from '../../harness/fixtures.js'
  * Malformed input, per stream: one scan of three devices (AlbaEM, Eiger Stream V2, LeCroy),
  * their captures made here with the encoders and then corrupted — bad JSON, a wrong part
  * count, a truncated CBOR blob, an unknown compression, corrupt bitshuffle-LZ4 data, an evil
- * pickle — at most one bad stream per event. The worker parses with `parseEvent`: each bad
- * event fails with its reason, named and counted under its stream; every good event is
- * reduced; the ingesters and the scan go on.
+ * pickle — at most one bad stream per event. What the ingester cannot classify (the AlbaEM
+ * message with bad JSON or two parts) it drops: that frame never came, so its event fails with
+ * `FRAME_MISSING` naming it, and the next frame still lands on its own event. What it can
+ * classify by the protocol's own fields goes to its event, where the worker parses with
+ * `parseEvent`: each bad event fails with the parser's reason. Either way the failure is named
+ * and counted under its stream; every good event is reduced; the ingesters and the scan go on.
  */
 
 const ANALYSIS = repoPath('test/e2e/devices/parse-event-analysis.ts')
@@ -69,8 +72,8 @@ const BAD: Record<number, { stream: string; code: string; reason: RegExp }> = {
   },
   2: {
     stream: 'em',
-    code: 'PROTOCOL_INVALID',
-    reason: /stream 'em': AlbaEM message is not UTF-8 JSON/,
+    code: 'FRAME_MISSING',
+    reason: /stream 'em': frame 1 never came from the device \(the next was frame 2\)/,
   },
   3: {
     stream: 'eiger',
@@ -80,8 +83,8 @@ const BAD: Record<number, { stream: string; code: string; reason: RegExp }> = {
   4: { stream: 'eiger', code: 'DECODE_FAILED', reason: /stream 'eiger': .*bslz4 data truncated/ },
   5: {
     stream: 'em',
-    code: 'PROTOCOL_INVALID',
-    reason: /stream 'em': AlbaEM message has 2 parts \(expected 1\)/,
+    code: 'FRAME_MISSING',
+    reason: /stream 'em': frame 4 never came from the device \(the next was frame 5\)/,
   },
   6: {
     stream: 'scope',
@@ -101,7 +104,7 @@ async function albaemCapture(): Promise<string> {
       currents: [1e-12, 2e-12, 3e-12, 4e-12],
     })
     if (n === 2) {
-      // Bad JSON: the message broke off (its message_type still readable by the ingester).
+      // Bad JSON: the message broke off (the ingester drops it: it is not a message).
       const json = data[0] as Uint8Array
       messages.push([json.subarray(0, json.length - 20)])
     } else if (n === 5) {
@@ -251,6 +254,18 @@ describe('malformed input, per stream', () => {
         counted[stream] = (counted[stream] ?? 0) + n
       }
       expect(counted).toEqual({ eiger: 3, em: 2, scope: 1 })
+
+      // The ingester warned about the two AlbaEM messages it dropped and the frames that left
+      // missing, and about nothing else.
+      await expect
+        .poll(async () => {
+          const all = (await (await api('/api/v1/logs?level=WARNING')).json()) as WorkerLog[]
+          return all
+            .filter((l) => l.role === 'ingester')
+            .map((l) => `${l.context?.stream} ${l.context?.kind}`)
+            .sort()
+        })
+        .toEqual(['em gap', 'em gap', 'em invalid', 'em invalid'])
     } finally {
       await system.close()
     }

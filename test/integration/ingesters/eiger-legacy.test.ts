@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createEigerLegacySimulator } from '../../../ingesters/eiger-legacy/eiger-legacy-simulator.js'
 import { createEigerLegacyUpstreamFactory } from '../../../ingesters/eiger-legacy/eiger-legacy-upstream.js'
-import { EIGER_LEGACY_TYP, type EigerLegacyData, parseEigerLegacy } from '../../../src/index.js'
+import {
+  EIGER_LEGACY_TYP,
+  type EigerLegacyData,
+  MISSING_FRAME_TYP,
+  parseEigerLegacy,
+} from '../../../src/index.js'
 import type { RouteTuple } from '../../../src/protocol/scan-messages.js'
 import { fixturePath } from '../../harness/fixtures.js'
 import { logMessages, publish, Rig, startScan } from './harness.js'
@@ -78,7 +83,7 @@ describe('Eiger V1 ingester', () => {
     expect(rig.log.unexpected()).toEqual([])
   })
 
-  it('forwards a generated series and reports the series end as upstream-lost', async () => {
+  it('forwards a generated series shorter than the scan: the frames it never had are missing, its end goes to the last event', async () => {
     rig = new Rig()
     const plane = await rig.plane()
     const sim = createEigerLegacySimulator({
@@ -104,22 +109,22 @@ describe('Eiger V1 ingester', () => {
     await vi.waitFor(
       async () =>
         expect(await logMessages(plane)).toEqual([
-          expect.stringMatching(
-            /^upstream-lost: stream 'eiger' \(waiting for the frame of event 5\): the Eiger series ended/,
-          ),
+          "stream 'eiger': frame 3 to frame 4 (2 frames) never came from the device (the series ended first); their events fail with FRAME_MISSING",
         ]),
       { timeout: 10_000 },
     )
-    await vi.waitFor(() => expect(a.numbers()).toEqual([0, 1, 2, 3, 4]))
-    const messages = a
-      .events()
-      .map((e) => parseEigerLegacy(e.streams.eiger ?? { typ: '', frames: [] }))
+    await vi.waitFor(() => expect(a.numbers()).toEqual([0, 1, 2, 3, 4, 5, 6]))
+    const events = a.events().map((e) => e.streams.eiger ?? { typ: '', frames: [] })
+    // Events 4 and 5 wait for frames 3 and 4, which the series never had.
+    expect(events.slice(4, 6).map((d) => d.typ)).toEqual([MISSING_FRAME_TYP, MISSING_FRAME_TYP])
+    const messages = [...events.slice(0, 4), events[6]!].map((d) => parseEigerLegacy(d))
     expect(messages.map((m) => m.kind)).toEqual(['start', 'data', 'data', 'data', 'end'])
-    for (const m of messages.slice(1, 4) as EigerLegacyData[]) {
+    for (const [i, m] of (messages.slice(1, 4) as EigerLegacyData[]).entries()) {
+      expect(m.frame).toBe(i)
       expect(m.image.shape).toEqual([16, 24])
       expect(m.image.complete).toBe(true)
       expect(m.compression).toBe('bslz4')
     }
-    expect(rig.log.unexpected([/upstream-lost/])).toEqual([])
+    expect(rig.log.unexpected([/never came from the device/])).toEqual([])
   })
 })

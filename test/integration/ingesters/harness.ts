@@ -137,17 +137,29 @@ export class Rig {
   }
 }
 
-/** Start a scan as the controller does: the state key, then `started`. */
+/**
+ * Start a scan as the controller does: the state key, then `started`. Its sequence is one trigger
+ * map of `totalEvents` events (no wrap) in which every stream has a frame in every event except
+ * the events `unread[stream]` lists (`null` entries): the ingester matches frames to events by
+ * it, so the routes a test publishes must agree with it.
+ */
 export async function startScan(
   plane: ControlPlane,
   streams: string[],
   totalEvents: number,
+  unread: Readonly<Record<string, readonly number[]>> = {},
 ): Promise<ScanId> {
   const scanId = randomUUID() as ScanId
+  const map: Record<string, ({ tags: string[]; constraint: number }[] | null)[]> = {}
+  for (const stream of streams) {
+    map[stream] = Array.from({ length: totalEvents }, (_, e) =>
+      unread[stream]?.includes(e) ? null : [{ tags: ['generic'], constraint: e }],
+    )
+  }
   const state: ScanState = {
     scanId,
-    sequence: {},
-    allWrap: true,
+    sequence: { parts: { main: map }, sequence: ['main'] },
+    allWrap: false,
     totalEvents,
     streams,
     status: 'running',

@@ -53,7 +53,7 @@ describe('ingester forwarding (memory control plane, real sockets)', () => {
     })
     const a = await rig.worker(ingester.endpoint, 'a')
     const b = await rig.worker(ingester.endpoint, 'b')
-    const scanId = await startScan(plane, ['eiger', 'other'], 9)
+    const scanId = await startScan(plane, ['eiger', 'other'], 9, { eiger: [4] })
     await expect.poll(() => ingester.scanId).toBe(scanId)
     await sim.done
     // 0: header to all; 1-3 → a; 4: no frame; 5: read and dropped; 6-7 → b; 8: series_end to all.

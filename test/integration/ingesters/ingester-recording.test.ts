@@ -34,7 +34,7 @@ async function runScan(prefix: string) {
   })
   const ingester = await rig.ingester(plane, { url: sim.endpoint }, { dumpDir: dir })
   const a = await rig.worker(ingester.endpoint, 'a')
-  const scanId = await startScan(plane, ['eiger'], 5)
+  const scanId = await startScan(plane, ['eiger'], 5, { eiger: [2] })
   await expect.poll(() => ingester.scanId).toBe(scanId)
   await publish(plane, scanId, {
     released: [0, 5],

@@ -7,9 +7,11 @@ import {
   encodeStinsEnd,
   encodeStinsHeader,
   encodeStinsImage,
+  MISSING_FRAME_TYP,
+  missingFrameError,
 } from '../../../src/index.js'
 import type { RouteTuple } from '../../../src/protocol/scan-messages.js'
-import { logMessages, publish, Rig, startScan } from './harness.js'
+import { logMessages, publish, Rig, startScan, stinsHeader } from './harness.js'
 
 const r = (from: number, to: number, workers: string[] | null) => [from, to, workers] as RouteTuple
 
@@ -53,7 +55,7 @@ describe('ingester upstream', () => {
     expect(rig.log.unexpected([/upstream-lost/])).toEqual([])
   })
 
-  it('reports upstream-lost when the series ends before the scan does, and reopens for the next scan', async () => {
+  it('a series that ends before the scan does: the frames that never came are missing, the end goes to the last event; the next scan reopens', async () => {
     rig = new Rig()
     const plane = await rig.plane()
     const sim = await rig.simulator({
@@ -73,14 +75,25 @@ describe('ingester upstream', () => {
       routes: { eiger: [r(0, 5, ['a'])] },
       workerSlots: { a: 0 },
     })
+    await expect.poll(() => a.numbers()).toEqual([0, 1, 2, 3, 4])
+    const got = a.events().map((e) => e.streams.eiger!)
+    expect(got.map((d) => (d.typ === 'STINS' ? stinsHeader(d.frames).htype : d.typ))).toEqual([
+      'header',
+      'image',
+      MISSING_FRAME_TYP,
+      MISSING_FRAME_TYP,
+      'series_end',
+    ])
+    expect(missingFrameError({ eiger: got[2]! })?.message).toBe(
+      "stream 'eiger': frame 1 never came from the device (the series ended first)",
+    )
+    expect(missingFrameError({ eiger: got[3]! })?.message).toMatch(/frame 2 never came/)
+    expect(ingester.stats()?.streams.eiger).toMatchObject({ missing: 2, errors: 0 })
     await expect
       .poll(() => logMessages(plane))
       .toEqual([
-        expect.stringMatching(
-          /^upstream-lost: stream 'eiger' \(waiting for the frame of event 3\): the STINS series ended/,
-        ),
+        "stream 'eiger': frame 1 to frame 2 (2 frames) never came from the device (the series ended first); their events fail with FRAME_MISSING",
       ])
-    expect(a.numbers()).toEqual([0, 1, 2])
     // A new scan with a new series: the upstream is opened again.
     const sim2 = await rig.simulator({
       bind: 'tcp://127.0.0.1:*',
@@ -106,7 +119,7 @@ describe('ingester upstream', () => {
       workerSlots: { b: 0 },
     })
     await expect.poll(() => b.numbers()).toEqual([0, 1, 2])
-    expect(rig.log.unexpected([/upstream-lost/])).toEqual([])
+    expect(rig.log.unexpected([/never came from the device/])).toEqual([])
   })
 
   it('waits for a device that starts late, skips what precedes its header (capture replay)', async () => {

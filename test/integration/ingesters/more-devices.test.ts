@@ -41,8 +41,10 @@ import { Rig } from './harness.js'
 /**
  * The AlbaEM, LeCroy and Eiger Stream V2 upstreams against their simulators replaying
  * captures made here: what precedes the series is skipped, messages the upstream cannot
- * classify are counted as invalid and skipped, malformed messages it can classify go through
- * (the worker's parser rejects them), and after the series' end the stream is closed.
+ * classify (by the protocol's type field, frame number and part count) are counted as invalid
+ * and dropped, messages it can classify go through with their frame number even when their
+ * payload is malformed (the worker's parser rejects them), and after the series' end the
+ * stream is closed.
  */
 
 const utf8 = new TextEncoder()
@@ -90,11 +92,15 @@ async function play(c: Case) {
   rig.own(() => upstream.close(), undefined)
   await upstream.start()
   const streams: StreamData[] = []
+  /** What the upstream said each message is: `start`, `end`, or the data frame's number. */
+  const kinds: (string | number | undefined)[] = []
   const signal = AbortSignal.timeout(10_000)
   let ended: unknown
   for (;;) {
     try {
-      streams.push({ typ: factory.typOf(stream), frames: await upstream.next(stream, signal) })
+      const message = await upstream.next(stream, signal)
+      streams.push({ typ: factory.typOf(stream), frames: message.parts })
+      kinds.push(message.kind === 'data' ? message.frame : message.kind)
     } catch (err) {
       ended = err
       break
@@ -104,7 +110,7 @@ async function play(c: Case) {
   expect(isBeamloomError(ended, 'UPSTREAM_CLOSED')).toBe(true)
   expect((ended as Error).message).toMatch(/ended/)
   expect(streams).toHaveLength(c.events)
-  return { streams, invalid: invalid.map((line) => line.replace(`${c.stream}: `, '')) }
+  return { streams, kinds, invalid: invalid.map((line) => line.replace(`${c.stream}: `, '')) }
 }
 
 /** Whether parsing throws one of our `PROTOCOL_INVALID`/`DECODE_FAILED` errors. */
@@ -118,7 +124,7 @@ function rejects(parse: () => unknown): boolean {
 }
 
 describe('AlbaEM upstream', () => {
-  it('skips the old series, counts messages without message_type, passes a 2-part data message on, ends at series-end', async () => {
+  it('skips the old series, drops non-JSON and 2-part messages and a second start, ends at series-end', async () => {
     const data = (n: number) =>
       encodeAlbaemData({
         messageId: n + 2,
@@ -127,9 +133,9 @@ describe('AlbaEM upstream', () => {
         acquisitionTimestampNs: 1e18,
         currents: [1e-12 * n, 2e-12],
       })
-    const { streams, invalid } = await play({
+    const { streams, kinds, invalid } = await play({
       stream: 'em',
-      events: 5,
+      events: 4,
       messages: [
         data(9),
         encodeAlbaemStart({ messageId: 1 }),
@@ -146,21 +152,21 @@ describe('AlbaEM upstream', () => {
       upstream: (url) => createAlbaemUpstreamFactory({ url }),
     })
     for (const s of streams) expect(s.typ).toBe(ALBAEM_TYP)
-    expect(streams.map((s) => s.frames.length)).toEqual([1, 1, 2, 1, 1])
+    expect(kinds).toEqual(['start', 0, 2, 'end'])
     expect(parseAlbaem(streams[0] as StreamData).kind).toBe('start')
     expect(parseAlbaem(streams[1] as StreamData)).toMatchObject({ kind: 'data', frameNumber: 0 })
-    expect(rejects(() => parseAlbaem(streams[2] as StreamData))).toBe(true)
-    expect(parseAlbaem(streams[3] as StreamData)).toMatchObject({ kind: 'data', frameNumber: 2 })
-    expect(parseAlbaem(streams[4] as StreamData).kind).toBe('end')
+    expect(parseAlbaem(streams[2] as StreamData)).toMatchObject({ kind: 'data', frameNumber: 2 })
+    expect(parseAlbaem(streams[3] as StreamData).kind).toBe('end')
     expect(invalid).toEqual([
-      'AlbaEM message without message_type',
-      "unexpected AlbaEM message_type 'series-start' within a series",
+      'AlbaEM message whose first part is not JSON',
+      'AlbaEM data message with 2 parts (expected 1)',
+      'AlbaEM series start in the middle of a series (no end before it)',
     ])
   })
 })
 
 describe('Eiger Stream V2 upstream', () => {
-  it('skips the old end, counts messages without a readable type, passes a truncated image on, ends at end', async () => {
+  it('skips the old end, drops messages without a readable type, passes a truncated image on with its image_id, ends at end', async () => {
     const series = { seriesId: 3, seriesUniqueId: 's3' }
     const image = (n: number) =>
       encodeEigerV2Image({
@@ -172,7 +178,7 @@ describe('Eiger Stream V2 upstream', () => {
     const strange = new Encoder({ useRecords: false }).encode(
       new Tag({ type: 'calibration', series_id: 3 }, 55_799),
     )
-    const { streams, invalid } = await play({
+    const { streams, kinds, invalid } = await play({
       stream: 'eiger',
       events: 4,
       messages: [
@@ -195,14 +201,15 @@ describe('Eiger Stream V2 upstream', () => {
       upstream: (url) => createEigerV2UpstreamFactory({ url }),
     })
     for (const s of streams) expect(s.typ).toBe(EIGER_V2_TYP)
+    expect(kinds).toEqual(['start', 0, 1, 'end'])
     expect(parseEigerV2(streams[0] as StreamData)).toMatchObject({ kind: 'start', seriesId: 3 })
     const first = parseEigerV2(streams[1] as StreamData)
     expect(first).toMatchObject({ kind: 'data', imageId: 0 })
     expect(rejects(() => parseEigerV2(streams[2] as StreamData))).toBe(true)
     expect(parseEigerV2(streams[3] as StreamData)).toMatchObject({ kind: 'end', seriesId: 3 })
     expect(invalid).toEqual([
-      'Eiger V2 message without a readable type',
-      "unexpected Eiger V2 message type 'calibration' within a series",
+      'Eiger V2 message that is not a CBOR map',
+      "Eiger V2 message of unknown type 'calibration'",
     ])
   })
 })
@@ -221,7 +228,7 @@ describe('LeCroy upstream', () => {
         timestamps: [1.5, 1.6],
       })
     const channels = [1, 2]
-    const { streams, invalid } = await play({
+    const { streams, kinds, invalid } = await play({
       stream: 'scope',
       events: 4,
       messages: [
@@ -245,6 +252,8 @@ describe('LeCroy upstream', () => {
     })
     for (const s of streams) expect(s.typ).toBe(LECROY_TYP)
     expect(streams.map((s) => s.frames.length)).toEqual([1, 8, 5, 1])
+    // Sequences are numbered by seqno from the run's first one.
+    expect(kinds).toEqual(['start', 0, 1, 'end'])
     expect(parseLecroy(streams[0] as StreamData).kind).toBe('start')
     const seq = parseLecroy(streams[1] as StreamData)
     expect(seq).toMatchObject({ kind: 'data', seqno: 0, channels })

@@ -243,10 +243,10 @@ describe('PandABox TCP ingester', () => {
       .map((m) => Number((m as PcapRawRows).columns['COUNTER1.OUT.Value']?.[0]))
     expect(counters).toEqual([1, 2, 3, 5, 6, 7, 8, 9, 10])
     expect(messages[10]).toMatchObject({ kind: 'end', samples: 10 })
-    expect(ingester.stats()?.streams.panda?.errors).toBe(1)
+    expect(ingester.stats()?.streams.panda).toMatchObject({ invalid: 1, errors: 0 })
     expect(rig.log.unexpected().map((l) => l.message)).toEqual([
       expect.stringMatching(
-        /^invalid upstream message: PandABox sample line has 3 values, the header has 4 fields: '/,
+        /^invalid upstream message dropped: PandABox sample line has 3 values, the header has 4 fields: '/,
       ),
     ])
   })

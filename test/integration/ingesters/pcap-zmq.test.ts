@@ -135,11 +135,12 @@ describe('PandABox zmq ingester', () => {
       { ...base, message_id: 6, message_type: 'data', frame_number: 4, energy: 14, i0: 9 },
     ])
     expect(got[6]).toMatchObject({ message_type: 'series-end' })
-    expect(ingester.stats()?.streams.pcap?.errors).toBe(3)
-    expect(await logMessages(plane)).toEqual([])
-    // The first invalid message of every thousand is logged.
-    expect(rig.log.unexpected().map((l) => l.message)).toEqual([
-      'invalid upstream message: PandABox zmq message is not UTF-8 JSON',
-    ])
+    expect(ingester.stats()?.streams.pcap).toMatchObject({ invalid: 3, missing: 0, errors: 0 })
+    // Each dropped message is a warning, locally and in the shared log stream.
+    await expect.poll(async () => (await logMessages(plane)).length).toBe(3)
+    const logs = await logMessages(plane)
+    expect(logs[0]).toBe('invalid upstream message dropped: PandABox zmq message is not UTF-8 JSON')
+    for (const line of logs) expect(line).toMatch(/^invalid upstream message dropped: PandABox zmq/)
+    expect(rig.log.unexpected().map((l) => l.message)).toEqual(logs)
   })
 })

@@ -230,7 +230,7 @@ describe('Sardana ingester', () => {
     const signal = new AbortController().signal
     const stream = streamName('sardana')
     const read = async (u: ReturnType<typeof factory.create>) =>
-      parseSardanaFrames(await u.next(stream, signal))
+      parseSardanaFrames((await u.next(stream, signal)).parts)
     expect((await post(factory.url, '/v1/data_desc', { ...desc, serialno: 1 })).status).toBe(200)
     const first = factory.create(context)
     await first.start()

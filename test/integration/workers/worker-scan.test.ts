@@ -2,7 +2,18 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { ControlPlane } from '../../../src/control/control-plane.js'
 import { createLogStream } from '../../../src/control/log-stream.js'
 import { createParameterStore } from '../../../src/control/parameter-store.js'
-import { decodePayload, ParameterName, parametersHash, WorkerName } from '../../../src/index.js'
+import {
+  decodePayload,
+  EventBatchBuilder,
+  encodeMissingFrame,
+  eventNumber,
+  MISSING_FRAME_TYP,
+  ParameterName,
+  parametersHash,
+  slot,
+  streamName,
+  WorkerName,
+} from '../../../src/index.js'
 import { createWorker, type WorkerService } from '../../../workers/worker-service.js'
 import {
   captureLogger,
@@ -148,6 +159,55 @@ describe('worker in a scan', () => {
     expect(String(first?.entry.context?.module)).toContain('FlakyWorker')
     expect(first?.entry.message).toContain('cannot parse frame of 0')
     expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(3)
+  })
+
+  it('fails an event whose frame never came (a missing-frame marker) without calling processEvent', async () => {
+    const plane = await openPlane('memory', res)
+    const ingester = await fakeIngester(plane, res, 'ing-a', ['a'])
+    const reducer = await fakeReducer(plane, res)
+    const worker = await startWorker(plane)
+    const name = worker.workerName
+    await vi.waitFor(() => expect(ingester.router.workers.has(name)).toBe(true))
+    const ctl = new FakeController(plane)
+    await ctl.start(['a'])
+    await ctl.assign({
+      released: [0, 4],
+      routes: { a: [route(0, 4, [name])] },
+      workerSlots: { [name]: 0 },
+    })
+    const batch = new EventBatchBuilder(ctl.scanId)
+    for (let e = 0; e < 4; e++) {
+      if (e === 2) {
+        batch.add(eventNumber(e), slot(0), streamName('a'), MISSING_FRAME_TYP, [
+          ...encodeMissingFrame('frame 1 never came from the device (the next was frame 2)'),
+        ])
+      } else {
+        batch.add(eventNumber(e), slot(0), streamName('a'), 'STINS', [new Uint8Array([e, 1, 2])])
+      }
+    }
+    await ingester.router.sendTo(name, batch.finish())
+    await vi.waitFor(() => expect(reducer.items).toHaveLength(4))
+    expect(reducer.items.map((i) => [i.eventNumber, i.outcome])).toEqual([
+      [0, 'result'],
+      [1, 'done'],
+      [2, 'failed'],
+      [3, 'done'],
+    ])
+    // The analysis never saw event 2.
+    expect(recordOf(name).events).toEqual([0, 1, 3])
+    const logs = createLogStream(plane)
+    await vi.waitFor(async () => expect(await logs.recent(10)).toHaveLength(1))
+    const [entry] = await logs.recent(10)
+    expect(entry?.entry.context).toMatchObject({
+      event: 2,
+      stream: 'a',
+      code: 'FRAME_MISSING',
+      streamFailures: 1,
+    })
+    expect(entry?.entry.message).toContain(
+      "stream 'a': frame 1 never came from the device (the next was frame 2)",
+    )
+    expect(worker.session?.stats.failedByStream).toEqual({ a: 1 })
   })
 
   it('picks up a parameter change: later results carry the new value and hash', async () => {

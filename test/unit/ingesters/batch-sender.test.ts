@@ -24,6 +24,7 @@ const d = (worker: string, event: number, stream = 0): Delivery => ({
   event,
   slot: slot(7),
   stream,
+  typ: stream === 0 ? 'STINS' : 'PCAP',
   frames: frame(stream === 0 ? 'eiger' : 'pcap', event),
 })
 

@@ -4,6 +4,7 @@ import { s } from './plan-fixtures.js'
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 const text = (parts: readonly Uint8Array[]) => parts.map((p) => new TextDecoder().decode(p))
+const partsOf = (message: { parts: readonly Uint8Array[] }) => text(message.parts)
 
 /** A device sending `a:1|b:1` style messages: one part per stream. */
 function source(messages: string[]): MessageSource {
@@ -20,7 +21,10 @@ function source(messages: string[]): MessageSource {
 }
 
 const split = (parts: readonly Uint8Array[]) =>
-  parts.map((part) => ({ stream: s(text([part])[0]!.split(':')[0]!), frames: [part] }))
+  parts.map((part) => ({
+    stream: s(text([part])[0]!.split(':')[0]!),
+    message: { kind: 'data' as const, parts: [part] },
+  }))
 
 describe('createDemuxUpstream', () => {
   it('hands out each stream its own frames in order', async () => {
@@ -30,11 +34,11 @@ describe('createDemuxUpstream', () => {
       streams: [s('a'), s('b')],
     })
     const signal = new AbortController().signal
-    expect(text(await up.next(s('b'), signal))).toEqual(['b:1'])
+    expect(partsOf(await up.next(s('b'), signal))).toEqual(['b:1'])
     expect(up.ready?.(s('a'))).toBe(true)
-    expect(text(await up.next(s('a'), signal))).toEqual(['a:1'])
-    expect(text(await up.next(s('a'), signal))).toEqual(['a:2'])
-    expect(text(await up.next(s('b'), signal))).toEqual(['b:2'])
+    expect(partsOf(await up.next(s('a'), signal))).toEqual(['a:1'])
+    expect(partsOf(await up.next(s('a'), signal))).toEqual(['a:2'])
+    expect(partsOf(await up.next(s('b'), signal))).toEqual(['b:2'])
     await expect(up.next(s('c'), signal)).rejects.toMatchObject({ code: 'UPSTREAM_CLOSED' })
   })
 

@@ -1,6 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { drain, entry, frame, makePlan, route, w } from './plan-fixtures.js'
+import { ForwardPlan } from '../../../ingesters/base/forward-plan.js'
+import { MISSING_FRAME_TYP, missingFrameError } from '../../../src/index.js'
+import { drain, entry, frame, makePlan, route, s, w } from './plan-fixtures.js'
 
 const summary = (ds: { worker: string; event: number; stream: number; slot: number }[]) =>
   ds.map((d) => `${d.worker}:${d.event}:${d.stream}:${d.slot}`)
@@ -32,7 +34,7 @@ describe('ForwardPlan', () => {
         workerSlots: { a: 0 },
       }),
     )
-    expect(plan.pending()).toEqual({ event: 0, streams: [1] })
+    expect(plan.pending()).toMatchObject({ event: 0, streams: [1] })
     const deliveries = drain(plan)
     expect(summary(deliveries)).toEqual(['a:0:1:0', 'a:1:1:0', 'a:2:0:0', 'a:2:1:0'])
     expect(plan.counters[0]!.dropped).toBe(1)
@@ -119,6 +121,77 @@ describe('ForwardPlan', () => {
     drain(plan)
     plan.onSendFailed(w('a'), [{ event: 1, stream: 0 }])
     expect(plan.onHello(w('a')).map((d) => d.event)).toEqual([1])
+  })
+
+  it("gives each stream's position in its series: events that read it before, null skipped", () => {
+    const { plan } = makePlan(['eiger', 'pcap'], ['a'])
+    plan.applyEntry(
+      entry({
+        released: [0, 4],
+        routes: {
+          eiger: [route(0, 1, ['a']), route(1, 2, null), route(2, 3, []), route(3, 4, ['a'])],
+          pcap: [route(0, 4, ['a'])],
+        },
+        workerSlots: { a: 0 },
+      }),
+    )
+    const seen: string[] = []
+    for (let p = plan.pending(); p !== undefined; p = plan.pending()) {
+      const frames: Uint8Array[][] = []
+      for (const i of p.streams) {
+        seen.push(`${p.event}:${plan.streams[i]!.name}@${p.positions[i]}`)
+        frames[i] = frame(plan.streams[i]!.name, p.event)
+      }
+      plan.commit(p.event, frames)
+    }
+    expect(seen).toEqual([
+      '0:eiger@0',
+      '0:pcap@0',
+      '1:pcap@1',
+      '2:eiger@1',
+      '2:pcap@2',
+      '3:eiger@2',
+      '3:pcap@3',
+    ])
+  })
+
+  it('starts the positions where the scan plan says when the first release begins late', () => {
+    const plan = new ForwardPlan({
+      streams: [{ name: s('eiger'), typ: 'STINS' }],
+      maxBufferBytes: 1 << 20,
+      isConnected: () => true,
+      framesBefore: (stream, event) => (stream === 'eiger' ? event - 1 : 0),
+    })
+    plan.applyEntry(entry({ released: [5, 7], routes: { eiger: [route(5, 7, ['a'])] } }))
+    expect(plan.pending()).toMatchObject({ event: 5, streams: [0], positions: [4] })
+  })
+
+  it('sends a frame that never came as a missing-frame marker, kept and re-sent like any frame', () => {
+    const { plan, online } = makePlan(['eiger'], ['a', 'b'])
+    plan.applyEntry(
+      entry({
+        released: [0, 2],
+        routes: { eiger: [route(0, 2, ['a'])] },
+        workerSlots: { a: 0, b: 1 },
+      }),
+    )
+    plan.commit(0, [frame('eiger', 0)])
+    const [marker] = plan.commit(1, [{ missing: 'frame 0 never came from the device' }])
+    expect(marker).toMatchObject({ worker: 'a', event: 1, typ: MISSING_FRAME_TYP })
+    const data = { typ: marker!.typ, frames: marker!.frames }
+    expect(missingFrameError({ eiger: data })).toMatchObject({
+      code: 'FRAME_MISSING',
+      stream: 'eiger',
+      message: "stream 'eiger': frame 0 never came from the device",
+    })
+    online.delete(w('a'))
+    const resent = plan.applyEntry(
+      entry({ seq: 1, rerouted: [[0, 2]], routes: { eiger: [route(0, 2, ['b'])] } }),
+    )
+    expect(resent.map((d) => `${d.worker}:${d.event}:${d.typ}`)).toEqual([
+      'b:0:STINS',
+      `b:1:${MISSING_FRAME_TYP}`,
+    ])
   })
 
   it('rejects a commit of an event that is not pending', () => {

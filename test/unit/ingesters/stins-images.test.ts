@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { sniffHtype } from '../../../ingesters/base/sniff-htype.js'
 import { createSpotImages } from '../../../ingesters/stins/stins-images.js'
-import { encodeStinsHeader, encodeStinsImage, parseStinsFrames } from '../../../src/index.js'
+import { encodeStinsImage, parseStinsFrames } from '../../../src/index.js'
 import { Wakeup } from '../../../src/service/wakeup.js'
 
 describe('createSpotImages', () => {
@@ -32,15 +31,6 @@ describe('createSpotImages', () => {
     const parsed = parseStinsFrames(parts)
     expect(parsed.kind).toBe('data')
     if (parsed.kind === 'data') expect(parsed.data).toEqual(image)
-  })
-})
-
-describe('sniffHtype', () => {
-  it('finds htype wherever the detector put it', () => {
-    expect(sniffHtype(encodeStinsHeader({ msgNumber: 0, extra: { a: 1 } })[0])).toBe('header')
-    expect(sniffHtype(new TextEncoder().encode('{"x": 1, "htype" : "image"}'))).toBe('image')
-    expect(sniffHtype(new TextEncoder().encode('garbage'))).toBeUndefined()
-    expect(sniffHtype(undefined)).toBeUndefined()
   })
 })
 

@@ -111,6 +111,25 @@ describe('ScanPlan', () => {
     })
   })
 
+  it('counts the frames of a stream before each event, as the expanded map does', () => {
+    const plan = planOf(
+      {
+        a: { x: [[vw(0)], null, [], [vw(1)]], y: [null, [vw(2)], null, null] },
+        b: { x: [null, [vw(3)]] },
+      },
+      ['a', 'b', 'a'],
+    )
+    const expanded = plan.expand()
+    for (const stream of [s('x'), s('y'), s('nope')]) {
+      const entries = expanded[stream] ?? []
+      for (let event = 0; event <= plan.eventCount; event++) {
+        const before = entries.slice(0, event).filter((e) => e !== null).length
+        expect(plan.framesBefore(stream, event)).toBe(before)
+      }
+    }
+    expect(plan.framesBefore(s('x'), plan.eventCount)).toBe(plan.frameCount(s('x')))
+  })
+
   it('reports min_workers as the most distinct constraints in one event', () => {
     const plan = planOf({ p: { a: [[vw(1), vw(2)], [vw(3)]], b: [[vw(3)], [all()]] } }, ['p'])
     expect(plan.minWorkers).toBe(3)
