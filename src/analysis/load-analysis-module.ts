@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises'
 import { extname, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { BeamloomError } from '../errors.js'
 import type { ReducerClass, WorkerClass } from './contract.js'
+import { importAnalysisFile } from './import-analysis-file.js'
 import { type ParameterDescription, parseParameterDescriptions } from './parameters.js'
 
 /** A module reference `path/to/file.ts:ExportName`, split and resolved. */
@@ -16,7 +16,6 @@ export interface ModuleSpec {
 }
 
 const LOADABLE = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.tsx', '.jsx'])
-const TYPESCRIPT = new Set(['.ts', '.mts', '.cts', '.tsx', '.jsx'])
 
 /**
  * Split `path/to/file.ts:ExportName` (export optional) and resolve the path against `cwd`.
@@ -39,16 +38,6 @@ export function parseModuleSpec(spec: string, cwd = process.cwd()): ModuleSpec {
   return { spec, path: resolve(cwd, file), exportName }
 }
 
-async function importFile(path: string): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(path).href
-  if (TYPESCRIPT.has(extname(path))) {
-    // tsx compiles TypeScript on the fly, scoped to this import: no build step for users.
-    const { tsImport } = await import('tsx/esm/api')
-    return (await tsImport(url, import.meta.url)) as Record<string, unknown>
-  }
-  return (await import(url)) as Record<string, unknown>
-}
-
 async function loadExport(spec: ModuleSpec): Promise<unknown> {
   try {
     const info = await stat(spec.path)
@@ -60,7 +49,7 @@ async function loadExport(spec: ModuleSpec): Promise<unknown> {
   }
   let mod: Record<string, unknown>
   try {
-    mod = await importFile(spec.path)
+    mod = await importAnalysisFile(spec.path)
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause)
     throw new BeamloomError('MODULE_INVALID', `'${spec.spec}': failed to load: ${reason}`, {
