@@ -5,7 +5,10 @@ import type { ReducerClass, WorkerClass } from './contract.js'
 import { importAnalysisFile } from './import-analysis-file.js'
 import { type ParameterDescription, parseParameterDescriptions } from './parameters.js'
 
-/** A module reference `path/to/file.ts:ExportName`, split and resolved. */
+/**
+ * A module reference `path/to/file.ts:ExportName` (or `path/to/module.py:Class`, which runs in a
+ * Python host: see {@link isPythonModule}), split and resolved.
+ */
 export interface ModuleSpec {
   /** The text the user gave. */
   readonly spec: string
@@ -15,7 +18,7 @@ export interface ModuleSpec {
   readonly exportName: string
 }
 
-const LOADABLE = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.tsx', '.jsx'])
+const LOADABLE = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.tsx', '.jsx', '.py'])
 
 /**
  * Split `path/to/file.ts:ExportName` (export optional) and resolve the path against `cwd`.
@@ -32,10 +35,15 @@ export function parseModuleSpec(spec: string, cwd = process.cwd()): ModuleSpec {
   if (!LOADABLE.has(extname(file))) {
     throw new BeamloomError(
       'MODULE_NOT_FOUND',
-      `'${spec}': the file must end in .ts, .mts, .js or .mjs (got '${extname(file) || 'none'}')`,
+      `'${spec}': the file must end in .ts, .mts, .js, .mjs or .py (got '${extname(file) || 'none'}')`,
     )
   }
   return { spec, path: resolve(cwd, file), exportName }
+}
+
+/** Whether the spec names a Python module (`.py`): loaders dispatch it to the Python runners. */
+export function isPythonModule(spec: ModuleSpec): boolean {
+  return extname(spec.path) === '.py'
 }
 
 async function loadExport(spec: ModuleSpec): Promise<unknown> {
@@ -46,6 +54,12 @@ async function loadExport(spec: ModuleSpec): Promise<unknown> {
     throw new BeamloomError('MODULE_NOT_FOUND', `'${spec.spec}': no such file ${spec.path}`, {
       cause,
     })
+  }
+  if (isPythonModule(spec)) {
+    throw new BeamloomError(
+      'MODULE_INVALID',
+      `'${spec.spec}': a Python module runs in a Python host (createPythonWorkerRunner / createPythonReducerRunner), not in this process`,
+    )
   }
   let mod: Record<string, unknown>
   try {

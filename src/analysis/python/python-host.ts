@@ -1,0 +1,349 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { closeSync, openSync, readSync, unlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Readable, Writable } from 'node:stream'
+import { BeamloomError, type ErrorCode } from '../../errors.js'
+import type { RunnerLimits } from '../analysis-runner.js'
+import type { ModuleSpec } from '../load-analysis-module.js'
+import type { ParameterDescription } from '../parameters.js'
+import { parseParameterDescriptions } from '../parameters.js'
+import { frameMessage, MessageReader } from './host-channel.js'
+import { pythonPackageDir, sharedMemoryDir } from './python-paths.js'
+
+/** A line the host's user code printed, or a note about the host itself. */
+export type HostLog = (level: 'info' | 'warn' | 'error', line: string) => void
+
+/** How to start a Python host. */
+export interface PythonHostOptions {
+  /** The interpreter (default /usr/bin/python3; see `pythonFromEnv`). */
+  readonly python: string
+  readonly limits: RunnerLimits
+  /** Receives the user's stdout (info) and stderr (warn) line by line. */
+  readonly log?: HostLog
+  /** Extra environment for the interpreter. */
+  readonly env?: Readonly<Record<string, string>>
+}
+
+/** Why the host stopped: the outcome kind its pending call gets, and the reason. */
+export interface HostDeath {
+  readonly kind: 'timeout' | 'crashed'
+  readonly reason: string
+  /** The item of the pending call that was running (0-based), when known. */
+  readonly item: number | undefined
+}
+
+/** A message from the host (a CBOR map). */
+export type HostMessage = Record<string, unknown>
+
+interface Pending {
+  readonly resolve: (value: HostMessage[] | HostDeath) => void
+  readonly messages: HostMessage[]
+  readonly timeoutMs: number
+  lastItem: number
+  unchangedChecks: number
+  timer: NodeJS.Timeout | undefined
+}
+
+const STDERR_TAIL = 2000
+
+/**
+ * One Python process hosting one analysis class (`python3 -m beamloom.host`), and the channel to
+ * it: requests on its fd 3, replies on its fd 4, one call at a time. A call over its time limit
+ * kills the process; the process dying fails the pending call with a {@link HostDeath} that
+ * names the item that was running (the host marks it in a small shared progress file).
+ */
+export class PythonHost {
+  readonly parameters: readonly ParameterDescription[]
+  readonly #child: ChildProcess
+  readonly #input: Writable
+  readonly #progressPath: string
+  readonly #log: HostLog | undefined
+  #pending: Pending | undefined
+  #queue: Promise<unknown> = Promise.resolve()
+  #death: HostDeath | undefined
+  #stderrTail = ''
+  readonly exited: Promise<void>
+
+  private constructor(
+    child: ChildProcess,
+    progressPath: string,
+    log: HostLog | undefined,
+    parameters: readonly ParameterDescription[],
+  ) {
+    this.#child = child
+    this.#input = child.stdio[3] as Writable
+    this.#progressPath = progressPath
+    this.#log = log
+    this.parameters = parameters
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()))
+  }
+
+  /** Alive until killed, crashed or closed. */
+  get alive(): boolean {
+    return this.#death === undefined
+  }
+
+  /**
+   * Start the interpreter, load the module and read its parameter descriptions.
+   * @throws BeamloomError `MODULE_NOT_FOUND` / `MODULE_INVALID` (one line naming file and line, as
+   *   the host reports it), `CONFIG_INVALID` when the interpreter cannot be started.
+   */
+  static async start(
+    role: 'worker' | 'reducer',
+    spec: ModuleSpec,
+    options: PythonHostOptions,
+  ): Promise<PythonHost> {
+    const progressPath = join(
+      sharedMemoryDir(tmpdir()),
+      `beamloom-py-${process.pid}-${randomUUID()}.progress`,
+    )
+    writeFileSync(progressPath, Buffer.alloc(8), { mode: 0o600 })
+    const args = [
+      '-m',
+      'beamloom.host',
+      '--role',
+      role,
+      '--module',
+      spec.path,
+      '--class',
+      spec.exportName,
+    ]
+    args.push('--progress', progressPath)
+    if (Number.isFinite(options.limits.memoryMiB))
+      args.push('--memory-mib', String(options.limits.memoryMiB))
+    const pythonPath = [pythonPackageDir(), process.env.PYTHONPATH].filter((p) => p).join(':')
+    const child = spawn(options.python, args, {
+      env: { ...process.env, ...options.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+    })
+    let host: PythonHost | undefined
+    const reader = new MessageReader()
+    let stderr = ''
+    const onStderr = (d: Buffer): void => {
+      stderr = (stderr + d.toString()).slice(-STDERR_TAIL)
+    }
+    let onError: (cause: Error) => void = () => {}
+    let onExit: (code: number | null, signal: string | null) => void = () => {}
+    const ready = new Promise<HostMessage>((resolve, reject) => {
+      onError = (cause) =>
+        reject(
+          new BeamloomError(
+            'CONFIG_INVALID',
+            `cannot start the Python interpreter '${options.python}': ${cause.message}`,
+            { cause },
+          ),
+        )
+      onExit = (code, signal) =>
+        reject(
+          new BeamloomError(
+            'MODULE_INVALID',
+            `'${spec.spec}': the Python host exited (${signal ?? `code ${code}`}) before loading: ${stderr.trim()}`,
+          ),
+        )
+      child.stderr?.on('data', onStderr)
+      child.once('error', onError)
+      child.once('exit', onExit)
+      ;(child.stdio[4] as Readable).on('data', (chunk: Buffer) => {
+        if (host !== undefined) {
+          host.#onData(reader, chunk)
+          return
+        }
+        try {
+          const [first] = reader.push(chunk) as HostMessage[]
+          if (first !== undefined) resolve(first)
+        } catch (err) {
+          reject(err)
+        }
+      })
+    })
+    const timer = Number.isFinite(options.limits.lifecycleTimeoutMs)
+      ? setTimeout(() => child.kill('SIGKILL'), options.limits.lifecycleTimeoutMs)
+      : undefined
+    let first: HostMessage
+    try {
+      first = await ready
+    } catch (err) {
+      child.kill('SIGKILL')
+      removeQuietly(progressPath)
+      throw err
+    } finally {
+      clearTimeout(timer)
+      child.stderr?.off('data', onStderr)
+      child.off('error', onError)
+      child.off('exit', onExit)
+    }
+    if (typeof first.error === 'string') {
+      child.kill('SIGKILL')
+      removeQuietly(progressPath)
+      const code: ErrorCode =
+        first.code === 'MODULE_NOT_FOUND' ? 'MODULE_NOT_FOUND' : 'MODULE_INVALID'
+      throw new BeamloomError(code, `'${spec.spec}': ${first.error}`)
+    }
+    const parameters = parseParameterDescriptions(first.parameters ?? [], spec.spec)
+    host = new PythonHost(child, progressPath, options.log, parameters)
+    host.#watch()
+    return host
+  }
+
+  #watch(): void {
+    const child = this.#child
+    const forward = (stream: Readable | null, level: 'info' | 'warn'): void => {
+      let partial = ''
+      stream?.on('data', (d: Buffer) => {
+        const text = partial + d.toString()
+        if (level === 'warn')
+          this.#stderrTail = (this.#stderrTail + d.toString()).slice(-STDERR_TAIL)
+        const lines = text.split('\n')
+        partial = lines.pop() ?? ''
+        for (const line of lines) if (line.length > 0) this.#log?.(level, line)
+      })
+    }
+    forward(child.stdout, 'info')
+    forward(child.stderr, 'warn')
+    child.on('error', () => {
+      // reported through 'exit' (the process is gone either way)
+    })
+    child.once('exit', (code, signal) => {
+      const tail = this.#stderrTail.trim().split('\n').slice(-3).join(' | ')
+      this.#die(
+        'crashed',
+        `the Python host exited (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`,
+      )
+      removeQuietly(this.#progressPath)
+    })
+    ;(this.#input as Writable).on('error', () => {
+      // the host is gone; 'exit' says so
+    })
+  }
+
+  #onData(reader: MessageReader, chunk: Buffer): void {
+    let messages: HostMessage[]
+    try {
+      messages = reader.push(chunk) as HostMessage[]
+    } catch (err) {
+      this.kill(`the Python host sent a malformed message: ${String(err)}`)
+      return
+    }
+    for (const m of messages) this.#onMessage(m)
+  }
+
+  #onMessage(message: HostMessage): void {
+    const pending = this.#pending
+    if (pending === undefined) return
+    if (typeof message.crashed === 'string') {
+      this.#die('crashed', message.crashed)
+      return
+    }
+    pending.messages.push(message)
+    if (message.outcomes !== undefined && message.done !== true) return
+    this.#settle(pending.messages)
+  }
+
+  #settle(value: HostMessage[] | HostDeath): void {
+    const pending = this.#pending
+    if (pending === undefined) return
+    this.#pending = undefined
+    clearTimeout(pending.timer)
+    pending.resolve(value)
+  }
+
+  /** Which item of the current call runs (0-based), from the host's progress file. */
+  #runningItem(): number | undefined {
+    try {
+      const fd = openSync(this.#progressPath, 'r')
+      const buf = Buffer.alloc(8)
+      readSync(fd, buf, 0, 8, 0)
+      closeSync(fd)
+      const item = buf.readUInt32LE(4)
+      return item === 0 ? undefined : item - 1
+    } catch {
+      return undefined // the file is gone with the host: the item is unknown
+    }
+  }
+
+  #die(kind: HostDeath['kind'], reason: string): void {
+    if (this.#death !== undefined) return
+    const item = this.#pending !== undefined ? this.#runningItem() : undefined
+    this.#death = { kind, reason, item }
+    this.#child.kill('SIGKILL')
+    this.#settle(this.#death)
+  }
+
+  /** Arm the time limit of the pending call: checked every quarter of it against progress. */
+  #arm(pending: Pending): void {
+    if (!Number.isFinite(pending.timeoutMs)) return
+    const period = Math.max(5, pending.timeoutMs / 4)
+    pending.timer = setTimeout(() => {
+      const item = this.#runningItem() ?? -1
+      if (item !== pending.lastItem) {
+        pending.lastItem = item
+        pending.unchangedChecks = 0
+      } else if (++pending.unchangedChecks >= 4) {
+        this.#die(
+          'timeout',
+          `the call ran longer than its limit of ${pending.timeoutMs} ms (the Python host was killed)`,
+        )
+        return
+      }
+      this.#arm(pending)
+    }, period)
+    pending.timer.unref?.()
+  }
+
+  /**
+   * Send one request and wait for its reply (every message up to the one marked `done` for
+   * batch requests). Calls queue: one runs at a time. Resolves a {@link HostDeath} when the
+   * host dies or overruns `timeoutMs` (per item of a batch) during the call; never rejects.
+   */
+  call(message: HostMessage, timeoutMs: number): Promise<HostMessage[] | HostDeath> {
+    const run = async (): Promise<HostMessage[] | HostDeath> => {
+      if (this.#death !== undefined) return this.#death
+      return new Promise((resolve) => {
+        const pending: Pending = {
+          resolve,
+          messages: [],
+          timeoutMs,
+          lastItem: -2,
+          unchangedChecks: 0,
+          timer: undefined,
+        }
+        this.#pending = pending
+        this.#arm(pending)
+        this.#input.write(frameMessage(message))
+      })
+    }
+    const result = this.#queue.then(run)
+    this.#queue = result
+    return result
+  }
+
+  /** Stop the process now; a pending call resolves `crashed` with `reason`. Idempotent. */
+  kill(reason: string): void {
+    this.#die('crashed', reason)
+  }
+
+  /** End the channel and wait up to `graceMs` for the process to exit, then kill it. */
+  async shutdown(graceMs: number): Promise<void> {
+    this.#input.end()
+    const timer = setTimeout(() => this.kill('closed'), graceMs)
+    await this.exited
+    clearTimeout(timer)
+    this.#death ??= { kind: 'crashed', reason: 'closed', item: undefined }
+    removeQuietly(this.#progressPath)
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path)
+  } catch {
+    // removed already (the exit handler and shutdown both clean up)
+  }
+}
+
+/** Whether a call's answer is the host's death rather than its replies. */
+export function isHostDeath(value: HostMessage[] | HostDeath): value is HostDeath {
+  return !Array.isArray(value)
+}
