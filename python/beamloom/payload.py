@@ -54,12 +54,21 @@ def _array(value: np.ndarray, path: str) -> Any:
     return typed if value.ndim == 1 else cbor2.CBORTag(MULTIDIM_TAG, [list(value.shape), typed])
 
 
+def _key(key: Any) -> Any:
+    """A map key: tuples stay CBOR arrays (cbor2 reads array keys back as tuples)."""
+    if isinstance(key, tuple):
+        return tuple(_key(k) for k in key)
+    if isinstance(key, np.generic):
+        return key.item()
+    return key
+
+
 def prepare(value: Any, path: str = "") -> Any:
     """``value`` with numpy values, tuples and dataclasses replaced by their CBOR tags."""
     if value is None or isinstance(value, (str, bool, int, float, bytes)) and not isinstance(value, np.generic):
         return value
     if isinstance(value, dict):
-        return {prepare(k, path): prepare(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+        return {_key(k): prepare(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
     if isinstance(value, list):
         return [prepare(v, f"{path}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, tuple):

@@ -225,7 +225,13 @@ def run_opcodes(
             stack.append(call(pop(), args))
         elif op == b"b":
             state = pop()
-            stack.append(build(pop(), state))
+            target = pop()
+            built = build(target, state)
+            if built is not target:  # a numpy array replaces its builder, in the memo too
+                for key, value in memo.items():
+                    if value is target:
+                        memo[key] = built
+            stack.append(built)
         elif op == b"g":
             key = int(src.line())
             if key not in memo:
