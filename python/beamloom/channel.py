@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import struct
+import threading
 from typing import Any
 
 import cbor2
@@ -17,6 +18,7 @@ class Channel:
     def __init__(self, read_fd: int = 3, write_fd: int = 4) -> None:
         self.reader = os.fdopen(read_fd, "rb", buffering=1 << 20)
         self.write_fd = write_fd
+        self.lock = threading.Lock()
 
     def receive(self) -> Any:
         """The next request, or None when the engine closed the pipe."""
@@ -34,6 +36,7 @@ class Channel:
     def send(self, message: Any) -> None:
         body = cbor2.dumps(message)
         data = memoryview(struct.pack("<I", len(body)) + body)
-        while data:
-            written = os.write(self.write_fd, data)
-            data = data[written:]
+        with self.lock:
+            while data:
+                written = os.write(self.write_fd, data)
+                data = data[written:]

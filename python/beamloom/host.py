@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional
 
 from beamloom.channel import Channel
 from beamloom.frames import Progress, Segment, build_event
+from beamloom.outbox import Outbox
 from beamloom.loading import LoadError, describe_parameters, find_class, import_user_module, positional_arity
 from beamloom.payload import PayloadDecoder, PayloadError, dataclasses_of, encode_payload
 from dranspose.event import ResultData
@@ -49,6 +50,7 @@ class Host:
         self.decoder = PayloadDecoder(dataclasses_of(vars(sys.modules[cls.__module__])))
         self.request = 0
         self.last_publish = 0.0
+        self.outbox = Outbox(channel, FLUSH_S)
 
     # -- calls into user code ------------------------------------------------------------
     def guarded(self, item: int, fn: Callable[[], Any]) -> tuple[bool, Any]:
@@ -90,50 +92,42 @@ class Host:
         if "segment" in message:
             self.segment.switch(message["segment"])
         used = message.get("used", 0)
-        inst, params = self.instance, self.parameters
-        outcomes: list[Any] = []
-        flushed = time.monotonic()
+        inst, params, outbox = self.instance, self.parameters, self.outbox
         for index, (number, tick, streams) in enumerate(message["items"]):
             event = build_event(number, streams, self.segment, used)
             call = (lambda: inst.process_event(event, params, tick)) if self.tick_args else (lambda: inst.process_event(event, params))
+            outbox.begin_item()
             ok, value = self.guarded(index, call)
             del event, call
             if not ok:
-                outcomes.append(["f", value])
+                outbox.end_item(["f", value])
             elif value is None:
-                outcomes.append(["n"])
+                outbox.end_item(["n"])
             else:
                 try:
-                    outcomes.append(["r", encode_payload(value)])
+                    outbox.end_item(["r", encode_payload(value)])
                 except PayloadError as err:
-                    outcomes.append(["f", f"PayloadError: {err}"])
+                    outbox.end_item(["f", f"PayloadError: {err}"])
             value = None
-            if time.monotonic() - flushed >= FLUSH_S:
-                self.channel.send({"outcomes": outcomes})
-                outcomes, flushed = [], time.monotonic()
         kept = not self.segment.release()
-        self.channel.send({"outcomes": outcomes, "done": True, **({"kept": True} if kept else {})})
+        outbox.flush(done=True, **({"kept": True} if kept else {}))
 
     def on_results(self, message: dict[str, Any]) -> None:
         self.set_parameters(message)
-        inst, params = self.instance, self.parameters
-        outcomes: list[Any] = []
-        flushed = time.monotonic()
+        inst, params, outbox = self.instance, self.parameters, self.outbox
         for index, (number, worker, digest, payload) in enumerate(message["items"]):
             try:
                 result = ResultData(event_number=number, worker=worker, parameters_hash=digest, payload=self.decoder.decode(payload))
             except Exception as err:  # a payload that does not decode fails its result only
-                outcomes.append(["f", f"payload does not decode: {type(err).__name__}: {err}"])
+                outbox.end_item(["f", f"payload does not decode: {type(err).__name__}: {err}"])
                 continue
+            outbox.begin_item()
             ok, value = self.guarded(index, lambda: inst.process_result(result, params))
-            outcomes.append(["n"] if ok else ["f", value])
-            if time.monotonic() - flushed >= FLUSH_S:
-                self.channel.send({"outcomes": outcomes})
-                outcomes, flushed = [], time.monotonic()
-        reply: dict[str, Any] = {"outcomes": outcomes, "done": True}
+            outbox.end_item(["n"] if ok else ["f", value])
+        extra: dict[str, Any] = {"done": True}
         if message.get("publish") or time.monotonic() - self.last_publish >= message.get("publishS", 0.2):
-            reply["publish"] = self.publish_bytes()
-        self.channel.send(reply)
+            extra["publish"] = self.publish_bytes()
+        outbox.flush(**extra)
 
     def on_timer(self, message: dict[str, Any]) -> dict[str, Any]:
         self.set_parameters(message)
@@ -205,6 +199,7 @@ class Host:
             try:
                 reply = handlers[op](message)
             except MemoryCapExceeded as err:
+                self.outbox.flush()
                 self.channel.send({"crashed": str(err)})
                 return 3
             except PayloadError as err:

@@ -32,6 +32,8 @@ export interface HostDeath {
   readonly reason: string
   /** The item of the pending call that was running (0-based), when known. */
   readonly item: number | undefined
+  /** What the host had sent for the pending call before it died (outcomes of earlier items). */
+  readonly messages: readonly HostMessage[]
 }
 
 /** A message from the host (a CBOR map). */
@@ -113,7 +115,9 @@ export class PythonHost {
     args.push('--progress', progressPath)
     if (Number.isFinite(options.limits.memoryMiB))
       args.push('--memory-mib', String(options.limits.memoryMiB))
-    const pythonPath = [pythonPackageDir(), process.env.PYTHONPATH].filter((p) => p).join(':')
+    const pythonPath = [pythonPackageDir(), options.env?.PYTHONPATH, process.env.PYTHONPATH]
+      .filter((p) => p)
+      .join(':')
     const child = spawn(options.python, args, {
       env: { ...process.env, ...options.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
@@ -265,10 +269,11 @@ export class PythonHost {
 
   #die(kind: HostDeath['kind'], reason: string): void {
     if (this.#death !== undefined) return
-    const item = this.#pending !== undefined ? this.#runningItem() : undefined
-    this.#death = { kind, reason, item }
+    const pending = this.#pending
+    const item = pending !== undefined ? this.#runningItem() : undefined
+    this.#death = { kind, reason, item, messages: [] }
     this.#child.kill('SIGKILL')
-    this.#settle(this.#death)
+    if (pending !== undefined) this.#settle({ ...this.#death, messages: pending.messages })
   }
 
   /** Arm the time limit of the pending call: checked every quarter of it against progress. */
@@ -330,7 +335,7 @@ export class PythonHost {
     const timer = setTimeout(() => this.kill('closed'), graceMs)
     await this.exited
     clearTimeout(timer)
-    this.#death ??= { kind: 'crashed', reason: 'closed', item: undefined }
+    this.#death ??= { kind: 'crashed', reason: 'closed', item: undefined, messages: [] }
     removeQuietly(this.#progressPath)
   }
 }

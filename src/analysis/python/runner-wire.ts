@@ -44,16 +44,16 @@ export function outcomeFromWire(wire: unknown): CallOutcome {
 
 /**
  * The outcomes of a batch call of `count` items: those the host reported, then, when it died,
- * `timeout`/`crashed` for the item that was running and `skipped` for the rest (items that had
- * run but whose outcomes had not been sent yet are lost with the process: `skipped`, to run
- * again elsewhere).
+ * `timeout`/`crashed` for the item that was running and `skipped` for the rest. The host sends
+ * outcomes while a call runs long, so those of earlier items normally arrive; when they did not
+ * (the process died at once), they are lost with it and reported `skipped`, to run again.
  */
 export function batchOutcomes(
   reply: HostMessage[] | HostDeath,
   count: number,
 ): { outcomes: CallOutcome[]; last: HostMessage | undefined } {
   const outcomes: CallOutcome[] = []
-  const messages = isHostDeath(reply) ? [] : reply
+  const messages = isHostDeath(reply) ? reply.messages : reply
   for (const m of messages) {
     for (const wire of Array.isArray(m.outcomes) ? m.outcomes : [])
       outcomes.push(outcomeFromWire(wire))
