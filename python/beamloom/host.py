@@ -67,9 +67,16 @@ class Host:
         if "parameters" in message:
             self.parameters = {name: WorkParameter(name=name, data=data, value=value) for name, data, value in message["parameters"]}
 
-    def publish_bytes(self) -> bytes:
+    def publish_bytes(self) -> dict[str, Any]:
+        """``publish`` encoded per top-level key (``{"keys": {name: bytes}}``), so the engine
+        decodes only the keys whose bytes changed; anything but a dict as ``{"whole": bytes}``."""
         self.last_publish = time.monotonic()
-        return encode_payload(getattr(self.instance, "publish", None) or {})
+        publish = getattr(self.instance, "publish", None)
+        if publish is None:
+            return {"keys": {}}
+        if isinstance(publish, dict):
+            return {"keys": {str(k): encode_payload(v) for k, v in publish.items()}}
+        return {"whole": encode_payload(publish)}
 
     # -- requests ------------------------------------------------------------------------
     def on_begin(self, message: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ class PythonReducerRunner implements ReducerRunner {
   readonly #parameters = new ParameterSender()
   readonly #maxAgeMs: number
   #publish: unknown = {}
+  readonly #publishBytes = new Map<string, Uint8Array>()
   #hasTimer = false
   #closed = false
   /** Results were reduced since the copy of `publish` was taken. */
@@ -47,15 +48,45 @@ class PythonReducerRunner implements ReducerRunner {
     return this.#publish
   }
 
-  /** Keep the copy of `publish` from a reply that carries one. */
+  /**
+   * Keep the copy of `publish` from a reply that carries one. The host sends it per top-level
+   * key; only keys whose bytes changed are decoded, into the same root object (so the results
+   * surfaces see one `publish` per scan, as with a TypeScript reducer, and unchanged keys keep
+   * their objects).
+   */
   #take(message: HostMessage | undefined): void {
-    if (message?.publish instanceof Uint8Array) {
-      try {
-        this.#publish = decodePayload(message.publish)
-      } catch (err) {
-        this.#options.log?.('error', `publish cannot be decoded: ${String(err)}`)
+    const wire = message?.publish
+    if (wire === undefined || wire === null || typeof wire !== 'object') return
+    this.#stale = false
+    try {
+      const { keys, whole } = wire as { keys?: Record<string, Uint8Array>; whole?: Uint8Array }
+      if (whole instanceof Uint8Array) {
+        this.#publish = decodePayload(whole)
+        this.#publishBytes.clear()
+        return
       }
-      this.#stale = false
+      if (keys === undefined) return
+      if (
+        typeof this.#publish !== 'object' ||
+        this.#publish === null ||
+        Array.isArray(this.#publish)
+      )
+        this.#publish = {}
+      const root = this.#publish as Record<string, unknown>
+      for (const name of Object.keys(root)) {
+        if (!(name in keys)) {
+          delete root[name]
+          this.#publishBytes.delete(name)
+        }
+      }
+      for (const [name, bytes] of Object.entries(keys)) {
+        const previous = this.#publishBytes.get(name)
+        if (previous !== undefined && Buffer.from(previous).equals(bytes)) continue
+        root[name] = decodePayload(bytes)
+        this.#publishBytes.set(name, bytes)
+      }
+    } catch (err) {
+      this.#options.log?.('error', `publish cannot be decoded: ${String(err)}`)
     }
   }
 
@@ -89,6 +120,8 @@ class PythonReducerRunner implements ReducerRunner {
     )
     const message = lifecycleReply(this.#spec.spec, 'constructor', reply)
     this.#hasTimer = message.hasTimer === true
+    this.#publish = {} // a new instance: a new publish object, as a TypeScript reducer's
+    this.#publishBytes.clear()
     const first = await this.#host.call({ op: 'publish' }, this.#options.limits.lifecycleTimeoutMs)
     this.#take(lifecycleReply(this.#spec.spec, 'publish', first))
   }
