@@ -96,7 +96,7 @@ function tsSeconds(events: RunnerEvent[]): number {
 }
 
 function copySeconds(events: RunnerEvent[]): number {
-  const target = new Uint8Array((events[0]?.event.streams.det?.frames[0] as Uint8Array).length)
+  const target = new Uint8Array(events[0]?.event.streams.det?.frames[0]?.length ?? 0)
   const t0 = performance.now()
   for (const { event } of events) target.set(event.streams.det?.frames[0] as Uint8Array)
   return (performance.now() - t0) / 1000
