@@ -51,6 +51,8 @@ class Host:
         self.request = 0
         self.last_publish = 0.0
         self.outbox = Outbox(channel, FLUSH_S)
+        self.tick_args = False
+        self.timer_args = False
 
     # -- calls into user code ------------------------------------------------------------
     def guarded(self, item: int, fn: Callable[[], Any]) -> tuple[bool, Any]:
@@ -100,6 +102,7 @@ class Host:
             self.segment.switch(message["segment"])
         used = message.get("used", 0)
         inst, params, outbox = self.instance, self.parameters, self.outbox
+        outbox.begin_batch()
         for index, (number, tick, streams) in enumerate(message["items"]):
             event = build_event(number, streams, self.segment, used)
             call = (lambda: inst.process_event(event, params, tick)) if self.tick_args else (lambda: inst.process_event(event, params))
@@ -122,6 +125,7 @@ class Host:
     def on_results(self, message: dict[str, Any]) -> None:
         self.set_parameters(message)
         inst, params, outbox = self.instance, self.parameters, self.outbox
+        outbox.begin_batch()
         for index, (number, worker, digest, payload) in enumerate(message["items"]):
             try:
                 result = ResultData(event_number=number, worker=worker, parameters_hash=digest, payload=self.decoder.decode(payload))

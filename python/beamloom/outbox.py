@@ -18,7 +18,12 @@ class Outbox:
         self.items: list[Any] = []
         self.started: Optional[float] = None
         self.lock = threading.Lock()
+        self.busy = threading.Event()
         threading.Thread(target=self._watch, name="beamloom-outbox", daemon=True).start()
+
+    def begin_batch(self) -> None:
+        """A batch starts: the watchdog wakes up (it sleeps between batches)."""
+        self.busy.set()
 
     def begin_item(self) -> None:
         self.started = time.monotonic()
@@ -32,11 +37,14 @@ class Outbox:
         """Send what is pending (and ``extra`` fields: ``done`` ends the batch)."""
         with self.lock:
             items, self.items = self.items, []
+            if extra.get("done"):
+                self.busy.clear()
             if items or extra:
                 self.channel.send({"outcomes": items, **extra})
 
     def _watch(self) -> None:
         while True:
+            self.busy.wait()
             time.sleep(self.flush_s)
             started = self.started
             if self.items and started is not None and time.monotonic() - started >= self.flush_s:

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { closeSync, openSync, readSync, unlinkSync, writeFileSync } from 'node:fs'
+import { unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
@@ -9,6 +9,7 @@ import type { RunnerLimits } from '../analysis-runner.js'
 import type { ModuleSpec } from '../load-analysis-module.js'
 import type { ParameterDescription } from '../parameters.js'
 import { parseParameterDescriptions } from '../parameters.js'
+import { CallDeadline, readRunningItem } from './call-deadline.js'
 import { frameMessage, MessageReader } from './host-channel.js'
 import { pythonPackageDir, sharedMemoryDir } from './python-paths.js'
 
@@ -42,10 +43,7 @@ export type HostMessage = Record<string, unknown>
 interface Pending {
   readonly resolve: (value: HostMessage[] | HostDeath) => void
   readonly messages: HostMessage[]
-  readonly timeoutMs: number
-  lastItem: number
-  unchangedChecks: number
-  timer: NodeJS.Timeout | undefined
+  deadline: CallDeadline | undefined
 }
 
 const STDERR_TAIL = 2000
@@ -66,6 +64,8 @@ export class PythonHost {
   #queue: Promise<unknown> = Promise.resolve()
   #death: HostDeath | undefined
   #stderrTail = ''
+  /** Requests sent (the host counts them the same way; its progress file names one). */
+  #requests = 0
   readonly exited: Promise<void>
 
   private constructor(
@@ -249,52 +249,18 @@ export class PythonHost {
     const pending = this.#pending
     if (pending === undefined) return
     this.#pending = undefined
-    clearTimeout(pending.timer)
+    pending.deadline?.cancel()
     pending.resolve(value)
-  }
-
-  /** Which item of the current call runs (0-based), from the host's progress file. */
-  #runningItem(): number | undefined {
-    try {
-      const fd = openSync(this.#progressPath, 'r')
-      const buf = Buffer.alloc(8)
-      readSync(fd, buf, 0, 8, 0)
-      closeSync(fd)
-      const item = buf.readUInt32LE(4)
-      return item === 0 ? undefined : item - 1
-    } catch {
-      return undefined // the file is gone with the host: the item is unknown
-    }
   }
 
   #die(kind: HostDeath['kind'], reason: string): void {
     if (this.#death !== undefined) return
     const pending = this.#pending
-    const item = pending !== undefined ? this.#runningItem() : undefined
+    const item =
+      pending !== undefined ? readRunningItem(this.#progressPath, this.#requests) : undefined
     this.#death = { kind, reason, item, messages: [] }
     this.#child.kill('SIGKILL')
     if (pending !== undefined) this.#settle({ ...this.#death, messages: pending.messages })
-  }
-
-  /** Arm the time limit of the pending call: checked every quarter of it against progress. */
-  #arm(pending: Pending): void {
-    if (!Number.isFinite(pending.timeoutMs)) return
-    const period = Math.max(5, pending.timeoutMs / 4)
-    pending.timer = setTimeout(() => {
-      const item = this.#runningItem() ?? -1
-      if (item !== pending.lastItem) {
-        pending.lastItem = item
-        pending.unchangedChecks = 0
-      } else if (++pending.unchangedChecks >= 4) {
-        this.#die(
-          'timeout',
-          `the call ran longer than its limit of ${pending.timeoutMs} ms (the Python host was killed)`,
-        )
-        return
-      }
-      this.#arm(pending)
-    }, period)
-    pending.timer.unref?.()
   }
 
   /**
@@ -306,16 +272,18 @@ export class PythonHost {
     const run = async (): Promise<HostMessage[] | HostDeath> => {
       if (this.#death !== undefined) return this.#death
       return new Promise((resolve) => {
-        const pending: Pending = {
-          resolve,
-          messages: [],
-          timeoutMs,
-          lastItem: -2,
-          unchangedChecks: 0,
-          timer: undefined,
-        }
+        const pending: Pending = { resolve, messages: [], deadline: undefined }
         this.#pending = pending
-        this.#arm(pending)
+        const request = ++this.#requests
+        pending.deadline = new CallDeadline(
+          timeoutMs,
+          () => readRunningItem(this.#progressPath, request),
+          () =>
+            this.#die(
+              'timeout',
+              `the call ran longer than its limit of ${timeoutMs} ms (the Python host was killed)`,
+            ),
+        )
         this.#input.write(frameMessage(message))
       })
     }
