@@ -33,6 +33,8 @@ type TypedArray =
   | Float32Array
   | Float64Array
 
+const MAX_EMPTY_ROWS = 65_536
+
 function fail(what: string): never {
   throw new ProtocolError(`result payload: ${what}`)
 }
@@ -44,6 +46,10 @@ function checkShape(shape: unknown, count: number): number[] {
   const dims = shape as number[]
   const size = dims.reduce((a, b) => a * b, 1)
   if (size !== count) fail(`array of shape [${dims.join(', ')}] has ${count} items`)
+  // An empty array can claim any number of empty rows: bound them, they are built one by one.
+  const rows = dims.slice(0, -1).reduce((a, b) => a * b, 1)
+  if (rows > Math.max(count, MAX_EMPTY_ROWS))
+    fail(`array of shape [${dims.join(', ')}] has too many empty rows`)
   return dims
 }
 

@@ -33,22 +33,30 @@ export class MessageReader {
     this.#bytes += chunk.length
     const out: unknown[] = []
     while (this.#bytes >= 4) {
-      let buf =
-        this.#pending.length === 1 ? (this.#pending[0] as Buffer) : Buffer.concat(this.#pending)
-      this.#pending = [buf]
-      const length = buf.readUInt32LE(0)
-      if (length > MAX_MESSAGE_BYTES)
+      // Join the chunks only once a whole message is there (a large one arrives in many).
+      if ((this.#pending[0] as Buffer).length < 4) this.#join()
+      const length = (this.#pending[0] as Buffer).readUInt32LE(0)
+      if (length > MAX_MESSAGE_BYTES) {
         throw new ProtocolError(`python host: message of ${length} bytes`)
-      if (buf.length < 4 + length) break
+      }
+      if (this.#bytes < 4 + length) break
+      const buf = this.#join()
       try {
         out.push(decoder.decode(buf.subarray(4, 4 + length)))
       } catch (cause) {
         throw new ProtocolError(`python host: undecodable message: ${String(cause)}`, { cause })
       }
-      buf = buf.subarray(4 + length)
-      this.#pending = buf.length > 0 ? [buf] : []
-      this.#bytes = buf.length
+      const rest = buf.subarray(4 + length)
+      this.#pending = rest.length > 0 ? [rest] : []
+      this.#bytes = rest.length
     }
     return out
+  }
+
+  #join(): Buffer {
+    const buf =
+      this.#pending.length === 1 ? (this.#pending[0] as Buffer) : Buffer.concat(this.#pending)
+    this.#pending = [buf]
+    return buf
   }
 }
