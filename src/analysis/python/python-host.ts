@@ -79,7 +79,10 @@ export class PythonHost {
     this.#progressPath = progressPath
     this.#log = log
     this.parameters = parameters
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()))
+    this.exited =
+      child.exitCode !== null || child.signalCode !== null
+        ? Promise.resolve()
+        : new Promise((resolve) => child.once('exit', () => resolve()))
   }
 
   /** Alive until killed, crashed or closed. */
@@ -209,14 +212,18 @@ export class PythonHost {
     child.on('error', () => {
       // reported through 'exit' (the process is gone either way)
     })
-    child.once('exit', (code, signal) => {
+    const onExit = (code: number | null, signal: string | null): void => {
       const tail = this.#stderrTail.trim().split('\n').slice(-3).join(' | ')
       this.#die(
         'crashed',
         `the Python host exited (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`,
       )
       removeQuietly(this.#progressPath)
-    })
+    }
+    // It may have exited between its first message and now.
+    if (child.exitCode !== null || child.signalCode !== null)
+      onExit(child.exitCode, child.signalCode)
+    else child.once('exit', onExit)
     ;(this.#input as Writable).on('error', () => {
       // the host is gone; 'exit' says so
     })
