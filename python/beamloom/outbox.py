@@ -19,7 +19,12 @@ class Outbox:
         self.started: Optional[float] = None
         self.lock = threading.Lock()
         self.busy = threading.Event()
-        threading.Thread(target=self._watch, name="beamloom-outbox", daemon=True).start()
+        # A small stack: under a memory cap (RLIMIT_DATA) thread stacks count against it.
+        previous = threading.stack_size(256 * 1024)
+        try:
+            threading.Thread(target=self._watch, name="beamloom-outbox", daemon=True).start()
+        finally:
+            threading.stack_size(previous)
 
     def begin_batch(self) -> None:
         """A batch starts: the watchdog wakes up (it sleeps between batches)."""

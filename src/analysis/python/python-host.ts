@@ -49,6 +49,13 @@ interface Pending {
 const STDERR_TAIL = 2000
 
 /**
+ * numpy's BLAS runs one thread per host unless the environment says otherwise: parallelism comes
+ * from running several workers, and OpenBLAS's per-thread buffers under a small memory cap
+ * (`RLIMIT_DATA`) make importing numpy crawl for minutes.
+ */
+const ONE_BLAS_THREAD = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' }
+
+/**
  * One Python process hosting one analysis class (`python3 -m beamloom.host`), and the channel to
  * it: requests on its fd 3, replies on its fd 4, one call at a time. A call over its time limit
  * kills the process; the process dying fails the pending call with a {@link HostDeath} that
@@ -122,7 +129,13 @@ export class PythonHost {
       .filter((p) => p)
       .join(':')
     const child = spawn(options.python, args, {
-      env: { ...process.env, ...options.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
+      env: {
+        ...ONE_BLAS_THREAD,
+        ...process.env,
+        ...options.env,
+        PYTHONPATH: pythonPath,
+        PYTHONUNBUFFERED: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
     })
     let host: PythonHost | undefined

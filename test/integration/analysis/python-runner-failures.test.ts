@@ -129,11 +129,11 @@ describe('Python worker failures at run time', () => {
   it('exceeding the memory cap is crashed', async () => {
     const { runner } = await started(pyModule('failing.py', 'FailingWorker'), {
       ...LIMITS,
-      memoryMiB: 256,
+      memoryMiB: 128, // one BLAS thread: numpy loads under a small cap
     })
     const out = await runner.processEvents([tiny(69), tiny(70), tiny(71)], textParameters({}))
     expect(out.map((o) => o.kind)).toEqual(['result', 'crashed', 'skipped'])
-    expect(out[1]).toMatchObject({ reason: expect.stringContaining('memory cap of 256 MiB') })
+    expect(out[1]).toMatchObject({ reason: expect.stringContaining('memory cap of 128 MiB') })
   })
 
   it('kill stops the host; close is idempotent', async () => {
