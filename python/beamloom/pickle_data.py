@@ -6,7 +6,6 @@ map to its own constructors. Contrast, Xspress3 metadata and LeCroy timestamps a
 
 from __future__ import annotations
 
-import struct
 from collections import OrderedDict
 from typing import Any, Callable
 
