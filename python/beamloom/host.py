@@ -142,7 +142,9 @@ class Host:
 
     def on_timer(self, message: dict[str, Any]) -> dict[str, Any]:
         self.set_parameters(message)
-        timer = self.instance.timer
+        timer = getattr(self.instance, "timer", None)
+        if not callable(timer):
+            return {"outcome": ["n"], "next": 1.0, "publish": self.publish_bytes()}
         ok, value = self.guarded(0, (lambda: timer(self.parameters)) if self.timer_args else timer)
         if not ok:
             return {"outcome": ["f", value], "publish": self.publish_bytes()}

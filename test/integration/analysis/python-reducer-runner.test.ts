@@ -168,3 +168,12 @@ describe('Python reducer publish, timer and state', () => {
     expect(second.publish()).toEqual({ count: 1001 })
   })
 })
+
+describe('Python reducer without a timer', () => {
+  it('says so, and a timer call is a no-op that keeps the host alive', async () => {
+    const red = await reducer('CountingReducer')
+    expect(red.hasTimer).toBe(false)
+    expect(await red.timer(NO_PARAMS)).toMatchObject({ kind: 'none', nextS: 1 })
+    expect(red.alive).toBe(true)
+  })
+})
