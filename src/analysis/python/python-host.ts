@@ -1,17 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
-import { unlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import type { ChildProcess } from 'node:child_process'
+import { unlinkSync } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
-import { BeamloomError, type ErrorCode } from '../../errors.js'
 import type { RunnerLimits } from '../analysis-runner.js'
-import type { ModuleSpec } from '../load-analysis-module.js'
 import type { ParameterDescription } from '../parameters.js'
-import { parseParameterDescriptions } from '../parameters.js'
 import { CallDeadline, readRunningItem } from './call-deadline.js'
-import { frameMessage, MessageReader } from './host-channel.js'
-import { pythonPackageDir, sharedMemoryDir } from './python-paths.js'
+import { frameMessage, type MessageReader } from './host-channel.js'
 
 /** A line the host's user code printed, or a note about the host itself. */
 export type HostLog = (level: 'info' | 'warn' | 'error', line: string) => void
@@ -46,14 +39,8 @@ interface Pending {
   deadline: CallDeadline | undefined
 }
 
-const STDERR_TAIL = 2000
-
-/**
- * numpy's BLAS runs one thread per host unless the environment says otherwise: parallelism comes
- * from running several workers, and OpenBLAS's per-thread buffers under a small memory cap
- * (`RLIMIT_DATA`) make importing numpy crawl for minutes.
- */
-const ONE_BLAS_THREAD = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' }
+/** How much of the host's stderr a crash report quotes, characters. */
+export const STDERR_TAIL = 2000
 
 /**
  * One Python process hosting one analysis class (`python3 -m beamloom.host`), and the channel to
@@ -75,11 +62,16 @@ export class PythonHost {
   #requests = 0
   readonly exited: Promise<void>
 
-  private constructor(
+  /**
+   * Take over a started process that has sent its `ready` message (see `startPythonHost`):
+   * from here on its replies, output and exit are this host's.
+   */
+  constructor(
     child: ChildProcess,
     progressPath: string,
     log: HostLog | undefined,
     parameters: readonly ParameterDescription[],
+    reader: MessageReader,
   ) {
     this.#child = child
     this.#input = child.stdio[3] as Writable
@@ -90,121 +82,13 @@ export class PythonHost {
       child.exitCode !== null || child.signalCode !== null
         ? Promise.resolve()
         : new Promise((resolve) => child.once('exit', () => resolve()))
+    ;(child.stdio[4] as Readable).on('data', (chunk: Buffer) => this.#onData(reader, chunk))
+    this.#watch()
   }
 
   /** Alive until killed, crashed or closed. */
   get alive(): boolean {
     return this.#death === undefined
-  }
-
-  /**
-   * Start the interpreter, load the module and read its parameter descriptions.
-   * @throws BeamloomError `MODULE_NOT_FOUND` / `MODULE_INVALID` (one line naming file and line, as
-   *   the host reports it), `CONFIG_INVALID` when the interpreter cannot be started.
-   */
-  static async start(
-    role: 'worker' | 'reducer',
-    spec: ModuleSpec,
-    options: PythonHostOptions,
-  ): Promise<PythonHost> {
-    const progressPath = join(
-      sharedMemoryDir(tmpdir()),
-      `beamloom-py-${process.pid}-${randomUUID()}.progress`,
-    )
-    writeFileSync(progressPath, Buffer.alloc(8), { mode: 0o600 })
-    const args = [
-      '-m',
-      'beamloom.host',
-      '--role',
-      role,
-      '--module',
-      spec.path,
-      '--class',
-      spec.exportName,
-    ]
-    args.push('--progress', progressPath)
-    if (Number.isFinite(options.limits.memoryMiB))
-      args.push('--memory-mib', String(options.limits.memoryMiB))
-    const pythonPath = [pythonPackageDir(), options.env?.PYTHONPATH, process.env.PYTHONPATH]
-      .filter((p) => p)
-      .join(':')
-    const child = spawn(options.python, args, {
-      env: {
-        ...ONE_BLAS_THREAD,
-        ...process.env,
-        ...options.env,
-        PYTHONPATH: pythonPath,
-        PYTHONUNBUFFERED: '1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-    })
-    let host: PythonHost | undefined
-    const reader = new MessageReader()
-    let stderr = ''
-    const onStderr = (d: Buffer): void => {
-      stderr = (stderr + d.toString()).slice(-STDERR_TAIL)
-    }
-    let onError: (cause: Error) => void = () => {}
-    let onExit: (code: number | null, signal: string | null) => void = () => {}
-    const ready = new Promise<HostMessage>((resolve, reject) => {
-      onError = (cause) =>
-        reject(
-          new BeamloomError(
-            'CONFIG_INVALID',
-            `cannot start the Python interpreter '${options.python}': ${cause.message}`,
-            { cause },
-          ),
-        )
-      onExit = (code, signal) =>
-        reject(
-          new BeamloomError(
-            'MODULE_INVALID',
-            `'${spec.spec}': the Python host exited (${signal ?? `code ${code}`}) before loading: ${stderr.trim()}`,
-          ),
-        )
-      child.stderr?.on('data', onStderr)
-      child.once('error', onError)
-      child.once('exit', onExit)
-      ;(child.stdio[4] as Readable).on('data', (chunk: Buffer) => {
-        if (host !== undefined) {
-          host.#onData(reader, chunk)
-          return
-        }
-        try {
-          const [first] = reader.push(chunk) as HostMessage[]
-          if (first !== undefined) resolve(first)
-        } catch (err) {
-          reject(err)
-        }
-      })
-    })
-    const timer = Number.isFinite(options.limits.lifecycleTimeoutMs)
-      ? setTimeout(() => child.kill('SIGKILL'), options.limits.lifecycleTimeoutMs)
-      : undefined
-    let first: HostMessage
-    try {
-      first = await ready
-    } catch (err) {
-      child.kill('SIGKILL')
-      removeQuietly(progressPath)
-      throw err
-    } finally {
-      clearTimeout(timer)
-      child.stderr?.off('data', onStderr)
-      child.off('error', onError)
-      child.off('exit', onExit)
-    }
-    if (typeof first.error === 'string') {
-      child.kill('SIGKILL')
-      removeQuietly(progressPath)
-      const code: ErrorCode =
-        first.code === 'MODULE_NOT_FOUND' ? 'MODULE_NOT_FOUND' : 'MODULE_INVALID'
-      throw new BeamloomError(code, `'${spec.spec}': ${first.error}`)
-    }
-    const parameters = parseParameterDescriptions(first.parameters ?? [], spec.spec)
-    host = new PythonHost(child, progressPath, options.log, parameters)
-    host.#watch()
-    return host
   }
 
   #watch(): void {
@@ -328,7 +212,8 @@ export class PythonHost {
   }
 }
 
-function removeQuietly(path: string): void {
+/** Remove a file that may be gone already. */
+export function removeQuietly(path: string): void {
   try {
     unlinkSync(path)
   } catch {

@@ -3,9 +3,10 @@ import type { CallOutcome, ReducerRunner, RunnerResult } from '../analysis-runne
 import type { AnalysisState } from '../contract.js'
 import type { ModuleSpec } from '../load-analysis-module.js'
 import type { ParameterDescription, Parameters } from '../parameters.js'
-import { type HostMessage, isHostDeath, PythonHost } from './python-host.js'
+import { type HostMessage, isHostDeath, type PythonHost } from './python-host.js'
 import { hostOptions, type PythonRunnerOptions, pythonSpec } from './python-runner-options.js'
 import { batchOutcomes, lifecycleReply, outcomeFromWire, ParameterSender } from './runner-wire.js'
+import { startPythonHost } from './start-python-host.js'
 
 const CHUNK_RESULTS = 512
 const DEFAULT_PUBLISH_MAX_AGE_MS = 500
@@ -224,6 +225,6 @@ export async function createPythonReducerRunner(
   options: PythonRunnerOptions,
 ): Promise<ReducerRunner> {
   const parsed = pythonSpec(spec, options.cwd)
-  const host = await PythonHost.start('reducer', parsed, hostOptions(options))
+  const host = await startPythonHost('reducer', parsed, hostOptions(options))
   return new PythonReducerRunner(host, parsed, options)
 }

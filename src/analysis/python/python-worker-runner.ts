@@ -4,10 +4,11 @@ import type { AnalysisState } from '../contract.js'
 import type { ModuleSpec } from '../load-analysis-module.js'
 import type { ParameterDescription, Parameters } from '../parameters.js'
 import { DEFAULT_INLINE_MAX_BYTES, FrameSegment } from './frame-segment.js'
-import { PythonHost } from './python-host.js'
+import type { PythonHost } from './python-host.js'
 import { sharedMemoryDir } from './python-paths.js'
 import { hostOptions, type PythonRunnerOptions, pythonSpec } from './python-runner-options.js'
 import { batchOutcomes, lifecycleReply, ParameterSender } from './runner-wire.js'
+import { startPythonHost } from './start-python-host.js'
 
 /** Events per request to the host, and shared-memory bytes per request. */
 const CHUNK_EVENTS = 512
@@ -146,6 +147,6 @@ export async function createPythonWorkerRunner(
   options: PythonRunnerOptions,
 ): Promise<WorkerRunner> {
   const parsed = pythonSpec(spec, options.cwd)
-  const host = await PythonHost.start('worker', parsed, hostOptions(options))
+  const host = await startPythonHost('worker', parsed, hostOptions(options))
   return new PythonWorkerRunner(host, parsed, options)
 }
