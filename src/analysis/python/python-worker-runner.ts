@@ -12,7 +12,7 @@ import { startPythonHost } from './start-python-host.js'
 
 /** Events per request to the host, and shared-memory bytes per request. */
 const CHUNK_EVENTS = 512
-const CHUNK_SHM_BYTES = 64 * 1024 * 1024
+const CHUNK_SHM_BYTES = 32 * 1024 * 1024
 
 type WireFrame = Uint8Array | [number, number]
 
@@ -25,6 +25,7 @@ class PythonWorkerRunner implements WorkerRunner {
   readonly #parameters = new ParameterSender()
   readonly #inlineMax: number
   #closed = false
+  #shmFailed = false
 
   constructor(host: PythonHost, spec: ModuleSpec, options: PythonRunnerOptions) {
     this.#host = host
@@ -98,12 +99,25 @@ class PythonWorkerRunner implements WorkerRunner {
   #item({ event, tick }: RunnerEvent): unknown {
     const streams: Record<string, [string, WireFrame[]]> = {}
     for (const [name, stream] of Object.entries(event.streams)) {
-      streams[name] = [
-        stream.typ,
-        stream.frames.map((f) => (f.length < this.#inlineMax ? f : this.#segment.write(f))),
-      ]
+      streams[name] = [stream.typ, stream.frames.map((f) => this.#frame(f))]
     }
     return [event.eventNumber, tick, streams]
+  }
+
+  /** A frame for the message: inline when small, else in shared memory (inline if that fails). */
+  #frame(frame: Uint8Array): WireFrame {
+    if (frame.length < this.#inlineMax || this.#shmFailed) return frame
+    try {
+      return this.#segment.write(frame)
+    } catch (err) {
+      // /dev/shm full or missing (a container's is 64 MiB): copies through the pipe still work.
+      this.#shmFailed = true
+      this.#options.log?.(
+        'warn',
+        `shared memory for frames failed, sending them inline: ${String(err)}`,
+      )
+      return frame
+    }
   }
 
   async finish(parameters: Parameters): Promise<void> {

@@ -59,3 +59,25 @@ describe('large frames through shared memory', () => {
     expect(seen).toEqual(expected)
   })
 })
+
+describe('large frames inline (shared memory off)', () => {
+  it('reach process_event intact through the pipe', async () => {
+    const inline = await createPythonWorkerRunner(pyModule('big_frames.py', 'BigFrameWorker'), {
+      limits: LIMITS,
+      inlineMaxBytes: Number.POSITIVE_INFINITY,
+    })
+    try {
+      await inline.begin({ parameters: P, state: { name: 'w1', tags: ['generic'] } })
+      const frames = [1, 2].map((n) => frame(n * 1000))
+      const out = await inline.processEvents(
+        frames.map((f, i) => event(i + 1, { big: ['raw', [f.bytes]] })),
+        P,
+      )
+      expect(out.map((o) => (o.kind === 'result' ? decodePayload(o.payload) : o.kind))).toEqual(
+        frames.map((f, i) => ({ sum: f.sum, first: (i + 1) * 1000 })),
+      )
+    } finally {
+      await inline.close()
+    }
+  })
+})
