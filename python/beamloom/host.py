@@ -264,8 +264,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     except LoadError as err:
         channel.send({"error": str(err), "code": err.code})
         return 2
+    # Mapped before "ready": the engine removes the file's path once it has the answer.
+    progress = Progress(args.progress)
     channel.send({"ready": True, "parameters": parameters, "python": sys.version.split()[0]})
-    host = Host(args.role, args.module, cls, channel, Progress(args.progress), args.memory_mib)
+    host = Host(args.role, args.module, cls, channel, progress, args.memory_mib)
     return host.serve()
 
 

@@ -1,25 +1,21 @@
-import { closeSync, openSync, readSync } from 'node:fs'
+import { readSync } from 'node:fs'
 
 /**
  * The item of the current call that the host runs (0-based), from its progress file (8 bytes:
- * request number, item + 1, little-endian; written by the host before each item), or
- * `undefined` when the file is gone, no item started, or it is about another request.
+ * request number, item + 1, little-endian; written by the host before each item; `fd` stays
+ * open after the file is unlinked), or `undefined` when no item started or the mark is about
+ * another request.
  */
-export function readRunningItem(path: string, request: number): number | undefined {
+export function readRunningItem(fd: number, request: number): number | undefined {
+  const buf = Buffer.alloc(8)
   try {
-    const fd = openSync(path, 'r')
-    const buf = Buffer.alloc(8)
-    try {
-      readSync(fd, buf, 0, 8, 0)
-    } finally {
-      closeSync(fd)
-    }
-    if (buf.readUInt32LE(0) !== request >>> 0) return undefined
-    const item = buf.readUInt32LE(4)
-    return item === 0 ? undefined : item - 1
+    readSync(fd, buf, 0, 8, 0)
   } catch {
-    return undefined // the file went with the host: the item is unknown
+    return undefined // closed with the host: the item is unknown
   }
+  if (buf.readUInt32LE(0) !== request >>> 0) return undefined
+  const item = buf.readUInt32LE(4)
+  return item === 0 ? undefined : item - 1
 }
 
 /**

@@ -36,7 +36,7 @@ export class FrameSegment {
 
   /** The file's path when the host has not been told it yet (then it has). */
   takeAnnouncement(): string | undefined {
-    if (this.#announced || this.#path === undefined) return undefined
+    if (this.#announced || this.#path === undefined || this.#fd === undefined) return undefined
     this.#announced = true
     return this.#path
   }
@@ -57,6 +57,21 @@ export class FrameSegment {
     return [offset, frame.length]
   }
 
+  /**
+   * The host has opened the announced file (a reply came after the announcement): remove its
+   * path, keep writing through our descriptor, so nothing is left on /dev/shm if either process
+   * dies.
+   */
+  hostOpened(): void {
+    if (!this.#announced || this.#path === undefined) return
+    try {
+      unlinkSync(this.#path)
+    } catch {
+      // gone already: nothing to remove
+    }
+    this.#path = undefined
+  }
+
   /** Leave the current file to the host (user code kept views into it); use a new one. */
   rotate(): void {
     this.close()
@@ -67,9 +82,15 @@ export class FrameSegment {
     if (this.#fd !== undefined) {
       try {
         closeSync(this.#fd)
-        if (this.#path !== undefined) unlinkSync(this.#path)
       } catch {
-        // already gone (a tmp cleaner, or closed twice): nothing left to release
+        // closed already: nothing left to release
+      }
+    }
+    if (this.#path !== undefined) {
+      try {
+        unlinkSync(this.#path)
+      } catch {
+        // removed already (a tmp cleaner): nothing left to release
       }
     }
     this.#fd = undefined

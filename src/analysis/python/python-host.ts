@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
-import { unlinkSync } from 'node:fs'
+import { closeSync, unlinkSync } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
 import type { RunnerLimits } from '../analysis-runner.js'
 import type { ParameterDescription } from '../parameters.js'
@@ -52,7 +52,8 @@ export class PythonHost {
   readonly parameters: readonly ParameterDescription[]
   readonly #child: ChildProcess
   readonly #input: Writable
-  readonly #progressPath: string
+  /** The progress file, opened (its path is gone: nothing is left behind if we die). */
+  readonly #progressFd: number
   readonly #log: HostLog | undefined
   #pending: Pending | undefined
   #queue: Promise<unknown> = Promise.resolve()
@@ -68,14 +69,14 @@ export class PythonHost {
    */
   constructor(
     child: ChildProcess,
-    progressPath: string,
+    progressFd: number,
     log: HostLog | undefined,
     parameters: readonly ParameterDescription[],
     reader: MessageReader,
   ) {
     this.#child = child
     this.#input = child.stdio[3] as Writable
-    this.#progressPath = progressPath
+    this.#progressFd = progressFd
     this.#log = log
     this.parameters = parameters
     this.exited =
@@ -115,7 +116,7 @@ export class PythonHost {
         'crashed',
         `the Python host exited (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`,
       )
-      removeQuietly(this.#progressPath)
+      closeQuietly(this.#progressFd)
     }
     // It may have exited between its first message and now.
     if (child.exitCode !== null || child.signalCode !== null)
@@ -161,7 +162,7 @@ export class PythonHost {
     if (this.#death !== undefined) return
     const pending = this.#pending
     const item =
-      pending !== undefined ? readRunningItem(this.#progressPath, this.#requests) : undefined
+      pending !== undefined ? readRunningItem(this.#progressFd, this.#requests) : undefined
     this.#death = { kind, reason, item, messages: [] }
     this.#child.kill('SIGKILL')
     if (pending !== undefined) this.#settle({ ...this.#death, messages: pending.messages })
@@ -181,7 +182,7 @@ export class PythonHost {
         const request = ++this.#requests
         pending.deadline = new CallDeadline(
           timeoutMs,
-          () => readRunningItem(this.#progressPath, request),
+          () => readRunningItem(this.#progressFd, request),
           () =>
             this.#die(
               'timeout',
@@ -208,7 +209,16 @@ export class PythonHost {
     await this.exited
     clearTimeout(timer)
     this.#death ??= { kind: 'crashed', reason: 'closed', item: undefined, messages: [] }
-    removeQuietly(this.#progressPath)
+    closeQuietly(this.#progressFd)
+  }
+}
+
+/** Close a file descriptor that may be closed already. */
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd)
+  } catch {
+    // closed already (the exit handler and shutdown both close it)
   }
 }
 

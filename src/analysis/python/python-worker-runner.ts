@@ -90,6 +90,7 @@ class PythonWorkerRunner implements WorkerRunner {
         this.#options.limits.callTimeoutMs,
       )
       const { outcomes, last } = batchOutcomes(reply, items.length)
+      this.#segment.hostOpened()
       if (last?.kept === true) this.#segment.rotate()
       out.push(...outcomes)
     }

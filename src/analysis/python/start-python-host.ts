@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { openSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -129,5 +129,9 @@ export async function startPythonHost(
   }
   const parameters = parseParameterDescriptions(first.parameters ?? [], spec.spec)
   // In the same tick as the listener above went: no reply can fall between the two.
-  return new PythonHost(child, progressPath, options.log, parameters, reader)
+  // The host has the progress file mapped: keep a descriptor and remove the path, so nothing is
+  // left on /dev/shm whatever happens to either process.
+  const progressFd = openSync(progressPath, 'r')
+  removeQuietly(progressPath)
+  return new PythonHost(child, progressFd, options.log, parameters, reader)
 }

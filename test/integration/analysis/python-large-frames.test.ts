@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { WorkerRunner } from '../../../src/analysis/analysis-runner.js'
 import { createPythonWorkerRunner, decodePayload } from '../../../src/index.js'
@@ -57,6 +58,11 @@ describe('large frames through shared memory', () => {
       }
     }
     expect(seen).toEqual(expected)
+    // Segment and progress files are unlinked once the host has them open: nothing lingers on
+    // /dev/shm even while the host runs (or if either process were killed).
+    expect(
+      readdirSync('/dev/shm').filter((n) => n.startsWith(`beamloom-py-${process.pid}-`)),
+    ).toEqual([])
   })
 })
 
