@@ -51,6 +51,7 @@ const CASES: readonly Case[] = [
   { name: 'assignment', script: 'case-assignment.js', args: q },
   { name: 'replay', script: 'case-replay.js', args: q },
   { name: 'bslz4', script: 'case-bslz4.js', args: q },
+  { name: 'python', script: 'case-python.js', args: q },
 ]
 
 /** Run one case script; resolves its report (rows) or an error text. */

@@ -13,6 +13,7 @@ export type {
   WorkerClass,
 } from './analysis/contract.js'
 export {
+  isPythonModule,
   type LoadedModule,
   loadReducerClass,
   loadWorkerClass,
@@ -45,6 +46,10 @@ export {
   resolveParameters,
   type WorkParameter,
 } from './analysis/parameters.js'
+export { DEFAULT_PYTHON, pythonFromEnv } from './analysis/python/python-paths.js'
+export { createPythonReducerRunner } from './analysis/python/python-reducer-runner.js'
+export type { PythonRunnerOptions } from './analysis/python/python-runner-options.js'
+export { createPythonWorkerRunner } from './analysis/python/python-worker-runner.js'
 export { TickClock } from './analysis/tick-clock.js'
 export { bitshuffleBlock, bitunshuffleBlock } from './codec/bitshuffle.js'
 export {

@@ -1,11 +1,14 @@
 import { stat } from 'node:fs/promises'
 import { extname, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { BeamloomError } from '../errors.js'
 import type { ReducerClass, WorkerClass } from './contract.js'
+import { importAnalysisFile } from './import-analysis-file.js'
 import { type ParameterDescription, parseParameterDescriptions } from './parameters.js'
 
-/** A module reference `path/to/file.ts:ExportName`, split and resolved. */
+/**
+ * A module reference `path/to/file.ts:ExportName` (or `path/to/module.py:Class`, which runs in a
+ * Python host: see {@link isPythonModule}), split and resolved.
+ */
 export interface ModuleSpec {
   /** The text the user gave. */
   readonly spec: string
@@ -15,8 +18,7 @@ export interface ModuleSpec {
   readonly exportName: string
 }
 
-const LOADABLE = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.tsx', '.jsx'])
-const TYPESCRIPT = new Set(['.ts', '.mts', '.cts', '.tsx', '.jsx'])
+const LOADABLE = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.tsx', '.jsx', '.py'])
 
 /**
  * Split `path/to/file.ts:ExportName` (export optional) and resolve the path against `cwd`.
@@ -33,20 +35,15 @@ export function parseModuleSpec(spec: string, cwd = process.cwd()): ModuleSpec {
   if (!LOADABLE.has(extname(file))) {
     throw new BeamloomError(
       'MODULE_NOT_FOUND',
-      `'${spec}': the file must end in .ts, .mts, .js or .mjs (got '${extname(file) || 'none'}')`,
+      `'${spec}': the file must end in .ts, .mts, .js, .mjs or .py (got '${extname(file) || 'none'}')`,
     )
   }
   return { spec, path: resolve(cwd, file), exportName }
 }
 
-async function importFile(path: string): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(path).href
-  if (TYPESCRIPT.has(extname(path))) {
-    // tsx compiles TypeScript on the fly, scoped to this import: no build step for users.
-    const { tsImport } = await import('tsx/esm/api')
-    return (await tsImport(url, import.meta.url)) as Record<string, unknown>
-  }
-  return (await import(url)) as Record<string, unknown>
+/** Whether the spec names a Python module (`.py`): loaders dispatch it to the Python runners. */
+export function isPythonModule(spec: ModuleSpec): boolean {
+  return extname(spec.path) === '.py'
 }
 
 async function loadExport(spec: ModuleSpec): Promise<unknown> {
@@ -58,9 +55,15 @@ async function loadExport(spec: ModuleSpec): Promise<unknown> {
       cause,
     })
   }
+  if (isPythonModule(spec)) {
+    throw new BeamloomError(
+      'MODULE_INVALID',
+      `'${spec.spec}': a Python module runs in a Python host (createPythonWorkerRunner / createPythonReducerRunner), not in this process`,
+    )
+  }
   let mod: Record<string, unknown>
   try {
-    mod = await importFile(spec.path)
+    mod = await importAnalysisFile(spec.path)
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause)
     throw new BeamloomError('MODULE_INVALID', `'${spec.spec}': failed to load: ${reason}`, {

@@ -1,9 +1,13 @@
 import { Encoder } from 'cbor-x'
 import { BeamloomError } from '../errors.js'
+import { registerPayloadTags } from './payload-tags.js'
 
 // Plain CBOR maps (no cbor-x records) so other CBOR readers understand results; typed arrays
 // travel as RFC 8746 tags, Dates as tag 1.
 const codec = new Encoder({ useRecords: false })
+// Payloads and `publish` of Python analyses carry numpy arrays, tuples and dataclasses as tags
+// (payload-tags.ts): decoded to nested typed arrays, arrays and plain objects.
+registerPayloadTags()
 
 /** A value CBOR cannot carry, and the steps to it from the root (innermost step first). */
 interface Problem {

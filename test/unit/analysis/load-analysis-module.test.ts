@@ -2,7 +2,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { loadReducerClass, loadWorkerClass, parseModuleSpec } from '../../../src/index.js'
+import {
+  isPythonModule,
+  loadReducerClass,
+  loadWorkerClass,
+  parseModuleSpec,
+} from '../../../src/index.js'
 
 let dir: string
 
@@ -36,7 +41,11 @@ describe('module specs', () => {
       exportName: 'Name',
     })
     expect(parseModuleSpec('a/b.ts', '/x').exportName).toBe('default')
-    expect(() => parseModuleSpec('a/b.py:W')).toThrow(/must end in \.ts/)
+    expect(() => parseModuleSpec('a/b.txt:W')).toThrow(/must end in \.ts/)
+    const py = parseModuleSpec('a/b.py:Worker', '/x')
+    expect(py).toEqual({ spec: 'a/b.py:Worker', path: '/x/a/b.py', exportName: 'Worker' })
+    expect(isPythonModule(py)).toBe(true)
+    expect(isPythonModule(parseModuleSpec('a/b.ts:W', '/x'))).toBe(false)
   })
 })
 

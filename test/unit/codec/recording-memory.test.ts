@@ -62,5 +62,6 @@ describe('read buffer bound', () => {
       ),
       { numRuns: 25 },
     )
-  })
+    // 25 files written and read back in tiny chunks: seconds on a loaded machine.
+  }, 60_000)
 })

@@ -1,0 +1,1 @@
+"""Parsers (``parse(stream_data)``) of every protocol beamloom reads, as in Dranspose."""

@@ -1,0 +1,3 @@
+class Other:
+    def process_event(self, event):
+        return None

@@ -1,0 +1,3 @@
+class Broken:
+    def process_event(self, event:
+        pass
