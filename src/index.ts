@@ -108,6 +108,13 @@ export {
   ControlPlaneEnv,
   parseControlPlaneEnv,
 } from './config/control-plane-env.js'
+export {
+  applyDransposeEnv,
+  DRANSPOSE_ENV_ALIASES,
+  type DransposeEnvAlias,
+  type EnvRole,
+  type FlatEnv,
+} from './config/dranspose-env.js'
 export { parseRedisUrl, RedisUrl, type RedisUrlParts, redactRedisUrl } from './config/redis-url.js'
 export {
   type ControlKeys,
