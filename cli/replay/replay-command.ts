@@ -113,6 +113,9 @@ export function replayCommand(): Command {
           onCaptureInvalid: (stream, reason) => {
             process.stderr.write(`${bar ? '\n' : ''}warning: capture of ${stream}: ${reason}\n`)
           },
+          onWarning: (message) => {
+            process.stderr.write(`${bar ? '\n' : ''}warning: ${message}\n`)
+          },
           parametersFile: opts.parameters,
           workers: opts.workers,
           failFast: opts.failFast,

@@ -37,6 +37,11 @@ export interface ReplayOptions {
   readonly captures?: readonly CaptureSource[] | undefined
   /** A capture message the device's upstream skipped as invalid. */
   readonly onCaptureInvalid?: ((stream: string, reason: string) => void) | undefined
+  /**
+   * Something about the sources worth saying that does not stop the replay: event numbers
+   * that do not increase (replayed in file order).
+   */
+  readonly onWarning?: ((message: string) => void) | undefined
   /** Parameters file (JSON list of `{name, data}` / `{name, value}`). */
   readonly parametersFile?: string | undefined
   /** Number of worker instances (default 2). */
@@ -226,13 +231,17 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
   const open = opts.openSource ?? ((file: string) => readRecording(file))
   try {
     const onInvalid = opts.onCaptureInvalid
-    const merged = mergeByEvent([
-      ...opts.files.map((f) => ({ name: f, messages: open(f) })),
-      ...(opts.captures ?? []).map((c) => ({
-        name: c.file,
-        messages: readCapture(c, onInvalid === undefined ? {} : { onInvalid }),
-      })),
-    ])
+    const onWarning = opts.onWarning
+    const merged = mergeByEvent(
+      [
+        ...opts.files.map((f) => ({ name: f, messages: open(f) })),
+        ...(opts.captures ?? []).map((c) => ({
+          name: c.file,
+          messages: readCapture(c, onInvalid === undefined ? {} : { onInvalid }),
+        })),
+      ],
+      onWarning === undefined ? {} : { onWarning },
+    )
     // Look one event ahead so the last one can be broadcast like the series end of a live scan.
     let pending: EventData | undefined
     let index = 0
