@@ -15,9 +15,11 @@ export type {
 export {
   type LoadedModule,
   loadReducerClass,
+  loadSourceClass,
   loadWorkerClass,
   type ModuleSpec,
   parseModuleSpec,
+  type SourceClass,
 } from './analysis/load-analysis-module.js'
 export {
   ParameterFile,

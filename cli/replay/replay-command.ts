@@ -28,7 +28,7 @@ async function writeAtomic(path: string, text: string): Promise<void> {
 export function replayCommand(): Command {
   return new Command('replay')
     .description(
-      'run a worker and a reducer over recorded scans (.cbors) in this process, as a live scan would',
+      'run a worker and a reducer over recorded scans (.cbors), raw captures or a source class in this process, as a live scan would',
     )
     .requiredOption('-w, --worker <module>', 'worker class, path/to/file.ts:ExportName')
     .requiredOption('-r, --reducer <module>', 'reducer class, path/to/file.ts:ExportName')
@@ -38,6 +38,10 @@ export function replayCommand(): Command {
       'raw upstream capture replayed as one stream, framed by the device protocol (stins, xspress3, albaem, …); repeatable, mixes with -f',
       (text: string, previous: CaptureSource[]) => [...previous, parseCaptureFlag(text)],
       [],
+    )
+    .option(
+      '-s, --source <module>',
+      "a source class, path/to/file.ts:ExportName, whose getSourceGenerators() yield events (Dranspose's -s); mixes with -f",
     )
     .option(
       '-p, --parameters <file>',
@@ -62,6 +66,7 @@ export function replayCommand(): Command {
         reducer: string
         file: string[]
         capture: CaptureSource[]
+        source?: string
         parameters?: string
         workers: number
         out?: string
@@ -70,8 +75,10 @@ export function replayCommand(): Command {
         failFast?: boolean
         progress: boolean
       }) => {
-        if (opts.file.length + opts.capture.length === 0) {
-          throw new ConfigError('give at least one recording (-f) or raw capture (--capture)')
+        if (opts.file.length + opts.capture.length === 0 && opts.source === undefined) {
+          throw new ConfigError(
+            'give at least one recording (-f), raw capture (--capture) or source class (-s)',
+          )
         }
         const bar =
           opts.progress && process.stderr.isTTY
@@ -110,6 +117,7 @@ export function replayCommand(): Command {
           reducer: opts.reducer,
           files: opts.file,
           captures: opts.capture,
+          source: opts.source,
           onCaptureInvalid: (stream, reason) => {
             process.stderr.write(`${bar ? '\n' : ''}warning: capture of ${stream}: ${reason}\n`)
           },

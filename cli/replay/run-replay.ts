@@ -21,6 +21,7 @@ import {
 } from '../../src/index.js'
 import { mergeByEvent } from './merge-by-event.js'
 import { type CaptureSource, readCapture } from './read-capture.js'
+import { openSourceClass } from './source-class.js'
 
 /** What `beamloom replay` is asked to do. */
 export interface ReplayOptions {
@@ -35,6 +36,11 @@ export interface ReplayOptions {
    * frames them, are events 0, 1, 2, … of that stream, merged with the recordings by number.
    */
   readonly captures?: readonly CaptureSource[] | undefined
+  /**
+   * A source class, `path/to/file.ts:ExportName` (Dranspose's `-s`): its generators are merged
+   * with the recordings by event number.
+   */
+  readonly source?: string | undefined
   /** A capture message the device's upstream skipped as invalid. */
   readonly onCaptureInvalid?: ((stream: string, reason: string) => void) | undefined
   /**
@@ -97,8 +103,10 @@ class FailFast extends Error {}
  *
  * Resolves with a report; failures of user code are collected (or, with `failFast`, end the
  * replay). Rejects only on set-up errors: `MODULE_NOT_FOUND`, `MODULE_INVALID`,
- * `CONFIG_INVALID` (also a capture of a device that cannot replay one), `PARAMETER_INVALID`,
- * `RECORDING_CORRUPT`, `RECORDING_TRUNCATED`.
+ * `CONFIG_INVALID` (also a capture of a device that cannot replay one, or a Python source
+ * class), `PARAMETER_INVALID`, `RECORDING_CORRUPT`, `RECORDING_TRUNCATED`; and on a source
+ * class that throws (`ANALYSIS_FAILED`) or yields something that is not a worker message
+ * (`PROTOCOL_INVALID`).
  */
 export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
   const nWorkers = opts.workers ?? 2
@@ -117,6 +125,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
     setValues,
   )
   const hash = parametersHash(parameters)
+  const generated = opts.source === undefined ? [] : await openSourceClass(opts.source, opts.cwd)
 
   const failures: ReplayFailure[] = []
   const failedEvents = new Set<number>()
@@ -239,6 +248,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
           name: c.file,
           messages: readCapture(c, onInvalid === undefined ? {} : { onInvalid }),
         })),
+        ...generated,
       ],
       onWarning === undefined ? {} : { onWarning },
     )
