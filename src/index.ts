@@ -64,6 +64,7 @@ export {
   defaultBlockElements,
   readBitshuffleLz4Header,
 } from './codec/bitshuffle-lz4-header.js'
+export { type Hdf5Stack, type Hdf5StackMember, openHdf5Stack } from './codec/hdf5/hdf5-stack.js'
 export { decompressLz4Block, type Lz4BlockDecompressor } from './codec/lz4-block.js'
 export {
   compressLz4Block,
@@ -388,6 +389,11 @@ export {
   StinsHeaderJson,
   StinsImageJson,
 } from './devices/stins/stins-messages.js'
+export {
+  type StinsFrameSource,
+  type StinsSeriesOptions,
+  stinsSeries,
+} from './devices/stins/stins-series.js'
 export {
   encodeXspress3End,
   encodeXspress3Frame,

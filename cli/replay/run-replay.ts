@@ -19,6 +19,7 @@ import {
   type WorkerName,
   workerName,
 } from '../../src/index.js'
+import { type H5Source, h5Messages } from './h5-source.js'
 import { mergeByEvent } from './merge-by-event.js'
 import { type CaptureSource, readCapture } from './read-capture.js'
 import { openSourceClass } from './source-class.js'
@@ -41,6 +42,8 @@ export interface ReplayOptions {
    * with the recordings by event number.
    */
   readonly source?: string | undefined
+  /** HDF5 image stacks, each replayed as a STINS stream (header, one image per frame, end). */
+  readonly h5?: readonly H5Source[] | undefined
   /** A capture message the device's upstream skipped as invalid. */
   readonly onCaptureInvalid?: ((stream: string, reason: string) => void) | undefined
   /**
@@ -104,7 +107,8 @@ class FailFast extends Error {}
  * Resolves with a report; failures of user code are collected (or, with `failFast`, end the
  * replay). Rejects only on set-up errors: `MODULE_NOT_FOUND`, `MODULE_INVALID`,
  * `CONFIG_INVALID` (also a capture of a device that cannot replay one, or a Python source
- * class), `PARAMETER_INVALID`, `RECORDING_CORRUPT`, `RECORDING_TRUNCATED`; and on a source
+ * class, or an HDF5 file that cannot be read), `PARAMETER_INVALID`, `RECORDING_CORRUPT`,
+ * `RECORDING_TRUNCATED`, `DECODE_FAILED` (HDF5 data that cannot be decoded); and on a source
  * class that throws (`ANALYSIS_FAILED`) or yields something that is not a worker message
  * (`PROTOCOL_INVALID`).
  */
@@ -249,6 +253,10 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
           messages: readCapture(c, onInvalid === undefined ? {} : { onInvalid }),
         })),
         ...generated,
+        ...(opts.h5 ?? []).map((source) => ({
+          name: `${source.file}:${source.dataset ?? ''}`,
+          messages: h5Messages(source),
+        })),
       ],
       onWarning === undefined ? {} : { onWarning },
     )
