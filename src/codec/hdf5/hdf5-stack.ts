@@ -178,8 +178,10 @@ async function resolveName(
     for (const [k, part] of parts.entries()) {
       const p = posix.join(current, part)
       const rest = parts.slice(k + 1).join('/')
-      const type = f.get_type(p)
-      if (type < 0) throw new ConfigError(`${file}: no object '${p}'`)
+      // Look the link up in its group before anything follows it: asking HDF5 for the type
+      // would make it chase an external link itself (and print its error stack when it fails).
+      const siblings = (f.get(current) as InstanceType<H5wasm['Group']>).keys()
+      if (!siblings.includes(part)) throw new ConfigError(`${file}: no object '${p}'`)
       const external = f.get_external_link(p) as { filename?: string; obj_path?: string }
       if (external.filename !== undefined && external.obj_path !== undefined) {
         const target = isAbsolute(external.filename)
@@ -188,6 +190,7 @@ async function resolveName(
         redirect = { file: target, name: posix.join(external.obj_path, rest) }
         break
       }
+      const type = f.get_type(p)
       if (type === H5G_UDLINK) throw new ConfigError(`${file}: '${p}' is a link of an unknown kind`)
       if (type === H5G_LINK) throw new ConfigError(`${file}: '${p}' is a dangling soft link`)
       const soft = f.get_link(p) as string | null
