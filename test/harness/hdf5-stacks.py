@@ -161,9 +161,19 @@ with h5py.File(f'{OUT}/nexus.h5', 'w') as f:
     p['frames'] = h5py.SoftLink('/entry/measurement/data/data_000002')
 note('nexus.h5', '', 12, '<u4', 2, (24, 16), filters=[32008], first_frame=3)
 
-# 6. Two unlimited dimensions (a version-2 B-tree index): not supported, said clearly.
+# 6. Two unlimited dimensions: a version-2 B-tree index, one level of internal nodes without
+#    filters, two with gzip (2600 chunks).
 with h5py.File(f'{OUT}/btree2.h5', 'w', libver='latest') as f:
-    f.create_dataset('two', data=values(13, '<u2', 2, (4, 4)), maxshape=(None, None, 4), chunks=(1, 2, 4))
+    f.create_dataset('two', data=values(13, '<u2', 60, (8, 8)), maxshape=(None, None, 8), chunks=(1, 4, 8))
+    f.create_dataset('two_gzip', data=values(14, '<u2', 1300, (8, 8)), maxshape=(None, None, 8),
+                     chunks=(1, 4, 8), compression='gzip')
+note('btree2.h5', '/two', 13, '<u2', 60, (8, 8), index='btree-v2')
+note('btree2.h5', '/two_gzip', 14, '<u2', 1300, (8, 8), filters=[1], index='btree-v2')
+
+# 7. Not a stack of numbers: strings, and one dimension.
+with h5py.File(f'{OUT}/other.h5', 'w') as f:
+    f.create_dataset('names', data=[b'a', b'bc'])
+    f.create_dataset('line', data=np.arange(5, dtype='<u2'))
 
 with open(f'{OUT}/manifest.json', 'w') as f:
     json.dump(manifest, f)

@@ -1,4 +1,5 @@
 import { readArrayChunkIndex } from './hdf5-array-index.js'
+import { readBTreeV2 } from './hdf5-btree2-index.js'
 import { type Hdf5Cursor, hdf5Error } from './hdf5-cursor.js'
 import type { ChunkIndex } from './hdf5-dataset-messages.js'
 import type { Hdf5File } from './hdf5-file.js'
@@ -36,9 +37,8 @@ const MAX_DEPTH = 64
 /**
  * Open the chunk index of a dataset: version-1 B-tree (every file written without
  * `libver='latest'`, EIGER's included), and the indexes of layout version 4: single chunk,
- * implicit, fixed array, extensible array.
- * @throws ProtocolError `DECODE_FAILED` for a version-2 B-tree index (datasets with more than one
- *   unlimited dimension: not supported) or an index that cannot be read.
+ * implicit, fixed array, extensible array, version-2 B-tree.
+ * @throws ProtocolError `DECODE_FAILED` for an index that cannot be read.
  */
 export async function openChunkIndex(
   file: Hdf5File,
@@ -72,10 +72,7 @@ export async function openChunkIndex(
     case 'extensible-array':
       return await readArrayChunkIndex(file, index.type, address, geometry)
     case 'btree-v2':
-      throw hdf5Error(
-        `${file.path} chunk index at ${address}`,
-        'version-2 B-tree chunk indexes (more than one unlimited dimension) are not supported',
-      )
+      return await readBTreeV2(file, address, geometry)
   }
 }
 
