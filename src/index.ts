@@ -365,9 +365,11 @@ export {
 export type { SardanaBodyType } from './devices/sardana/sardana-messages.js'
 export { decodeStinsBlob, type StinsBlobLayout } from './devices/stins/decode-stins-blob.js'
 export {
+  encodeStinsEncodedImage,
   encodeStinsEnd,
   encodeStinsHeader,
   encodeStinsImage,
+  type StinsEncodedImageInput,
   type StinsEndInput,
   type StinsExtraFields,
   type StinsHeaderInput,

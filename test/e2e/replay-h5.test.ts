@@ -96,6 +96,7 @@ describe('replay --from-h5: an HDF5 image stack as a STINS stream', () => {
     expect(report.events).toBe(11)
     const events = eventsOf(report.publish)
     expectSeries(events, 'det1', entry('filters.h5', '/lz4'))
+    // single.h5 is gzip: its frames are decoded and encoded as bitshuffle-LZ4 by beamloom.
     expectSeries(events, 'det2', entry('single.h5', '/one'), 'bslz4')
     expect(Object.keys(events['3']?.[0] ?? {}).sort()).toEqual(['det1', 'det2', 'xrd'])
     expect(Object.keys(events['9']?.[0] ?? {})).toEqual(['xrd'])

@@ -142,6 +142,10 @@ for k, (first, count) in enumerate([(0, 3), (3, 2)], start=1):
     with h5py.File(f'{OUT}/scan_data_{k:06d}.h5', 'w') as f:
         g = f.create_group('entry/data')
         d = bslz4_dataset(g, 'data', values(12, '<u4', 5, (24, 16))[first:first + count])
+        # The stored bytes of each chunk, to tell a blob sent as stored from one re-encoded.
+        for i in range(count):
+            with open(f'{OUT}/scan_chunk_{first + i}.bin', 'wb') as out:
+                out.write(d.read_direct_chunk((i, 0, 0))[1])
 with h5py.File(f'{OUT}/scan_master.h5', 'w') as f:
     g = f.create_group('entry/data')
     g.attrs['NX_class'] = 'NXdata'

@@ -13,7 +13,7 @@ import {
   parseNumericType,
 } from './hdf5-dataset-messages.js'
 import { HDF5_MAX_READ_BYTES, Hdf5File } from './hdf5-file.js'
-import { checkFilters, decodeChunk } from './hdf5-filters.js'
+import { checkFilters, decodeChunk, FILTER_BITSHUFFLE } from './hdf5-filters.js'
 import {
   findMessage,
   MSG_DATASPACE,
@@ -184,6 +184,35 @@ export class Hdf5DatasetReader {
     }
     if (itemSize > 1 && this.type.littleEndian !== HOST_LITTLE_ENDIAN) swapBytes(out, itemSize)
     return out
+  }
+
+  /**
+   * Frame `i` as stored, when it is one whole chunk compressed with bitshuffle-LZ4 and nothing
+   * else (an EIGER data file): the bytes are a bitshuffle-LZ4 blob with its 12-byte header, as
+   * STINS `bslz4` carries it. `undefined` otherwise (other layouts, filters, byte order, a chunk
+   * never written or stored unfiltered).
+   */
+  async readStoredBitshuffleLz4(i: number): Promise<Uint8Array | undefined> {
+    const l = this.layout
+    const [only, ...more] = this.filters
+    const itemSize = this.type.itemSize
+    const passes =
+      l.kind === 'chunked' &&
+      l.chunkDims[0] === 1 &&
+      l.chunkDims.slice(1).every((d, k) => d === this.frameShape[k]) &&
+      more.length === 0 &&
+      only?.id === FILTER_BITSHUFFLE &&
+      only.cdValues[4] === 2 &&
+      (only.cdValues[2] ?? itemSize) === itemSize &&
+      (this.type.littleEndian || itemSize === 1)
+    if (!passes || !Number.isInteger(i) || i < 0 || i >= this.frames) return undefined
+    const entry = await this.#chunks!.entry([i, ...this.frameShape.map(() => 0)])
+    if (entry === undefined || (entry.filterMask & 1) !== 0) return undefined
+    const stored = await this.#file.read(entry.address, entry.size, `chunk [${i}]`)
+    // Only a blob whose header announces exactly one frame goes out undecoded.
+    const frameBytes = product(this.frameShape) * itemSize
+    const view = new DataView(stored.buffer, stored.byteOffset, stored.byteLength)
+    return stored.length >= 12 && Number(view.getBigUint64(0)) === frameBytes ? stored : undefined
   }
 
   async close(): Promise<void> {

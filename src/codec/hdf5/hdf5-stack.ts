@@ -1,5 +1,11 @@
 import { dirname, isAbsolute, posix, resolve } from 'node:path'
-import { type Dtype, HOST_LITTLE_ENDIAN, type NumericArray, viewAs } from '../../devices/dtype.js'
+import {
+  type Dtype,
+  type DtypeName,
+  HOST_LITTLE_ENDIAN,
+  type NumericArray,
+  viewAs,
+} from '../../devices/dtype.js'
 import { ConfigError } from '../../errors.js'
 import { Hdf5DatasetReader } from './hdf5-dataset.js'
 import { Hdf5File } from './hdf5-file.js'
@@ -55,6 +61,14 @@ export interface Hdf5Stack {
   readonly members: readonly Hdf5StackMember[]
   /** Frame `i` (0-based over the whole stack). @throws RangeError outside the stack. */
   readFrame(i: number): Promise<NumericArray>
+  /**
+   * Frame `i` as its file stores it, when that is a bitshuffle-LZ4 blob of the whole frame
+   * (EIGER data files), with its pixel type; `undefined` otherwise.
+   */
+  readEncodedFrame(
+    i: number,
+    compression: 'bslz4',
+  ): Promise<{ readonly blob: Uint8Array; readonly dtype: DtypeName } | undefined>
   close(): Promise<void>
 }
 
@@ -116,6 +130,14 @@ function stackOf(
     starts.push(frames)
     frames += r.frames
   }
+  const member = (i: number): number => {
+    if (!Number.isInteger(i) || i < 0 || i >= frames) {
+      throw new RangeError(`${file}: frame ${i} of ${frames}`)
+    }
+    let m = readers.length - 1
+    while (starts[m]! > i) m--
+    return m
+  }
   const dtype: Dtype = {
     name: first.type.name,
     itemSize: first.type.itemSize,
@@ -138,11 +160,13 @@ function stackOf(
       }
     }),
     async readFrame(i: number): Promise<NumericArray> {
-      if (!Number.isInteger(i) || i < 0 || i >= frames)
-        throw new RangeError(`${file}: frame ${i} of ${frames}`)
-      let m = readers.length - 1
-      while (starts[m]! > i) m--
+      const m = member(i)
       return viewAs(await readers[m]!.readFrame(i - starts[m]!), dtype)
+    },
+    async readEncodedFrame(i: number) {
+      const m = member(i)
+      const blob = await readers[m]!.readStoredBitshuffleLz4(i - starts[m]!)
+      return blob === undefined ? undefined : { blob, dtype: dtype.name }
     },
     async close(): Promise<void> {
       await Promise.all(readers.map((r) => r.close()))

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -36,6 +36,9 @@ const master = () => {
   return e
 }
 
+/** The second part of each message received (an image's blob). */
+let blobs: (Buffer | undefined)[] = []
+
 /** Start `simulator` and receive `count` messages from it, parsed. */
 async function receive(simulator: StinsSimulator, count: number): Promise<StinsMessage[]> {
   sim = simulator
@@ -43,7 +46,12 @@ async function receive(simulator: StinsSimulator, count: number): Promise<StinsM
   pull = new Pull()
   pull.connect(simulator.endpoint)
   const out: StinsMessage[] = []
-  while (out.length < count) out.push(parseStinsFrames(await pull.receive()))
+  blobs = []
+  while (out.length < count) {
+    const parts = await pull.receive()
+    blobs.push(parts[1])
+    out.push(parseStinsFrames(parts))
+  }
   return out
 }
 
@@ -81,6 +89,11 @@ describe('simulate stins --h5: an HDF5 stack as a live detector', () => {
       expect(values(m), `frame ${f}`).toEqual(expectedFrame(e, f))
     }
     expect(got[e.frames + 1]).toMatchObject({ kind: 'end', msgNumber: e.frames + 1 })
+    // The EIGER chunks go out as the files store them (not decoded and encoded again).
+    for (let f = 0; f < e.frames; f++) {
+      const stored = await readFile(join(dir, `scan_chunk_${f}.bin`))
+      expect(Buffer.compare(blobs[f + 1] ?? Buffer.alloc(0), stored), `frame ${f}`).toBe(0)
+    }
   })
 
   it('cycles the stack for more frames, and loops whole series (through the device registry, as `up` does)', async () => {
