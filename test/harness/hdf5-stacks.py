@@ -104,6 +104,10 @@ note('bslz4-v1.h5', '/entry/data/u32', 2, '<u4', 4, (20, 30), filters=[32008])
 with h5py.File(f'{OUT}/bslz4-latest.h5', 'w', libver='latest', userblock_size=512) as f:
     bslz4_dataset(f, 'ea', values(3, '<u2', 300, (8, 6)), maxshape=(None, 8, 6))
     bslz4_dataset(f, 'fa', values(4, '<u2', 1100, (4, 4)))
+# An extensible array past 131,060 chunks, where its data blocks are paged.
+with h5py.File(f'{OUT}/ea-paged.h5', 'w', libver='latest') as f:
+    f.create_dataset('d', data=values(16, '<u1', 140000, (1, 2)), maxshape=(None, 1, 2), chunks=(1, 1, 2))
+note('ea-paged.h5', '/d', 16, '<u1', 140000, (1, 2), index='extensible-array')
 note('bslz4-latest.h5', '/ea', 3, '<u2', 300, (8, 6), filters=[32008], index='extensible-array')
 note('bslz4-latest.h5', '/fa', 4, '<u2', 1100, (4, 4), filters=[32008], index='fixed-array')
 
@@ -116,10 +120,18 @@ with h5py.File(f'{OUT}/filters.h5', 'w') as f:
     f.create_dataset('float', data=values(7, '<f4', 3, (12, 9)), chunks=(3, 12, 9), compression='gzip')
 with h5py.File(f'{OUT}/single.h5', 'w', libver='latest') as f:
     f.create_dataset('one', data=values(8, '<u2', 3, (5, 7)), chunks=(3, 5, 7), compression='gzip')
+    # Early allocation, no filters: the implicit index (chunks at computed addresses).
+    dcpl = h5p.create(h5p.DATASET_CREATE)
+    dcpl.set_chunk((2, 3, 7))
+    dcpl.set_alloc_time(h5d.ALLOC_TIME_EARLY)
+    data = values(15, '<i4', 5, (6, 7))
+    dsid = h5d.create(f.id, b'implicit', h5t.py_create(data.dtype), h5s.create_simple(data.shape), dcpl=dcpl)
+    dsid.write(h5s.ALL, h5s.ALL, data)
 note('filters.h5', '/lz4', 5, '<u4', 5, (50, 40), filters=[32004])
 note('filters.h5', '/gzip_be', 6, '>i2', 4, (33, 17), filters=[2, 1, 3])
 note('filters.h5', '/float', 7, '<f4', 3, (12, 9), filters=[1])
 note('single.h5', '/one', 8, '<u2', 3, (5, 7), filters=[1], index='single')
+note('single.h5', '/implicit', 15, '<i4', 5, (6, 7), index='implicit')
 
 # 4. Contiguous and compact layouts; chunks never written (fill value 7).
 with h5py.File(f'{OUT}/layouts.h5', 'w') as f:

@@ -54,7 +54,26 @@ describe('reading HDF5 image stacks with our own chunk reader and codecs', () =>
     expect(fa.members[0]?.storage).toBe('chunked (fixed-array)')
   })
 
-  it('decodes LZ4 (32004), gzip with shuffle and fletcher32 (big-endian), float gzip, a single chunk', async () => {
+  it('reads the paged data blocks of a large extensible array (frames picked across it)', async () => {
+    const e = entry('ea-paged.h5', '/d')
+    const stack = await openHdf5Stack(join(dir, e.file), e.dataset)
+    try {
+      expect(stack.frames).toBe(140_000)
+      expect(stack.members[0]?.storage).toBe('chunked (extensible-array)')
+      // Index-block elements, direct and secondary data blocks, and from 131,060 on the paged ones.
+      const picks = [0, 3, 4, 20, 131_059, 131_060, 131_061, 132_083, 132_084, 139_999]
+      for (let f = 0; f < 140_000; f += 997) picks.push(f)
+      for (const f of picks) {
+        expect(Array.from(await stack.readFrame(f), Number), `frame ${f}`).toEqual(
+          expectedFrame(e, f),
+        )
+      }
+    } finally {
+      await stack.close()
+    }
+  })
+
+  it('decodes LZ4 (32004), gzip with shuffle and fletcher32 (big-endian), float gzip, a single chunk, the implicit index', async () => {
     const lz4 = await checkAll(entry('filters.h5', '/lz4'))
     expect(lz4.members[0]?.filters).toEqual([32004])
     const be = await checkAll(entry('filters.h5', '/gzip_be'))
@@ -62,6 +81,8 @@ describe('reading HDF5 image stacks with our own chunk reader and codecs', () =>
     await checkAll(entry('filters.h5', '/float'))
     const single = await checkAll(entry('single.h5', '/one'))
     expect(single.members[0]?.storage).toBe('chunked (single)')
+    const implicit = await checkAll(entry('single.h5', '/implicit'))
+    expect(implicit.members[0]?.storage).toBe('chunked (implicit)')
   })
 
   it('walks version-2 B-tree indexes (two unlimited dimensions), internal nodes included', async () => {
