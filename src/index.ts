@@ -16,9 +16,11 @@ export {
   isPythonModule,
   type LoadedModule,
   loadReducerClass,
+  loadSourceClass,
   loadWorkerClass,
   type ModuleSpec,
   parseModuleSpec,
+  type SourceClass,
 } from './analysis/load-analysis-module.js'
 export {
   ParameterFile,
@@ -68,6 +70,7 @@ export {
   readBitshuffleLz4Header,
 } from './codec/bitshuffle-lz4-header.js'
 export { type CborScan, scanCborItem } from './codec/cbor-scan.js'
+export { type Hdf5Stack, type Hdf5StackMember, openHdf5Stack } from './codec/hdf5/hdf5-stack.js'
 export { decompressLz4Block, type Lz4BlockDecompressor } from './codec/lz4-block.js'
 export {
   compressLz4Block,
@@ -114,6 +117,13 @@ export {
   ControlPlaneEnv,
   parseControlPlaneEnv,
 } from './config/control-plane-env.js'
+export {
+  applyDransposeEnv,
+  DRANSPOSE_ENV_ALIASES,
+  type DransposeEnvAlias,
+  type EnvRole,
+  type FlatEnv,
+} from './config/dranspose-env.js'
 export { parseRedisUrl, RedisUrl, type RedisUrlParts, redactRedisUrl } from './config/redis-url.js'
 export {
   type ControlKeys,
@@ -376,9 +386,11 @@ export {
 export type { SardanaBodyType } from './devices/sardana/sardana-messages.js'
 export { decodeStinsBlob, type StinsBlobLayout } from './devices/stins/decode-stins-blob.js'
 export {
+  encodeStinsEncodedImage,
   encodeStinsEnd,
   encodeStinsHeader,
   encodeStinsImage,
+  type StinsEncodedImageInput,
   type StinsEndInput,
   type StinsExtraFields,
   type StinsHeaderInput,
@@ -400,6 +412,11 @@ export {
   StinsHeaderJson,
   StinsImageJson,
 } from './devices/stins/stins-messages.js'
+export {
+  type StinsFrameSource,
+  type StinsSeriesOptions,
+  stinsSeries,
+} from './devices/stins/stins-series.js'
 export {
   encodeXspress3End,
   encodeXspress3Frame,

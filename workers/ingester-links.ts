@@ -40,6 +40,13 @@ export class IngesterLinks {
     return [...this.#links.keys()]
   }
 
+  /** The ingesters linked now, with the instance each link was made to, sorted by name. */
+  linked(): { name: string; instanceId: string }[] {
+    return [...this.#links]
+      .map(([name, link]) => ({ name, instanceId: link.instanceId }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  }
+
   /** Hellos sent over the link to `ingester` (0 when there is no link). */
   helloCount(ingester: string): number {
     return this.#links.get(ingester)?.dealer.helloCount ?? 0

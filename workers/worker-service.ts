@@ -62,6 +62,8 @@ export class WorkerService extends ServiceBase {
   #lastHost: WorkerHost | undefined
   #droppedBatches = 0
   #metricsUrl: string | undefined
+  /** The ingester links last published in the registry (JSON). */
+  #reportedLinks = '[]'
   /** The session being ended (its counts are not in the metrics' totals yet). */
   #ending: ScanSession | undefined
   /** Prometheus metrics (served on `metricsPort` when configured). */
@@ -84,8 +86,10 @@ export class WorkerService extends ServiceBase {
       worker: this.#name,
       onBatch: (batch) => this.#onBatch(batch),
       onInvalid: (ingester, err) => this.#logger.warn({ ingester, err: err.message }, 'bad batch'),
-      onLinkFailed: (ingester, err) =>
-        this.#logger.warn({ ingester, err: err.message }, 'ingester link failed'),
+      onLinkFailed: (ingester, err) => {
+        this.#logger.warn({ ingester, err: err.message }, 'ingester link failed')
+        this.#reportLinks().catch((e: unknown) => this.fail(e))
+      },
     })
   }
 
@@ -241,11 +245,35 @@ export class WorkerService extends ServiceBase {
   async #onProcessChange(change: ProcessChange): Promise<void> {
     const p = change.process
     if (p.role === 'ingester') {
-      if (change.type === 'left') await this.#links.remove(p.name)
-      else await this.#links.upsert(p)
+      try {
+        if (change.type === 'left') await this.#links.remove(p.name)
+        else await this.#links.upsert(p)
+      } finally {
+        await this.#reportLinks()
+      }
     } else if (p.role === 'reducer' && change.type !== 'left') {
       // A reducer that left may come back at the same address: keep its socket (zmq reconnects).
       await this.#reducer.upsert(p)
+    }
+  }
+
+  /**
+   * Publish the ingesters this worker is linked to in its registry entry (the controller's
+   * `/api/v1/config` lists them, as Dranspose's `ingesters`), when they changed.
+   */
+  async #reportLinks(): Promise<void> {
+    const registration = this.#registration
+    if (registration === undefined) return
+    const ingesters = this.#links.linked()
+    const key = JSON.stringify(ingesters)
+    if (key === this.#reportedLinks) return
+    this.#reportedLinks = key
+    try {
+      await registration.update({ ingesters })
+    } catch (err) {
+      // Closing: the entry is being deleted, nothing left to report to.
+      if (isBeamloomError(err, 'STATE_INVALID') && registration.state !== 'running') return
+      throw err
     }
   }
 

@@ -11,7 +11,7 @@ import {
   parseControllerEnv,
 } from '../../src/controller/controller-config.js'
 import { createController } from '../../src/controller/create-controller.js'
-import { isBeamloomError } from '../../src/index.js'
+import { applyDransposeEnv, isBeamloomError } from '../../src/index.js'
 import { runWithSignals } from '../../src/service/run-with-signals.js'
 import { ServiceBase } from '../../src/service/service-base.js'
 
@@ -138,9 +138,12 @@ const ENV_OF: Record<keyof ControllerOptions, string> = {
   logLevel: 'CONTROLLER_LOG_LEVEL',
 }
 
-/** The env the controller's config is read from: the process env, overridden by the options. */
+/**
+ * The env the controller's config is read from: the process env (Dranspose's names
+ * translated), overridden by the options.
+ */
 function envOf(opts: ControllerOptions): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...process.env }
+  const env = applyDransposeEnv(process.env, 'controller')
   for (const [key, name] of Object.entries(ENV_OF)) {
     const value = opts[key as keyof ControllerOptions]
     if (value !== undefined) env[name] = value

@@ -8,6 +8,7 @@ import { createEigerLegacyIngester } from '../../ingesters/eiger-legacy/eiger-le
 import { createStinsIngester } from '../../ingesters/stins/stins-ingester.js'
 import { createXspress3Ingester } from '../../ingesters/xspress3/xspress3-ingester.js'
 import {
+  applyDransposeEnv,
   ConfigError,
   type ControlPlane,
   createRoleControlPlane,
@@ -59,12 +60,12 @@ class IngesterProcess extends ServiceBase {
   }
 }
 
-/** Env with the command-line options laid over it (options win). */
+/** Env (Dranspose's names translated) with the command-line options laid over it (options win). */
 function envWith(opts: IngesterOptions): Record<string, string | undefined> {
   const pick = (key: string, value: string | undefined) =>
     value === undefined ? {} : { [key]: value }
   return {
-    ...process.env,
+    ...applyDransposeEnv(process.env, 'ingester'),
     ...pick('INGESTER_STREAMS', opts.stream),
     ...pick('INGESTER_UPSTREAM_URL', opts.upstream),
     ...pick('INGESTER_NAME', opts.name),

@@ -4,6 +4,7 @@ import { createReducer, parseReducerEnv } from '../../reducer/index.js'
 import type { ControlPlane } from '../../src/control/control-plane.js'
 import { createMemoryControlPlane } from '../../src/control/memory-control-plane.js'
 import { createRoleControlPlane } from '../../src/control/role-control-plane.js'
+import { applyDransposeEnv } from '../../src/index.js'
 import { runWithSignals } from '../../src/service/run-with-signals.js'
 
 /** How long a graceful stop may take before it is forced, in ms. */
@@ -63,13 +64,16 @@ export function reducerCommand(): Command {
     })
 }
 
-/** The environment with the flags laid over it (a flag wins over its env variable). */
+/**
+ * The environment (Dranspose's names translated) with the flags laid over it (a flag wins over
+ * its env variable).
+ */
 export function reducerEnvFromFlags(
   flags: ReducerFlags,
   env: Readonly<Record<string, string | undefined>>,
 ): Record<string, string | undefined> {
   return {
-    ...env,
+    ...applyDransposeEnv(env, 'reducer'),
     ...defined({
       REDUCER_MODULE: flags.reducer,
       REDUCER_NAME: flags.name,

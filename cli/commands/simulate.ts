@@ -1,9 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
 import type { DeviceSimulator } from '../../ingesters/base/zmq-simulator.js'
 import { createEigerLegacySimulator } from '../../ingesters/eiger-legacy/eiger-legacy-simulator.js'
+import { splitH5 } from '../../ingesters/stins/stins-device.js'
 import { createStinsSimulator } from '../../ingesters/stins/stins-simulator.js'
 import { createXspress3Simulator } from '../../ingesters/xspress3/xspress3-simulator.js'
-import { DTYPE_NAMES, type DtypeName, runWithSignals } from '../../src/index.js'
+import { ConfigError, DTYPE_NAMES, type DtypeName, runWithSignals } from '../../src/index.js'
 import { contrastSimulateCommand } from './contrast-commands.js'
 import {
   albaemSimulateCommand,
@@ -43,19 +44,32 @@ interface StinsOptions {
   bslz4?: boolean
   capture?: string
   filename?: string
+  h5?: string
+  fromH5?: string
+  loop?: boolean
 }
 
-function runStins(opts: StinsOptions): Promise<void> {
+function runStins(opts: StinsOptions, command: Command): Promise<void> {
+  const h5Text = opts.h5 ?? opts.fromH5
+  const h5 = h5Text === undefined ? undefined : splitH5(h5Text)
+  if (h5 !== undefined && opts.capture !== undefined) {
+    throw new ConfigError('give --h5 or --capture, not both')
+  }
+  // With a stack, the series is the stack unless --frames says otherwise.
+  const frames =
+    h5 !== undefined && command.getOptionValueSource('frames') === 'default' ? 0 : opts.frames
   return runSimulator(
-    'STINS',
+    h5 === undefined ? 'STINS' : `STINS from ${h5Text}`,
     createStinsSimulator({
       lingerMs: DELIVER_EVERYTHING,
       bind: opts.bind,
-      frames: opts.frames,
+      frames,
       shape: opts.shape,
       dtype: opts.dtype,
       rateHz: opts.rate,
       compression: opts.bslz4 ? 'bslz4' : 'none',
+      loop: opts.loop === true,
+      ...(h5 === undefined ? {} : { h5 }),
       ...(opts.capture === undefined ? {} : { capture: opts.capture }),
       ...(opts.filename === undefined ? {} : { filename: opts.filename }),
     }),
@@ -158,7 +172,7 @@ export function captureOption(): Option {
 export function simulateCommand(): Command {
   const stins = new Command('stins')
     .description(
-      'act as a STINS detector: bind a PUSH, send a header, N images (Poisson background, moving spot) and series_end — or replay a raw capture',
+      'act as a STINS detector: bind a PUSH, send a header, N images (Poisson background, moving spot, or the frames of an HDF5 stack) and series_end — or replay a raw capture',
     )
     .option('--bind <address>', 'PUSH address', 'tcp://127.0.0.1:9999')
     .addOption(framesOption('images in the series', 100))
@@ -167,6 +181,12 @@ export function simulateCommand(): Command {
     .addOption(rateOption('messages'))
     .option('--bslz4', 'compress images with bitshuffle-LZ4')
     .addOption(captureOption())
+    .option(
+      '--h5 <file[:dataset]>',
+      'stream the frames of an HDF5 stack (EIGER master, NeXus, bitshuffle-LZ4/LZ4/gzip chunks) instead of generated images; --frames then defaults to the whole stack (more cycles it)',
+    )
+    .addOption(new Option('--from-h5 <file[:dataset]>', 'the same as --h5').hideHelp())
+    .option('--loop', 'send the series again and again until interrupted')
     .option('--filename <name>', 'filename announced in the header')
     .action(runStins)
   const eigerLegacy = new Command('eiger-legacy')

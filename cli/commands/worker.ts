@@ -1,7 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { pino } from 'pino'
 import type { ControlPlane } from '../../src/control/control-plane.js'
-import { ConfigError, createRoleControlPlane, isBeamloomError } from '../../src/index.js'
+import {
+  applyDransposeEnv,
+  ConfigError,
+  createRoleControlPlane,
+  isBeamloomError,
+} from '../../src/index.js'
 import { runWithSignals } from '../../src/service/run-with-signals.js'
 import { ServiceBase } from '../../src/service/service-base.js'
 import {
@@ -79,9 +84,12 @@ interface WorkerOptions {
   metricsPort?: string
 }
 
-/** The env the worker's config is read from: the process env, overridden by the options. */
+/**
+ * The env the worker's config is read from: the process env (Dranspose's names translated),
+ * overridden by the options.
+ */
 function envOf(opts: WorkerOptions): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...process.env }
+  const env = applyDransposeEnv(process.env, 'worker')
   if (opts.worker !== undefined) env.WORKER_MODULE = opts.worker
   if (opts.name !== undefined) env.WORKER_NAME = opts.name
   if (opts.tags !== undefined) env.WORKER_TAGS = opts.tags

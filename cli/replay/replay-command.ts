@@ -2,6 +2,7 @@ import { rename, writeFile } from 'node:fs/promises'
 import { SingleBar } from 'cli-progress'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { ConfigError, toJsonValue } from '../../src/index.js'
+import { type H5Source, parseH5Source } from './h5-source.js'
 import { type CaptureSource, parseCaptureFlag } from './read-capture.js'
 import { writeReplayH5 } from './replay-h5.js'
 import { parseServePort, startReplayServer, untilInterrupted } from './replay-server.js'
@@ -28,7 +29,7 @@ async function writeAtomic(path: string, text: string): Promise<void> {
 export function replayCommand(): Command {
   return new Command('replay')
     .description(
-      'run a worker and a reducer over recorded scans (.cbors) in this process, as a live scan would',
+      'run a worker and a reducer over recorded scans (.cbors), raw captures, HDF5 image stacks or a source class in this process, as a live scan would',
     )
     .requiredOption('-w, --worker <module>', 'worker class, path/to/file.ts:ExportName')
     .requiredOption('-r, --reducer <module>', 'reducer class, path/to/file.ts:ExportName')
@@ -38,6 +39,16 @@ export function replayCommand(): Command {
       'raw upstream capture replayed as one stream, framed by the device protocol (stins, xspress3, albaem, …); repeatable, mixes with -f',
       (text: string, previous: CaptureSource[]) => [...previous, parseCaptureFlag(text)],
       [],
+    )
+    .option(
+      '--from-h5 <file[:dataset][:stream=name][:compression=bslz4]>',
+      'an HDF5 image stack replayed as a STINS stream (header, one image per frame, series end); EIGER master files, NeXus defaults, bitshuffle-LZ4/LZ4/gzip chunks; repeatable, mixes with -f',
+      (text: string, previous: H5Source[]) => [...previous, parseH5Source(text)],
+      [],
+    )
+    .option(
+      '-s, --source <module>',
+      "a source class, path/to/file.ts:ExportName, whose getSourceGenerators() yield events (Dranspose's -s); mixes with -f",
     )
     .option(
       '-p, --parameters <file>',
@@ -62,6 +73,8 @@ export function replayCommand(): Command {
         reducer: string
         file: string[]
         capture: CaptureSource[]
+        source?: string
+        fromH5: H5Source[]
         parameters?: string
         workers: number
         out?: string
@@ -70,8 +83,13 @@ export function replayCommand(): Command {
         failFast?: boolean
         progress: boolean
       }) => {
-        if (opts.file.length + opts.capture.length === 0) {
-          throw new ConfigError('give at least one recording (-f) or raw capture (--capture)')
+        if (
+          opts.file.length + opts.capture.length + opts.fromH5.length === 0 &&
+          opts.source === undefined
+        ) {
+          throw new ConfigError(
+            'give at least one recording (-f), raw capture (--capture), HDF5 stack (--from-h5) or source class (-s)',
+          )
         }
         const bar =
           opts.progress && process.stderr.isTTY
@@ -110,8 +128,13 @@ export function replayCommand(): Command {
           reducer: opts.reducer,
           files: opts.file,
           captures: opts.capture,
+          source: opts.source,
+          h5: opts.fromH5,
           onCaptureInvalid: (stream, reason) => {
             process.stderr.write(`${bar ? '\n' : ''}warning: capture of ${stream}: ${reason}\n`)
+          },
+          onWarning: (message) => {
+            process.stderr.write(`${bar ? '\n' : ''}warning: ${message}\n`)
           },
           parametersFile: opts.parameters,
           workers: opts.workers,

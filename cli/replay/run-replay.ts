@@ -19,8 +19,10 @@ import {
   type WorkerName,
   workerName,
 } from '../../src/index.js'
+import { type H5Source, h5Messages } from './h5-source.js'
 import { mergeByEvent } from './merge-by-event.js'
 import { type CaptureSource, readCapture } from './read-capture.js'
+import { openSourceClass } from './source-class.js'
 
 /** What `beamloom replay` is asked to do. */
 export interface ReplayOptions {
@@ -35,8 +37,20 @@ export interface ReplayOptions {
    * frames them, are events 0, 1, 2, … of that stream, merged with the recordings by number.
    */
   readonly captures?: readonly CaptureSource[] | undefined
+  /**
+   * A source class, `path/to/file.ts:ExportName` (Dranspose's `-s`): its generators are merged
+   * with the recordings by event number.
+   */
+  readonly source?: string | undefined
+  /** HDF5 image stacks, each replayed as a STINS stream (header, one image per frame, end). */
+  readonly h5?: readonly H5Source[] | undefined
   /** A capture message the device's upstream skipped as invalid. */
   readonly onCaptureInvalid?: ((stream: string, reason: string) => void) | undefined
+  /**
+   * Something about the sources worth saying that does not stop the replay: event numbers
+   * that do not increase (replayed in file order).
+   */
+  readonly onWarning?: ((message: string) => void) | undefined
   /** Parameters file (JSON list of `{name, data}` / `{name, value}`). */
   readonly parametersFile?: string | undefined
   /** Number of worker instances (default 2). */
@@ -92,8 +106,11 @@ class FailFast extends Error {}
  *
  * Resolves with a report; failures of user code are collected (or, with `failFast`, end the
  * replay). Rejects only on set-up errors: `MODULE_NOT_FOUND`, `MODULE_INVALID`,
- * `CONFIG_INVALID` (also a capture of a device that cannot replay one), `PARAMETER_INVALID`,
- * `RECORDING_CORRUPT`, `RECORDING_TRUNCATED`.
+ * `CONFIG_INVALID` (also a capture of a device that cannot replay one, or a Python source
+ * class, or an HDF5 file that cannot be read), `PARAMETER_INVALID`, `RECORDING_CORRUPT`,
+ * `RECORDING_TRUNCATED`, `DECODE_FAILED` (HDF5 data that cannot be decoded); and on a source
+ * class that throws (`ANALYSIS_FAILED`) or yields something that is not a worker message
+ * (`PROTOCOL_INVALID`).
  */
 export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
   const nWorkers = opts.workers ?? 2
@@ -112,6 +129,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
     setValues,
   )
   const hash = parametersHash(parameters)
+  const generated = opts.source === undefined ? [] : await openSourceClass(opts.source, opts.cwd)
 
   const failures: ReplayFailure[] = []
   const failedEvents = new Set<number>()
@@ -226,13 +244,22 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
   const open = opts.openSource ?? ((file: string) => readRecording(file))
   try {
     const onInvalid = opts.onCaptureInvalid
-    const merged = mergeByEvent([
-      ...opts.files.map((f) => ({ name: f, messages: open(f) })),
-      ...(opts.captures ?? []).map((c) => ({
-        name: c.file,
-        messages: readCapture(c, onInvalid === undefined ? {} : { onInvalid }),
-      })),
-    ])
+    const onWarning = opts.onWarning
+    const merged = mergeByEvent(
+      [
+        ...opts.files.map((f) => ({ name: f, messages: open(f) })),
+        ...(opts.captures ?? []).map((c) => ({
+          name: c.file,
+          messages: readCapture(c, onInvalid === undefined ? {} : { onInvalid }),
+        })),
+        ...generated,
+        ...(opts.h5 ?? []).map((source) => ({
+          name: `${source.file}:${source.dataset ?? ''}`,
+          messages: h5Messages(source),
+        })),
+      ],
+      onWarning === undefined ? {} : { onWarning },
+    )
     // Look one event ahead so the last one can be broadcast like the series end of a live scan.
     let pending: EventData | undefined
     let index = 0

@@ -170,3 +170,27 @@ export async function loadReducerClass(
   const cls = requireClass(parsed, await loadExport(parsed), 'reducer', 'processResult')
   return { spec: parsed, cls: cls as unknown as ReducerClass, parameters: describe(parsed, cls) }
 }
+
+/**
+ * A replay source class (Dranspose's `replay -s module:Class`): constructed with no
+ * arguments; `getSourceGenerators()` returns a list of generators (sync or async), each
+ * yielding worker messages `{ eventNumber, streams: { [name]: { typ, frames } } }`; the
+ * generators are merged by event number like recordings.
+ */
+export interface SourceClass {
+  new (): { getSourceGenerators(): unknown }
+}
+
+/**
+ * Load a replay source class from `path/to/file.ts:ExportName`.
+ * @throws BeamloomError `MODULE_NOT_FOUND` or `MODULE_INVALID` (as for workers; needs
+ * `getSourceGenerators`).
+ */
+export async function loadSourceClass(
+  spec: string,
+  cwd?: string,
+): Promise<{ readonly spec: ModuleSpec; readonly cls: SourceClass }> {
+  const parsed = parseModuleSpec(spec, cwd)
+  const cls = requireClass(parsed, await loadExport(parsed), 'source', 'getSourceGenerators')
+  return { spec: parsed, cls: cls as unknown as SourceClass }
+}

@@ -22,6 +22,13 @@ export const ProcessInfo = z.object({
   streams: z.array(z.string().min(1)).optional(),
   /** Named endpoints others connect to (`{ data: 'tcp://10.0.0.5:40123' }`). */
   endpoints: z.record(z.string(), z.string()).optional(),
+  /**
+   * The ingesters it has a data link to (workers): name and registry instance id of each, so a
+   * restarted ingester is not taken for the one the link was made to. Dranspose's `ingesters`.
+   */
+  ingesters: z
+    .array(z.object({ name: z.string().min(1), instanceId: z.string().min(1) }))
+    .optional(),
   /** Parameter descriptions of its analysis (workers, reducer), JSON form. */
   parameters: z.array(z.unknown()).optional(),
   /** Named ports it bound (`{ data: 40123 }`). */

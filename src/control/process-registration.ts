@@ -9,7 +9,10 @@ export const PROCESS_EVENTS_MAX_LEN = 1_000
 
 /** Info a process may change while registered. */
 export type ProcessInfoUpdate = Partial<
-  Pick<ProcessInfo, 'tags' | 'url' | 'ports' | 'version' | 'streams' | 'endpoints' | 'parameters'>
+  Pick<
+    ProcessInfo,
+    'tags' | 'url' | 'ports' | 'version' | 'streams' | 'endpoints' | 'parameters' | 'ingesters'
+  >
 >
 
 /**
@@ -30,6 +33,8 @@ export class ProcessRegistration extends ServiceBase {
   #value: string
   #heartbeats = 0
   #rejoins = 0
+  /** Updates and heartbeats, one at a time: both compare the key with the value last written. */
+  #queue: Promise<unknown> = Promise.resolve()
 
   /** @internal Made by `ProcessRegistry.register`. */
   constructor(plane: ControlPlane, info: ProcessInfo, ttlMs: number, replace: boolean) {
@@ -76,7 +81,11 @@ export class ProcessRegistration extends ServiceBase {
    * Change published info (tags, url, ports, version); watchers see an `updated` change.
    * @throws StateError `STATE_INVALID` when not running or the key is no longer ours.
    */
-  async update(change: ProcessInfoUpdate): Promise<void> {
+  update(change: ProcessInfoUpdate): Promise<void> {
+    return this.#serial(() => this.#update(change))
+  }
+
+  async #update(change: ProcessInfoUpdate): Promise<void> {
     if (this.state !== 'running') throw new StateError(`${this.name} is ${this.state}`)
     const info = { ...this.#info, ...change }
     const value = JSON.stringify(info)
@@ -93,18 +102,28 @@ export class ProcessRegistration extends ServiceBase {
   async #heartbeat(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       await sleep(this.#info.heartbeatMs, signal)
-      if (await this.#plane.compareAndExpire(this.#key, this.#value, this.#ttlMs)) {
-        this.#heartbeats += 1
-        continue
-      }
-      const opts = { ttlMs: this.#ttlMs }
-      if (!(await this.#plane.compareAndSwap(this.#key, undefined, this.#value, opts))) {
-        throw new StateError(`${this.name}: another instance took the name`)
-      }
-      this.#heartbeats += 1
-      this.#rejoins += 1
-      await this.#announce('joined')
+      await this.#serial(() => this.#beat())
     }
+  }
+
+  async #beat(): Promise<void> {
+    if (await this.#plane.compareAndExpire(this.#key, this.#value, this.#ttlMs)) {
+      this.#heartbeats += 1
+      return
+    }
+    const opts = { ttlMs: this.#ttlMs }
+    if (!(await this.#plane.compareAndSwap(this.#key, undefined, this.#value, opts))) {
+      throw new StateError(`${this.name}: another instance took the name`)
+    }
+    this.#heartbeats += 1
+    this.#rejoins += 1
+    await this.#announce('joined')
+  }
+
+  #serial<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(step, step)
+    this.#queue = next.catch(() => undefined)
+    return next
   }
 
   async #announce(type: ProcessEvent['type']): Promise<void> {

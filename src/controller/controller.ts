@@ -75,6 +75,11 @@ export class Controller extends ServiceBase {
     return this.#run
   }
 
+  /** The scan being run, or else the last one that ended (for its status). */
+  get lastRun(): ScanRun | undefined {
+    return this.#run ?? this.#lastRun
+  }
+
   protected override async onStart(signal: AbortSignal): Promise<void> {
     const registration = await registerController(
       this.#registry,
@@ -165,12 +170,6 @@ export class Controller extends ServiceBase {
       await this.#end(run, 'stopped', reason)
       return true
     })
-  }
-
-  /** The sequence of the current (or last) scan; empty before the first. */
-  sequence(): { parts: Record<string, unknown>; sequence: string[] } {
-    const s = this.#last?.state.sequence as Sequence | undefined
-    return s === undefined ? { parts: {}, sequence: [] } : { parts: s.parts, sequence: s.sequence }
   }
 
   /** State of the current (or last) scan. */

@@ -18,6 +18,12 @@ export interface ProcessState {
   readonly streams?: readonly string[]
   readonly tags?: readonly string[]
   readonly processed_events?: number
+  /**
+   * Workers: the live ingesters the worker has a data link to, each as the ingester appears in
+   * `ingesters` (Dranspose's `WorkerState.ingesters`). A stream is available when every worker
+   * lists the ingester serving it.
+   */
+  readonly ingesters?: readonly ProcessState[]
 }
 
 /** The ensemble (Dranspose's `EnsembleState`). */
@@ -66,12 +72,18 @@ export function buildEnsemble(
       const streams = p.streams ?? []
       return { ...base(p, running && streams.some((s) => ctx.scanStreams.has(s))), streams }
     })
+  const byInstance = new Map(ingesters.map((i) => [i.service_uuid, i]))
   const workers = processes
     .filter((p) => p.role === 'worker')
     .map((p) => ({
       ...base(p, running && ctx.scanWorkers.get(p.name) === p.instanceId),
       tags: p.tags,
       processed_events: ctx.processed.get(p.name) ?? 0,
+      // Only links to the instance that is live now: a restarted ingester needs a new link.
+      ingesters: (p.ingesters ?? []).flatMap((link) => {
+        const ingester = byInstance.get(link.instanceId)
+        return ingester?.name === link.name ? [ingester] : []
+      }),
     }))
   const reducer = processes.find((p) => p.role === 'reducer')
   return {

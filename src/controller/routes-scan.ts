@@ -11,6 +11,7 @@ import {
 } from '../mapping/index.js'
 import type { Controller } from './controller.js'
 import { sardanaSequence } from './sardana-hook.js'
+import { sequenceDocument } from './sequence-document.js'
 
 const AllWrapQuery = z.object({
   all_wrap: z
@@ -19,10 +20,14 @@ const AllWrapQuery = z.object({
     .describe('wrap the scan in a start and an end event broadcast to every worker (default true)'),
 })
 const ScanIdReply = z.string().describe('the new scan id (UUID)')
-const SequenceReply = z.object({
-  parts: z.record(z.string(), z.unknown()),
-  sequence: z.array(z.string()),
-})
+const SequenceReply = z
+  .object({
+    parts: z.record(z.string(), z.object({ mapping: z.record(z.string(), z.unknown()) })),
+    sequence: z.array(z.string()),
+  })
+  .describe(
+    "Dranspose's document: each part as {mapping}, reserved_start_end included when wrapped",
+  )
 
 /**
  * Scan routes (Dranspose's shapes): `GET/POST /api/v1/mapping`, `GET/POST /api/v1/sequence`,
@@ -31,7 +36,7 @@ const SequenceReply = z.object({
  */
 export function scanRoutes(app: FastifyInstance, controller: Controller): void {
   const r = app.withTypeProvider<ZodTypeProvider>()
-  const getSequence = async () => controller.sequence()
+  const getSequence = async () => sequenceDocument(controller.scan())
   r.get(
     '/api/v1/sequence',
     {

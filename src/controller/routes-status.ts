@@ -50,6 +50,7 @@ export function statusRoutes(app: FastifyInstance, controller: Controller): void
     { schema: { tags: ['status'], summary: 'Details of the current scan' } },
     async () => {
       const run = controller.run
+      const last = controller.lastRun
       const scan = controller.scan()
       return {
         scan_id: scan?.scanId ?? null,
@@ -63,6 +64,10 @@ export function statusRoutes(app: FastifyInstance, controller: Controller): void
         slots: run?.slots() ?? {},
         assigner: run?.assigner.stats() ?? null,
         counters: controller.stats(),
+        // Dranspose's: which worker completed which event; per part instance, constraint → worker.
+        work_completed: last?.work.workCompleted() ?? {},
+        assignment: last?.work.assignment() ?? [],
+        work_completed_truncated: last?.work.truncated ?? false,
       }
     },
   )

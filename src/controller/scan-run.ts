@@ -27,6 +27,7 @@ import {
   type ScanJournal,
 } from './scan-journal.js'
 import { SlotBook } from './slot-book.js'
+import { WorkRecord } from './work-record.js'
 import { WorkerLoadTracker } from './worker-load.js'
 
 /** A worker as a scan run needs it. */
@@ -69,6 +70,8 @@ export class ScanRun extends ServiceBase {
   readonly scan: ScanState
   readonly assigner: Assigner
   readonly load = new WorkerLoadTracker()
+  /** Who completed what and the constraint bindings, for `GET /api/v1/status`. */
+  readonly work: WorkRecord
   readonly #o: ScanRunOptions
   readonly #slots = new SlotBook()
   readonly #members = new Map<string, string>()
@@ -90,6 +93,7 @@ export class ScanRun extends ServiceBase {
     this.#o = options
     this.scan = options.state
     this.assigner = new Assigner(options.plan, options.assigner)
+    this.work = new WorkRecord(this.assigner)
     this.#builder = new EntryBuilder(this.assigner, {
       credits: STREAM_START,
       completions: STREAM_START,
@@ -267,7 +271,9 @@ export class ScanRun extends ServiceBase {
         break
       case 'complete': {
         const [, worker, ranges] = input
+        const accepted = this.work.accepted(worker, ranges, this.#members.has(worker))
         const result = this.assigner.complete(workerName(worker), ranges)
+        this.work.completed(worker, accepted)
         this.#stats.completionsAccepted += result.accepted
         const last = ranges.reduce((m, r) => Math.max(m, r[1] - 1), -1)
         this.load.record(worker, result.accepted, last)
@@ -276,6 +282,7 @@ export class ScanRun extends ServiceBase {
         break
       }
     }
+    this.work.observe()
     b.input(input)
   }
 

@@ -1,6 +1,6 @@
 import { encodeBitshuffleLz4 } from '../../codec/bitshuffle-lz4-encode.js'
 import { ProtocolError } from '../../errors.js'
-import { bytesOf, dtypeOf, type NumericArray, shapeSize } from '../dtype.js'
+import { bytesOf, type DtypeName, dtypeOf, type NumericArray, shapeSize } from '../dtype.js'
 import type { StinsCompression } from './stins-messages.js'
 
 /** Extra JSON fields to put in a STINS header; the protocol's own fields win on a clash. */
@@ -79,6 +79,36 @@ export function encodeStinsImage(input: StinsImageInput): Uint8Array[] {
     compression === 'none' ? bytesOf(part) : encodeBitshuffleLz4(bytesOf(part), dtype.itemSize),
   )
   return [header, ...blobs]
+}
+
+/** Input of `encodeStinsEncodedImage`. */
+export interface StinsEncodedImageInput {
+  readonly msgNumber: number
+  readonly frame: number
+  readonly shape: readonly number[]
+  /** The pixels' type, little endian (numpy name). */
+  readonly dtype: DtypeName
+  readonly compression: StinsCompression
+  /** The image, already in that encoding (a bitshuffle-LZ4 blob with its 12-byte header). */
+  readonly blob: Uint8Array
+  readonly extra?: StinsExtraFields
+}
+
+/**
+ * Builds an `image` message around a blob that is already encoded (an EIGER's bitshuffle-LZ4
+ * chunk as its HDF5 file stores it): the blob is sent as it is, not decoded or copied.
+ */
+export function encodeStinsEncodedImage(input: StinsEncodedImageInput): Uint8Array[] {
+  const header = jsonPart({
+    ...input.extra,
+    htype: 'image',
+    msg_number: input.msgNumber,
+    frame: input.frame,
+    shape: input.shape,
+    type: input.dtype,
+    compression: input.compression,
+  })
+  return [header, input.blob]
 }
 
 /** Builds the one-part `series_end` message that ends a STINS series. */

@@ -54,17 +54,53 @@ describe('merging one recording into events', () => {
     expect(s.closed()).toBe(true)
   })
 
-  it('refuses a stream twice in one event and an event out of order, closing the source', async () => {
-    const dup = source([msg(0, 'a'), msg(1, 'a'), msg(1, 'b', 'a')])
-    await expect(collect(mergeByEvent([{ name: 'r', messages: dup.messages }]))).rejects.toThrow(
-      "r: stream 'a' appears twice in event 1",
+  it('replays event numbers that go back in file order, warning once', async () => {
+    const back = source([
+      msg(3, 'a'),
+      msg(4, 'a'),
+      msg(2, 'a'),
+      msg(2, 'b'),
+      msg(1, 'a'),
+      msg(5, 'a'),
+    ])
+    const warnings: string[] = []
+    const events = await collect(
+      mergeByEvent([{ name: 'r', messages: back.messages }], {
+        onWarning: (m) => warnings.push(m),
+      }),
     )
-    expect(dup.closed()).toBe(true)
-    const back = source([msg(3, 'a'), msg(4, 'a'), msg(2, 'a')])
-    await expect(collect(mergeByEvent([{ name: 'r', messages: back.messages }]))).rejects.toThrow(
-      'r: event 2 comes after event 4; recordings must be in event order',
-    )
+    expect(events.map((e) => [e.eventNumber, Object.keys(e.streams).sort()])).toEqual([
+      [3, ['a']],
+      [4, ['a']],
+      [2, ['a', 'b']],
+      [1, ['a']],
+      [5, ['a']],
+    ])
+    expect(warnings).toEqual([
+      'r: event 2 comes after event 4; replaying in file order (further ones are not reported)',
+    ])
     expect(back.closed()).toBe(true)
+  })
+
+  it('starts another event when a message repeats a stream of its event (as Dranspose replays)', async () => {
+    // Dranspose's HDF5 example gives its series end the number of the last image.
+    const dup = source([msg(0, 'a'), msg(1, 'a'), msg(1, 'b', 'a'), msg(1, 'a'), msg(2, 'a')])
+    const warnings: string[] = []
+    const events = await collect(
+      mergeByEvent([{ name: 'r', messages: dup.messages }], {
+        onWarning: (m) => warnings.push(m),
+      }),
+    )
+    expect(events.map((e) => [e.eventNumber, Object.keys(e.streams).sort()])).toEqual([
+      [0, ['a']],
+      [1, ['a']],
+      [1, ['a', 'b']],
+      [1, ['a']],
+      [2, ['a']],
+    ])
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/^r: stream 'a' appears twice in event 1; /)
+    expect(dup.closed()).toBe(true)
   })
 
   it('closes the source when the reader stops early, and ends an empty one', async () => {

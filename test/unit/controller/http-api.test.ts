@@ -54,7 +54,8 @@ describe('controller HTTP API', () => {
       })
     })
     const m = await app.inject({ url: '/api/v1/mapping' })
-    expect(m.json()).toEqual({ parts: { main: map(5) }, sequence: ['main'] })
+    // Dranspose's document: each part under `mapping`; no start/end part with all_wrap=false.
+    expect(m.json()).toEqual({ parts: { main: { mapping: map(5) } }, sequence: ['main'] })
     const s = await app.inject({ url: '/api/v1/sequence' })
     expect(s.json()).toEqual(m.json())
     const status = await app.inject({ url: '/api/v1/status' })
@@ -216,9 +217,9 @@ describe('controller HTTP API', () => {
       payload: { streams: ['eiger', 'pilatus'], scan: { nb_points: 4 } },
     })
     expect(sardana.statusCode).toBe(200)
-    expect((await app.inject({ url: '/api/v1/sequence' })).json().parts.sardana.eiger).toHaveLength(
-      4,
-    )
+    const sequence = (await app.inject({ url: '/api/v1/sequence' })).json()
+    expect(sequence.parts.sardana.mapping.eiger).toHaveLength(4)
+    expect(sequence.sequence).toEqual(['reserved_start_end', 'sardana', 'reserved_start_end'])
     const noPoints = await app.inject({
       method: 'POST',
       url: '/api/v1/sardana_hook',

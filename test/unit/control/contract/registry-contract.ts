@@ -123,6 +123,23 @@ export function describeRegistryContract(name: string, factory: HarnessFactory):
       await w.close()
     })
 
+    it('keeps heartbeating through a stream of updates (one at a time with the beats)', async () => {
+      const fast = createProcessRegistry(cp, { heartbeatMs: 2 })
+      const w = await fast.register({ role: 'worker', name: 'busy' })
+      const beatsBefore = w.heartbeats
+      for (let i = 0; i < 200; i++) {
+        await w.update({ ingesters: [{ name: `ing-${i}`, instanceId: `id-${i}` }] })
+      }
+      await expect.poll(() => w.heartbeats).toBeGreaterThan(beatsBefore)
+      expect(w.state).toBe('running')
+      expect(w.rejoins).toBe(0)
+      expect((await fast.get('worker', 'busy'))?.ingesters).toEqual([
+        { name: 'ing-199', instanceId: 'id-199' },
+      ])
+      await w.close()
+      expect(await w.closed).toBeUndefined()
+    })
+
     it('registers again after its key expired behind its back', async () => {
       const w = await registry.register({ role: 'ingester', name: 'i1' })
       await cp.del(cp.keys.process('ingester', 'i1'))
