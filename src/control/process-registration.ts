@@ -89,14 +89,22 @@ export class ProcessRegistration extends ServiceBase {
     if (this.state !== 'running') throw new StateError(`${this.name} is ${this.state}`)
     const info = { ...this.#info, ...change }
     const value = JSON.stringify(info)
-    if (
-      !(await this.#plane.compareAndSwap(this.#key, this.#value, value, { ttlMs: this.#ttlMs }))
-    ) {
+    const opts = { ttlMs: this.#ttlMs }
+    if (await this.#plane.compareAndSwap(this.#key, this.#value, value, opts)) {
+      this.#info = info
+      this.#value = value
+      await this.#announce('updated')
+      return
+    }
+    // The key expired or vanished (a stall, a control plane that lost its data): take it again,
+    // as the heartbeat does, unless another instance has the name now.
+    if (!(await this.#plane.compareAndSwap(this.#key, undefined, value, opts))) {
       throw new StateError(`${this.name}: the process key is no longer ours`)
     }
     this.#info = info
     this.#value = value
-    await this.#announce('updated')
+    this.#rejoins += 1
+    await this.#announce('joined')
   }
 
   async #heartbeat(signal: AbortSignal): Promise<void> {
