@@ -156,6 +156,6 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'ANALYSIS_FAILED',
 ])
 
-function isErrorCode(code: string): code is ErrorCode {
+export function isErrorCode(code: string): code is ErrorCode {
   return ERROR_CODES.has(code)
 }

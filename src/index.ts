@@ -5,6 +5,16 @@
 
 export { ReducerHost, WorkerHost } from './analysis/analysis-host.js'
 export type {
+  AnalysisRunnerBase,
+  CallOutcome,
+  ReducerRunner,
+  RunnerEvent,
+  RunnerKind,
+  RunnerLimits,
+  RunnerResult,
+  WorkerRunner,
+} from './analysis/analysis-runner.js'
+export type {
   AnalysisInit,
   AnalysisState,
   ReducerAnalysis,
@@ -12,6 +22,11 @@ export type {
   WorkerAnalysis,
   WorkerClass,
 } from './analysis/contract.js'
+export {
+  type CallWatch,
+  createInlineWorkerRunner,
+  failedOutcome,
+} from './analysis/inline-worker-runner.js'
 export {
   isPythonModule,
   type LoadedModule,
@@ -52,6 +67,10 @@ export { DEFAULT_PYTHON, pythonFromEnv } from './analysis/python/python-paths.js
 export { createPythonReducerRunner } from './analysis/python/python-reducer-runner.js'
 export type { PythonRunnerOptions } from './analysis/python/python-runner-options.js'
 export { createPythonWorkerRunner } from './analysis/python/python-worker-runner.js'
+export {
+  createThreadWorkerRunner,
+  type ThreadWorkerRunnerOptions,
+} from './analysis/thread/thread-worker-runner.js'
 export { TickClock } from './analysis/tick-clock.js'
 export { bitshuffleBlock, bitunshuffleBlock } from './codec/bitshuffle.js'
 export {
@@ -537,12 +556,14 @@ export {
   AssignmentEntry,
   CompletionReport,
   CreditRequest,
+  EventFault,
   parseControlJson,
   Range,
   RouteTuple,
   ScanState,
   ScanUpdate,
   SlotTuple,
+  WorkerToController,
 } from './protocol/scan-messages.js'
 export { aborted, isAbortError, sleep, toError } from './service/abort.js'
 export {

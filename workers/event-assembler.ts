@@ -205,6 +205,29 @@ export class EventAssembler {
     }
   }
 
+  /**
+   * Give back an event taken with {@link takeReady} that was not finished: it is no longer
+   * recorded as finished, its frames are kept. `expected`: it is still this worker's and is
+   * ready again at once (it was not run); else it waits until an entry routes it here again
+   * (the controller may hand it to this worker once more) and is dropped when the completed
+   * frontier passes it.
+   */
+  putBack(event: ReadyEvent, expected: boolean): void {
+    const e: number = event.eventNumber
+    if (this.#finished.get(e) === event.slot) this.#finished.delete(e)
+    if (e < this.#frontier || this.#pending.has(e)) return
+    const p = newPending(e)
+    for (const name in event.streams) {
+      p.streams[name] = event.streams[name]!
+      p.needed.add(name)
+    }
+    p.slot = event.slot
+    p.batchSlot = event.slot
+    p.expected = expected
+    this.#pending.set(e, p)
+    this.#queueIfReady(p)
+  }
+
   #queueIfReady(p: Pending): boolean {
     if (p.queued || !p.expected || p.missing > 0) return false
     p.queued = true

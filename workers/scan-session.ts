@@ -3,16 +3,14 @@ import { STREAM_START } from '../src/control/control-plane.js'
 import { followStream } from '../src/control/follow-stream.js'
 import type { ParameterTracker } from '../src/index.js'
 import {
-  encodePayload,
-  isBeamloomError,
+  type CallOutcome,
+  type EventFault,
+  failedOutcome,
   missingFrameError,
+  type Parameters,
   ProtocolError,
-  rootErrorCode,
   type ScanId,
-  TickClock,
   Wakeup,
-  type WorkerClass,
-  WorkerHost,
   type WorkerName,
 } from '../src/index.js'
 import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
@@ -24,9 +22,9 @@ import {
 } from '../src/protocol/scan-messages.js'
 import { toError } from '../src/service/abort.js'
 import { ServiceBase } from '../src/service/service-base.js'
+import type { AnalysisSupervisor } from './analysis-supervisor.js'
 import { CreditWindow } from './credit-window.js'
 import { EventAssembler, type ReadyEvent } from './event-assembler.js'
-import { failedStream } from './failed-stream.js'
 import type { FailureLog } from './failure-log.js'
 import type { ReducerLink } from './reducer-link.js'
 import { ResultOutbox } from './result-outbox.js'
@@ -39,9 +37,10 @@ export interface ScanSessionOptions {
   readonly tags: readonly string[]
   /** The module spec as the user gave it (named in failure reports). */
   readonly module: string
-  readonly cls: WorkerClass
-  /** The object that survives scans. */
-  readonly context: Record<string, unknown>
+  /** The worker's analysis (its runner, replaced when a call kills it). */
+  readonly analysis: AnalysisSupervisor
+  /** Events handed to the analysis in one call at most. */
+  readonly batchEvents: number
   readonly plane: ControlPlane
   readonly parameters: ParameterTracker
   readonly reducer: ReducerLink
@@ -69,6 +68,8 @@ export interface ScanSessionStats {
   readonly failed: number
   /** Re-sent events reported done again without processing. */
   readonly duplicates: number
+  /** Events whose analysis overran its time limit or crashed (handed back to the controller). */
+  readonly faults: number
   readonly creditRequests: number
   readonly creditsRequested: number
   readonly batchesSent: number
@@ -95,11 +96,10 @@ export class ScanSession extends ServiceBase {
   readonly #window: CreditWindow
   readonly #outbox: ResultOutbox
   readonly #wake = new Wakeup()
-  #host: WorkerHost | undefined
   #lastSeq = -1
-  #hostError: Error | undefined
   readonly #failedByStream = new Map<string, number>()
   #stats = {
+    faults: 0,
     processed: 0,
     results: 0,
     failed: 0,
@@ -122,11 +122,6 @@ export class ScanSession extends ServiceBase {
   /** This worker's session id in the scan (what its result batches carry). */
   get session(): string {
     return this.#outbox.session
-  }
-
-  /** The analysis instance of this scan (undefined when its constructor threw). */
-  get host(): WorkerHost | undefined {
-    return this.#host
   }
 
   /** Counters so far. */
@@ -160,9 +155,8 @@ export class ScanSession extends ServiceBase {
    */
   async finishScan(): Promise<void> {
     await this.close()
-    if (this.#host === undefined) return
     try {
-      await this.#host.finish(this.#o.parameters.current.parameters)
+      await this.#o.analysis.finish(this.#o.parameters.current.parameters)
     } catch (err) {
       this.#o.failures.report(toError(err).message, this.#fields(undefined))
     }
@@ -170,20 +164,12 @@ export class ScanSession extends ServiceBase {
 
   protected override async onStart(): Promise<void> {
     const o = this.#o
-    try {
-      this.#host = await WorkerHost.create({
-        module: o.module,
-        cls: o.cls,
-        parameters: o.parameters.current.parameters,
-        context: o.context,
-        state: { name: o.worker, tags: o.tags },
-        clock: new TickClock(),
-      })
-    } catch (err) {
-      // Every event of the scan fails with this error; the scan itself goes on.
-      this.#hostError = toError(err)
-      o.failures.report(this.#hostError.message, this.#fields(undefined))
-    }
+    const err = await o.analysis.begin(o.parameters.current.parameters, {
+      name: o.worker,
+      tags: o.tags,
+    })
+    // Every event of the scan fails with the constructor's error; the scan itself goes on.
+    if (err !== undefined) o.failures.report(err.message, this.#fields(undefined))
     this.addCloseStep('flush results', async ({ force, signal }) => {
       o.reducer.listen(undefined)
       if (force || this.#outbox.itemCount === 0) return
@@ -250,8 +236,8 @@ export class ScanSession extends ServiceBase {
         await this.#wake.wait(signal)
         continue
       }
-      const event = this.#assembler.takeReady()
-      if (event === undefined) {
+      const events = this.#takeReady(o.batchEvents)
+      if (events.length === 0) {
         if (this.#outbox.itemCount === 0) await this.#wake.wait(signal)
         else if (o.flushIdleMs === 0 || !(await this.#wake.wait(signal, o.flushIdleMs))) {
           // Nothing ready: results leave now (0) or after `flushIdleMs` without new work.
@@ -259,56 +245,140 @@ export class ScanSession extends ServiceBase {
         }
         continue
       }
-      await this.#handle(event)
+      await this.#handle(events)
       if (this.#outbox.itemCount >= o.flushItems) await this.#flush(signal)
     }
   }
 
-  async #handle(event: ReadyEvent): Promise<void> {
-    const { eventNumber, slot } = event
-    const { parameters, hash } = this.#o.parameters.current
-    if (event.duplicate) {
-      this.#stats.duplicates++
-      this.#outbox.done(eventNumber, slot, hash)
-      return
+  /** Up to `max` ready events; duplicates (re-sent, already finished) are reported done here. */
+  #takeReady(max: number): ReadyEvent[] {
+    const hash = this.#o.parameters.current.hash
+    const events: ReadyEvent[] = []
+    while (events.length < max) {
+      const event = this.#assembler.takeReady()
+      if (event === undefined) break
+      if (event.duplicate) {
+        this.#stats.duplicates++
+        this.#outbox.done(event.eventNumber, event.slot, hash)
+      } else events.push(event)
     }
-    this.#stats.processed++
-    const host = this.#host
-    const histogram = this.#o.processEventSeconds
-    const started = histogram === undefined ? 0 : performance.now()
-    try {
+    return events
+  }
+
+  /** Run the analysis on `events` and act on each outcome. */
+  async #handle(events: readonly ReadyEvent[]): Promise<void> {
+    const { parameters, hash } = this.#o.parameters.current
+    const outcomes: (CallOutcome | undefined)[] = new Array(events.length)
+    const run: { event: ReadyEvent; at: number }[] = []
+    events.forEach((event, at) => {
       // A stream whose frame never came from the device: fail the event, never guess.
       const missing = missingFrameError(event.streams)
-      if (missing !== undefined) throw missing
-      if (host === undefined) throw this.#hostError ?? new Error('no analysis instance')
-      const result = await host.processEvent({ eventNumber, streams: event.streams }, parameters)
-      histogram?.observe((performance.now() - started) / 1000)
-      if (result === undefined) {
-        this.#outbox.done(eventNumber, slot, hash)
-      } else {
-        this.#outbox.result(eventNumber, slot, hash, encodePayload(result))
-        this.#stats.results++
+      if (missing !== undefined) outcomes[at] = failedOutcome(missing, event)
+      else run.push({ event, at })
+    })
+    if (run.length > 0) {
+      const histogram = this.#o.processEventSeconds
+      const started = histogram === undefined ? 0 : performance.now()
+      const got = await this.#process(
+        run.map((r) => r.event),
+        parameters,
+      )
+      run.forEach((r, i) => {
+        outcomes[r.at] = got[i]
+      })
+      if (histogram !== undefined) {
+        // Calls that returned (a result or none), each with the batch's mean duration.
+        const each = (performance.now() - started) / 1000 / run.length
+        for (const o of got) if (o.kind === 'result' || o.kind === 'none') histogram.observe(each)
       }
-    } catch (err) {
-      // Per-event failure: report, mark the event failed, keep going.
-      this.#stats.failed++
-      this.#outbox.failed(eventNumber, slot, hash)
-      const message = isBeamloomError(err, 'ANALYSIS_FAILED')
-        ? err.message
-        : `${this.#o.module} (event ${eventNumber}): ${toError(err).message}`
-      // Counted under the stream whose frames were malformed, when known.
-      const stream = failedStream(err, event.streams)
-      const code = rootErrorCode(err)
-      const perStream: Record<string, string | number> = {}
-      if (stream !== undefined) {
-        const count = (this.#failedByStream.get(stream) ?? 0) + 1
-        this.#failedByStream.set(stream, count)
-        perStream.stream = stream
-        perStream.streamFailures = count
-      }
-      if (code !== undefined) perStream.code = code
-      this.#o.failures.report(message, { ...this.#fields(eventNumber), ...perStream })
     }
+    for (let i = 0; i < events.length; i++) {
+      await this.#apply(events[i]!, outcomes[i] ?? { kind: 'skipped' }, hash)
+    }
+  }
+
+  async #process(events: readonly ReadyEvent[], parameters: Parameters): Promise<CallOutcome[]> {
+    const list = events.map((e) => ({
+      event: { eventNumber: e.eventNumber, streams: e.streams },
+      tick: false,
+    }))
+    return this.#o.analysis.process(list, parameters, this.signal)
+  }
+
+  async #apply(event: ReadyEvent, outcome: CallOutcome, hash: string): Promise<void> {
+    const { eventNumber, slot } = event
+    switch (outcome.kind) {
+      case 'result':
+        this.#stats.processed++
+        this.#stats.results++
+        this.#outbox.result(eventNumber, slot, hash, outcome.payload)
+        return
+      case 'none':
+        this.#stats.processed++
+        this.#outbox.done(eventNumber, slot, hash)
+        return
+      case 'failed':
+        this.#stats.processed++
+        this.#failed(event, outcome, hash)
+        return
+      case 'skipped':
+        // Not run: an earlier event of the batch stopped the analysis. It is still ours.
+        this.#assembler.putBack(event, true)
+        this.#wake.notify()
+        return
+      default:
+        await this.#fault(event, outcome)
+    }
+  }
+
+  /** Per-event failure: report, mark the event failed, keep going. */
+  #failed(
+    event: ReadyEvent,
+    outcome: Extract<CallOutcome, { kind: 'failed' }>,
+    hash: string,
+  ): void {
+    const { eventNumber, slot } = event
+    this.#stats.failed++
+    this.#outbox.failed(eventNumber, slot, hash)
+    const module = this.#o.module
+    const message = outcome.reason.startsWith(module)
+      ? outcome.reason
+      : `${module} (event ${eventNumber}): ${outcome.reason}`
+    // Counted under the stream whose frames were malformed, when known.
+    const perStream: Record<string, string | number> = {}
+    if (outcome.stream !== undefined) {
+      const count = (this.#failedByStream.get(outcome.stream) ?? 0) + 1
+      this.#failedByStream.set(outcome.stream, count)
+      perStream.stream = outcome.stream
+      perStream.streamFailures = count
+    }
+    if (outcome.code !== undefined) perStream.code = outcome.code
+    this.#o.failures.report(message, { ...this.#fields(eventNumber), ...perStream })
+  }
+
+  /**
+   * The analysis overran its time limit or crashed on this event (it has been replaced): let
+   * go of the event and tell the controller, which gives it to another worker or fails it.
+   */
+  async #fault(
+    event: ReadyEvent,
+    outcome: Extract<CallOutcome, { kind: 'timeout' | 'crashed' }>,
+  ): Promise<void> {
+    const o = this.#o
+    this.#stats.faults++
+    this.#assembler.putBack(event, false)
+    o.failures.report(
+      `${o.module} (event ${event.eventNumber}): ${outcome.kind === 'timeout' ? 'timed out' : 'crashed'}: ${outcome.reason}`,
+      { ...this.#fields(event.eventNumber), kind: outcome.kind },
+    )
+    const fault: EventFault = {
+      worker: o.worker,
+      fault: { event: event.eventNumber, kind: outcome.kind, reason: outcome.reason },
+    }
+    await o.plane.xadd(o.plane.keys.credits(this.scanId), { c: JSON.stringify(fault) })
+    // The event leaves this worker's window whatever the controller decides.
+    const credits = this.#window.free(1, performance.now())
+    if (credits > 0) await this.#requestCredits(credits)
   }
 
   #flush(signal: AbortSignal): Promise<void> {

@@ -23,6 +23,14 @@ function defaultName(): string {
  *   has had nothing to process for this many milliseconds (0: as soon as nothing is ready).
  * - `maxKeptBytes`: result bytes kept until the reducer makes them durable (they are sent again
  *   if the reducer restarts); above it the worker processes nothing more until it has caught up.
+ * - `isolation`: where a TypeScript/JavaScript analysis runs: `thread` (default: a worker thread
+ *   that the time limit and the memory cap can stop) or `inline` (the worker's own thread; no
+ *   limit can stop a stuck call). Python modules (`.py`) always run in a Python process.
+ * - `eventTimeoutMs`: longest `processEvent` call (default 60 s; 0: none). A call that
+ *   overruns it is stopped, the analysis replaced, and the event handed to another worker.
+ * - `memoryMiB`: memory cap of the analysis (default 4096 MiB; 0: none); treated the same way.
+ * - `batchEvents`: ready events handed to the analysis in one call at most (default 64).
+ * - `python`: the interpreter of Python analyses (default /usr/bin/python3).
  * - `heartbeatMs`: registry heartbeat period (gone after three missed beats).
  * - `cwd`: where a relative `workerModule` path is resolved (default: the process's).
  * - `metricsPort` / `metricsHost`: serve `/metrics`, `/health/live` and `/health/ready` on
@@ -44,6 +52,11 @@ export const WorkerConfig = z.strictObject({
     .int()
     .positive()
     .default(256 * 1024 * 1024),
+  isolation: z.enum(['thread', 'inline']).default('thread'),
+  eventTimeoutMs: z.int().nonnegative().default(60_000),
+  memoryMiB: z.int().nonnegative().default(4096),
+  batchEvents: z.int().positive().max(10_000).default(64),
+  python: z.string().min(1).default('/usr/bin/python3'),
   heartbeatMs: z.int().positive().default(1_000),
   cwd: z.string().optional(),
   metricsPort: z.int().min(0).max(65_535).optional(),
@@ -66,7 +79,9 @@ const CommaList = z
  * - `WORKER_TAGS` (comma list, default `generic`),
  * - `WORKER_MODULE` (required, `path/to/file.ts:ExportName`),
  * - `WORKER_WINDOW_EVENTS` (default 64), `WORKER_MAX_WINDOW_EVENTS` (default 2048),
- * - `WORKER_METRICS_PORT` (metrics and health server; unset: none, 0: any free port).
+ * - `WORKER_METRICS_PORT` (metrics and health server; unset: none, 0: any free port),
+ * - `WORKER_ISOLATION` (`thread` or `inline`), `WORKER_EVENT_TIMEOUT_MS`, `WORKER_MEMORY_MIB`,
+ *   `BEAMLOOM_PYTHON` (the Python interpreter).
  */
 export const WorkerEnv = z
   .object({
@@ -76,6 +91,10 @@ export const WorkerEnv = z
     WORKER_WINDOW_EVENTS: z.coerce.number().optional(),
     WORKER_MAX_WINDOW_EVENTS: z.coerce.number().optional(),
     WORKER_METRICS_PORT: z.coerce.number().optional(),
+    WORKER_ISOLATION: z.string().optional(),
+    WORKER_EVENT_TIMEOUT_MS: z.coerce.number().optional(),
+    WORKER_MEMORY_MIB: z.coerce.number().optional(),
+    BEAMLOOM_PYTHON: z.string().min(1).optional(),
   })
   .and(ControlPlaneEnv)
 
@@ -109,6 +128,12 @@ export function parseWorkerEnv(
       ? {}
       : { maxWindowEvents: e.WORKER_MAX_WINDOW_EVENTS }),
     ...(e.WORKER_METRICS_PORT === undefined ? {} : { metricsPort: e.WORKER_METRICS_PORT }),
+    ...(e.WORKER_ISOLATION === undefined ? {} : { isolation: e.WORKER_ISOLATION }),
+    ...(e.WORKER_EVENT_TIMEOUT_MS === undefined
+      ? {}
+      : { eventTimeoutMs: e.WORKER_EVENT_TIMEOUT_MS }),
+    ...(e.WORKER_MEMORY_MIB === undefined ? {} : { memoryMiB: e.WORKER_MEMORY_MIB }),
+    ...(e.BEAMLOOM_PYTHON === undefined ? {} : { python: e.BEAMLOOM_PYTHON }),
   })
   if (!worker.success) {
     const names: Record<string, string> = {
@@ -118,6 +143,10 @@ export function parseWorkerEnv(
       windowEvents: 'WORKER_WINDOW_EVENTS',
       maxWindowEvents: 'WORKER_MAX_WINDOW_EVENTS',
       metricsPort: 'WORKER_METRICS_PORT',
+      isolation: 'WORKER_ISOLATION',
+      eventTimeoutMs: 'WORKER_EVENT_TIMEOUT_MS',
+      memoryMiB: 'WORKER_MEMORY_MIB',
+      python: 'BEAMLOOM_PYTHON',
     }
     const issues = worker.error.issues
       .map((i) => `${names[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`)

@@ -7,22 +7,26 @@ import type { ProcessRegistration } from '../src/control/process-registration.js
 import { createProcessRegistry } from '../src/control/process-registry.js'
 import { followScans } from '../src/control/scan-follower.js'
 import {
+  createInlineWorkerRunner,
   createMetricsServer,
+  createPythonWorkerRunner,
+  createThreadWorkerRunner,
   isBeamloomError,
-  type LoadedModule,
-  loadWorkerClass,
+  isPythonModule,
+  type ParameterDescription,
   ParameterTracker,
   parametersJson,
+  parseModuleSpec,
   type ResolvedParameters,
   StateError,
-  type WorkerClass,
-  type WorkerHost,
   WorkerName,
+  type WorkerRunner,
 } from '../src/index.js'
 import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
 import type { ScanState } from '../src/protocol/scan-messages.js'
 import { aborted, toError } from '../src/service/abort.js'
 import { ServiceBase } from '../src/service/service-base.js'
+import { AnalysisSupervisor } from './analysis-supervisor.js'
 import { FailureLog } from './failure-log.js'
 import { IngesterLinks } from './ingester-links.js'
 import { ReducerLink } from './reducer-link.js'
@@ -51,15 +55,13 @@ export class WorkerService extends ServiceBase {
   readonly #plane: ControlPlane
   readonly #logger: WorkerLogger
   readonly #name: WorkerName
-  readonly #context: Record<string, unknown> = {}
-  #module: LoadedModule<WorkerClass> | undefined
+  #analysis: AnalysisSupervisor | undefined
   #tracker: ParameterTracker | undefined
   #failures: FailureLog | undefined
   #registration: ProcessRegistration | undefined
   readonly #reducer: ReducerLink
   readonly #links: IngesterLinks
   #session: ScanSession | undefined
-  #lastHost: WorkerHost | undefined
   #droppedBatches = 0
   #metricsUrl: string | undefined
   /** The ingester links last published in the registry (JSON). */
@@ -137,9 +139,21 @@ export class WorkerService extends ServiceBase {
   protected override async onStart(signal: AbortSignal): Promise<void> {
     const { config } = this
     const plane = this.#plane
-    const module = await loadWorkerClass(config.workerModule, config.cwd)
-    this.#module = module
-    const tracker = new ParameterTracker(module.parameters, (r) =>
+    const analysis = new AnalysisSupervisor(
+      await this.#makeRunner(),
+      () => this.#makeRunner(),
+      (reason) =>
+        this.#logger.warn({ worker: config.name, reason }, 'analysis replaced after a fault'),
+    )
+    this.#analysis = analysis
+    this.addCloseStep('analysis close', async () => {
+      try {
+        await analysis.close()
+      } catch (err) {
+        this.#logger.error({ err: toError(err).message }, 'analysis close failed')
+      }
+    })
+    const tracker = new ParameterTracker(analysis.parameters, (r) =>
       this.#logger.warn({ parameter: r.name, reason: r.reason }, 'parameter value rejected'),
     )
     this.#tracker = tracker
@@ -148,13 +162,6 @@ export class WorkerService extends ServiceBase {
     const failures = new FailureLog(createLogStream(plane), config.name, this.#logger)
     this.#failures = failures
 
-    this.addCloseStep('analysis close', async () => {
-      try {
-        await this.#lastHost?.close(this.#context)
-      } catch (err) {
-        this.#logger.error({ err: toError(err).message }, 'analysis close failed')
-      }
-    })
     this.addCloseStep('data links', async ({ force }) => {
       await Promise.all([this.#links.closeAll(force), this.#reducer.close(force)])
     })
@@ -165,7 +172,7 @@ export class WorkerService extends ServiceBase {
       })
     })
     if (config.metricsPort !== undefined) await this.#serveMetrics(config.metricsPort)
-    const registration = await this.#register(module, signal)
+    const registration = await this.#register(analysis.parameters, signal)
     this.#registration = registration
     this.addCloseStep('registry', () => registration.close())
 
@@ -174,6 +181,36 @@ export class WorkerService extends ServiceBase {
     this.spawn('parameters', (s) => tracker.follow(plane, store, s))
     this.spawn('failure log', (s) => failures.pump(s))
     this.spawn('scans', (s) => this.#followScans(s))
+  }
+
+  /**
+   * A runner of the worker's class: a Python process for `.py` modules, else a worker thread
+   * (or this thread with `isolation: 'inline'`). Rejects with the loader's error codes.
+   */
+  #makeRunner(): Promise<WorkerRunner> {
+    const c = this.config
+    const limits = {
+      callTimeoutMs: c.eventTimeoutMs === 0 ? Number.POSITIVE_INFINITY : c.eventTimeoutMs,
+      lifecycleTimeoutMs: Math.max(c.eventTimeoutMs, 60_000),
+      memoryMiB: c.memoryMiB === 0 ? Number.POSITIVE_INFINITY : c.memoryMiB,
+    }
+    const spec = parseModuleSpec(c.workerModule, c.cwd)
+    if (isPythonModule(spec)) {
+      return createPythonWorkerRunner(spec, {
+        limits,
+        python: c.python,
+        ...(c.cwd === undefined ? {} : { cwd: c.cwd }),
+        log: (level, line) =>
+          this.#logger[level === 'info' ? 'info' : 'warn']({ worker: c.name }, line),
+      })
+    }
+    if (c.isolation === 'inline') return createInlineWorkerRunner(c.workerModule, c.cwd)
+    return createThreadWorkerRunner({
+      spec: c.workerModule,
+      cwd: c.cwd,
+      limits,
+      name: `analysis of worker ${c.name}`,
+    })
   }
 
   async #serveMetrics(port: number): Promise<void> {
@@ -194,7 +231,7 @@ export class WorkerService extends ServiceBase {
 
   /** Register; wait out a predecessor of the same name whose key has not expired yet. */
   async #register(
-    module: LoadedModule<WorkerClass>,
+    parameters: readonly ParameterDescription[],
     signal: AbortSignal,
   ): Promise<ProcessRegistration> {
     const { heartbeatMs, name, tags } = this.config
@@ -202,7 +239,7 @@ export class WorkerService extends ServiceBase {
     // ProcessInfoUpdate does not list `parameters` yet; the registry passes the field through.
     const info = {
       tags,
-      parameters: parametersJson(module.parameters),
+      parameters: parametersJson(parameters),
       ...(this.#metricsUrl === undefined ? {} : { url: this.#metricsUrl }),
     }
     return registry.register({
@@ -310,8 +347,8 @@ export class WorkerService extends ServiceBase {
       worker: this.#name,
       tags: this.config.tags,
       module: this.config.workerModule,
-      cls: this.#module!.cls,
-      context: this.#context,
+      analysis: this.#analysis!,
+      batchEvents: this.config.batchEvents,
       plane,
       parameters: this.#tracker!,
       reducer: this.#reducer,
@@ -330,7 +367,6 @@ export class WorkerService extends ServiceBase {
       if (err !== undefined && this.#session === session) this.fail(err)
     })
     await session.start()
-    this.#lastHost = session.host ?? this.#lastHost
     this.#logger.info({ scanId }, 'joined scan')
   }
 

@@ -118,6 +118,7 @@ interface ControllerOptions {
   scanRetentionMs?: string
   stallWarnMs?: string
   stallTimeoutMs?: string
+  eventAttempts?: string
   logLevel?: string
 }
 
@@ -135,6 +136,7 @@ const ENV_OF: Record<keyof ControllerOptions, string> = {
   scanRetentionMs: 'CONTROLLER_SCAN_RETENTION_MS',
   stallWarnMs: 'CONTROLLER_STALL_WARN_MS',
   stallTimeoutMs: 'CONTROLLER_STALL_TIMEOUT_MS',
+  eventAttempts: 'CONTROLLER_EVENT_ATTEMPTS',
   logLevel: 'CONTROLLER_LOG_LEVEL',
 }
 
@@ -191,6 +193,11 @@ export function controllerCommand(version?: string): Command {
     .option(
       '--stall-timeout-ms <ms>',
       'fail a scan without progress this long (env CONTROLLER_STALL_TIMEOUT_MS; default 0: never)',
+      positiveInt,
+    )
+    .option(
+      '--event-attempts <n>',
+      'workers an event may time out or crash on before it fails for good (env CONTROLLER_EVENT_ATTEMPTS; default 2)',
       positiveInt,
     )
     .option('--log-level <level>', 'pino level (env CONTROLLER_LOG_LEVEL; default info)')

@@ -81,9 +81,14 @@ export interface AnalysisRunnerBase {
 export interface WorkerRunner extends AnalysisRunnerBase {
   /**
    * `processEvent` on each event, in order, one at a time. Resolves one outcome per event; never
-   * rejects for user errors.
+   * rejects for user errors. Once `signal` aborts (the worker is closing), events not started
+   * yet come back `skipped` (runners that cannot stop between events may run them all).
    */
-  processEvents(events: readonly RunnerEvent[], parameters: Parameters): Promise<CallOutcome[]>
+  processEvents(
+    events: readonly RunnerEvent[],
+    parameters: Parameters,
+    signal?: AbortSignal,
+  ): Promise<CallOutcome[]>
 }
 
 /** One result for a reducer runner; `payload` in the result-payload encoding. */

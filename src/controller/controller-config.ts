@@ -16,6 +16,8 @@ const positiveInt = z.coerce.number().int().positive()
  *   waits for, in `/progress`, `/status` and the log at WARNING (default 30 s);
  * - `CONTROLLER_STALL_TIMEOUT_MS` — a scan without progress this long ends `failed` (default 0:
  *   never);
+ * - `CONTROLLER_EVENT_ATTEMPTS` — an event whose analysis overran its time limit or crashed on
+ *   this many workers is failed for good (default 2);
  * - `CONTROLLER_LOG_LEVEL` — pino level (default `info`).
  */
 export const ControllerEnv = z
@@ -30,6 +32,7 @@ export const ControllerEnv = z
     CONTROLLER_SCAN_RETENTION_MS: positiveInt.default(86_400_000),
     CONTROLLER_STALL_WARN_MS: positiveInt.default(30_000),
     CONTROLLER_STALL_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(0),
+    CONTROLLER_EVENT_ATTEMPTS: positiveInt.default(2),
     CONTROLLER_LOG_LEVEL: z
       .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
       .default('info'),
@@ -45,6 +48,7 @@ export const ControllerEnv = z
     scanRetentionMs: env.CONTROLLER_SCAN_RETENTION_MS,
     stallWarnMs: env.CONTROLLER_STALL_WARN_MS,
     stallTimeoutMs: env.CONTROLLER_STALL_TIMEOUT_MS,
+    eventAttempts: env.CONTROLLER_EVENT_ATTEMPTS,
     logLevel: env.CONTROLLER_LOG_LEVEL,
   }))
 

@@ -43,7 +43,7 @@ export type ControllerOptions = Pick<
   ControllerConfig,
   'name' | 'lookaheadEvents' | 'horizonEvents' | 'scanRetentionMs'
 > &
-  Partial<Pick<ControllerConfig, 'stallWarnMs' | 'stallTimeoutMs'>> & {
+  Partial<Pick<ControllerConfig, 'stallWarnMs' | 'stallTimeoutMs' | 'eventAttempts'>> & {
     /** Its HTTP API, published in the registry (a function: read when it registers). */
     readonly url?: string | (() => string | undefined) | undefined
     readonly heartbeatMs?: number

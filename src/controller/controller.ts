@@ -285,6 +285,19 @@ export class Controller extends ServiceBase {
       assigner: { lookaheadEvents: this.#o.lookaheadEvents, horizonEvents: this.#o.horizonEvents },
       logger: this.logger,
       lookupWorker: (name) => this.#registry.get('worker', name),
+      ...(this.#o.eventAttempts === undefined ? {} : { maxAttempts: this.#o.eventAttempts }),
+      onEventFailed: (event, worker, attempts, reason) =>
+        this.#note(
+          'warn',
+          `event ${event} failed after ${attempts} attempt${attempts === 1 ? '' : 's'} (the last on worker '${worker}'): ${reason}; it is not handed on again`,
+          state.scanId,
+        ),
+      onEventRetried: (event, worker, attempts, reason) =>
+        this.#note(
+          'warn',
+          `event ${event}: attempt ${attempts} failed on worker '${worker}' (${reason}); another worker takes it`,
+          state.scanId,
+        ),
       onFinished: () => {
         this.#exclusive(() => this.#end(run, 'finished')).catch((err: unknown) => this.fail(err))
       },

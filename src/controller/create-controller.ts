@@ -8,7 +8,7 @@ import type { ControllerDeps } from './controller-types.js'
  */
 export function createController(
   config: Pick<ControllerConfig, 'name' | 'lookaheadEvents' | 'horizonEvents' | 'scanRetentionMs'> &
-    Partial<Pick<ControllerConfig, 'stallWarnMs' | 'stallTimeoutMs'>> & {
+    Partial<Pick<ControllerConfig, 'stallWarnMs' | 'stallTimeoutMs' | 'eventAttempts'>> & {
       /** Its HTTP API, published in the registry (a function: read when it registers). */
       readonly url?: string | (() => string | undefined) | undefined
       readonly controlPlane?: { readonly heartbeatMs: number }
@@ -23,6 +23,7 @@ export function createController(
       scanRetentionMs: config.scanRetentionMs,
       ...(config.stallWarnMs === undefined ? {} : { stallWarnMs: config.stallWarnMs }),
       ...(config.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: config.stallTimeoutMs }),
+      ...(config.eventAttempts === undefined ? {} : { eventAttempts: config.eventAttempts }),
       url: config.url,
       ...(config.controlPlane === undefined
         ? {}

@@ -18,6 +18,8 @@ export const JournalInput = z.union([
   z.tuple([z.literal('credit'), z.string().min(1), z.int().nonnegative()]),
   /** A worker's events were reported complete (reduced). */
   z.tuple([z.literal('complete'), z.string().min(1), z.array(Range)]),
+  /** A worker could not process an event (timeout, crash): worker, event, reason. */
+  z.tuple([z.literal('fault'), z.string().min(1), z.int().nonnegative(), z.string()]),
 ])
 export type JournalInput = z.infer<typeof JournalInput>
 

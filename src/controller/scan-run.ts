@@ -10,12 +10,14 @@ import {
   GENERIC_TAG,
   type ScanPlan,
 } from '../mapping/index.js'
-import { workerName } from '../protocol/ids.js'
+import { type WorkerName, workerName } from '../protocol/ids.js'
 import {
   CompletionReport,
-  CreditRequest,
+  type CreditRequest,
+  type EventFault,
   parseControlJson,
   type ScanState,
+  WorkerToController,
 } from '../protocol/scan-messages.js'
 import { ServiceBase } from '../service/service-base.js'
 import { EntryBuilder, toAssignmentEntry } from './entry-builder.js'
@@ -48,7 +50,21 @@ export interface ScanRunOptions {
   readonly onFinished: (run: ScanRun) => void
   /** A live worker by name (a credit may arrive before the registry watch reports the join). */
   readonly lookupWorker: (name: string) => Promise<RunWorker | undefined>
+  /** Attempts an event gets before it fails for good (default 2). */
+  readonly maxAttempts?: number
+  /** An event failed for good after `attempts` faults (the last on `worker`). */
+  readonly onEventFailed?: (event: number, worker: string, attempts: number, reason: string) => void
+  /** An event's attempt failed on `worker`; another worker gets it. */
+  readonly onEventRetried?: (
+    event: number,
+    worker: string,
+    attempts: number,
+    reason: string,
+  ) => void
 }
+
+/** Attempts an event gets by default before it fails for good (issue 12: "N workers"). */
+export const DEFAULT_MAX_ATTEMPTS = 2
 
 /** Counters of one scan run. */
 export interface ScanRunStats {
@@ -75,6 +91,10 @@ export class ScanRun extends ServiceBase {
   readonly #o: ScanRunOptions
   readonly #slots = new SlotBook()
   readonly #members = new Map<string, string>()
+  /** Rebuilding from the journal: what happened then was reported then. */
+  #replaying = false
+  /** Failed attempts per event still in play (timeouts, crashes). */
+  readonly #attempts = new Map<number, number>()
   #builder: EntryBuilder
   #seq = 0
   #releasedTo = 0
@@ -128,6 +148,15 @@ export class ScanRun extends ServiceBase {
    *   published entries.
    */
   async replay(): Promise<void> {
+    this.#replaying = true
+    try {
+      await this.#replayJournal()
+    } finally {
+      this.#replaying = false
+    }
+  }
+
+  async #replayJournal(): Promise<void> {
     for await (const { entry, journal } of readJournal(this.#o.plane, this.scan.scanId)) {
       // An entry appended twice (a command resent after a lost connection) is applied once.
       if (entry.seq < this.#seq) continue
@@ -176,8 +205,9 @@ export class ScanRun extends ServiceBase {
         signal,
         after: open.credits,
       })) {
-        const req = this.#parse(CreditRequest, e.fields.get('c'), 'credit request')
-        if (req !== undefined) await this.#credit(req)
+        const req = this.#parse(WorkerToController, e.fields.get('c'), 'credit request')
+        if (req !== undefined && 'fault' in req) await this.#fault(req)
+        else if (req !== undefined) await this.#credit(req)
         this.#builder.cursor('credits', e.id)
       }
     })
@@ -240,6 +270,14 @@ export class ScanRun extends ServiceBase {
     this.#notify()
   }
 
+  /** A worker could not process an event: another worker tries, or it fails for good. */
+  async #fault(req: EventFault): Promise<void> {
+    if (!this.#members.has(req.worker)) return
+    const { event, kind, reason } = req.fault
+    this.#apply(['fault', req.worker, event, `${kind}: ${reason}`])
+    this.#notify()
+  }
+
   #complete(report: CompletionReport): void {
     this.#stats.failedEvents += report.failed
     for (const [worker, ranges] of report.done) this.#apply(['complete', worker, ranges])
@@ -281,9 +319,46 @@ export class ScanRun extends ServiceBase {
         this.#slots.prune(result.completedFrontier)
         break
       }
+      case 'fault': {
+        const [, worker, event, reason] = input
+        this.#onFault(workerName(worker), event, reason)
+        break
+      }
     }
     this.work.observe()
     b.input(input)
+  }
+
+  /**
+   * An event's attempt failed on `worker`. Below the attempt limit the event goes to another
+   * worker (its constraint is handed back; a broadcast place is dropped, which ends it for that
+   * worker); at the limit it is complete, failed, never handed on again.
+   */
+  #onFault(worker: WorkerName, event: number, reason: string): void {
+    const attempts = (this.#attempts.get(event) ?? 0) + 1
+    this.#attempts.set(event, attempts)
+    const limit = this.#o.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
+    if (attempts >= limit) {
+      const result = this.assigner.complete(worker, [[event, event + 1]])
+      if (result.accepted > 0) {
+        this.#stats.failedEvents += 1
+        this.#attempts.delete(event)
+        if (!this.#replaying) this.#o.onEventFailed?.(event, worker, attempts, reason)
+      }
+      this.#batch(result.batch)
+      this.#slots.prune(result.completedFrontier)
+      return
+    }
+    const { retry, batch } = this.assigner.retry(worker, event)
+    if (retry.kind === 'handed-back') this.#slots.handBack(worker, retry.events.ranges())
+    if (retry.kind === 'dropped') {
+      this.#stats.failedEvents += 1
+      this.#attempts.delete(event)
+      if (!this.#replaying) this.#o.onEventFailed?.(event, worker, attempts, reason)
+    } else if (retry.kind === 'handed-back' && !this.#replaying) {
+      this.#o.onEventRetried?.(event, worker, attempts, reason)
+    }
+    this.#batch(batch)
   }
 
   #batch(batch: AssignmentBatch): void {

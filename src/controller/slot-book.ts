@@ -40,11 +40,19 @@ export class SlotBook {
 
   /** Remember which slots the events a removed worker handed back must keep. */
   remove(removal: WorkerRemoval): void {
-    const own = this.#own.get(removal.worker)
-    const carried = this.#overrides.get(removal.worker) ?? []
+    this.handBack(removal.worker, removal.rebinding)
     this.#overrides.delete(removal.worker)
+  }
+
+  /**
+   * Events `worker` handed back (it left, or could not process one of them) keep the slot they
+   * had with it when another worker takes them.
+   */
+  handBack(worker: string, ranges: readonly (readonly [number, number])[]): void {
+    const own = this.#own.get(worker)
+    const carried = this.#overrides.get(worker) ?? []
     if (own === undefined) return
-    for (const [from, to] of removal.rebinding) {
+    for (const [from, to] of ranges) {
       let at = from
       for (const o of carried) {
         if (o.to <= at || o.from >= to) continue

@@ -14,7 +14,7 @@ import type { WorkerSlot } from './assignment-records.js'
 import { AssignmentState } from './assignment-state.js'
 import { BatchBuilder } from './batch-builder.js'
 import type { EventRange } from './event-range-set.js'
-import { addWorkerTo, removeWorkerFrom } from './membership.js'
+import { addWorkerTo, type Retry, removeWorkerFrom, retryEventFrom } from './membership.js'
 import { readAssignment, readCompletion, readRoutes } from './read-routes.js'
 import type { ScanPlan } from './scan-plan.js'
 import { serveWorker } from './serve-worker.js'
@@ -110,6 +110,23 @@ export class Assigner {
       dropped: handback.dropped.ranges(),
       batch: batch.finish(this.st.released),
     }
+  }
+
+  /**
+   * `worker` could not process `event` (its analysis overran its time limit or crashed): take
+   * the event from it so another eligible worker tries (DESIGN.md "Poison and runaway
+   * analyses"). Each constraint of the event bound to the worker is handed back whole, with
+   * what the worker had not completed of it; a broadcast place is dropped (the event is then
+   * done as far as that worker goes). Waiting workers are served at once.
+   *
+   * @throws StateError (`STATE_INVALID`) if no live worker has this name.
+   */
+  retry(worker: WorkerName, event: number): { retry: Retry; batch: AssignmentBatch } {
+    this.st.compact()
+    const batch = new BatchBuilder(this.st.released)
+    const retry = retryEventFrom(this.st, worker, event, batch)
+    this.pump(batch)
+    return { retry, batch: batch.finish(this.st.released) }
   }
 
   /**

@@ -67,4 +67,9 @@ export interface PendingBinding {
   done: boolean
   /** Hand-backs: index of the first event not yet released (moves as the frontier moves). */
   releaseCursor: number
+  /**
+   * Hand-backs of an event a worker could not process: that worker's id. Another eligible live
+   * worker takes it first; the worker itself only when nobody else could.
+   */
+  avoid?: number
 }

@@ -16,6 +16,7 @@ export type {
 } from './assigner-types.js'
 export { type EventRange, EventRangeSet } from './event-range-set.js'
 export { MappingInvalidError, type MappingIssue } from './mapping-error.js'
+export type { Retry } from './membership.js'
 export { parseAllWrap, parseSequence, parseTriggerMap } from './parse-mapping.js'
 export {
   compileScanPlan,

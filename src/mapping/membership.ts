@@ -1,6 +1,11 @@
 import { StateError } from '../errors.js'
 import type { WorkerName } from '../protocol/ids.js'
-import { PENDING, type PendingBinding, type WorkerSlot } from './assignment-records.js'
+import {
+  type InstanceState,
+  PENDING,
+  type PendingBinding,
+  type WorkerSlot,
+} from './assignment-records.js'
 import type { AssignmentState } from './assignment-state.js'
 import type { BatchBuilder } from './batch-builder.js'
 import { EventRangeSet } from './event-range-set.js'
@@ -48,6 +53,120 @@ export interface Handback {
 }
 
 /**
+ * Hand constraint `c` of `inst`, bound to `w`, back to wait for a new worker: only the events
+ * `w` has not completed move; the ones it completed keep it as their worker (overrides).
+ * Resolves the events that move (empty: nothing left to move, the binding stays as history).
+ * The caller sorts `st.handbacks` and re-routes.
+ */
+function handBack(
+  st: AssignmentState,
+  w: WorkerSlot,
+  inst: InstanceState,
+  c: number,
+  avoid = false,
+): number[] {
+  const part = inst.part
+  const from = part.constraintEventOffsets[c]!
+  const to = part.constraintEventOffsets[c + 1]!
+  const left: number[] = []
+  for (let i = from; i < to; i++) {
+    const event = inst.start + part.constraintEvents[i]!
+    if (w.held.has(event)) left.push(event)
+  }
+  if (left.length === 0) return left
+  inst.overrides ??= new Map()
+  let byEvent = inst.overrides.get(c)
+  if (byEvent === undefined) {
+    byEvent = new Map()
+    inst.overrides.set(c, byEvent)
+  }
+  for (let i = from; i < to; i++) {
+    const event = inst.start + part.constraintEvents[i]!
+    if (!w.held.has(event) && !byEvent.has(event)) byEvent.set(event, w.id)
+  }
+  inst.binding[c] = PENDING
+  const item: PendingBinding = {
+    instance: inst,
+    constraint: c,
+    tagSet: part.constraintTagSet[c]!,
+    events: left,
+    from: 0,
+    to: left.length,
+    offset: 0,
+    first: left[0]!,
+    done: false,
+    releaseCursor: 0,
+    ...(avoid ? { avoid: w.id } : {}),
+  }
+  st.handbacks.push(item)
+  return left
+}
+
+/** What {@link retryEventFrom} did with an event a worker could not process. */
+export type Retry =
+  /** Its constraint(s) wait for a new worker (the event and the rest of what it held of them). */
+  | { readonly kind: 'handed-back'; readonly events: EventRangeSet }
+  /** A broadcast event: the worker's place in it is dropped (nobody replaces it). */
+  | { readonly kind: 'dropped' }
+  /** The worker does not hold the event (completed, moved, or never its). */
+  | { readonly kind: 'not-held' }
+
+/**
+ * `name` could not process `event` (its analysis overran its time or crashed): take the event
+ * from it so another worker tries. Every constraint of the event bound to the worker is handed
+ * back whole (so "same constraint, same worker" holds from then on, as when a worker leaves);
+ * a broadcast place of the worker is dropped. Re-routes go into `batch`.
+ * @throws StateError (`STATE_INVALID`) if no live worker has this name.
+ * @internal
+ */
+export function retryEventFrom(
+  st: AssignmentState,
+  name: WorkerName,
+  event: number,
+  batch: BatchBuilder,
+): Retry {
+  const w = st.live.get(name)
+  if (w === undefined) throw new StateError(`worker '${name}' is not registered`)
+  if (!w.held.has(event)) return { kind: 'not-held' }
+  const moved = new EventRangeSet()
+  for (const inst of st.instances) {
+    if (event < inst.start || event >= inst.end) continue
+    const part = inst.part
+    for (let c = 0; c < part.constraintCount; c++) {
+      if (inst.binding[c] !== w.id) continue
+      const from = part.constraintEventOffsets[c]!
+      const to = part.constraintEventOffsets[c + 1]!
+      let mine = false
+      for (let i = from; i < to && !mine; i++)
+        mine = inst.start + part.constraintEvents[i]! === event
+      if (!mine) continue
+      for (const e of handBack(st, w, inst, c, true)) {
+        moved.add(e)
+        w.held.removeRange(e, e + 1)
+      }
+    }
+  }
+  st.handbacks.sort((a, b) => a.first - b.first)
+  let kind: Retry['kind'] = moved.size > 0 ? 'handed-back' : 'not-held'
+  if (w.held.has(event)) {
+    // Still held: its place in a broadcast. Drop it, as for a worker that left.
+    for (const record of st.broadcasts.all()) {
+      if (record.event !== event) continue
+      const j = record.joined.indexOf(w.id)
+      if (j >= 0) record.joined.splice(j, 1)
+    }
+    w.held.removeRange(event, event + 1)
+    moved.add(event)
+    if (kind === 'not-held') kind = 'dropped'
+  }
+  for (const [start, end] of moved.ranges()) {
+    for (let e = start; e < Math.min(end, st.released); e++) batch.reroute(e)
+  }
+  st.version++
+  return kind === 'handed-back' ? { kind, events: moved } : { kind }
+}
+
+/**
  * Remove a live worker (it left or was declared dead). Each constraint it was bound to with
  * unfinished events is handed back, whole, to wait for a new worker — only the unfinished events
  * move; events it completed keep their history. Its places in broadcasts are dropped: unreleased
@@ -70,42 +189,9 @@ export function removeWorkerFrom(
   const dropped = new EventRangeSet()
 
   for (const inst of st.instances) {
-    const part = inst.part
-    for (let c = 0; c < part.constraintCount; c++) {
+    for (let c = 0; c < inst.part.constraintCount; c++) {
       if (inst.binding[c] !== w.id) continue
-      const from = part.constraintEventOffsets[c]!
-      const to = part.constraintEventOffsets[c + 1]!
-      const left: number[] = []
-      for (let i = from; i < to; i++) {
-        const event = inst.start + part.constraintEvents[i]!
-        if (w.held.has(event)) left.push(event)
-      }
-      if (left.length === 0) continue // all done: the binding stays as history
-      inst.overrides ??= new Map()
-      let byEvent = inst.overrides.get(c)
-      if (byEvent === undefined) {
-        byEvent = new Map()
-        inst.overrides.set(c, byEvent)
-      }
-      for (let i = from; i < to; i++) {
-        const event = inst.start + part.constraintEvents[i]!
-        if (!w.held.has(event) && !byEvent.has(event)) byEvent.set(event, w.id)
-      }
-      inst.binding[c] = PENDING
-      const item: PendingBinding = {
-        instance: inst,
-        constraint: c,
-        tagSet: part.constraintTagSet[c]!,
-        events: left,
-        from: 0,
-        to: left.length,
-        offset: 0,
-        first: left[0]!,
-        done: false,
-        releaseCursor: 0,
-      }
-      st.handbacks.push(item)
-      for (const event of left) rebinding.add(event)
+      for (const event of handBack(st, w, inst, c)) rebinding.add(event)
     }
   }
   st.handbacks.sort((a, b) => a.first - b.first)

@@ -24,7 +24,7 @@ export function serveWorker(st: AssignmentState, worker: WorkerSlot, batch: Batc
 function serveHandbacks(st: AssignmentState, worker: WorkerSlot, batch: BatchBuilder): boolean {
   for (let i = 0; i < st.handbacks.length; ) {
     const item = st.handbacks[i]!
-    if (worker.eligible[item.tagSet] !== 1) {
+    if (worker.eligible[item.tagSet] !== 1 || avoids(st, item.avoid, item.tagSet, worker)) {
       i++
       continue
     }
@@ -33,6 +33,17 @@ function serveHandbacks(st: AssignmentState, worker: WorkerSlot, batch: BatchBui
     st.handbacks.splice(i, 1)
   }
   return true
+}
+
+/** Whether `worker` should leave a hand-back to another live worker that can take it. */
+function avoids(
+  st: AssignmentState,
+  avoid: number | undefined,
+  tagSet: number,
+  worker: WorkerSlot,
+): boolean {
+  if (avoid !== worker.id) return false
+  return st.liveSlots.some((w) => w !== worker && w.eligible[tagSet] === 1)
 }
 
 function serveWaiting(st: AssignmentState, worker: WorkerSlot, batch: BatchBuilder): boolean {

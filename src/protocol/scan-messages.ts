@@ -54,6 +54,26 @@ export type ScanUpdate = z.infer<typeof ScanUpdate>
 export const CreditRequest = z.object({ worker: WorkerName, credits: z.int().positive() })
 export type CreditRequest = z.infer<typeof CreditRequest>
 
+/**
+ * A worker could not process an event (also field `c` of `scan:{id}:credits`): its analysis
+ * overran the time limit (`timeout`) or its host died or exceeded the memory cap (`crashed`).
+ * The worker has replaced its analysis and let go of the event; the controller hands it to
+ * another worker or, after enough attempts, marks it failed.
+ */
+export const EventFault = z.object({
+  worker: WorkerName,
+  fault: z.object({
+    event: z.int().nonnegative(),
+    kind: z.enum(['timeout', 'crashed']),
+    reason: z.string().max(4096),
+  }),
+})
+export type EventFault = z.infer<typeof EventFault>
+
+/** Everything a worker appends to `scan:{id}:credits`. */
+export const WorkerToController = z.union([CreditRequest, EventFault])
+export type WorkerToController = z.infer<typeof WorkerToController>
+
 /** One stream's routing of consecutive events: `[from, to, workers]`; `null` = not read. */
 export const RouteTuple = z.tuple([
   z.int().nonnegative(),

@@ -29,7 +29,8 @@ const uniqueName = () => `lc${process.pid}-${Date.now().toString(36)}-${counter+
 
 function newWorker(plane: ControlPlane, module = 'EchoWorker', name = uniqueName()): WorkerService {
   const worker = createWorker(
-    { name, workerModule: fixture(module), heartbeatMs: 200 },
+    // The fixtures record what they see in this process's globals: run them in this thread.
+    { name, workerModule: fixture(module), heartbeatMs: 200, isolation: 'inline' },
     { plane, logger },
   )
   return res.add(worker, (w) => w.close({ force: true }))

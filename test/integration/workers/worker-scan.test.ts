@@ -49,7 +49,14 @@ async function startWorker(
   extra: { windowEvents?: number; maxWindowEvents?: number; name?: string } = {},
 ): Promise<WorkerService> {
   const worker = createWorker(
-    { name: extra.name ?? uniqueName(), workerModule: fixture(module), heartbeatMs: 200, ...extra },
+    {
+      name: extra.name ?? uniqueName(),
+      workerModule: fixture(module),
+      heartbeatMs: 200,
+      // The fixtures record what they see in this process's globals: run them in this thread.
+      isolation: 'inline',
+      ...extra,
+    },
     { plane, logger },
   )
   res.add(worker, (w) => w.close({ force: true }))

@@ -130,6 +130,41 @@ describe('controller failures and stops', () => {
   })
 })
 
+describe('controller: events whose analysis times out or crashes', () => {
+  it('hands the event to another worker, then fails it at the attempt limit', async () => {
+    bed = await testBed()
+    await bed.ingester('ing', ['eiger'])
+    const a = await bed.worker('a', { window: 30, paused: true })
+    const c = await bed.controller()
+    const id = await c.startScan(uniform(10), false)
+    await vi.waitFor(() => expect(JSON.stringify(a.seen)).toContain('"a"'))
+    const fault = (worker: string, event: number) =>
+      bed!.fakes.xadd(bed!.fakes.keys.credits(id), {
+        c: JSON.stringify({ worker, fault: { event, kind: 'timeout', reason: 'stuck' } }),
+      })
+    // A second worker joins; the first gives up on event 4.
+    const b = await bed.worker('b', { window: 30, paused: true })
+    await fault('a', 4)
+    await vi.waitFor(() =>
+      expect(b.seen.some((e) => e.rerouted.some(([f, t]) => f <= 4 && 4 < t))).toBe(true),
+    )
+    expect(c.run?.assigner.heldBy('b' as never)).toEqual([[4, 5]])
+    const warned = () => bed!.lines.filter((l) => l.level === 40).map((l) => l.msg)
+    expect(warned()).toContainEqual(
+      expect.stringMatching(/^event 4: attempt 1 failed on worker 'a' \(timeout: stuck\)/),
+    )
+    // The second attempt fails too: the event is complete, failed, handed on no more.
+    await fault('b', 4)
+    await vi.waitFor(() => expect(c.progress().failed_events).toBe(1))
+    expect(c.run?.assigner.heldBy('b' as never)).toEqual([])
+    expect(warned()).toContainEqual(expect.stringMatching(/^event 4 failed after 2 attempts/))
+    await a.resume()
+    await vi.waitFor(() => expect(c.scan()?.status).toBe('finished'), { timeout: 5000 })
+    // A late completion of event 4 by the worker that gave up on it changes nothing.
+    expect(c.progress()).toMatchObject({ status: 'finished', failed_events: 1 })
+  })
+})
+
 describe('controller: nothing waits forever', () => {
   it('reports what a scan without progress waits for, then fails it at the deadline', async () => {
     bed = await testBed()

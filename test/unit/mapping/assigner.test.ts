@@ -272,3 +272,69 @@ describe('Assigner membership', () => {
     expect(plain(a.assignmentOf(1)?.assignments)).toEqual({ a: ['w1'] })
   })
 })
+
+describe('Assigner retry (an event a worker could not process)', () => {
+  it('hands the event’s constraint to another worker and keeps the rest where it is', () => {
+    const a = new Assigner(uniformPlan(10))
+    a.addWorker(w('w1'))
+    a.addWorker(w('w2'))
+    a.request(w('w1'), 5)
+    const { retry, batch } = a.retry(w('w1'), 3)
+    expect(retry).toMatchObject({ kind: 'handed-back' })
+    expect(retry.kind === 'handed-back' && retry.events.ranges()).toEqual([[3, 4]])
+    expect(batch.rerouted).toEqual([[3, 4]])
+    // w2 has no credits yet: it takes the event when it asks.
+    expect(a.heldBy(w('w1'))).toEqual([
+      [0, 3],
+      [4, 5],
+    ])
+    const next = a.request(w('w2'), 1)
+    expect(grantOf(next, 'w2')).toEqual([[3, 4]])
+    expect(a.routes(s('eiger'), 3, 4)).toEqual([{ start: 3, end: 4, workers: ['w2'] }])
+    a.complete(w('w1'), [
+      [0, 3],
+      [4, 5],
+    ])
+    expect(a.complete(w('w2'), [[3, 4]]).completedFrontier).toBe(5)
+  })
+
+  it('moves the whole constraint, with what the worker had not completed of it', () => {
+    // constraint i // 5: five consecutive frames per worker.
+    const plan = planOf({ p: { eiger: range(10, (i) => [vw(Math.floor(i / 5))]) } }, ['p'])
+    const a = new Assigner(plan)
+    a.addWorker(w('w1'))
+    a.addWorker(w('w2'))
+    a.request(w('w1'), 1)
+    a.complete(w('w1'), [[0, 2]])
+    a.request(w('w2'), 10)
+    const { retry } = a.retry(w('w1'), 3)
+    expect(retry.kind === 'handed-back' && retry.events.ranges()).toEqual([[2, 5]])
+    expect(a.heldBy(w('w1'))).toEqual([])
+    expect(a.routes(s('eiger'), 0, 5)).toEqual([
+      { start: 0, end: 2, workers: ['w1'] },
+      { start: 2, end: 5, workers: ['w2'] },
+    ])
+  })
+
+  it('drops a broadcast place: the event is done for that worker', () => {
+    const plan = planOf({ p: { a: [[all()], [vw(0)]] } }, ['p'])
+    const a = new Assigner(plan)
+    a.addWorker(w('w1'))
+    a.addWorker(w('w2'))
+    a.request(w('w1'), 2)
+    a.request(w('w2'), 2)
+    expect(a.retry(w('w2'), 0).retry).toEqual({ kind: 'dropped' })
+    expect(plain(a.assignmentOf(0)?.assignments)).toEqual({ a: ['w1'] })
+    expect(a.completionOf(0).waitingFor).toEqual(['w1'])
+  })
+
+  it('says when the worker does not hold the event', () => {
+    const a = new Assigner(uniformPlan(4))
+    a.addWorker(w('w1'))
+    a.request(w('w1'), 2)
+    a.complete(w('w1'), [[0, 1]])
+    expect(a.retry(w('w1'), 0).retry).toEqual({ kind: 'not-held' })
+    expect(a.retry(w('w1'), 3).retry).toEqual({ kind: 'not-held' })
+    expect(() => a.retry(w('nope'), 1)).toThrow(/not registered/)
+  })
+})
