@@ -8,26 +8,27 @@
  *
  *   node dist/bench/case-reducer.js [--runs=5] [--quick]
  */
+import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import { FailureLog } from '../reducer/failure-log.js'
 import { ReducerMetrics } from '../reducer/reducer-metrics.js'
 import { ScanDurability } from '../reducer/scan-durability.js'
 import { ScanRun } from '../reducer/scan-run.js'
 import {
+  createInlineReducerRunner,
   createMemoryControlPlane,
   decodeResultBatch,
   encodePayload,
   eventNumber,
-  ReducerHost,
   ResultBatchBuilder,
   ScanId,
   WorkerName,
 } from '../src/index.js'
 import { slot } from '../src/protocol/data-plane.js'
-import { BenchReducer } from './bench-analysis.js'
 import { argValue, emitReport } from './bench-report.js'
 
 const quick = process.argv.includes('--quick')
+const MODULE = `${fileURLToPath(new URL('./bench-analysis.js', import.meta.url))}:BenchReducer`
 const runs = Number(argValue('runs') ?? (quick ? 3 : 5))
 const RESULTS = quick ? 200_000 : 1_000_000
 const BATCH = 64
@@ -37,17 +38,15 @@ const WORKER = WorkerName.parse('w0')
 async function once(): Promise<number> {
   const plane = createMemoryControlPlane({ keyPrefix: 'bench' })
   await plane.start()
-  const host = await ReducerHost.create({
-    module: 'bench-analysis.js:BenchReducer',
-    cls: BenchReducer,
-    parameters: {},
-    context: {},
-    state: { name: 'reducer', tags: [] },
-  })
+  // The reducer's own runner: the class in this thread, each batch under a time limit.
+  const limits = { callTimeoutMs: 60_000, lifecycleTimeoutMs: 60_000, memoryMiB: Infinity }
+  const runner = await createInlineReducerRunner(MODULE, limits)
+  await runner.begin({ parameters: {}, state: { name: 'reducer', tags: [] } })
   const run = new ScanRun({
     scanId: SCAN,
-    module: 'bench-analysis.js:BenchReducer',
-    host,
+    module: MODULE,
+    analysis: { current: runner, replace: () => Promise.reject(new Error('no replacement')) },
+    warn: () => {},
     ack: () => {},
     // Snapshots and completion reports as the reducer makes them, on an in-memory plane.
     durability: (r) =>

@@ -6,7 +6,9 @@ import { ReducerOptions } from './reducer-options.js'
 /**
  * The reducer's own env variables (defaults: see {@link ReducerOptions}):
  * `REDUCER_NAME`, `REDUCER_MODULE` (required), `REDUCER_BIND`, `REDUCER_HOST`, `REDUCER_PORT`
- * (default 5010), `REDUCER_ADVERTISE_HOST`, `REDUCER_UPDATES_THROTTLE_MS` (default 200), `REDUCER_H5_DIR`, `REDUCER_TOKEN`. The shared control-plane variables (`REDIS_URL`,
+ * (default 5010), `REDUCER_ADVERTISE_HOST`, `REDUCER_UPDATES_THROTTLE_MS` (default 200), `REDUCER_H5_DIR`, `REDUCER_TOKEN`,
+ * `REDUCER_CALL_TIMEOUT_MS` (default 60000; 0: none), `REDUCER_MEMORY_MIB` (a Python reducer's
+ * cap; default 0: none), `BEAMLOOM_PYTHON` (the interpreter of Python reducers). The shared control-plane variables (`REDIS_URL`,
  * `REDIS_KEY_PREFIX`, `HEARTBEAT_MS`) are read by `parseControlPlaneEnv`.
  */
 export const ReducerEnv = z
@@ -20,6 +22,9 @@ export const ReducerEnv = z
     REDUCER_UPDATES_THROTTLE_MS: z.coerce.number().optional(),
     REDUCER_H5_DIR: z.string().optional(),
     REDUCER_TOKEN: z.string().optional(),
+    REDUCER_CALL_TIMEOUT_MS: z.coerce.number().optional(),
+    REDUCER_MEMORY_MIB: z.coerce.number().optional(),
+    BEAMLOOM_PYTHON: z.string().optional(),
   })
   .transform((env, ctx) => {
     const parsed = ReducerOptions.safeParse(
@@ -33,6 +38,9 @@ export const ReducerEnv = z
         updatesThrottleMs: env.REDUCER_UPDATES_THROTTLE_MS,
         h5Dir: env.REDUCER_H5_DIR,
         token: env.REDUCER_TOKEN,
+        callTimeoutMs: env.REDUCER_CALL_TIMEOUT_MS,
+        memoryMiB: env.REDUCER_MEMORY_MIB,
+        python: env.BEAMLOOM_PYTHON,
       }),
     )
     if (parsed.success) return parsed.data
@@ -53,6 +61,9 @@ const ENV_NAMES: Readonly<Record<string, string>> = {
   updatesThrottleMs: 'REDUCER_UPDATES_THROTTLE_MS',
   h5Dir: 'REDUCER_H5_DIR',
   token: 'REDUCER_TOKEN',
+  callTimeoutMs: 'REDUCER_CALL_TIMEOUT_MS',
+  memoryMiB: 'REDUCER_MEMORY_MIB',
+  python: 'BEAMLOOM_PYTHON',
 }
 
 /** A reducer process's whole config: its options and the control plane's. */

@@ -16,6 +16,11 @@ import { z } from 'zod'
  * - `minDedupCompactSize`: size of the exactly-once filter below which it never compacts.
  * - `heartbeatMs`: registry heartbeat period (gone after 3 missed beats).
  * - `updatesThrottleMs`: `/api/v1/updates` sends at most one update per this many ms.
+ * - `callTimeoutMs`: longest `processResult` (per batch of calls that return at once) and `timer`
+ *   call (default 60 s; 0: none). A call that overruns it is stopped, the analysis replaced
+ *   and restored from its last snapshot, and that result failed with the reason.
+ * - `memoryMiB`: memory cap of a Python reducer's process (default 0: none).
+ * - `python`: the interpreter of Python reducers (default /usr/bin/python3).
  * - `h5Dir`: directory of the HDF5 files (`<scanId>.h5` at the end of each scan, others on
  *   `POST /api/v1/h5`); unset: no files. Created at start-up if missing.
  * - `token`: bearer token `POST /api/v1/h5` must carry; unset: no check.
@@ -32,6 +37,9 @@ export const ReducerOptions = z.strictObject({
   minDedupCompactSize: z.int().positive().default(4096),
   heartbeatMs: z.int().positive().default(1_000),
   updatesThrottleMs: z.int().positive().default(200),
+  callTimeoutMs: z.int().nonnegative().default(60_000),
+  memoryMiB: z.int().nonnegative().default(0),
+  python: z.string().min(1).default('/usr/bin/python3'),
   h5Dir: z.string().min(1).optional(),
   token: z.string().min(1).optional(),
 })

@@ -7,9 +7,13 @@ import { createProcessRegistry } from '../src/control/process-registry.js'
 import { findRunningScan } from '../src/control/scan-follower.js'
 import {
   ConfigError,
-  loadReducerClass,
+  createInlineReducerRunner,
+  createPythonReducerRunner,
+  isPythonModule,
   ParameterTracker,
   parametersJson,
+  parseModuleSpec,
+  type ReducerRunner,
   type ScanId,
   StateError,
 } from '../src/index.js'
@@ -56,7 +60,6 @@ export class Reducer extends ServiceBase {
   /** Tells `/api/v1/updates` clients what changed; marked after each call into user code. */
   readonly updates: UpdateHub
   readonly #lane: SerialLane = new MarkingLane(() => this.updates.markDirty())
-  readonly #context: Record<string, unknown> = {}
   readonly #failures: FailureLog
   readonly #logs: LogStream
   readonly #h5: H5Files
@@ -182,7 +185,8 @@ export class Reducer extends ServiceBase {
   protected override async onStart(signal: AbortSignal): Promise<void> {
     const { options } = this
     const plane = this.#plane
-    const module = await loadReducerClass(options.reducerModule, this.#cwd)
+    const runner = await this.#makeRunner()
+    const parameters = runner.parameters
     signal.throwIfAborted()
     if (options.h5Dir !== undefined) {
       try {
@@ -191,7 +195,7 @@ export class Reducer extends ServiceBase {
         throw new ConfigError(`cannot create the HDF5 directory ${options.h5Dir}`, { cause })
       }
     }
-    const params = new ParameterTracker(module.parameters, (r) =>
+    const params = new ParameterTracker(parameters, (r) =>
       this.#logger.warn({ parameter: r.name }, `ignoring parameter value: ${r.reason}`),
     )
     this.#params = params
@@ -202,12 +206,13 @@ export class Reducer extends ServiceBase {
       plane,
       logger: this.#logger,
       options,
-      module,
+      module: options.reducerModule,
+      runner,
+      makeRunner: () => this.#makeRunner(),
       params,
       metrics: this.#metrics,
       failures: this.#failures,
       lane: this.#lane,
-      context: this.#context,
       signal: this.signal,
       spawn: (name, loop) => this.spawn(name, loop),
       fail: (err) => this.fail(err),
@@ -251,7 +256,7 @@ export class Reducer extends ServiceBase {
     const info = {
       url: this.#url,
       endpoints: { results: this.#endpoint },
-      parameters: parametersJson(module.parameters),
+      parameters: parametersJson(parameters),
     }
     const registration = await registry.register({
       role: 'reducer',
@@ -273,9 +278,38 @@ export class Reducer extends ServiceBase {
     this.spawn('scan updates', (s) => scans.follow(rejoin, s))
     this.#ready = true
     this.#logger.info(
-      { endpoint: this.#endpoint, url: this.#url, module: module.spec.spec },
+      {
+        endpoint: this.#endpoint,
+        url: this.#url,
+        module: options.reducerModule,
+        analysis: runner.kind,
+      },
       'reducer running',
     )
+  }
+
+  /**
+   * A runner of the reducer's class: a Python process for `.py` modules, else this thread
+   * (every results surface reads its live `publish`), under the configured time limit.
+   * Rejects with the loader's error codes.
+   */
+  #makeRunner(): Promise<ReducerRunner> {
+    const o = this.options
+    const limits = {
+      callTimeoutMs: o.callTimeoutMs === 0 ? Number.POSITIVE_INFINITY : o.callTimeoutMs,
+      lifecycleTimeoutMs: Math.max(o.callTimeoutMs, 60_000),
+      memoryMiB: o.memoryMiB === 0 ? Number.POSITIVE_INFINITY : o.memoryMiB,
+    }
+    const spec = parseModuleSpec(o.reducerModule, this.#cwd)
+    if (isPythonModule(spec)) {
+      return createPythonReducerRunner(spec, {
+        limits,
+        python: o.python,
+        ...(this.#cwd === undefined ? {} : { cwd: this.#cwd }),
+        log: (level, line) => this.#logger[level === 'info' ? 'info' : 'warn']({}, line),
+      })
+    }
+    return createInlineReducerRunner(o.reducerModule, limits, this.#cwd)
   }
 
   /** Something operators must see: the local log and the shared log stream, at WARNING. */
@@ -325,10 +359,8 @@ export class Reducer extends ServiceBase {
   }
 
   async #closeAnalysis(scans: ScanSwitch): Promise<void> {
-    const host = scans.lastHost
-    if (host === undefined) return
     try {
-      await host.close(this.#context)
+      await scans.runner.close()
     } catch (err) {
       this.#metrics.failures.inc({ call: 'close' })
       this.#failures.record('close', err, {

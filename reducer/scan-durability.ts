@@ -12,9 +12,9 @@ export interface ScanDurabilityOptions {
   readonly scanId: ScanId
   readonly sessions: SessionBook
   /** Run `task` in the reducer's lane (between two reductions); `undefined` when closed. */
-  readonly inLane: <T>(task: () => T) => Promise<T | undefined>
-  /** The snapshot without `sessions` (called in the lane, synchronous). */
-  readonly capture: () => Omit<ReducerSnapshot, 'sessions'>
+  readonly inLane: <T>(task: () => Promise<T>) => Promise<T | undefined>
+  /** The snapshot without `sessions` (called in the lane). */
+  readonly capture: () => Promise<Omit<ReducerSnapshot, 'sessions'>>
   /** Send an acknowledgement to a worker's routing id. */
   readonly ack: (to: Uint8Array, ack: ResultAck) => void
   /** Shortest time between two snapshots, ms; it grows to 20× what a snapshot costs. */
@@ -117,11 +117,12 @@ export class ScanDurability {
     // State, marks and report are taken in one lane turn, so they describe the same moment; the
     // cost that paces snapshots is the CPU time of that turn (capture and encoding), not the
     // wait for the lane or for the write.
-    const taken = await this.#o.inLane(() => {
+    const taken = await this.#o.inLane(async () => {
       const started = performance.now()
       this.#dirty = false
+      const captured = await this.#o.capture()
       const marks: SessionMark[] = sessions.marks()
-      const bytes = encodeReducerSnapshot({ ...this.#o.capture(), sessions: marks })
+      const bytes = encodeReducerSnapshot({ ...captured, sessions: marks })
       const report = this.#pending.take()
       return { bytes, marks, report, costMs: performance.now() - started }
     })

@@ -1,9 +1,10 @@
-import {
-  decodePayload,
-  type Parameters,
-  type ReducerHost,
-  type ScanId,
-  type WorkerName,
+import type {
+  CallOutcome,
+  Parameters,
+  ReducerRunner,
+  RunnerResult,
+  ScanId,
+  WorkerName,
 } from '../src/index.js'
 import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
 import type { ResultBatch, ResultItem } from '../src/protocol/data-plane-result-batch.js'
@@ -25,7 +26,7 @@ export interface ScanCounts {
   done: number
   /** Items whose worker analysis failed. */
   workerFailed: number
-  /** Results whose decoding or `processResult` failed. */
+  /** Results whose decoding or `processResult` failed (or overran its time limit). */
   failed: number
   /** Items dropped because their (event, slot) was already reduced. */
   duplicates: number
@@ -33,26 +34,45 @@ export interface ScanCounts {
   late: number
 }
 
+/** The reducer's analysis as a scan uses it: the current runner, and a way to replace it. */
+export interface RunnerHolder {
+  /** The runner now (its instance is this scan's once the run began). */
+  readonly current: ReducerRunner
+  /**
+   * A new runner with a new instance of the class for this scan (`begin` done), the old one
+   * stopped. Rejects when no runner can be made.
+   */
+  replace(reason: string): Promise<ReducerRunner>
+}
+
 /** What a {@link ScanRun} needs. */
 export interface ScanRunOptions {
   readonly scanId: ScanId
   readonly module: string
-  /** The user's instance; `undefined` when its constructor failed (results count as failed). */
-  readonly host: ReducerHost | undefined
+  readonly analysis: RunnerHolder
+  /** The constructor's error for this scan, if it threw (results then fail). */
+  readonly beginError?: Error | undefined
   /** Makes reductions durable and reports them complete; made by the run's owner. */
   readonly durability: (run: ScanRun) => ScanDurability
   /** Sends an acknowledgement to a worker (its routing id). */
   readonly ack: (to: Uint8Array, ack: ResultAck) => void
-  /** What a previous reducer saved of this scan, to resume from. */
+  /** What a previous reducer saved of this scan, to resume from (already put into the instance). */
   readonly restored?: ReducerSnapshot | undefined
   readonly metrics: ReducerMetrics
   readonly failures: FailureLog
+  /** Something operators must see (the shared log at WARNING). */
+  readonly warn: (message: string) => void
   readonly minDedupCompactSize: number
 }
 
 /**
- * One scan on the reducer: its analysis instance, its exactly-once filter, its completion
- * reports and its counts. The owner serialises every call ({@link SerialLane}).
+ * One scan on the reducer: its analysis (through a runner), its exactly-once filter, its
+ * completion reports and its counts. The owner serialises every call ({@link SerialLane}).
+ *
+ * When a call kills the runner (a `processResult` or `timer` over its time limit, a Python host
+ * that died), the run puts a new one in its place, gives it the last snapshot's state and the
+ * results reduced since (the tail), and goes on: the result that killed it is failed with the
+ * reason, the others are reduced as if nothing happened.
  */
 export class ScanRun {
   readonly scanId: ScanId
@@ -68,6 +88,10 @@ export class ScanRun {
   #reason: string | undefined
   #inHand = 0
   #stateUnsaved = false
+  /** The state of the last snapshot taken, and the results reduced since (to replay). */
+  #lastState: Uint8Array
+  #tail: RunnerResult[] = []
+  #recoveries = 0
   readonly #options: ScanRunOptions
 
   constructor(options: ScanRunOptions) {
@@ -83,34 +107,9 @@ export class ScanRun {
       r === undefined
         ? { reduced: 0, done: 0, workerFailed: 0, failed: 0, duplicates: 0, late: 0 }
         : { ...r.counts }
+    this.#lastState = r?.analysis ?? new Uint8Array(0)
     this.sessions = new SessionBook(options.scanId, r?.sessions)
     this.completions = options.durability(this)
-  }
-
-  /**
-   * The snapshot of this run now, without the sessions (see `ScanDurability`): synchronous,
-   * taken between two reductions. An instance whose state cannot be saved is saved without it
-   * (reported once): the scan goes on, but a restart would begin its analysis afresh.
-   */
-  capture(): Omit<ReducerSnapshot, 'sessions'> {
-    let analysis: Uint8Array = new Uint8Array(0)
-    const host = this.#options.host
-    if (host !== undefined) {
-      try {
-        analysis = host.snapshotState()
-      } catch (err) {
-        if (!this.#stateUnsaved) this.#fail('snapshotState', err)
-        this.#stateUnsaved = true
-      }
-    }
-    return {
-      v: 1,
-      scanId: this.scanId,
-      takenAt: Date.now(),
-      analysis,
-      dedup: { floor: this.dedup.floor, entries: this.dedup.entries() },
-      counts: { ...this.counts },
-    }
   }
 
   get status(): ScanRunStatus {
@@ -137,19 +136,51 @@ export class ScanRun {
     return this.#inHand
   }
 
-  /** Whether the instance has a `timer`. */
-  get hasTimer(): boolean {
-    return this.#options.host?.hasTimer ?? false
+  /** Times the analysis was replaced after a call killed it. */
+  get recoveries(): number {
+    return this.#recoveries
   }
 
-  /** What the instance publishes (`{}` without an instance). */
+  /** Whether the instance has a `timer`. */
+  get hasTimer(): boolean {
+    return this.#options.beginError === undefined && this.#options.analysis.current.hasTimer
+  }
+
+  /** What the instance publishes. */
   get publish(): unknown {
-    return this.#options.host?.publish ?? {}
+    return this.#options.analysis.current.publish()
+  }
+
+  /**
+   * The snapshot of this run now, without the sessions (see `ScanDurability`): taken between two
+   * reductions (in the lane). An instance whose state cannot be saved is saved without it
+   * (reported once): the scan goes on, but a restart would begin its analysis afresh.
+   */
+  async capture(): Promise<Omit<ReducerSnapshot, 'sessions'>> {
+    let analysis: Uint8Array = new Uint8Array(0)
+    if (this.#options.beginError === undefined) {
+      try {
+        analysis = await this.#options.analysis.current.snapshotState()
+      } catch (err) {
+        if (!this.#stateUnsaved) this.#fail('snapshotState', err)
+        this.#stateUnsaved = true
+      }
+    }
+    this.#lastState = analysis
+    this.#tail = []
+    return {
+      v: 1,
+      scanId: this.scanId,
+      takenAt: Date.now(),
+      analysis,
+      dedup: { floor: this.dedup.floor, entries: this.dedup.entries() },
+      counts: { ...this.counts },
+    }
   }
 
   /**
    * Reduce one batch from the worker connection `from`: drop identities already reduced, run
-   * `processResult` on each new result (one at a time, awaited), count `done`/`failed` items,
+   * `processResult` on the new results (in order, one at a time), count `done`/`failed` items,
    * queue every item of the batch (duplicates too: the sender's completion must count, see
    * docs/reducer.md) for the completion report that follows the next snapshot, and acknowledge
    * the batch as reduced. Items after `signal` aborts are left alone (they will be redone).
@@ -169,27 +200,27 @@ export class ScanRun {
       return
     }
     const before = { ...c }
-    for (let i = 0; i < items.length; i++) {
-      if (signal.aborted) break
-      this.#inHand = items.length - i
-      const item = items[i]!
+    const results: Extract<ResultItem, { outcome: 'result' }>[] = []
+    const inBatch = new Set<string>()
+    for (const item of items) {
       const event = item.eventNumber
-      if (!this.dedup.add(event, item.slot)) {
+      const key = `${event}:${item.slot}`
+      if (this.dedup.has(event, item.slot) || inBatch.has(key)) {
         c.duplicates++
         this.completions.complete(worker, event)
-      } else if (item.outcome === 'result') {
-        c.reduced++
-        const ok = await this.#reduceOne(worker, item, parameters)
-        if (!ok) c.failed++
-        this.completions.complete(worker, event, !ok)
-      } else if (item.outcome === 'failed') {
-        c.workerFailed++
-        this.completions.complete(worker, event, true)
-      } else {
-        c.done++
-        this.completions.complete(worker, event)
+        continue
+      }
+      inBatch.add(key)
+      if (item.outcome === 'result') results.push(item)
+      else {
+        this.dedup.add(event, item.slot)
+        if (item.outcome === 'failed') c.workerFailed++
+        else c.done++
+        this.completions.complete(worker, event, item.outcome === 'failed')
       }
     }
+    if (results.length > 0 && !signal.aborted)
+      await this.#reduceResults(worker, results, parameters)
     this.#inHand = 0
     this.#count(before)
     if (signal.aborted) return
@@ -199,19 +230,20 @@ export class ScanRun {
 
   /** Run `timer`; resolves seconds until the next call (1 after a failure). */
   async timer(parameters: Parameters): Promise<number> {
-    const host = this.#options.host
-    if (host === undefined) return 1
-    try {
-      return await host.timer(parameters)
-    } catch (err) {
-      this.#fail('timer', err)
-      return 1
+    if (this.#options.beginError !== undefined) return 1
+    const runner = this.#options.analysis.current
+    const out = await runner.timer(parameters)
+    if (out.kind === 'failed' || out.kind === 'timeout' || out.kind === 'crashed') {
+      this.#fail('timer', new Error(out.reason))
     }
+    if (!runner.alive)
+      await this.#recover(`timer() ${out.kind}: ${'reason' in out ? out.reason : ''}`, parameters)
+    return out.nextS ?? 1
   }
 
   /**
-   * End the scan: stop the timer, send the last completion report, run `finish`, and record
-   * the outcome. Runs once; later calls do nothing.
+   * End the scan: stop the timer, run `finish`, and record the outcome. Runs once; later calls
+   * do nothing.
    */
   async end(
     status: Exclude<ScanRunStatus, 'running'>,
@@ -224,49 +256,116 @@ export class ScanRun {
     this.#ended.abort()
     // Nothing is left to save: `finished` means every event was reported, which happens only
     // after a snapshot; a stopped scan is not resumed.
-    try {
-      await this.#options.host?.finish(parameters)
-    } catch (err) {
-      this.#fail('finish', err)
+    if (this.#options.beginError === undefined) {
+      try {
+        await this.#options.analysis.current.finish(parameters)
+      } catch (err) {
+        this.#fail('finish', err)
+      }
     }
     this.#endedAt = Date.now()
   }
 
-  async #reduceOne(
+  /**
+   * `processResult` on `results` through the runner. A runner that a result kills is replaced
+   * (see the class doc); the results after it are run again one at a time, so each is judged
+   * on its own time.
+   */
+  async #reduceResults(
     worker: WorkerName,
-    item: Extract<ResultItem, { outcome: 'result' }>,
+    results: readonly Extract<ResultItem, { outcome: 'result' }>[],
     parameters: Parameters,
-  ): Promise<boolean> {
-    const host = this.#options.host
-    const eventNumber = item.eventNumber
-    if (host === undefined) {
-      this.#fail(
-        'processResult',
-        new Error('no reducer instance (its constructor failed)'),
-        eventNumber,
-      )
-      return false
-    }
-    let payload: unknown
-    try {
-      payload = decodePayload(item.payload)
-    } catch (err) {
-      this.#fail('processResult', err, eventNumber)
-      return false
-    }
-    const started = performance.now()
-    try {
-      await host.processResult(
-        { eventNumber, worker, parametersHash: item.parametersHash, payload },
+  ): Promise<void> {
+    const wire: RunnerResult[] = results.map((item) => ({
+      eventNumber: item.eventNumber,
+      worker,
+      parametersHash: item.parametersHash,
+      payload: item.payload,
+    }))
+    let pending = wire.map((_, i) => i)
+    let single = false
+    while (pending.length > 0) {
+      this.#inHand = pending.length
+      const take = single ? pending.slice(0, 1) : pending
+      const outcomes = await this.#run(
+        take.map((i) => wire[i]!),
         parameters,
       )
-      return true
-    } catch (err) {
-      this.#fail('processResult', err, eventNumber)
-      return false
-    } finally {
-      this.#options.metrics.processResultSeconds.observe((performance.now() - started) / 1000)
+      const again: number[] = []
+      take.forEach((i, k) => {
+        const o = outcomes[k] ?? { kind: 'skipped' }
+        if (o.kind === 'skipped') again.push(i)
+        else this.#settle(worker, results[i]!, wire[i]!, o)
+      })
+      again.push(...pending.slice(take.length))
+      const runner = this.#options.analysis.current
+      if (!runner.alive) {
+        const why = outcomes.find((o) => o.kind === 'timeout' || o.kind === 'crashed')
+        await this.#recover(
+          why !== undefined && 'reason' in why ? why.reason : 'the analysis stopped',
+          parameters,
+        )
+        single = true
+      }
+      pending = again
     }
+  }
+
+  async #run(results: RunnerResult[], parameters: Parameters): Promise<CallOutcome[]> {
+    if (this.#options.beginError !== undefined) {
+      const reason = `no reducer instance (its constructor failed: ${this.#options.beginError.message})`
+      return results.map(() => ({ kind: 'failed', reason }))
+    }
+    const started = performance.now()
+    const outcomes = await this.#options.analysis.current.processResults(results, parameters)
+    const each = (performance.now() - started) / 1000 / Math.max(1, results.length)
+    for (const o of outcomes)
+      if (o.kind !== 'skipped') this.#options.metrics.processResultSeconds.observe(each)
+    return outcomes
+  }
+
+  /** One result's final outcome: counted, remembered for a replay, reported complete. */
+  #settle(
+    worker: WorkerName,
+    item: Extract<ResultItem, { outcome: 'result' }>,
+    wire: RunnerResult,
+    outcome: CallOutcome,
+  ): void {
+    const c = this.counts
+    const event = item.eventNumber
+    this.dedup.add(event, item.slot)
+    c.reduced++
+    const ok = outcome.kind === 'none' || outcome.kind === 'result'
+    if (!ok) {
+      c.failed++
+      this.#fail(
+        'processResult',
+        new Error('reason' in outcome ? outcome.reason : outcome.kind),
+        event,
+      )
+    }
+    // The instance saw it (a throw may have left traces): a replay shows it again.
+    if (outcome.kind !== 'timeout' && outcome.kind !== 'crashed') this.#tail.push(wire)
+    this.completions.complete(worker, event, !ok)
+  }
+
+  /**
+   * Replace the analysis after a call killed it: a new instance, the last snapshot's state put
+   * back, the results reduced since replayed. What the old instance did after the snapshot is
+   * redone; nothing is reduced twice into the new one.
+   */
+  async #recover(reason: string, parameters: Parameters): Promise<void> {
+    this.#recoveries++
+    const runner = await this.#options.analysis.replace(reason)
+    try {
+      if (this.#lastState.byteLength > 0) await runner.restoreState(this.#lastState)
+      if (this.#tail.length > 0) await runner.processResults(this.#tail, parameters)
+    } catch (err) {
+      this.#fail('restoreState', err)
+    }
+    this.#options.warn(
+      `reducer analysis of scan ${this.scanId} replaced: ${reason}; restored from its last snapshot and ${this.#tail.length} result${this.#tail.length === 1 ? '' : 's'} reduced again`,
+    )
   }
 
   #fail(call: ReducerCall, err: unknown, eventNumber?: number): void {

@@ -6,8 +6,7 @@ import {
   type ScanEnd,
   type ScanRejoinPoint,
 } from '../src/control/scan-follower.js'
-import type { ParameterTracker } from '../src/index.js'
-import { type LoadedModule, type ReducerClass, ReducerHost, type ScanId } from '../src/index.js'
+import type { ParameterTracker, ReducerRunner, ScanId } from '../src/index.js'
 import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
 import { sleep } from '../src/service/abort.js'
 import type { Loop } from '../src/service/service-base.js'
@@ -28,14 +27,16 @@ export interface ScanSwitchDeps {
   readonly plane: ControlPlane
   readonly logger: Logger
   readonly options: ReducerOptions
-  readonly module: LoadedModule<ReducerClass>
+  /** The module spec as the user gave it (named in failure reports). */
+  readonly module: string
+  /** The reducer's analysis: its first runner, and how to make another. */
+  readonly runner: ReducerRunner
+  readonly makeRunner: () => Promise<ReducerRunner>
   readonly params: ParameterTracker
   readonly metrics: ReducerMetrics
   readonly failures: FailureLog
   /** The lane every call into user code goes through. */
   readonly lane: SerialLane
-  /** The object that survives from scan to scan (`context` of the analysis). */
-  readonly context: Record<string, unknown>
   /** The reducer's lifetime signal. */
   readonly signal: AbortSignal
   /** Start a tracked loop of the reducer. */
@@ -62,10 +63,11 @@ export class ScanSwitch {
   readonly waiters = new ScanWaiters()
   readonly #deps: ScanSwitchDeps
   #run: ScanRun | undefined
-  #lastHost: ReducerHost | undefined
+  #runner: ReducerRunner
 
   constructor(deps: ScanSwitchDeps) {
     this.#deps = deps
+    this.#runner = deps.runner
   }
 
   /** The current scan, or the last one after it ended; `undefined` before the first. */
@@ -73,9 +75,9 @@ export class ScanSwitch {
     return this.#run
   }
 
-  /** The newest analysis instance (what `close(context)` is called on at the end). */
-  get lastHost(): ReducerHost | undefined {
-    return this.#lastHost
+  /** The reducer's analysis now (what is closed at the end). */
+  get runner(): ReducerRunner {
+    return this.#runner
   }
 
   /** The loop: join the running scan of `rejoin`, then follow updates until `signal` aborts. */
@@ -143,32 +145,36 @@ export class ScanSwitch {
     if (d.signal.aborted) return
     const old = this.#run
     if (old?.status === 'running') await this.#endScan(old, 'stopped', 'replaced')
-    const module = d.module.spec.spec
     d.failures.reset()
-    let host: ReducerHost | undefined
+    const state = { name: d.options.name, tags: [] }
+    if (!this.#runner.alive) this.#runner = await d.makeRunner()
+    let beginError: Error | undefined
     try {
-      host = await ReducerHost.create({
-        module,
-        cls: d.module.cls,
-        parameters: d.params.current.parameters,
-        context: d.context,
-        state: { name: d.options.name, tags: [] },
-      })
-      this.#lastHost = host
+      await this.#runner.begin({ parameters: d.params.current.parameters, state })
     } catch (err) {
+      beginError = err instanceof Error ? err : new Error(String(err))
       d.metrics.failures.inc({ call: 'constructor' })
-      d.failures.record('constructor', err, { scanId: id, module })
+      d.failures.record('constructor', err, { scanId: id, module: d.module })
     }
-    const restored = await this.#restore(id, host)
+    const restored = await this.#restore(id, beginError === undefined)
+    const self = this
     const run = new ScanRun({
       scanId: id,
-      module,
-      host,
+      module: d.module,
+      analysis: {
+        // Read each time: a replaced runner takes the place of the old one.
+        get current() {
+          return self.#runner
+        },
+        replace: (reason) => this.#replace(reason, state),
+      },
+      beginError,
       restored,
       ack: d.ack,
       durability: (r) => this.#durability(r),
       metrics: d.metrics,
       failures: d.failures,
+      warn: (message) => d.warn(message, { scanId: id }),
       minDedupCompactSize: d.options.minDedupCompactSize,
     })
     this.#run = run
@@ -178,6 +184,17 @@ export class ScanSwitch {
       run.completions.run(AbortSignal.any([s, run.endedSignal])),
     )
     if (run.hasTimer) d.spawn(`timer of ${id}`, (s) => this.#timerLoop(run, s))
+  }
+
+  /** A new runner in place of one a call killed, with a new instance for the scan. */
+  async #replace(reason: string, state: { name: string; tags: string[] }): Promise<ReducerRunner> {
+    const d = this.#deps
+    this.#runner.kill(reason)
+    this.#runner = await d.makeRunner()
+    await this.#runner.begin({ parameters: d.params.current.parameters, state }).catch((err) => {
+      d.failures.record('constructor', err, { scanId: this.#run?.scanId, module: d.module })
+    })
+    return this.#runner
   }
 
   #durability(run: ScanRun): ScanDurability {
@@ -200,7 +217,7 @@ export class ScanSwitch {
    * analysis state); `undefined` when there is none. A snapshot that cannot be read or put
    * back is reported, and the scan's analysis begins afresh.
    */
-  async #restore(id: ScanId, host: ReducerHost | undefined): Promise<ReducerSnapshot | undefined> {
+  async #restore(id: ScanId, begun: boolean): Promise<ReducerSnapshot | undefined> {
     const d = this.#deps
     let snapshot: ReducerSnapshot | undefined
     try {
@@ -210,11 +227,11 @@ export class ScanSwitch {
       return undefined
     }
     if (snapshot === undefined) return undefined
-    if (host !== undefined && snapshot.analysis.byteLength > 0) {
+    if (begun && snapshot.analysis.byteLength > 0) {
       try {
-        host.restoreState(snapshot.analysis)
+        await this.#runner.restoreState(snapshot.analysis)
       } catch (err) {
-        d.failures.record('restoreState', err, { scanId: id, module: d.module.spec.spec })
+        d.failures.record('restoreState', err, { scanId: id, module: d.module })
       }
     }
     const age = Date.now() - snapshot.takenAt

@@ -22,6 +22,7 @@ export type {
   WorkerAnalysis,
   WorkerClass,
 } from './analysis/contract.js'
+export { createInlineReducerRunner } from './analysis/inline-reducer-runner.js'
 export {
   type CallWatch,
   createInlineWorkerRunner,
@@ -72,6 +73,7 @@ export {
   type ThreadWorkerRunnerOptions,
 } from './analysis/thread/thread-worker-runner.js'
 export { TickClock } from './analysis/tick-clock.js'
+export { DeadlineExceeded, runWithDeadline } from './analysis/vm-deadline.js'
 export { bitshuffleBlock, bitunshuffleBlock } from './codec/bitshuffle.js'
 export {
   type BitshuffleLz4DecodeOptions,
