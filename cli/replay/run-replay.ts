@@ -1,20 +1,11 @@
 import {
   AnalysisError,
-  decodePayload,
   type EventData,
-  encodePayload,
-  isBeamloomError,
-  loadReducerClass,
-  loadWorkerClass,
-  mergeDescriptions,
   type Parameters,
   parametersHash,
-  ReducerHost,
   readParameterFile,
   readRecording,
   resolveParameters,
-  TickClock,
-  WorkerHost,
   type WorkerMessage,
   type WorkerName,
   workerName,
@@ -22,6 +13,7 @@ import {
 import { type H5Source, h5Messages } from './h5-source.js'
 import { mergeByEvent } from './merge-by-event.js'
 import { type CaptureSource, readCapture } from './read-capture.js'
+import { analysisError, openReplayAnalysis } from './replay-analysis.js'
 import { openSourceClass } from './source-class.js'
 
 /** What `beamloom replay` is asked to do. */
@@ -117,17 +109,13 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
   if (!Number.isInteger(nWorkers) || nWorkers < 1) {
     throw new RangeError(`workers must be a positive integer, got ${nWorkers}`)
   }
-  const [wmod, rmod] = await Promise.all([
-    loadWorkerClass(opts.worker, opts.cwd),
-    loadReducerClass(opts.reducer, opts.cwd),
-  ])
+  const analysis = await openReplayAnalysis(opts.worker, opts.reducer, nWorkers, opts.cwd)
+  const wmodule = opts.worker
+  const rmodule = opts.reducer
   const setValues = opts.parametersFile
     ? await readParameterFile(opts.parametersFile)
     : new Map<string, Uint8Array>()
-  const parameters = resolveParameters(
-    mergeDescriptions([wmod.parameters, rmod.parameters]),
-    setValues,
-  )
+  const parameters = resolveParameters(analysis.parameters, setValues)
   const hash = parametersHash(parameters)
   const generated = opts.source === undefined ? [] : await openSourceClass(opts.source, opts.cwd)
 
@@ -152,32 +140,17 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
     if (opts.failFast) throw new FailFast()
   }
 
-  const clock = new TickClock()
-  const workerContext: Record<string, unknown> = {}
-  const reducerContext: Record<string, unknown> = {}
-  const workers: WorkerHost[] = []
-  for (let i = 0; i < nWorkers; i++) {
-    workers.push(
-      await WorkerHost.create({
-        module: wmod.spec.spec,
-        cls: wmod.cls,
-        parameters,
-        context: workerContext,
-        state: { name: `replay-worker-${i}`, tags: ['generic'] },
-        clock,
-      }),
-    )
+  const { workers, reducer } = analysis
+  for (let i = 0; i < workers.length; i++) {
+    await workers[i]!.begin({
+      parameters,
+      state: { name: `replay-worker-${i}`, tags: ['generic'] },
+    })
   }
-  const reducer = await ReducerHost.create({
-    module: rmod.spec.spec,
-    cls: rmod.cls,
-    parameters,
-    context: reducerContext,
-    state: { name: 'reducer', tags: [] },
-  })
+  await reducer.begin({ parameters, state: { name: 'reducer', tags: [] } })
   opts.onReducer?.({
     get publish() {
-      return reducer.publish
+      return reducer.publish()
     },
   })
 
@@ -187,48 +160,38 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
   let nextTimerMs = reducer.hasTimer ? 0 : Number.POSITIVE_INFINITY
 
   const runTimer = async (): Promise<void> => {
-    try {
-      nextTimerMs = Date.now() + (await reducer.timer(parameters)) * 1000
-    } catch (err) {
-      nextTimerMs = Date.now() + 1000
-      fail('reducer', rmod.spec.spec, err)
-    }
+    const out = await reducer.timer(parameters)
+    nextTimerMs = Date.now() + (out.nextS ?? 1) * 1000
+    if (out.kind !== 'none') fail('reducer', rmodule, analysisError(rmodule, undefined, out))
   }
 
-  const names = workers.map((w) => workerName(w.state.name))
+  const names = workers.map((_, i) => workerName(`replay-worker-${i}`))
   const runOn = async (event: EventData, i: number): Promise<void> => {
-    const w = workers[i] as WorkerHost
-    let payload: unknown
-    try {
-      const out = await w.processEvent(event, parameters)
-      if (out === undefined) return
-      payload = decodePayload(encodePayload(out))
-    } catch (err) {
-      const wrapped = isBeamloomError(err, 'PROTOCOL_INVALID')
-        ? // The analysis returned something the wire cannot carry: the worker's fault.
-          new AnalysisError(
-            wmod.spec.spec,
-            event.eventNumber,
-            `result cannot be sent: ${err.message}`,
-            err,
-          )
-        : err
-      fail('worker', wmod.spec.spec, wrapped)
+    const [out] = await workers[i]!.processEvents([{ event, tick: false }], parameters)
+    if (out === undefined || out.kind === 'none') return
+    if (out.kind !== 'result') {
+      // A result the wire cannot carry is the worker's fault too.
+      const sent =
+        out.kind === 'failed' && out.code === 'PROTOCOL_INVALID'
+          ? { ...out, reason: `result cannot be sent: ${out.reason}` }
+          : out
+      fail('worker', wmodule, analysisError(wmodule, event.eventNumber, sent))
       return
     }
     results++
-    try {
-      await reducer.processResult(
+    const [reduced] = await reducer.processResults(
+      [
         {
           eventNumber: event.eventNumber,
           worker: names[i] as WorkerName,
           parametersHash: hash,
-          payload,
+          payload: out.payload,
         },
-        parameters,
-      )
-    } catch (err) {
-      fail('reducer', rmod.spec.spec, err)
+      ],
+      parameters,
+    )
+    if (reduced !== undefined && reduced.kind !== 'none') {
+      fail('reducer', rmodule, analysisError(rmodule, event.eventNumber, reduced))
     }
   }
   const broadcast = async (event: EventData): Promise<void> => {
@@ -241,6 +204,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
     return nextTimerMs !== Number.POSITIVE_INFINITY && Date.now() >= nextTimerMs
   }
 
+  let finalPublish: unknown = {}
   const open = opts.openSource ?? ((file: string) => readRecording(file))
   try {
     const onInvalid = opts.onCaptureInvalid
@@ -283,30 +247,32 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
       try {
         await w.finish(parameters)
       } catch (err) {
-        fail('worker', wmod.spec.spec, err)
+        fail('worker', wmodule, err)
       }
     }
     try {
       await reducer.finish(parameters)
     } catch (err) {
-      fail('reducer', rmod.spec.spec, err)
+      fail('reducer', rmodule, err)
     }
   } catch (err) {
     if (!(err instanceof FailFast)) throw err
     stoppedEarly = true
   } finally {
+    const publish = reducer.publish()
     for (const w of workers) {
       try {
-        await w.close(workerContext)
+        await w.close()
       } catch (err) {
-        record('worker', wmod.spec.spec, err)
+        record('worker', wmodule, err)
       }
     }
     try {
-      await reducer.close(reducerContext)
+      await reducer.close()
     } catch (err) {
-      record('reducer', rmod.spec.spec, err)
+      record('reducer', rmodule, err)
     }
+    finalPublish = publish
   }
 
   return {
@@ -314,7 +280,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
     results,
     failedEvents: failedEvents.size,
     failures,
-    publish: reducer.publish,
+    publish: finalPublish,
     parameters,
     stoppedEarly,
   }

@@ -32,14 +32,21 @@ class InlineWorkerRunner implements WorkerRunner {
   readonly parameters
   readonly #module: LoadedModule<WorkerClass>
   readonly #calls: CallWatch | undefined
-  readonly #context: Record<string, unknown> = {}
+  readonly #context: Record<string, unknown>
+  readonly #clock: TickClock
   #host: WorkerHost | undefined
   #hostError: unknown
   #dead: string | undefined
 
-  constructor(module: LoadedModule<WorkerClass>, calls: CallWatch | undefined) {
+  constructor(
+    module: LoadedModule<WorkerClass>,
+    calls: CallWatch | undefined,
+    shared: SharedState | undefined,
+  ) {
     this.#module = module
     this.#calls = calls
+    this.#context = shared?.context ?? {}
+    this.#clock = shared?.clock ?? new TickClock()
     this.parameters = module.parameters
   }
 
@@ -57,7 +64,7 @@ class InlineWorkerRunner implements WorkerRunner {
         parameters: init.parameters,
         context: this.#context,
         state: init.state,
-        clock: new TickClock(),
+        clock: this.#clock,
       })
     } catch (err) {
       this.#hostError = err
@@ -130,6 +137,15 @@ export async function createInlineWorkerRunner(
   spec: string,
   cwd?: string,
   calls?: CallWatch,
+  shared?: SharedState,
 ): Promise<WorkerRunner> {
-  return new InlineWorkerRunner(await loadWorkerClass(spec, cwd), calls)
+  return new InlineWorkerRunner(await loadWorkerClass(spec, cwd), calls, shared)
+}
+
+/** What several inline runners of one process may share (replay's workers do). */
+export interface SharedState {
+  /** The `context` object that survives scans. */
+  readonly context?: Record<string, unknown>
+  /** The scan-wide tick. */
+  readonly clock?: TickClock
 }

@@ -1,0 +1,91 @@
+import {
+  AnalysisError,
+  type CallOutcome,
+  createInlineReducerRunner,
+  createInlineWorkerRunner,
+  createPythonReducerRunner,
+  createPythonWorkerRunner,
+  isPythonModule,
+  mergeDescriptions,
+  type ParameterDescription,
+  parseModuleSpec,
+  type ReducerRunner,
+  type RunnerLimits,
+  TickClock,
+  type WorkerRunner,
+} from '../../src/index.js'
+
+/** No limit: replay is where a developer debugs the analysis, stepping and pausing freely. */
+const UNLIMITED: RunnerLimits = {
+  callTimeoutMs: Number.POSITIVE_INFINITY,
+  lifecycleTimeoutMs: Number.POSITIVE_INFINITY,
+  memoryMiB: Number.POSITIVE_INFINITY,
+}
+
+/** The analyses of a replay: `n` worker runners and one reducer runner, not begun yet. */
+export interface ReplayAnalysis {
+  readonly workers: readonly WorkerRunner[]
+  readonly reducer: ReducerRunner
+  /** Every parameter the worker and the reducer describe, by name. */
+  readonly parameters: ReadonlyMap<string, ParameterDescription>
+}
+
+/**
+ * The runners of a replay: TypeScript/JavaScript classes in this thread (no copy, a plain stack
+ * for a debugger; the workers share one `context` and one scan-wide tick, as before), Python
+ * classes (`.py`) in Python processes. Nothing limits the calls.
+ * @throws BeamloomError `MODULE_NOT_FOUND` / `MODULE_INVALID` (as the loaders); a runner made
+ *   before the error is closed.
+ */
+export async function openReplayAnalysis(
+  worker: string,
+  reducer: string,
+  workers: number,
+  cwd: string | undefined,
+): Promise<ReplayAnalysis> {
+  const made: (WorkerRunner | ReducerRunner)[] = []
+  try {
+    const shared = { context: {}, clock: new TickClock() }
+    const wspec = parseModuleSpec(worker, cwd)
+    const w: WorkerRunner[] = []
+    for (let i = 0; i < workers; i++) {
+      const runner = isPythonModule(wspec)
+        ? await createPythonWorkerRunner(wspec, { limits: UNLIMITED, ...(cwd ? { cwd } : {}) })
+        : await createInlineWorkerRunner(worker, cwd, undefined, shared)
+      made.push(runner)
+      w.push(runner)
+    }
+    const rspec = parseModuleSpec(reducer, cwd)
+    const r = isPythonModule(rspec)
+      ? await createPythonReducerRunner(rspec, { limits: UNLIMITED, ...(cwd ? { cwd } : {}) })
+      : await createInlineReducerRunner(reducer, UNLIMITED, cwd)
+    made.push(r)
+    return {
+      workers: w,
+      reducer: r,
+      parameters: mergeDescriptions([w[0]?.parameters ?? [], r.parameters]),
+    }
+  } catch (err) {
+    for (const runner of made) await runner.close().catch(() => {})
+    throw err
+  }
+}
+
+/**
+ * A failed call's reason as an `AnalysisError` of `module` (TypeScript reasons already name
+ * the module and the event: that prefix is not repeated).
+ */
+export function analysisError(
+  module: string,
+  eventNumber: number | undefined,
+  outcome: CallOutcome,
+): AnalysisError {
+  const reason = 'reason' in outcome ? outcome.reason : outcome.kind
+  const prefix = `${module}${eventNumber === undefined ? '' : ` (event ${eventNumber})`}: `
+  return new AnalysisError(
+    module,
+    eventNumber,
+    reason.startsWith(prefix) ? reason.slice(prefix.length) : reason,
+    undefined,
+  )
+}
