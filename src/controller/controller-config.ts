@@ -15,8 +15,9 @@ const positiveInt = z.coerce.number().int().positive()
  * - `CONTROLLER_STALL_WARN_MS` — a scan without progress this long is reported, with what it
  *   waits for, in `/progress`, `/status` and the log at WARNING (default 30 s);
  * - `CONTROLLER_STALL_TIMEOUT_MS` — a scan without progress this long ends `failed` (default 0:
- *   never);
- * - `CONTROLLER_LOG_LEVEL` — pino level (default `info`).
+ *   never).
+ *
+ * Its log level is `LOG_LEVEL`, as for every command (`parseLogEnv`).
  */
 export const ControllerEnv = z
   .object({
@@ -30,9 +31,6 @@ export const ControllerEnv = z
     CONTROLLER_SCAN_RETENTION_MS: positiveInt.default(86_400_000),
     CONTROLLER_STALL_WARN_MS: positiveInt.default(30_000),
     CONTROLLER_STALL_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(0),
-    CONTROLLER_LOG_LEVEL: z
-      .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
-      .default('info'),
   })
   .transform((env) => ({
     host: env.CONTROLLER_HOST,
@@ -45,7 +43,6 @@ export const ControllerEnv = z
     scanRetentionMs: env.CONTROLLER_SCAN_RETENTION_MS,
     stallWarnMs: env.CONTROLLER_STALL_WARN_MS,
     stallTimeoutMs: env.CONTROLLER_STALL_TIMEOUT_MS,
-    logLevel: env.CONTROLLER_LOG_LEVEL,
   }))
 
 /** Typed controller config: its own settings plus the control plane's. */
