@@ -41,7 +41,7 @@ class ControllerProcess extends ServiceBase {
 
   protected override async onStart(): Promise<void> {
     const config = this.#config
-    const { redisUrl, keyPrefix, heartbeatMs } = config.controlPlane
+    const { redisUrl, keyPrefix, heartbeatMs, connectTimeoutMs } = config.controlPlane
     if (redisUrl === undefined) {
       this.#logger.warn('no REDIS_URL: using an in-memory control plane no other process can see')
     }
@@ -54,6 +54,7 @@ class ControllerProcess extends ServiceBase {
             role: 'controller',
             name: config.name,
             logger: this.#logger,
+            connectTimeoutMs,
           })
     this.addCloseStep('control plane', () => plane.close())
     await plane.start()

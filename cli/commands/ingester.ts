@@ -112,6 +112,7 @@ async function runDevice(opts: IngesterOptions, make: MakeIngester): Promise<voi
   const plane = createRoleControlPlane({
     url: env.REDIS_URL ?? '',
     keyPrefix: controlPlane.keyPrefix,
+    connectTimeoutMs: controlPlane.connectTimeoutMs,
     role: 'ingester',
     name: config.name ?? `${config.streams.join('_')}-ingester`,
     logger,

@@ -110,7 +110,7 @@ export async function runReducer(
   const logger = roleLogger(logConfigOf(flags, 'reducer', env), config.reducer.name, {
     notes: portFlag(flags).notes,
   })
-  const { redisUrl, keyPrefix, heartbeatMs } = config.controlPlane
+  const { redisUrl, keyPrefix, heartbeatMs, connectTimeoutMs } = config.controlPlane
   let plane: ControlPlane
   if (redisUrl === undefined) {
     logger.warn('no REDIS_URL: in-memory control plane, no other process can reach this reducer')
@@ -122,6 +122,7 @@ export async function runReducer(
       role: 'reducer',
       name: config.reducer.name,
       logger,
+      connectTimeoutMs,
     })
   }
   await plane.start()

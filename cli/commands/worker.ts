@@ -44,6 +44,7 @@ class WorkerProcess extends ServiceBase {
     const plane: ControlPlane = createRoleControlPlane({
       url: controlPlane.redisUrl,
       keyPrefix: controlPlane.keyPrefix,
+      connectTimeoutMs: controlPlane.connectTimeoutMs,
       role: 'worker',
       name: workerConfig.name,
       logger: this.#logger,
