@@ -27,6 +27,7 @@ import {
   readParameterFile,
   type ScanId,
   type Sequence,
+  StateError,
   sequenceFromTriggerMap,
   sleep,
   streamName,
@@ -41,7 +42,10 @@ export interface UpSystem {
   readonly reducerUrl: string
   readonly controller: Controller
   readonly reducer: Reducer
-  /** Start the scan (retries while workers and ingesters are still registering). */
+  /**
+   * Start the scan (retries while workers and ingesters are still registering).
+   * @throws StateError `STATE_INVALID` with `spec.serve` (scans come from the HTTP API).
+   */
   startScan(signal?: AbortSignal): Promise<ScanId>
   /** Close everything, in reverse order of start; safe to call twice. */
   close(): Promise<void>
@@ -97,7 +101,8 @@ export async function startUp(spec: UpSpec, options: StartUpOptions = {}): Promi
   try {
     const streams = [...spec.simulate.map((s) => s.stream), ...spec.ingester.map((s) => s.stream)]
     if (new Set(streams).size !== streams.length) throw new ConfigError('a stream is given twice')
-    const sequence = await loadSequence(spec, streams)
+    // With `serve` the scans come from the controller's HTTP API: no map of our own.
+    const sequence = spec.serve ? undefined : await loadSequence(spec, streams)
 
     // One logger for every part; `LOG_LEVEL=info` shows the parts' own logs.
     const logger = options.logger ?? createProcessLogger({ log: parseLogEnv(process.env, 'up') })
@@ -215,6 +220,7 @@ export async function startUp(spec: UpSpec, options: StartUpOptions = {}): Promi
     }
 
     const startScan = async (signal?: AbortSignal): Promise<ScanId> => {
+      if (sequence === undefined) throw new StateError('serving: scans come from the HTTP API')
       // Workers and ingesters register as they start; give the registry a moment to show them.
       for (let attempt = 0; ; attempt++) {
         try {

@@ -110,6 +110,32 @@ describe('beamloom up --serve', () => {
     child.process.kill('SIGINT')
     expect(await child.exited).toBe(0)
   })
+
+  it('serves with no source at all (the HTTP API alone), until Ctrl-C', async () => {
+    const port = await freePort()
+    const child = spawnBeamloom(
+      'up',
+      [
+        'up',
+        '--serve',
+        '-w',
+        `${analysis}:SeenWorker`,
+        '-r',
+        `${analysis}:SeenReducer`,
+        '--port',
+        String(port),
+        '--reducer-port',
+        '0',
+      ],
+      {},
+    )
+    children.push(child)
+    await vi.waitFor(() => expect(child.output()).toContain('serving: POST a trigger map to'))
+    const status = await fetch(`http://127.0.0.1:${port}/api/v1/config`)
+    expect(status.status).toBe(200)
+    child.process.kill('SIGINT')
+    expect(await child.exited, child.output()).toBe(0)
+  })
 })
 
 describe('beamloom up options', () => {
