@@ -23,11 +23,13 @@ export function logLevelOption(role: LogRole): Option {
   )
 }
 
-/** `--log-format <format>` (env `LOG_FORMAT`). */
-export function logFormatOption(): Option {
+/** `--log-format <format>` (env `LOG_FORMAT`); `up` writes pretty lines unless told `json`. */
+export function logFormatOption(role?: LogRole): Option {
   return new Option(
     '--log-format <format>',
-    'pretty (human-readable lines), json, or auto: pretty on a terminal (env LOG_FORMAT)',
+    role === 'up'
+      ? 'json for JSON log lines; otherwise (auto, pretty) log lines read like up’s own (env LOG_FORMAT)'
+      : 'pretty (human-readable lines), json, or auto: pretty on a terminal (env LOG_FORMAT)',
   ).choices(['auto', 'pretty', 'json'])
 }
 

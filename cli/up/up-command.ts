@@ -136,7 +136,7 @@ export function upCommand(): Command {
     .option('--progress', 'show progress (events, rate, ETA) even when stderr is not a terminal')
     .option('--no-progress', 'no progress display (default: a bar on a terminal)')
     .addOption(logLevelOption('up'))
-    .addOption(logFormatOption())
+    .addOption(logFormatOption('up'))
     .action(async (flags: UpFlags) => {
       const spec = await specFrom(flags)
       const stop = new AbortController()
