@@ -22,8 +22,9 @@ const nonNegativeInt = z.coerce.number().int().nonnegative()
  * - `AUTOSCALER_POLL_MS` — how often it reads the controller (default 2 000);
  * - `AUTOSCALER_RATE_WINDOW_S` — the load interval the rate is read over (default 10 s);
  * - `AUTOSCALER_REQUEST_TIMEOUT_MS` — timeout of each HTTP request (default 5 000);
- * - `AUTOSCALER_PORT` — `/health/live`, `/health/ready`, `/metrics` (default 5020; 0 = any);
- * - `AUTOSCALER_LOG_LEVEL` — pino level (default `info`).
+ * - `AUTOSCALER_PORT` — `/health/live`, `/health/ready`, `/metrics` (default 5020; 0 = any).
+ *
+ * Its log level is `LOG_LEVEL`, as for every command (`parseLogEnv`).
  */
 export const AutoscalerEnv = z
   .object({
@@ -42,9 +43,6 @@ export const AutoscalerEnv = z
     AUTOSCALER_RATE_WINDOW_S: positiveInt.max(300).default(10),
     AUTOSCALER_REQUEST_TIMEOUT_MS: positiveInt.default(5_000),
     AUTOSCALER_PORT: z.coerce.number().int().min(0).max(65_535).default(5_020),
-    AUTOSCALER_LOG_LEVEL: z
-      .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
-      .default('info'),
   })
   .refine((env) => env.AUTOSCALER_MIN_REPLICAS <= env.AUTOSCALER_MAX_REPLICAS, {
     message: 'AUTOSCALER_MIN_REPLICAS must not exceed AUTOSCALER_MAX_REPLICAS',
@@ -68,7 +66,6 @@ export const AutoscalerEnv = z
     rateWindowSeconds: env.AUTOSCALER_RATE_WINDOW_S,
     requestTimeoutMs: env.AUTOSCALER_REQUEST_TIMEOUT_MS,
     port: env.AUTOSCALER_PORT,
-    logLevel: env.AUTOSCALER_LOG_LEVEL,
   }))
 
 /** Typed autoscaler config, defaults applied. */

@@ -147,8 +147,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const [cp, rp, sp] = [await freePort(), await freePort(), await freePort()]
   const controller = `http://127.0.0.1:${cp}`
   const reducer = `http://127.0.0.1:${rp}`
-  run('controller', bin, ['controller', '--host', '127.0.0.1', '-p', String(cp)])
-  run('reducer', bin, ['reducer', '-r', `${analysis}:BenchReducer`, '-p', String(rp)])
+  run('controller', bin, ['controller', '--host', '127.0.0.1', '--port', String(cp)])
+  run('reducer', bin, ['reducer', '-r', `${analysis}:BenchReducer`, '--port', String(rp)])
   for (let i = 0; i < options.workers; i++) {
     run(`worker-${i}`, bin, ['worker', '-w', `${analysis}:BenchWorker`, '--name', `w${i}`])
   }

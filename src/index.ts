@@ -145,6 +145,18 @@ export {
   type EnvRole,
   type FlatEnv,
 } from './config/dranspose-env.js'
+export {
+  DEPRECATED_LOG_LEVEL_VARIABLES,
+  type DeprecatedLogLevelVariable,
+  defaultLogLevel,
+  type LogConfig,
+  LogEnv,
+  LogFormat,
+  type LogLevelName,
+  LogLevelSetting,
+  type LogRole,
+  parseLogEnv,
+} from './config/log-env.js'
 export { parseRedisUrl, RedisUrl, type RedisUrlParts, redactRedisUrl } from './config/redis-url.js'
 export {
   type ControlKeys,
@@ -573,6 +585,11 @@ export {
   MetricsServer,
   type MetricsServerOptions,
 } from './service/metrics-server.js'
+export {
+  createProcessLogger,
+  isPrettyLog,
+  type ProcessLoggerOptions,
+} from './service/process-logger.js'
 export {
   type RunEvent,
   type RunWithSignalsOptions,

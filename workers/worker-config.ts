@@ -153,8 +153,11 @@ export function parseWorkerEnv(
       .join('; ')
     throw new ConfigError(`invalid worker config: ${issues}`)
   }
-  const { redisUrl, keyPrefix, heartbeatMs } = e
-  return { worker: worker.data, controlPlane: { redisUrl, keyPrefix, heartbeatMs } }
+  const { redisUrl, keyPrefix, heartbeatMs, connectTimeoutMs } = e
+  return {
+    worker: worker.data,
+    controlPlane: { redisUrl, keyPrefix, heartbeatMs, connectTimeoutMs },
+  }
 }
 
 /**

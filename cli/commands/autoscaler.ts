@@ -1,8 +1,15 @@
 import { KubeConfig } from '@kubernetes/client-node'
 import { Command } from 'commander'
-import { pino } from 'pino'
 import { createAutoscaler, parseAutoscalerEnv, resolveNamespace } from '../../autoscaler/index.js'
 import { ConfigError, isBeamloomError, runWithSignals } from '../../src/index.js'
+import {
+  type LogFlags,
+  logConfigOf,
+  logFormatOption,
+  logLevelOption,
+  roleLogger,
+} from '../log-options.js'
+import { deprecatedPortOption, portFlag } from '../port-option.js'
 
 /** A stop needs no draining: the poll in flight is abandoned. */
 const DRAIN_TIMEOUT_MS = 5_000
@@ -14,6 +21,8 @@ interface AutoscalerFlags {
   min?: string
   max?: string
   port?: string
+  /** The deprecated short form of `--port`. */
+  p?: string
 }
 
 /** The Kubernetes client config: in a pod its service account, else `KUBECONFIG` or ~/.kube. */
@@ -45,12 +54,16 @@ export function autoscalerCommand(): Command {
     .option('--namespace <ns>', "its namespace (AUTOSCALER_NAMESPACE; default the pod's)")
     .option('--min <n>', 'fewest replicas (AUTOSCALER_MIN_REPLICAS; default 1)')
     .option('--max <n>', 'most replicas (AUTOSCALER_MAX_REPLICAS; default 8)')
-    .option('-p, --port <port>', 'health and metrics port (AUTOSCALER_PORT; default 5020)')
+    .option('--port <port>', 'health and metrics port (AUTOSCALER_PORT; default 5020)')
+    .addOption(deprecatedPortOption((text) => text))
+    .addOption(logLevelOption('autoscaler'))
+    .addOption(logFormatOption())
     .addHelpText(
       'after',
-      '\nAlso read from env: AUTOSCALER_TARGET_DRAIN_SECONDS, AUTOSCALER_MIN_GAIN, AUTOSCALER_IDLE_MS,\nAUTOSCALER_COOLDOWN_MS, AUTOSCALER_MAX_STEP_UP, AUTOSCALER_MAX_STEP_DOWN, AUTOSCALER_POLL_MS,\nAUTOSCALER_RATE_WINDOW_S, AUTOSCALER_REQUEST_TIMEOUT_MS, AUTOSCALER_LOG_LEVEL. See docs/deployment.md.',
+      '\nAlso read from env: AUTOSCALER_TARGET_DRAIN_SECONDS, AUTOSCALER_MIN_GAIN, AUTOSCALER_IDLE_MS,\nAUTOSCALER_COOLDOWN_MS, AUTOSCALER_MAX_STEP_UP, AUTOSCALER_MAX_STEP_DOWN, AUTOSCALER_POLL_MS,\nAUTOSCALER_RATE_WINDOW_S, AUTOSCALER_REQUEST_TIMEOUT_MS. See docs/deployment.md.',
     )
-    .action(async (flags: AutoscalerFlags) => {
+    .action(async (flags: AutoscalerFlags & LogFlags) => {
+      const { port, notes } = portFlag(flags)
       const env: Record<string, string | undefined> = { ...process.env }
       const set = (name: string, value: string | undefined) => {
         if (value !== undefined) env[name] = value
@@ -60,11 +73,17 @@ export function autoscalerCommand(): Command {
       set('AUTOSCALER_NAMESPACE', flags.namespace)
       set('AUTOSCALER_MIN_REPLICAS', flags.min)
       set('AUTOSCALER_MAX_REPLICAS', flags.max)
-      set('AUTOSCALER_PORT', flags.port)
+      set('AUTOSCALER_PORT', port)
       const config = parseAutoscalerEnv(env)
       const kubeConfig = loadKubeConfig()
       const namespace = resolveNamespace(config.namespace, kubeConfig)
-      const logger = pino({ name: `autoscaler ${config.deployment}`, level: config.logLevel })
+      const logger = roleLogger(
+        logConfigOf(flags, 'autoscaler'),
+        `autoscaler ${config.deployment}`,
+        {
+          notes,
+        },
+      )
       const service = createAutoscaler(
         { ...config, namespace },
         {

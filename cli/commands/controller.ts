@@ -1,7 +1,7 @@
 import { hostname } from 'node:os'
 import { Command, InvalidArgumentError } from 'commander'
 import type { FastifyInstance } from 'fastify'
-import { type Logger, pino } from 'pino'
+import type { Logger } from 'pino'
 import type { ControlPlane } from '../../src/control/control-plane.js'
 import { createMemoryControlPlane } from '../../src/control/memory-control-plane.js'
 import { createRoleControlPlane } from '../../src/control/role-control-plane.js'
@@ -14,6 +14,14 @@ import { createController } from '../../src/controller/create-controller.js'
 import { applyDransposeEnv, isBeamloomError } from '../../src/index.js'
 import { runWithSignals } from '../../src/service/run-with-signals.js'
 import { ServiceBase } from '../../src/service/service-base.js'
+import {
+  type LogFlags,
+  logConfigOf,
+  logFormatOption,
+  logLevelOption,
+  roleLogger,
+} from '../log-options.js'
+import { deprecatedPortOption, portFlag } from '../port-option.js'
 
 /** How long a graceful stop (SIGTERM) may take before it is forced, in milliseconds. */
 const DRAIN_TIMEOUT_MS = 10_000
@@ -33,7 +41,7 @@ class ControllerProcess extends ServiceBase {
 
   protected override async onStart(): Promise<void> {
     const config = this.#config
-    const { redisUrl, keyPrefix, heartbeatMs } = config.controlPlane
+    const { redisUrl, keyPrefix, heartbeatMs, connectTimeoutMs } = config.controlPlane
     if (redisUrl === undefined) {
       this.#logger.warn('no REDIS_URL: using an in-memory control plane no other process can see')
     }
@@ -46,6 +54,7 @@ class ControllerProcess extends ServiceBase {
             role: 'controller',
             name: config.name,
             logger: this.#logger,
+            connectTimeoutMs,
           })
     this.addCloseStep('control plane', () => plane.close())
     await plane.start()
@@ -107,6 +116,8 @@ function positiveInt(text: string): string {
 interface ControllerOptions {
   host?: string
   port?: string
+  /** The deprecated short form of `--port`. */
+  p?: string
   token?: string
   name?: string
   url?: string
@@ -119,10 +130,9 @@ interface ControllerOptions {
   stallWarnMs?: string
   stallTimeoutMs?: string
   eventAttempts?: string
-  logLevel?: string
 }
 
-const ENV_OF: Record<keyof ControllerOptions, string> = {
+const ENV_OF: Record<Exclude<keyof ControllerOptions, 'p'>, string> = {
   host: 'CONTROLLER_HOST',
   port: 'CONTROLLER_PORT',
   token: 'CONTROLLER_TOKEN',
@@ -137,7 +147,6 @@ const ENV_OF: Record<keyof ControllerOptions, string> = {
   stallWarnMs: 'CONTROLLER_STALL_WARN_MS',
   stallTimeoutMs: 'CONTROLLER_STALL_TIMEOUT_MS',
   eventAttempts: 'CONTROLLER_EVENT_ATTEMPTS',
-  logLevel: 'CONTROLLER_LOG_LEVEL',
 }
 
 /**
@@ -147,7 +156,7 @@ const ENV_OF: Record<keyof ControllerOptions, string> = {
 function envOf(opts: ControllerOptions): Record<string, string | undefined> {
   const env = applyDransposeEnv(process.env, 'controller')
   for (const [key, name] of Object.entries(ENV_OF)) {
-    const value = opts[key as keyof ControllerOptions]
+    const value = opts[key as keyof typeof ENV_OF]
     if (value !== undefined) env[name] = value
   }
   return env
@@ -163,7 +172,8 @@ export function controllerCommand(version?: string): Command {
   return new Command('controller')
     .description('run the controller: HTTP API for trigger maps, scans, parameters and logs')
     .option('--host <host>', 'listen address (env CONTROLLER_HOST; default 0.0.0.0)')
-    .option('-p, --port <port>', 'HTTP port (env CONTROLLER_PORT; default 5000)', port)
+    .option('--port <port>', 'HTTP port (env CONTROLLER_PORT; default 5000)', port)
+    .addOption(deprecatedPortOption(port))
     .option('--token <token>', 'bearer token required by POST requests (env CONTROLLER_TOKEN)')
     .option('--name <name>', 'registry name (env CONTROLLER_NAME; default controller)')
     .option('--url <url>', 'URL published in the registry (env CONTROLLER_URL)')
@@ -200,10 +210,14 @@ export function controllerCommand(version?: string): Command {
       'workers an event may time out or crash on before it fails for good (env CONTROLLER_EVENT_ATTEMPTS; default 2)',
       positiveInt,
     )
-    .option('--log-level <level>', 'pino level (env CONTROLLER_LOG_LEVEL; default info)')
-    .action(async (opts: ControllerOptions) => {
-      const config = parseControllerEnv(envOf(opts))
-      const logger = pino({ name: `controller ${config.name}`, level: config.logLevel })
+    .addOption(logLevelOption('controller'))
+    .addOption(logFormatOption())
+    .action(async (opts: ControllerOptions & LogFlags) => {
+      const { port, notes } = portFlag(opts)
+      const config = parseControllerEnv(envOf({ ...opts, ...(port === undefined ? {} : { port }) }))
+      const logger = roleLogger(logConfigOf(opts, 'controller'), `controller ${config.name}`, {
+        notes,
+      })
       let fatal: Error | undefined
       const code = await runWithSignals(new ControllerProcess(config, logger, version), {
         drainTimeoutMs: DRAIN_TIMEOUT_MS,

@@ -1,5 +1,4 @@
 import { Command } from 'commander'
-import { pino } from 'pino'
 import type { Ingester } from '../../ingesters/base/create-ingester.js'
 import type { IngesterConfig } from '../../ingesters/base/ingester-config.js'
 import { parseIngesterEnv } from '../../ingesters/base/ingester-config.js'
@@ -16,6 +15,13 @@ import {
   runWithSignals,
   ServiceBase,
 } from '../../src/index.js'
+import {
+  type LogFlags,
+  logConfigOf,
+  logFormatOption,
+  logLevelOption,
+  roleLogger,
+} from '../log-options.js'
 import { contrastIngesterCommand } from './contrast-commands.js'
 import {
   albaemIngesterCommand,
@@ -26,7 +32,7 @@ import { pcapIngesterCommand, pcapZmqIngesterCommand } from './pcap-commands.js'
 import { sardanaIngesterCommand } from './sardana-commands.js'
 
 /** Options shared by every `beamloom ingester <device>` command (each overrides its env var). */
-interface IngesterOptions {
+interface IngesterOptions extends LogFlags {
   stream?: string
   upstream?: string
   name?: string
@@ -98,14 +104,15 @@ async function runDevice(opts: IngesterOptions, make: MakeIngester): Promise<voi
       'a separate ingester process needs the shared control plane: pass --redis or set REDIS_URL',
     )
   }
-  const logger = pino(
-    { name: config.name ?? `${config.streams.join('_')}-ingester` },
-    process.stderr,
+  const logger = roleLogger(
+    logConfigOf(opts, 'ingester'),
+    config.name ?? `${config.streams.join('_')}-ingester`,
   )
   const log: IngesterLogger = logger
   const plane = createRoleControlPlane({
     url: env.REDIS_URL ?? '',
     keyPrefix: controlPlane.keyPrefix,
+    connectTimeoutMs: controlPlane.connectTimeoutMs,
     role: 'ingester',
     name: config.name ?? `${config.streams.join('_')}-ingester`,
     logger,
@@ -149,6 +156,8 @@ export function deviceCommand(
       '--metrics-port <port>',
       'serve /metrics and /health/* on this port, 0 = any free one; default off [INGESTER_METRICS_PORT]',
     )
+    .addOption(logLevelOption('ingester'))
+    .addOption(logFormatOption())
     .addHelpText(
       'after',
       '\nAlso read from env: INGESTER_BUFFER_BYTES, INGESTER_DUMP_PATH, INGESTER_HELLO_TIMEOUT_MS,\nREDIS_KEY_PREFIX, HEARTBEAT_MS. See docs/ingesters.md.',

@@ -1,11 +1,18 @@
 import { Command, InvalidArgumentError } from 'commander'
-import pino from 'pino'
 import { createReducer, parseReducerEnv } from '../../reducer/index.js'
 import type { ControlPlane } from '../../src/control/control-plane.js'
 import { createMemoryControlPlane } from '../../src/control/memory-control-plane.js'
 import { createRoleControlPlane } from '../../src/control/role-control-plane.js'
 import { applyDransposeEnv } from '../../src/index.js'
 import { runWithSignals } from '../../src/service/run-with-signals.js'
+import {
+  type LogFlags,
+  logConfigOf,
+  logFormatOption,
+  logLevelOption,
+  roleLogger,
+} from '../log-options.js'
+import { deprecatedPortOption, portFlag } from '../port-option.js'
 
 /** How long a graceful stop may take before it is forced, in ms. */
 const DRAIN_TIMEOUT_MS = 10_000
@@ -19,10 +26,12 @@ function port(text: string): string {
 }
 
 /** Command-line flags of `beamloom reducer` (each overrides its env variable). */
-export interface ReducerFlags {
+export interface ReducerFlags extends LogFlags {
   reducer?: string
   name?: string
   port?: string
+  /** The deprecated short form of `--port`. */
+  p?: string
   host?: string
   bind?: string
   advertiseHost?: string
@@ -45,7 +54,8 @@ export function reducerCommand(): Command {
     )
     .option('-r, --reducer <module>', 'reducer class, path/to/file.ts:ExportName (REDUCER_MODULE)')
     .option('-n, --name <name>', 'process name in the registry (REDUCER_NAME, default reducer)')
-    .option('-p, --port <port>', 'HTTP port (REDUCER_PORT, default 5010; 0 = any)', port)
+    .option('--port <port>', 'HTTP port (REDUCER_PORT, default 5010; 0 = any)', port)
+    .addOption(deprecatedPortOption(port))
     .option('--host <host>', 'HTTP host (REDUCER_HOST, default 127.0.0.1)')
     .option(
       '-b, --bind <address>',
@@ -59,6 +69,8 @@ export function reducerCommand(): Command {
       'write <scan>.h5 here at the end of each scan and on POST /api/v1/h5 (REDUCER_H5_DIR)',
     )
     .option('--token <token>', 'bearer token for mutating HTTP endpoints (REDUCER_TOKEN)')
+    .addOption(logLevelOption('reducer'))
+    .addOption(logFormatOption())
     .action(async (flags: ReducerFlags) => {
       process.exitCode = await runReducer(flags, process.env)
     })
@@ -77,7 +89,7 @@ export function reducerEnvFromFlags(
     ...defined({
       REDUCER_MODULE: flags.reducer,
       REDUCER_NAME: flags.name,
-      REDUCER_PORT: flags.port,
+      REDUCER_PORT: portFlag(flags).port,
       REDUCER_HOST: flags.host,
       REDUCER_BIND: flags.bind,
       REDUCER_ADVERTISE_HOST: flags.advertiseHost,
@@ -95,8 +107,10 @@ export async function runReducer(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<number> {
   const config = parseReducerEnv(reducerEnvFromFlags(flags, env))
-  const logger = pino({ name: config.reducer.name })
-  const { redisUrl, keyPrefix, heartbeatMs } = config.controlPlane
+  const logger = roleLogger(logConfigOf(flags, 'reducer', env), config.reducer.name, {
+    notes: portFlag(flags).notes,
+  })
+  const { redisUrl, keyPrefix, heartbeatMs, connectTimeoutMs } = config.controlPlane
   let plane: ControlPlane
   if (redisUrl === undefined) {
     logger.warn('no REDIS_URL: in-memory control plane, no other process can reach this reducer')
@@ -108,6 +122,7 @@ export async function runReducer(
       role: 'reducer',
       name: config.reducer.name,
       logger,
+      connectTimeoutMs,
     })
   }
   await plane.start()

@@ -1,5 +1,4 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { pino } from 'pino'
 import type { ControlPlane } from '../../src/control/control-plane.js'
 import {
   applyDransposeEnv,
@@ -15,6 +14,13 @@ import {
   type WorkerLogger,
   type WorkerProcessConfig,
 } from '../../workers/index.js'
+import {
+  type LogFlags,
+  logConfigOf,
+  logFormatOption,
+  logLevelOption,
+  roleLogger,
+} from '../log-options.js'
 
 /** How long a graceful stop (SIGTERM) may take before it is forced, in milliseconds. */
 const DRAIN_TIMEOUT_MS = 10_000
@@ -38,6 +44,7 @@ class WorkerProcess extends ServiceBase {
     const plane: ControlPlane = createRoleControlPlane({
       url: controlPlane.redisUrl,
       keyPrefix: controlPlane.keyPrefix,
+      connectTimeoutMs: controlPlane.connectTimeoutMs,
       role: 'worker',
       name: workerConfig.name,
       logger: this.#logger,
@@ -126,9 +133,11 @@ export function workerCommand(): Command {
       'serve /metrics and /health/* on this port, 0 = any free one; default off (env WORKER_METRICS_PORT)',
       portNumber,
     )
-    .action(async (opts: WorkerOptions) => {
+    .addOption(logLevelOption('worker'))
+    .addOption(logFormatOption())
+    .action(async (opts: WorkerOptions & LogFlags) => {
       const config = parseWorkerEnv(envOf(opts))
-      const logger = pino({ name: `worker ${config.worker.name}` })
+      const logger = roleLogger(logConfigOf(opts, 'worker'), `worker ${config.worker.name}`)
       let fatal: Error | undefined
       const code = await runWithSignals(new WorkerProcess(config, logger), {
         drainTimeoutMs: DRAIN_TIMEOUT_MS,

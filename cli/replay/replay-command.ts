@@ -1,7 +1,9 @@
 import { rename, writeFile } from 'node:fs/promises'
 import { SingleBar } from 'cli-progress'
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { ConfigError, toJsonValue } from '../../src/index.js'
+import { ConfigError, type LogLevelName, toJsonValue } from '../../src/index.js'
+import { checkInputFiles } from '../check-files.js'
+import { logConfigOf, logLevelOption } from '../log-options.js'
 import { type H5Source, parseH5Source } from './h5-source.js'
 import { type CaptureSource, parseCaptureFlag } from './read-capture.js'
 import { writeReplayH5 } from './replay-h5.js'
@@ -23,6 +25,22 @@ async function writeAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`
   await writeFile(tmp, text)
   await rename(tmp, path)
+}
+
+/** pino's order of levels: a message shows when its level is at least the configured one. */
+const LEVEL_ORDER: readonly LogLevelName[] = [
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'error',
+  'fatal',
+  'silent',
+]
+
+/** Whether a message at `level` shows under the configured level. */
+function shows(level: LogLevelName, configured: LogLevelName): boolean {
+  return LEVEL_ORDER.indexOf(level) >= LEVEL_ORDER.indexOf(configured)
 }
 
 /** `beamloom replay`: run analysis code over recordings in one process. */
@@ -67,6 +85,7 @@ export function replayCommand(): Command {
     )
     .option('--fail-fast', 'stop at the first failure in user code')
     .option('--no-progress', 'no progress bar')
+    .addOption(logLevelOption('replay'))
     .action(
       async (opts: {
         worker: string
@@ -82,7 +101,9 @@ export function replayCommand(): Command {
         serve?: number
         failFast?: boolean
         progress: boolean
+        logLevel?: string
       }) => {
+        const { level } = logConfigOf(opts, 'replay')
         if (
           opts.file.length + opts.capture.length + opts.fromH5.length === 0 &&
           opts.source === undefined
@@ -91,6 +112,16 @@ export function replayCommand(): Command {
             'give at least one recording (-f), raw capture (--capture), HDF5 stack (--from-h5) or source class (-s)',
           )
         }
+        await checkInputFiles([
+          ...opts.file.map((path) => ({ what: 'recording', path })),
+          ...opts.capture.map((c) => ({ what: 'capture', path: c.file })),
+          ...opts.fromH5.map((h) => ({ what: 'HDF5 file', path: h.file })),
+          ...(opts.parameters === undefined
+            ? []
+            : [{ what: 'parameters file', path: opts.parameters }]),
+        ])
+        // Stacks of failures in user code: at debug (or with BEAMLOOM_DEBUG, as before).
+        const stacks = shows('debug', level) || Boolean(process.env.BEAMLOOM_DEBUG)
         const bar =
           opts.progress && process.stderr.isTTY
             ? new SingleBar({
@@ -106,13 +137,16 @@ export function replayCommand(): Command {
         bar?.start(1, 0, { failed: 0, rate: 0 })
         const onFailure = (f: ReplayFailure): void => {
           failed++
-          const line = `error: ${f.role} ${f.message}`
           if (bar) bar.update({ failed })
-          process.stderr.write(`${bar ? '\n' : ''}${line}\n`)
+          if (!shows('error', level)) return
+          process.stderr.write(`${bar ? '\n' : ''}error: ${f.role} ${f.message}\n`)
           const cause = f.error.cause
-          if (cause instanceof Error && cause.stack && process.env.BEAMLOOM_DEBUG) {
+          if (cause instanceof Error && cause.stack && stacks) {
             process.stderr.write(`${cause.stack}\n`)
           }
+        }
+        const warn = (message: string): void => {
+          if (shows('warn', level)) process.stderr.write(`${bar ? '\n' : ''}warning: ${message}\n`)
         }
         let live: { readonly publish: unknown } | undefined
         const server =
@@ -130,12 +164,8 @@ export function replayCommand(): Command {
           captures: opts.capture,
           source: opts.source,
           h5: opts.fromH5,
-          onCaptureInvalid: (stream, reason) => {
-            process.stderr.write(`${bar ? '\n' : ''}warning: capture of ${stream}: ${reason}\n`)
-          },
-          onWarning: (message) => {
-            process.stderr.write(`${bar ? '\n' : ''}warning: ${message}\n`)
-          },
+          onCaptureInvalid: (stream, reason) => warn(`capture of ${stream}: ${reason}`),
+          onWarning: warn,
           parametersFile: opts.parameters,
           workers: opts.workers,
           failFast: opts.failFast,

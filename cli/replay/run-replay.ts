@@ -10,6 +10,7 @@ import {
   type WorkerName,
   workerName,
 } from '../../src/index.js'
+import { checkParameterValues } from '../check-parameters.js'
 import { type H5Source, h5Messages } from './h5-source.js'
 import { mergeByEvent } from './merge-by-event.js'
 import { type CaptureSource, readCapture } from './read-capture.js'
@@ -99,7 +100,8 @@ class FailFast extends Error {}
  * Resolves with a report; failures of user code are collected (or, with `failFast`, end the
  * replay). Rejects only on set-up errors: `MODULE_NOT_FOUND`, `MODULE_INVALID`,
  * `CONFIG_INVALID` (also a capture of a device that cannot replay one, or a Python source
- * class, or an HDF5 file that cannot be read), `PARAMETER_INVALID`, `RECORDING_CORRUPT`,
+ * class, or an HDF5 file that cannot be read, or a parameter no module describes),
+ * `PARAMETER_INVALID` (a value that does not parse as its dtype), `RECORDING_CORRUPT`,
  * `RECORDING_TRUNCATED`, `DECODE_FAILED` (HDF5 data that cannot be decoded); and on a source
  * class that throws (`ANALYSIS_FAILED`) or yields something that is not a worker message
  * (`PROTOCOL_INVALID`).
@@ -115,6 +117,11 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
   const setValues = opts.parametersFile
     ? await readParameterFile(opts.parametersFile)
     : new Map<string, Uint8Array>()
+  // Refused once, here, rather than failing every event: a name no module describes, a value
+  // that does not parse as its dtype.
+  if (opts.parametersFile) {
+    checkParameterValues(setValues, analysis.parameters, opts.parametersFile)
+  }
   const parameters = resolveParameters(analysis.parameters, setValues)
   const hash = parametersHash(parameters)
   const generated = opts.source === undefined ? [] : await openSourceClass(opts.source, opts.cwd)

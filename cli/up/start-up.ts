@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { FastifyInstance } from 'fastify'
-import pino from 'pino'
+import type { Logger } from 'pino'
 import { parse as parseYaml } from 'yaml'
 import { createIngester, type Ingester } from '../../ingesters/base/create-ingester.js'
 import { IngesterConfig } from '../../ingesters/base/ingester-config.js'
@@ -11,19 +11,23 @@ import { createReducer, type Reducer } from '../../reducer/index.js'
 import {
   buildControllerApp,
   ConfigError,
+  type Controller,
   type ControlPlane,
   createController,
   createMemoryControlPlane,
   createParameterStore,
+  createProcessLogger,
   createRoleControlPlane,
   isBeamloomError,
   MappingInvalidError,
   ParameterName,
+  parseLogEnv,
   parseSequence,
   parseTriggerMap,
   readParameterFile,
   type ScanId,
   type Sequence,
+  StateError,
   sequenceFromTriggerMap,
   sleep,
   streamName,
@@ -36,8 +40,12 @@ import type { UpSpec } from './up-spec.js'
 export interface UpSystem {
   readonly controllerUrl: string
   readonly reducerUrl: string
+  readonly controller: Controller
   readonly reducer: Reducer
-  /** Start the scan (retries while workers and ingesters are still registering). */
+  /**
+   * Start the scan (retries while workers and ingesters are still registering).
+   * @throws StateError `STATE_INVALID` with `spec.serve` (scans come from the HTTP API).
+   */
   startScan(signal?: AbortSignal): Promise<ScanId>
   /** Close everything, in reverse order of start; safe to call twice. */
   close(): Promise<void>
@@ -60,12 +68,25 @@ async function loadSequence(spec: UpSpec, streams: readonly string[]): Promise<S
   return isSequence ? parseSequence(json) : sequenceFromTriggerMap(parseTriggerMap(json))
 }
 
+/** What {@link startUp} takes besides the spec. */
+export interface StartUpOptions {
+  /**
+   * The parts' logger (each part logs as a child); default: `LOG_LEVEL` (warn) of this
+   * process's env, to stderr.
+   */
+  readonly logger?: Logger
+  /** How long to wait for `spec.redis` at start-up, ms (default 10 s). */
+  readonly connectTimeoutMs?: number
+  /** Parameter values to set before the scan (checked by the caller); default: `spec.parameters` read as is. */
+  readonly parameters?: ReadonlyMap<string, Uint8Array>
+}
+
 /**
  * Start controller, reducer, workers, ingesters and simulators in this process, sharing one
  * control plane (in memory unless `spec.redis`). Rejects, after closing what it started, when a
  * part fails to start.
  */
-export async function startUp(spec: UpSpec): Promise<UpSystem> {
+export async function startUp(spec: UpSpec, options: StartUpOptions = {}): Promise<UpSystem> {
   const closers: (() => Promise<unknown>)[] = []
   const close = async (): Promise<void> => {
     while (closers.length > 0) {
@@ -80,13 +101,11 @@ export async function startUp(spec: UpSpec): Promise<UpSystem> {
   try {
     const streams = [...spec.simulate.map((s) => s.stream), ...spec.ingester.map((s) => s.stream)]
     if (new Set(streams).size !== streams.length) throw new ConfigError('a stream is given twice')
-    const sequence = await loadSequence(spec, streams)
+    // With `serve` the scans come from the controller's HTTP API: no map of our own.
+    const sequence = spec.serve ? undefined : await loadSequence(spec, streams)
 
-    // One logger for every part, to stderr; `BEAMLOOM_LOG_LEVEL=info` shows the parts' own logs.
-    const logger = pino(
-      { level: process.env.BEAMLOOM_LOG_LEVEL ?? 'warn' },
-      pino.destination({ fd: 2, sync: true }),
-    )
+    // One logger for every part; `LOG_LEVEL=info` shows the parts' own logs.
+    const logger = options.logger ?? createProcessLogger({ log: parseLogEnv(process.env, 'up') })
     const plane: ControlPlane =
       spec.redis === undefined
         ? createMemoryControlPlane({ keyPrefix: spec.keyPrefix })
@@ -96,13 +115,19 @@ export async function startUp(spec: UpSpec): Promise<UpSystem> {
             role: 'controller',
             name: 'up',
             logger,
+            ...(options.connectTimeoutMs === undefined
+              ? {}
+              : { connectTimeoutMs: options.connectTimeoutMs }),
           })
     await plane.start()
     closers.push(() => plane.close())
 
-    if (spec.parameters !== undefined) {
+    const parameters =
+      options.parameters ??
+      (spec.parameters === undefined ? undefined : await readParameterFile(spec.parameters))
+    if (parameters !== undefined) {
       const store = createParameterStore(plane)
-      for (const [name, bytes] of await readParameterFile(spec.parameters)) {
+      for (const [name, bytes] of parameters) {
         await store.set(ParameterName.parse(name), bytes)
       }
     }
@@ -195,6 +220,7 @@ export async function startUp(spec: UpSpec): Promise<UpSystem> {
     }
 
     const startScan = async (signal?: AbortSignal): Promise<ScanId> => {
+      if (sequence === undefined) throw new StateError('serving: scans come from the HTTP API')
       // Workers and ingesters register as they start; give the registry a moment to show them.
       for (let attempt = 0; ; attempt++) {
         try {
@@ -207,7 +233,7 @@ export async function startUp(spec: UpSpec): Promise<UpSystem> {
         }
       }
     }
-    return { controllerUrl, reducerUrl: reducer.url, reducer, startScan, close }
+    return { controllerUrl, reducerUrl: reducer.url, controller, reducer, startScan, close }
   } catch (err) {
     await close()
     throw err

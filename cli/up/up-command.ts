@@ -1,9 +1,14 @@
-import { rename, writeFile } from 'node:fs/promises'
 import { Command, InvalidArgumentError } from 'commander'
 import { DEVICES } from '../../ingesters/devices.js'
-import { toJsonValue } from '../../src/index.js'
-import { startUp } from './start-up.js'
-import { parseIngesterFlag, parseSimulateFlag, parseUpSpec, readScanFile } from './up-spec.js'
+import { type LogFlags, logFormatOption, logLevelOption } from '../log-options.js'
+import { runUp } from './run-up.js'
+import {
+  parseIngesterFlag,
+  parseSimulateFlag,
+  parseUpSpec,
+  readScanFile,
+  scanFileKeys,
+} from './up-spec.js'
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value]
@@ -15,7 +20,7 @@ function int(text: string): number {
   return n
 }
 
-interface UpFlags {
+interface UpFlags extends LogFlags {
   scan?: string
   worker?: string
   reducer?: string
@@ -32,11 +37,14 @@ interface UpFlags {
   reducerPort?: number
   host?: string
   wrap: boolean
+  serve?: boolean
+  progress?: boolean
 }
 
 /** Merge a scan file (if any) with flags; flags win, source lists add up. */
 async function specFrom(flags: UpFlags) {
-  const file = flags.scan === undefined ? {} : await readScanFile(flags.scan)
+  const file =
+    flags.scan === undefined ? {} : scanFileKeys(await readScanFile(flags.scan), flags.scan)
   const fromFile = (key: string): unknown[] => {
     const v = file[key]
     return Array.isArray(v) ? v : v === undefined ? [] : [v]
@@ -66,6 +74,10 @@ async function specFrom(flags: UpFlags) {
       ...pick(flags.reducerPort !== undefined ? { reducerPort: flags.reducerPort } : undefined),
       ...pick(flags.host && { host: flags.host }),
       ...(flags.wrap ? {} : { allWrap: false }),
+      ...pick(flags.serve !== undefined ? { serve: flags.serve } : undefined),
+      ...pick(flags.progress !== undefined ? { progress: flags.progress } : undefined),
+      ...pick(flags.logLevel && { logLevel: flags.logLevel }),
+      ...pick(flags.logFormat && { logFormat: flags.logFormat }),
     },
     flags.scan ?? 'beamloom up',
   )
@@ -73,20 +85,24 @@ async function specFrom(flags: UpFlags) {
 
 /**
  * `beamloom up`: controller, ingesters, workers and reducer in one process, with the in-memory
- * control plane unless `--redis` is given.
+ * control plane unless `--redis` is given. Exit code 0, 1 when the scan had failures or did not
+ * finish, 2 on bad input (docs/cli.md).
  */
 export function upCommand(): Command {
   return new Command('up')
     .description(
       'run a whole live scan in this process: simulated or real sources, controller, workers, reducer',
     )
-    .option('--scan <file>', 'YAML/JSON scan file with the same keys as the flags')
+    .option(
+      '--scan <file>',
+      'YAML/JSON scan file whose keys are the flag names (worker, simulate, reducer-port, …)',
+    )
     .option('-w, --worker <module>', 'worker class, path/to/file.ts:ExportName')
     .option('-r, --reducer <module>', 'reducer class, path/to/file.ts:ExportName')
     .option('--workers <n>', 'worker instances (default 2)', int)
     .option(
       '--simulate <spec>',
-      `simulated source <device>:<stream>[:frames=N,rate=Hz,capture=FILE,shape=RxC,dtype=uint16,bslz4,<device option>=…] (repeatable; devices: ${[...DEVICES.keys()].join(', ')})`,
+      `simulated source <device>:<stream>[:frames=N,rate=Hz,capture=FILE,shape=RxC,dtype=uint16,bslz4,<device option>=…] (repeatable; devices: ${[...DEVICES.keys()].join(', ')}; frames default to what the device options imply, such as contrast's mesh=40x75, else 100)`,
       collect,
       [],
     )
@@ -105,54 +121,33 @@ export function upCommand(): Command {
     .option('--no-wrap', 'do not wrap the map in start/end broadcast events (all_wrap)')
     .option(
       '-p, --parameters <file>',
-      'parameters: JSON list of {"name","data"} or {"name","value"}',
+      'parameters: JSON list of {"name","data"} or {"name","value"}, checked against the modules’ descriptions',
     )
     .option('--out <file>', "write the reducer's publish as JSON when the scan finishes, then exit")
+    .option(
+      '--serve',
+      'start no scan: keep everything running and run the trigger maps posted to the controller, until Ctrl-C',
+    )
     .option('--redis <url>', 'use Redis as the control plane instead of memory')
     .option('--prefix <prefix>', 'control-plane key prefix (default beamloom)')
     .option('--port <port>', 'controller HTTP port (default 5000; 0 = any)', int)
     .option('--reducer-port <port>', 'reducer HTTP port (default 5010; 0 = any)', int)
     .option('--host <host>', 'HTTP listen address (default 127.0.0.1)')
+    .option('--progress', 'show progress (events, rate, ETA) even when stderr is not a terminal')
+    .option('--no-progress', 'no progress display (default: a bar on a terminal)')
+    .addOption(logLevelOption('up'))
+    .addOption(logFormatOption('up'))
     .action(async (flags: UpFlags) => {
       const spec = await specFrom(flags)
-      const started = Date.now()
-      const system = await startUp(spec)
       const stop = new AbortController()
       const onSignal = () => stop.abort()
       process.once('SIGINT', onSignal)
       process.once('SIGTERM', onSignal)
       try {
-        process.stderr.write(
-          `beamloom up: controller ${system.controllerUrl} (status page at /), reducer ${system.reducerUrl} (viewer at ${system.reducerUrl}/viewer)\n`,
-        )
-        const scanId = await system.startScan(stop.signal)
-        process.stderr.write(`scan ${scanId} started\n`)
-        const done = system.reducer.scanDone(scanId)
-        await Promise.race([
-          done,
-          new Promise((resolve) => stop.signal.addEventListener('abort', resolve)),
-        ])
-        if (!stop.signal.aborted) {
-          const scan = system.reducer.status().scan
-          const counts = scan
-            ? `${scan.reduced} results reduced, ${scan.failed + scan.workerFailed} failed, ${scan.duplicates} duplicates dropped`
-            : ''
-          const seconds = ((Date.now() - started) / 1000).toFixed(2)
-          process.stderr.write(`scan ${scanId} finished (${seconds} s since start-up): ${counts}\n`)
-        }
-        if (spec.out !== undefined) {
-          const tmp = `${spec.out}.${process.pid}.tmp`
-          await writeFile(tmp, `${JSON.stringify(toJsonValue(system.reducer.publish), null, 2)}\n`)
-          await rename(tmp, spec.out)
-          process.stderr.write(`publish written to ${spec.out}\n`)
-        } else if (!stop.signal.aborted) {
-          process.stderr.write('serving results; Ctrl-C to stop\n')
-          await new Promise((resolve) => stop.signal.addEventListener('abort', resolve))
-        }
+        process.exitCode = await runUp(spec, stop.signal)
       } finally {
         process.off('SIGINT', onSignal)
         process.off('SIGTERM', onSignal)
-        await system.close()
       }
     })
 }

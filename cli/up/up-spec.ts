@@ -9,13 +9,20 @@ const DeviceName = z.string().refine((name) => DEVICES.has(name), {
   message: `unknown device (known: ${[...DEVICES.keys()].join(', ')})`,
 })
 
-/** A simulated source: `<device>:<stream>[:key=value,…]`, e.g. `stins:eiger:frames=100,shape=64x64`. */
+/** Frames a simulator sends when neither `frames` nor its device options say. */
+const DEFAULT_SIMULATOR_FRAMES = 100
+
+/**
+ * A simulated source: `<device>:<stream>[:key=value,…]`, e.g. `stins:eiger:frames=100,shape=64x64`.
+ * Without `frames`, the device's options may imply the count (Contrast's `mesh=40x75`: 3000);
+ * otherwise 100.
+ */
 export const SimulateSpec = z
   .strictObject({
     /** A device of the registry (`ingesters/devices.ts`). */
     device: DeviceName,
     stream: z.string().min(1),
-    frames: z.int().nonnegative().default(100),
+    frames: z.int().nonnegative().optional(),
     shape: z.tuple([z.int().positive(), z.int().positive()]).default([64, 64]),
     dtype: z.enum(['uint8', 'uint16', 'uint32', 'int32', 'float32', 'float64']).default('uint16'),
     rateHz: z.number().nonnegative().default(0),
@@ -37,6 +44,16 @@ export const SimulateSpec = z
       })
     }
   })
+  .transform((spec, ctx) => {
+    if (spec.frames !== undefined) return { ...spec, frames: spec.frames }
+    try {
+      const implied = DEVICES.get(spec.device)?.simulatorFrames?.(spec.options)
+      return { ...spec, frames: implied ?? DEFAULT_SIMULATOR_FRAMES }
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['options'], message: (err as Error).message })
+      return z.NEVER
+    }
+  })
 export type SimulateSpec = z.output<typeof SimulateSpec>
 
 /** A real source: `<device>:<stream>=<upstream url>`. */
@@ -47,7 +64,10 @@ export const IngesterSpec = z.strictObject({
 })
 export type IngesterSpec = z.output<typeof IngesterSpec>
 
-/** Everything `beamloom up` runs: from flags, or from a scan file with the same keys. */
+/**
+ * Everything `beamloom up` runs: from flags, or from a scan file whose keys are the flag names
+ * (see {@link scanFileKeys}).
+ */
 export const UpSpec = z.strictObject({
   worker: z.string().min(1),
   reducer: z.string().min(1),
@@ -66,6 +86,15 @@ export const UpSpec = z.strictObject({
   port: z.int().min(0).max(65_535).default(5000),
   reducerPort: z.int().min(0).max(65_535).default(5010),
   host: z.string().default('127.0.0.1'),
+  /**
+   * Start no scan: keep everything running and run the trigger maps posted to the controller
+   * (`POST /api/v1/mapping`, `/api/v1/sequence`) until interrupted.
+   */
+  serve: z.boolean().default(false),
+  /** Progress line: `undefined` on a terminal only, `true` always, `false` never. */
+  progress: z.boolean().optional(),
+  logLevel: z.string().optional(),
+  logFormat: z.string().optional(),
 })
 export type UpSpec = z.output<typeof UpSpec>
 export type UpSpecInput = z.input<typeof UpSpec>
@@ -167,12 +196,53 @@ export async function readScanFile(file: string): Promise<Record<string, unknown
   return value as Record<string, unknown>
 }
 
+/**
+ * Scan-file keys that are the flag names (`reducer-port: 0`, `prefix: bl`, `wrap: false`,
+ * `no-wrap: true`), with the key of {@link UpSpec} each stands for. The spec's own keys
+ * (`reducerPort`, `keyPrefix`, `allWrap`: what scan files used before) are read too.
+ */
+const FLAG_KEYS: Readonly<Record<string, { key: string; value?: (v: unknown) => unknown }>> = {
+  'reducer-port': { key: 'reducerPort' },
+  prefix: { key: 'keyPrefix' },
+  wrap: { key: 'allWrap' },
+  'no-wrap': { key: 'allWrap', value: (v) => (typeof v === 'boolean' ? !v : v) },
+  'log-level': { key: 'logLevel' },
+  'log-format': { key: 'logFormat' },
+}
+
+/**
+ * A scan file's mapping with its flag-named keys as {@link UpSpec}'s (pure); other keys pass
+ * as they are, for the strict schema to judge.
+ * @throws ConfigError naming a setting given twice (`reducer-port` and `reducerPort`).
+ */
+export function scanFileKeys(raw: Readonly<Record<string, unknown>>, file: string) {
+  const out: Record<string, unknown> = {}
+  const from: Record<string, string> = {}
+  for (const [name, value] of Object.entries(raw)) {
+    const flag = FLAG_KEYS[name]
+    const key = flag?.key ?? name
+    if (key in out) {
+      throw new ConfigError(`${file}: '${from[key]}' and '${name}' set the same thing`)
+    }
+    out[key] = flag?.value === undefined ? value : flag.value(value)
+    from[key] = name
+  }
+  return out
+}
+
 /** Validate the merged options. @throws ConfigError with every problem. */
 export function parseUpSpec(raw: unknown, where: string): UpSpec {
   const parsed = UpSpec.safeParse(raw)
   if (!parsed.success) throw new ConfigError(`${where}: ${issues(parsed.error)}`)
   const spec = parsed.data
-  if (spec.simulate.length + spec.ingester.length === 0) {
+  if (spec.serve) {
+    const given = (['frames', 'map', 'out'] as const).filter((k) => spec[k] !== undefined)
+    if (given.length > 0) {
+      throw new ConfigError(
+        `${where}: --serve starts no scan: ${given.map((k) => `--${k}`).join(', ')} cannot go with it (post the map to the controller)`,
+      )
+    }
+  } else if (spec.simulate.length + spec.ingester.length === 0) {
     throw new ConfigError(`${where}: give at least one --simulate or --ingester source`)
   }
   return spec

@@ -39,6 +39,12 @@ export interface DeviceType {
   readonly binds: 'device' | 'ingester'
   /** Device-specific simulator options beyond the common ones, with their help text. */
   readonly simulatorOptions: Readonly<Record<string, string>>
+  /**
+   * The frames a series has when its device-specific options say so and `frames` is not
+   * given (Contrast: `mesh=40x75` is 3000 points); `undefined`: the options do not say.
+   * @throws ConfigError for an option it cannot read.
+   */
+  simulatorFrames?(options: Readonly<Record<string, string>>): number | undefined
   /** The upstream factory of an ingester reading the device at `url`. */
   upstream(url: string): UpstreamFactory
   /** Create (not start) a simulator. @throws ConfigError for an unknown or bad option. */

@@ -43,6 +43,11 @@ export const contrastDevice: DeviceType = {
     heartbeat: 'a heartbeat after every this many points, 0 for none (default 10)',
     scannr: 'scan number announced (default 1)',
   },
+  simulatorFrames(options) {
+    if (options.mesh === undefined) return undefined
+    const [slow, fast] = parseMesh(options.mesh)
+    return slow * fast
+  },
   upstream: (url) => createContrastUpstreamFactory({ url }),
   simulator(spec) {
     checkSimulatorOptions(contrastDevice, spec)

@@ -8,7 +8,9 @@ import { RedisUrl } from './redis-url.js'
  * - `REDIS_URL` — `redis://` or `rediss://` with optional user and password; unset means the
  *   embedded in-memory plane (only meaningful when all roles run in one process);
  * - `REDIS_KEY_PREFIX` — namespace of every key (default `beamloom`; one per deployment);
- * - `HEARTBEAT_MS` — registry heartbeat period (default 1000; gone after 3 missed beats).
+ * - `HEARTBEAT_MS` — registry heartbeat period (default 1000; gone after 3 missed beats);
+ * - `REDIS_CONNECT_TIMEOUT_MS` — how long a process waits for Redis at start-up before it
+ *   fails naming the URL (default 10 000).
  */
 export const ControlPlaneEnv = z
   .object({
@@ -22,11 +24,13 @@ export const ControlPlaneEnv = z
       }),
     REDIS_KEY_PREFIX: KeyPrefix.default('beamloom'),
     HEARTBEAT_MS: z.coerce.number().int().positive().default(1_000),
+    REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   })
   .transform((env) => ({
     redisUrl: env.REDIS_URL,
     keyPrefix: env.REDIS_KEY_PREFIX,
     heartbeatMs: env.HEARTBEAT_MS,
+    connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS,
   }))
 /** Typed control-plane config, from {@link ControlPlaneEnv}. */
 export type ControlPlaneConfig = z.output<typeof ControlPlaneEnv>

@@ -52,23 +52,13 @@ function bindAndHost(name: string, value: string, bindVar: string, hostVar: stri
   return { [bindVar]: `tcp://*:${port}`, [hostVar]: match[1] as string }
 }
 
-/** Python logging level names as pino levels. */
-const LOG_LEVELS: Readonly<Record<string, string>> = {
-  DEBUG: 'debug',
-  INFO: 'info',
-  WARNING: 'warn',
-  WARN: 'warn',
-  ERROR: 'error',
-  CRITICAL: 'fatal',
-  FATAL: 'fatal',
-}
-
 /**
  * Every Dranspose variable beamloom reads, with the beamloom variables it stands for
  * (docs/configuration.md shows this table). Dranspose's settings are pydantic-settings
  * fields read case-insensitively without a prefix; its Helm chart sets `REDIS_URL`,
  * `LOG_LEVEL`, `INGESTER_URL`, `REDUCER_URL`, `DUMP_PATH` and passes classes and streams as
- * arguments.
+ * arguments. `LOG_LEVEL` is beamloom's own name too (`parseLogEnv`, Python level names
+ * accepted), so it needs no entry.
  */
 export const DRANSPOSE_ENV_ALIASES: readonly DransposeEnvAlias[] = [
   {
@@ -140,19 +130,6 @@ export const DRANSPOSE_ENV_ALIASES: readonly DransposeEnvAlias[] = [
     roles: ['ingester'],
     how: 'the file; its directory becomes the dump directory',
     translate: (v) => ({ INGESTER_DUMP_PATH: v, INGESTER_DUMP_DIR: dirname(v) }),
-  },
-  {
-    dranspose: 'LOG_LEVEL',
-    beamloom: ['CONTROLLER_LOG_LEVEL'],
-    roles: ['controller'],
-    how: 'Python level names (`DEBUG`, `WARNING`, …) become pino levels',
-    translate: (v) => {
-      const level = LOG_LEVELS[v.trim().toUpperCase()]
-      if (level === undefined) {
-        throw new ConfigError(`LOG_LEVEL: unknown level '${v}' (DEBUG, INFO, WARNING, ERROR)`)
-      }
-      return { CONTROLLER_LOG_LEVEL: level }
-    },
   },
 ]
 

@@ -37,6 +37,11 @@ export interface RedisControlPlaneHooks {
    * is gone: registrations come back by themselves, scans do not.
    */
   readonly onDataLost?: () => void
+  /**
+   * `start()`'s first connection attempt failed; it goes on trying until `connectTimeoutMs`
+   * (say so: the process is waiting, not stuck).
+   */
+  readonly onConnectRetrying?: (err: Error, info: { url: string; timeoutMs: number }) => void
 }
 
 /**
@@ -64,6 +69,7 @@ class RedisControlPlane extends ServiceBase implements ControlPlane {
   readonly keys: ControlKeys
   readonly #options: RedisControlPlaneOptions
   readonly #hooks: RedisControlPlaneHooks
+  readonly #safeUrl: string
   #cmd: Redis | undefined
   readonly #idle: Redis[] = []
   readonly #blocking = new Set<Redis>()
@@ -81,6 +87,7 @@ class RedisControlPlane extends ServiceBase implements ControlPlane {
     this.keys = controlKeys(options.keyPrefix)
     this.#options = options
     this.#hooks = hooks
+    this.#safeUrl = safeUrl
   }
 
   protected override async onStart(signal: AbortSignal): Promise<void> {
@@ -104,7 +111,13 @@ class RedisControlPlane extends ServiceBase implements ControlPlane {
     conn.on('error', (err: Error) => {
       this.#lastError = err
     })
-    await waitReady(conn, this.#options.connectTimeoutMs, signal)
+    const url = this.#safeUrl
+    const timeoutMs = this.#options.connectTimeoutMs
+    const onRetry = this.#hooks.onConnectRetrying
+    await waitReady(conn, timeoutMs, signal, {
+      url,
+      ...(onRetry === undefined ? {} : { onRetrying: (err) => onRetry(err, { url, timeoutMs }) }),
+    })
     this.#epoch = await this.#takeEpoch(conn)
     conn.on('close', () => this.#down())
     conn.on('ready', () => this.#up())

@@ -5,16 +5,25 @@ import { aborted } from '../service/abort.js'
 // Reply errors that mean "these credentials will never work": retrying cannot help.
 const AUTH_FAILURE = /^(WRONGPASS|NOAUTH|NOPERM)\b|\bAUTH\b/
 
+/** What {@link waitReady} names and reports while it waits. */
+export interface WaitReadyOptions {
+  /** The server as errors name it (a URL without its password). */
+  readonly url: string
+  /** Called once, with the error, when the first connection attempt fails. */
+  readonly onRetrying?: (err: Error) => void
+}
+
 /**
  * Connect a lazily-created connection and wait until it is ready.
  * Rejects with `CONFIG_INVALID` when the server refuses the credentials, `UPSTREAM_CLOSED`
- * when it is not ready within `timeoutMs`, or the signal's reason; the connection is then
- * disconnected.
+ * (naming `url`) when it is not ready within `timeoutMs`, or the signal's reason; the
+ * connection is then disconnected.
  */
 export async function waitReady(
   conn: Redis,
   timeoutMs: number,
   signal: AbortSignal,
+  options: WaitReadyOptions,
 ): Promise<void> {
   let lastError: Error | undefined
   let onError: (err: Error) => void = () => {}
@@ -23,17 +32,23 @@ export async function waitReady(
   const outcome = new Promise<void>((resolve, reject) => {
     onReady = resolve
     onError = (err) => {
+      const first = lastError === undefined
       lastError = err
       if (err.name === 'ReplyError' && AUTH_FAILURE.test(err.message)) {
-        reject(new ConfigError(`Redis refused the credentials: ${err.message}`, { cause: err }))
-      }
+        reject(
+          new ConfigError(`Redis at ${options.url} refused the credentials: ${err.message}`, {
+            cause: err,
+          }),
+        )
+      } else if (first) options.onRetrying?.(err)
     }
     timer = setTimeout(() => {
       const why = lastError ? `: ${lastError.message}` : ''
       reject(
-        new UpstreamClosedError(`Redis not ready within ${timeoutMs} ms${why}`, {
-          cause: lastError,
-        }),
+        new UpstreamClosedError(
+          `the control plane (Redis at ${options.url}) was not reachable within ${timeoutMs} ms${why}`,
+          { cause: lastError },
+        ),
       )
     }, timeoutMs)
     signal.addEventListener('abort', () => reject(signal.reason), { once: true })

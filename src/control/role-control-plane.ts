@@ -17,11 +17,14 @@ export interface RoleControlPlaneOptions {
   readonly role: ProcessRole
   readonly name: string
   readonly logger: PlaneLogger
+  /** How long `start()` waits for Redis before failing, ms (default: the plane's, 10 s). */
+  readonly connectTimeoutMs?: number
 }
 
 /**
  * A process's Redis control plane that never fails silently (DESIGN.md "Nothing silent"): a
- * lost connection is logged at WARNING when it happens, its return with the outage's length,
+ * server not reachable at start-up is logged at WARNING with its URL while `start()` keeps
+ * trying (it then fails naming the URL after `connectTimeoutMs`), a lost connection is logged at WARNING when it happens, its return with the outage's length,
  * and a server that came back without its data at ERROR. Both are also appended to the shared
  * log stream (`/api/v1/logs`) once the plane answers again, so operators see them in one place.
  */
@@ -38,8 +41,20 @@ export function createRoleControlPlane(options: RoleControlPlaneOptions): Contro
       )
   }
   plane = createRedisControlPlane(
-    { url: options.url, keyPrefix: options.keyPrefix },
     {
+      url: options.url,
+      keyPrefix: options.keyPrefix,
+      ...(options.connectTimeoutMs === undefined
+        ? {}
+        : { connectTimeoutMs: options.connectTimeoutMs }),
+    },
+    {
+      onConnectRetrying: (err, { url, timeoutMs }) => {
+        logger.warn(
+          { err: err.message, url, timeoutMs },
+          `control plane (Redis at ${url}) not reachable yet; trying for up to ${timeoutMs / 1000} s`,
+        )
+      },
       onConnectionChange: (change, cause) => {
         if (change === 'lost') {
           lostAt = Date.now()

@@ -1,6 +1,6 @@
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -21,7 +21,7 @@ import { statusPageRoutes } from './status-page/status-page-routes.js'
 export interface ControllerAppOptions {
   /** Bearer token every mutating request (POST) must carry; unset: no check. */
   readonly token?: string | undefined
-  /** Request logging; default none. */
+  /** The app's logger (each request is logged at debug); default none. */
   readonly logger?: Logger
   /** Largest JSON body (trigger maps), bytes; default 64 MiB. */
   readonly bodyLimitBytes?: number
@@ -43,8 +43,24 @@ export function buildControllerApp(
 ): FastifyInstance {
   const app = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    // Fastify logs two lines per request at info; a status page polling every second would
+    // flood the log. One line per request, at debug, instead.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes ?? 64 * 1024 * 1024,
   }) as unknown as FastifyInstance
+  if (options.logger !== undefined) {
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.debug(
+        {
+          method: request.method,
+          url: request.url,
+          statusCode: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+        },
+        'request',
+      )
+    })
+  }
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   installErrorHandler(app)

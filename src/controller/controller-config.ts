@@ -17,8 +17,9 @@ const positiveInt = z.coerce.number().int().positive()
  * - `CONTROLLER_STALL_TIMEOUT_MS` — a scan without progress this long ends `failed` (default 0:
  *   never);
  * - `CONTROLLER_EVENT_ATTEMPTS` — an event whose analysis overran its time limit or crashed on
- *   this many workers is failed for good (default 2);
- * - `CONTROLLER_LOG_LEVEL` — pino level (default `info`).
+ *   this many workers is failed for good (default 2).
+ *
+ * Its log level is `LOG_LEVEL`, as for every command (`parseLogEnv`).
  */
 export const ControllerEnv = z
   .object({
@@ -33,9 +34,6 @@ export const ControllerEnv = z
     CONTROLLER_STALL_WARN_MS: positiveInt.default(30_000),
     CONTROLLER_STALL_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(0),
     CONTROLLER_EVENT_ATTEMPTS: positiveInt.default(2),
-    CONTROLLER_LOG_LEVEL: z
-      .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
-      .default('info'),
   })
   .transform((env) => ({
     host: env.CONTROLLER_HOST,
@@ -49,7 +47,6 @@ export const ControllerEnv = z
     stallWarnMs: env.CONTROLLER_STALL_WARN_MS,
     stallTimeoutMs: env.CONTROLLER_STALL_TIMEOUT_MS,
     eventAttempts: env.CONTROLLER_EVENT_ATTEMPTS,
-    logLevel: env.CONTROLLER_LOG_LEVEL,
   }))
 
 /** Typed controller config: its own settings plus the control plane's. */

@@ -113,8 +113,8 @@ export class FaultCluster {
       ...o.roleEnv?.[role],
     }
     const args: Record<string, string[]> = {
-      controller: ['controller', '--host', '127.0.0.1', '-p', String(p.controller)],
-      reducer: ['reducer', '-r', `${ANALYSIS}:FaultReducer`, '-p', String(p.reducer)],
+      controller: ['controller', '--host', '127.0.0.1', '--port', String(p.controller)],
+      reducer: ['reducer', '-r', `${ANALYSIS}:FaultReducer`, '--port', String(p.reducer)],
       ingester: [
         'ingester',
         'stins',

@@ -111,10 +111,10 @@ beforeAll(async () => {
   reducer = `http://127.0.0.1:${rp}`
   ingesterMetrics = `http://127.0.0.1:${mp}`
   children.push(
-    spawnBeamloom('controller', ['controller', '--host', '127.0.0.1', '-p', String(cp)], env),
+    spawnBeamloom('controller', ['controller', '--host', '127.0.0.1', '--port', String(cp)], env),
     spawnBeamloom(
       'reducer',
-      ['reducer', '-r', `${dir}/analysis.ts:FrameEventReducer`, '-p', String(rp)],
+      ['reducer', '-r', `${dir}/analysis.ts:FrameEventReducer`, '--port', String(rp)],
       env,
     ),
     spawnBeamloom(

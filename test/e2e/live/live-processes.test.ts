@@ -101,12 +101,12 @@ beforeAll(async () => {
   controller = `http://127.0.0.1:${cp}`
   reducer = `http://127.0.0.1:${rp}`
   children.push(
-    spawnBeamloom('controller', ['controller', '--host', '127.0.0.1', '-p', String(cp)], env),
+    spawnBeamloom('controller', ['controller', '--host', '127.0.0.1', '--port', String(cp)], env),
   )
   children.push(
     spawnBeamloom(
       'reducer',
-      ['reducer', '-r', `${dir}/analysis.ts:CountReducer`, '-p', String(rp)],
+      ['reducer', '-r', `${dir}/analysis.ts:CountReducer`, '--port', String(rp)],
       env,
     ),
   )

@@ -64,6 +64,27 @@ describe('Redis control plane: connection', () => {
     expect(plane.state).toBe('closed')
   })
 
+  it('says once that it keeps trying, and fails naming the URL without its password', async () => {
+    const port = await closedPort()
+    const retrying: { err: string; url: string; timeoutMs: number }[] = []
+    const plane = createRedisControlPlane(
+      { url: `redis://u:s3cret@127.0.0.1:${port}`, keyPrefix: prefix(), connectTimeoutMs: 500 },
+      { onConnectRetrying: (err, info) => retrying.push({ err: err.message, ...info }) },
+    )
+    const err = await plane.start().catch((e: unknown) => e)
+    const url = `redis://u:***@127.0.0.1:${port}`
+    expect(err).toMatchObject({
+      code: 'UPSTREAM_CLOSED',
+      message: expect.stringContaining(
+        `the control plane (Redis at ${url}) was not reachable within 500 ms`,
+      ),
+    })
+    expect(String(err)).not.toContain('s3cret')
+    expect(retrying).toEqual([
+      { err: expect.stringContaining('ECONNREFUSED'), url, timeoutMs: 500 },
+    ])
+  })
+
   it('rides out a dropped connection: commands wait, a blocked read survives', async () => {
     const proxy = await proxied()
     const changes: string[] = []

@@ -44,7 +44,6 @@ describe('parseAutoscalerEnv', () => {
       AUTOSCALER_RATE_WINDOW_S: '60',
       AUTOSCALER_REQUEST_TIMEOUT_MS: '9',
       AUTOSCALER_PORT: '0',
-      AUTOSCALER_LOG_LEVEL: 'debug',
     }
     expect(new Set(Object.keys(env))).toEqual(new Set(AUTOSCALER_ENV_NAMES))
     const c = parseAutoscalerEnv(env)
@@ -59,13 +58,7 @@ describe('parseAutoscalerEnv', () => {
       maxStepUp: 3,
       maxStepDown: 2,
     })
-    expect([c.pollMs, c.rateWindowSeconds, c.requestTimeoutMs, c.port, c.logLevel]).toEqual([
-      7,
-      60,
-      9,
-      0,
-      'debug',
-    ])
+    expect([c.pollMs, c.rateWindowSeconds, c.requestTimeoutMs, c.port]).toEqual([7, 60, 9, 0])
   })
 
   it('rejects bad config with CONFIG_INVALID naming the variable', () => {

@@ -7,6 +7,7 @@ import {
   parseSimulateFlag,
   parseUpSpec,
   readScanFile,
+  scanFileKeys,
 } from '../../../cli/up/up-spec.js'
 
 describe('beamloom up options', () => {
@@ -63,5 +64,77 @@ describe('beamloom up options', () => {
       parseUpSpec({ ...typo, simulate: [parseSimulateFlag('stins:cam')] }, file),
     ).toThrow(/wrokers/)
     await expect(readScanFile(join(dir, 'missing.yaml'))).rejects.toThrow(/cannot read scan file/)
+  })
+})
+
+describe('scan files with the flag names as keys', () => {
+  it('reads the flag names and the older camelCase keys to the same spec', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'beamloom-up-keys-'))
+    const flags = join(dir, 'flags.yaml')
+    await writeFile(
+      flags,
+      [
+        'worker: w.ts:W',
+        'reducer: r.ts:R',
+        'simulate: [stins:cam:frames=5]',
+        'reducer-port: 0',
+        'prefix: bl-test',
+        'no-wrap: true',
+        'log-level: info',
+        'log-format: json',
+        'progress: false',
+        '',
+      ].join('\n'),
+    )
+    const old = join(dir, 'old.yaml')
+    await writeFile(
+      old,
+      'worker: w.ts:W\nreducer: r.ts:R\nreducerPort: 0\nkeyPrefix: bl-test\nallWrap: false\nlogLevel: info\nlogFormat: json\nprogress: false\n',
+    )
+    const read = async (file: string) => {
+      const raw = scanFileKeys(await readScanFile(file), file)
+      const simulate = (Array.isArray(raw.simulate) ? raw.simulate : []).map((s) =>
+        parseSimulateFlag(String(s)),
+      )
+      return parseUpSpec(
+        {
+          ...raw,
+          simulate: simulate.length > 0 ? simulate : [parseSimulateFlag('stins:cam:frames=5')],
+        },
+        file,
+      )
+    }
+    const a = await read(flags)
+    expect(a).toMatchObject({
+      reducerPort: 0,
+      keyPrefix: 'bl-test',
+      allWrap: false,
+      logLevel: 'info',
+      logFormat: 'json',
+      progress: false,
+    })
+    expect(await read(old)).toEqual(a)
+    expect(scanFileKeys({ wrap: false }, 'f').allWrap).toBe(false)
+    expect(() => scanFileKeys({ 'reducer-port': 1, reducerPort: 2 }, 'f.yaml')).toThrow(
+      "f.yaml: 'reducer-port' and 'reducerPort' set the same thing",
+    )
+  })
+
+  it('--serve starts no scan: no map, frames or out with it; sources optional', () => {
+    const base = { worker: 'w.ts:W', reducer: 'r.ts:R', serve: true }
+    expect(parseUpSpec(base, 'up').serve).toBe(true)
+    expect(() => parseUpSpec({ ...base, frames: 10, out: 'x.json' }, 'up')).toThrow(
+      '--serve starts no scan: --frames, --out cannot go with it',
+    )
+  })
+})
+
+describe('frames implied by simulator options', () => {
+  it("takes a Contrast mesh's points as the frame count", () => {
+    expect(parseSimulateFlag('contrast:ctr:mesh=40x75').frames).toBe(3000)
+    expect(parseSimulateFlag('contrast:ctr:mesh=40x75,frames=7').frames).toBe(7)
+    expect(parseSimulateFlag('contrast:ctr').frames).toBe(100)
+    expect(parseSimulateFlag('stins:cam').frames).toBe(100)
+    expect(() => parseSimulateFlag('contrast:ctr:mesh=40')).toThrow(/mesh '40'/)
   })
 })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseIngesterEnv } from '../../../ingesters/base/ingester-config.js'
 import { parseReducerEnv } from '../../../reducer/reducer-env.js'
 import { applyDransposeEnv, DRANSPOSE_ENV_ALIASES } from '../../../src/config/dranspose-env.js'
-import { parseControllerEnv } from '../../../src/controller/controller-config.js'
+import { parseLogEnv } from '../../../src/config/log-env.js'
 import { parseWorkerEnv } from '../../../workers/worker-config.js'
 
 describe('Dranspose env names as aliases', () => {
@@ -54,8 +54,9 @@ describe('Dranspose env names as aliases', () => {
     expect(reducer.reducer.reducerModule).toBe('src/reducer.ts:R')
     expect(reducer.reducer.bind).toBe('tcp://*:10010')
     expect(reducer.reducer.advertiseHost).toBe('ns-reducer')
-    const controller = parseControllerEnv(applyDransposeEnv({ LOG_LEVEL: 'WARNING' }, 'controller'))
-    expect(controller.logLevel).toBe('warn')
+    // LOG_LEVEL is beamloom's name too, read by every command with Python's level names.
+    expect(applyDransposeEnv({ LOG_LEVEL: 'WARNING' }, 'controller').LOG_LEVEL).toBe('WARNING')
+    expect(parseLogEnv({ LOG_LEVEL: 'WARNING' }, 'controller').level).toBe('warn')
   })
 
   it("lets beamloom's own names win and leaves other roles' settings alone", () => {
@@ -73,7 +74,7 @@ describe('Dranspose env names as aliases', () => {
     expect(env.REDIS_URL).toBe('redis://own:6379')
     expect(env.WORKER_MODULE).toBe('b.ts:B')
     expect(env.REDUCER_MODULE).toBeUndefined()
-    expect(env.CONTROLLER_LOG_LEVEL).toBeUndefined()
+    expect(env.LOG_LEVEL).toBe('DEBUG')
   })
 
   it('takes REDIS_DSN before SERVICE_REDIS_DSN and keeps comma lists as they are', () => {
@@ -91,7 +92,7 @@ describe('Dranspose env names as aliases', () => {
     )
     expect(() => applyDransposeEnv({ WORKER_TAGS: '[1, 2]' }, 'worker')).toThrow(/WORKER_TAGS/)
     expect(() => applyDransposeEnv({ REDUCER_URL: 'http://x:1' }, 'reducer')).toThrow(/REDUCER_URL/)
-    expect(() => applyDransposeEnv({ LOG_LEVEL: 'LOUD' }, 'controller')).toThrow(/LOG_LEVEL/)
+    expect(() => parseLogEnv({ LOG_LEVEL: 'LOUD' }, 'controller')).toThrow(/LOG_LEVEL/)
   })
 
   it('documents every alias in docs/configuration.md', async () => {

@@ -110,14 +110,21 @@ describe('parseControlPlaneEnv', () => {
       redisUrl: undefined,
       keyPrefix: 'beamloom',
       heartbeatMs: 1000,
+      connectTimeoutMs: 10_000,
     })
     expect(
       parseControlPlaneEnv({
         REDIS_URL: 'rediss://:pw@h:1',
         REDIS_KEY_PREFIX: 'bl-7',
         HEARTBEAT_MS: '250',
+        REDIS_CONNECT_TIMEOUT_MS: '1500',
       }),
-    ).toEqual({ redisUrl: 'rediss://:pw@h:1', keyPrefix: 'bl-7', heartbeatMs: 250 })
+    ).toEqual({
+      redisUrl: 'rediss://:pw@h:1',
+      keyPrefix: 'bl-7',
+      heartbeatMs: 250,
+      connectTimeoutMs: 1500,
+    })
   })
 
   it('names each bad variable, without the password', () => {

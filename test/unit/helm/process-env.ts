@@ -4,6 +4,7 @@ import { ingesterCommand } from '../../../cli/commands/ingester.js'
 import { IngesterEnv } from '../../../ingesters/base/ingester-config.js'
 import { ReducerEnv } from '../../../reducer/reducer-env.js'
 import { ControlPlaneEnv } from '../../../src/config/control-plane-env.js'
+import { LogEnv } from '../../../src/config/log-env.js'
 import { ControllerEnv } from '../../../src/controller/controller-config.js'
 import { WorkerEnv } from '../../../workers/worker-config.js'
 
@@ -37,15 +38,16 @@ export function envNamesOf(schema: z.ZodType): Set<string> {
 }
 
 const controlPlane = envNamesOf(ControlPlaneEnv)
+const logging = envNamesOf(LogEnv)
 const union = (...sets: Set<string>[]) => new Set(sets.flatMap((s) => [...s]))
 
 /** What each `beamloom <role>` process reads from its env, by role (the container's args[0]). */
 export const ENV_NAMES_BY_ROLE: Readonly<Record<string, Set<string>>> = {
-  controller: union(envNamesOf(ControllerEnv), controlPlane),
-  worker: union(envNamesOf(WorkerEnv), controlPlane),
-  reducer: union(envNamesOf(ReducerEnv), controlPlane),
-  ingester: union(envNamesOf(IngesterEnv), controlPlane),
-  autoscaler: envNamesOf(AutoscalerEnv),
+  controller: union(envNamesOf(ControllerEnv), controlPlane, logging),
+  worker: union(envNamesOf(WorkerEnv), controlPlane, logging),
+  reducer: union(envNamesOf(ReducerEnv), controlPlane, logging),
+  ingester: union(envNamesOf(IngesterEnv), controlPlane, logging),
+  autoscaler: union(envNamesOf(AutoscalerEnv), logging),
 }
 
 /** The devices `beamloom ingester <device>` knows, from the CLI itself. */

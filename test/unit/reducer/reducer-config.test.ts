@@ -23,6 +23,7 @@ describe('parseReducerEnv', () => {
       redisUrl: undefined,
       keyPrefix: 'beamloom',
       heartbeatMs: 1000,
+      connectTimeoutMs: 10_000,
     })
   })
 

@@ -18,6 +18,7 @@ describe('worker config', () => {
       redisUrl: undefined,
       keyPrefix: 'beamloom',
       heartbeatMs: 1000,
+      connectTimeoutMs: 10_000,
     })
   })
 
@@ -43,6 +44,7 @@ describe('worker config', () => {
       redisUrl: 'redis://r:6379',
       keyPrefix: 'bl',
       heartbeatMs: 500,
+      connectTimeoutMs: 10_000,
     })
   })
 
