@@ -60,7 +60,8 @@ export class FakeProcess {
     }
   }
 
-  async register(ttlMs = 600): Promise<void> {
+  /** Register with a key that lapses `ttlMs` after the last beat (long enough for a loaded machine). */
+  async register(ttlMs = 2_000): Promise<void> {
     await this.#plane.set(this.#key, JSON.stringify(this.info), { ttlMs })
     const e = {
       type: 'joined',

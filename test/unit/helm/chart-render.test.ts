@@ -48,6 +48,15 @@ describe('helm chart, default values', () => {
     await checkRendering(objects, COMMAND)
   })
 
+  it('gives its Redis an append-only file fsynced on every write, on a volume', () => {
+    const redis = find<Workload>(objects, 'StatefulSet', 'bl-beamloom-redis')
+    const args = redis.spec.template.spec.containers[0]?.args ?? []
+    const value = (flag: string) => args[args.indexOf(flag) + 1]
+    expect(value('--appendonly')).toBe('yes')
+    expect(value('--appendfsync')).toBe('always')
+    expect(value('--dir')).toBe('/data')
+  })
+
   it('wires every process to the bundled Redis with the key prefix', () => {
     for (const w of workloads(objects).filter((x) => x.kind === 'Deployment')) {
       const plane = parseControlPlaneEnv(envOf(w))
