@@ -53,12 +53,17 @@ describe('loading analysis classes', () => {
   it('loads a TypeScript worker with no build step, with its parameter descriptions', async () => {
     const w = await loadWorkerClass(`${join(dir, 'worker.ts')}:W`)
     expect(w.parameters).toEqual([{ name: 'k', dtype: 'int', default: 2 }])
-    expect(new w.cls({ parameters: {}, context: {}, state: { name: 'w', tags: [] } })).toBeTruthy()
+    expect(w.cls.name).toBe('W')
+    const instance = new w.cls({ parameters: {}, context: {}, state: { name: 'w', tags: [] } })
+    expect(instance.processEvent({ eventNumber: 1, streams: {} } as never, {}, false)).toEqual({
+      n: 1,
+    })
   })
 
   it('loads a default export and a JavaScript reducer', async () => {
-    await expect(loadWorkerClass(join(dir, 'worker.ts'))).resolves.toBeTruthy()
+    expect((await loadWorkerClass(join(dir, 'worker.ts'))).cls.name).toBe('D')
     const r = await loadReducerClass(`${join(dir, 'reducer.mjs')}:R`)
+    expect(r.cls.name).toBe('R')
     expect(r.parameters).toEqual([])
   })
 

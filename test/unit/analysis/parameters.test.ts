@@ -14,6 +14,11 @@ import {
 const bytes = (s: string) => new TextEncoder().encode(s)
 const desc = (raw: unknown) => ParameterDescription.parse(raw)
 
+/** sha256 of nothing: no parameters. */
+const EMPTY_HASH = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+/** roi = '[0, 10]' and mask = 00 01 ff, computed with Python's hashlib. */
+const ROI_MASK_HASH = '277a91fae785f5d617fba7b4c646e0345e82b8a40c5c9d158da7a847ab0157aa'
+
 describe('parameter descriptions', () => {
   it('fills the defaults of every dtype', () => {
     expect(desc({ name: 'a', dtype: 'str' }).default).toBe('')
@@ -120,6 +125,19 @@ describe('resolved parameters and their hash', () => {
     expect(a).toMatch(/^[0-9a-f]{64}$/)
     expect(a).toBe(b)
     expect(a).not.toBe(c)
+  })
+
+  it('hashes the documented layout: per name in order, u32be name length, u32be data length, name, data', () => {
+    // Computed outside beamloom (Python hashlib over the same layout).
+    expect(parametersHash({})).toBe(EMPTY_HASH)
+    const set = resolveParameters(
+      new Map(),
+      new Map([
+        ['roi', bytes('[0, 10]')],
+        ['mask', Uint8Array.of(0, 1, 255)],
+      ]),
+    )
+    expect(parametersHash(set)).toBe(ROI_MASK_HASH)
   })
 })
 

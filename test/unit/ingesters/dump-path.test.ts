@@ -1,4 +1,4 @@
-import { mkdtemp, rm, symlink } from 'node:fs/promises'
+import { mkdtemp, rm, stat, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -52,6 +52,9 @@ describe('prepareDumpTarget', () => {
 
   it('creates missing directories inside the dump dir', async () => {
     await prepareDumpTarget(dir, { path: join(dir, 'a/b/x.cbors'), append: false })
+    expect((await stat(join(dir, 'a/b'))).isDirectory()).toBe(true)
+    // The directories only: the file is the recorder's to create.
+    await expect(stat(join(dir, 'a/b/x.cbors'))).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
   it('refuses a symbolic link that leads outside', async () => {
@@ -60,6 +63,8 @@ describe('prepareDumpTarget', () => {
     await expect(
       prepareDumpTarget(dir, { path: join(dir, 'link/sub/x.cbors'), append: false }),
     ).rejects.toMatchObject({ code: 'CONFIG_INVALID' })
+    // Nothing was created through the link.
+    await expect(stat(join(outside, 'sub'))).rejects.toMatchObject({ code: 'ENOENT' })
     await rm(outside, { recursive: true, force: true })
   })
 })
