@@ -130,7 +130,11 @@ describe('the reducer service with a Python reducer', () => {
       count >= TOTAL ? 0 : Math.max(0, atMs - (reducedAtMs[count] as number)),
     )
     expect(polls.length).toBeGreaterThan(20)
-    expect(Math.max(...stale), `staleness of ${polls.length} reads (ms)`).toBeLessThanOrEqual(500)
+    const worst = Math.max(...stale)
+    process.stderr.write(
+      `python reducer publish: at most ${worst.toFixed(0)} ms behind the reduced results over ${polls.length} reads\n`,
+    )
+    expect(worst, `staleness of ${polls.length} reads (ms)`).toBeLessThanOrEqual(500)
 
     await controller.finish(scan)
     await reducer.scanDone(scan)
