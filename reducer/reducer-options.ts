@@ -4,7 +4,7 @@ import { z } from 'zod'
  * What {@link createReducer} takes, validated once; the defaults live here only.
  *
  * - `name`: process name in the registry (one reducer per deployment: `reducer`).
- * - `reducerModule`: the user's class, `path/to/file.ts:ExportName`.
+ * - `reducerModule`: the user's class, `path/to/file.ts:ExportName` or `path/to/module.py:Class`.
  * - `bind`: the results PULL address; port `*` or `0` picks a free one (read it back from
  *   `reducer.endpoint`).
  * - `httpHost` / `httpPort`: where the HTTP API listens (`0`: a free port).

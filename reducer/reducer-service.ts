@@ -307,6 +307,9 @@ export class Reducer extends ServiceBase {
         python: o.python,
         ...(this.#cwd === undefined ? {} : { cwd: this.#cwd }),
         log: (level, line) => this.#logger[level === 'info' ? 'info' : 'warn']({}, line),
+        // A refresh of the copy of `publish` may come after the call that reduced the results:
+        // the updates stream must hear of it too.
+        onPublish: () => this.updates.markDirty(),
       })
     }
     return createInlineReducerRunner(o.reducerModule, limits, this.#cwd)

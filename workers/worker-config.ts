@@ -13,7 +13,7 @@ function defaultName(): string {
  *
  * - `name`: the worker's identity in the registry and its zmq routing id (1–255 bytes).
  * - `tags`: its capabilities; virtual workers of a trigger map select workers by tag.
- * - `workerModule`: the analysis class, `path/to/file.ts:ExportName`.
+ * - `workerModule`: the analysis class, `path/to/file.ts:ExportName` or `path/to/module.py:Class`.
  * - `windowEvents`: events it asks for at the start of a scan; it asks for more each time half
  *   of them are finished.
  * - `maxWindowEvents`: the window doubles, up to this, each time half of it was finished within
@@ -77,7 +77,7 @@ const CommaList = z
  * The worker process's env: the shared control-plane variables plus
  * - `WORKER_NAME` (default `hostname-pid`),
  * - `WORKER_TAGS` (comma list, default `generic`),
- * - `WORKER_MODULE` (required, `path/to/file.ts:ExportName`),
+ * - `WORKER_MODULE` (required, `path/to/file.ts:ExportName` or `path/to/module.py:Class`),
  * - `WORKER_WINDOW_EVENTS` (default 64), `WORKER_MAX_WINDOW_EVENTS` (default 2048),
  * - `WORKER_METRICS_PORT` (metrics and health server; unset: none, 0: any free port),
  * - `WORKER_ISOLATION` (`thread` or `inline`), `WORKER_EVENT_TIMEOUT_MS`, `WORKER_MEMORY_MIB`,

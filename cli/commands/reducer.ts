@@ -52,7 +52,10 @@ export function reducerCommand(): Command {
     .description(
       'run the reducer: reduce results from the workers, serve publish over HTTP (env REDUCER_*)',
     )
-    .option('-r, --reducer <module>', 'reducer class, path/to/file.ts:ExportName (REDUCER_MODULE)')
+    .option(
+      '-r, --reducer <module>',
+      'reducer class, path/to/file.ts:ExportName or path/to/module.py:Class (REDUCER_MODULE)',
+    )
     .option('-n, --name <name>', 'process name in the registry (REDUCER_NAME, default reducer)')
     .option('--port <port>', 'HTTP port (REDUCER_PORT, default 5010; 0 = any)', port)
     .addOption(deprecatedPortOption(port))

@@ -119,7 +119,10 @@ export function workerCommand(): Command {
     .description(
       'run a worker: joins the scans the controller runs and applies the analysis to its events',
     )
-    .option('-w, --worker <module>', 'worker class, path/to/file.ts:ExportName (env WORKER_MODULE)')
+    .option(
+      '-w, --worker <module>',
+      'worker class, path/to/file.ts:ExportName or path/to/module.py:Class (env WORKER_MODULE)',
+    )
     .option('--name <name>', 'worker name (env WORKER_NAME; default hostname-pid)')
     .option('--tags <a,b>', 'comma-separated capabilities (env WORKER_TAGS; default generic)')
     .option(

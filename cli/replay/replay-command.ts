@@ -49,8 +49,14 @@ export function replayCommand(): Command {
     .description(
       'run a worker and a reducer over recorded scans (.cbors), raw captures, HDF5 image stacks or a source class in this process, as a live scan would',
     )
-    .requiredOption('-w, --worker <module>', 'worker class, path/to/file.ts:ExportName')
-    .requiredOption('-r, --reducer <module>', 'reducer class, path/to/file.ts:ExportName')
+    .requiredOption(
+      '-w, --worker <module>',
+      'worker class, path/to/file.ts:ExportName or path/to/module.py:Class',
+    )
+    .requiredOption(
+      '-r, --reducer <module>',
+      'reducer class, path/to/file.ts:ExportName or path/to/module.py:Class',
+    )
     .option('-f, --file <recording>', 'recording to replay (repeat to merge several)', collect, [])
     .option(
       '--capture <stream:protocol:file>',

@@ -19,9 +19,9 @@ import { openSourceClass } from './source-class.js'
 
 /** What `beamloom replay` is asked to do. */
 export interface ReplayOptions {
-  /** Worker module, `path/to/file.ts:ExportName`. */
+  /** Worker module, `path/to/file.ts:ExportName` or `path/to/module.py:Class`. */
   readonly worker: string
-  /** Reducer module, `path/to/file.ts:ExportName`. */
+  /** Reducer module, `path/to/file.ts:ExportName` or `path/to/module.py:Class`. */
   readonly reducer: string
   /** Recordings (`.cbors`), merged by event number. */
   readonly files: readonly string[]

@@ -97,8 +97,14 @@ export function upCommand(): Command {
       '--scan <file>',
       'YAML/JSON scan file whose keys are the flag names (worker, simulate, reducer-port, …)',
     )
-    .option('-w, --worker <module>', 'worker class, path/to/file.ts:ExportName')
-    .option('-r, --reducer <module>', 'reducer class, path/to/file.ts:ExportName')
+    .option(
+      '-w, --worker <module>',
+      'worker class, path/to/file.ts:ExportName or path/to/module.py:Class',
+    )
+    .option(
+      '-r, --reducer <module>',
+      'reducer class, path/to/file.ts:ExportName or path/to/module.py:Class',
+    )
     .option('--workers <n>', 'worker instances (default 2)', int)
     .option(
       '--simulate <spec>',

@@ -27,8 +27,11 @@ export async function runDeviceScan(
     /** Worker and reducer modules (`path:Export`) instead of the device summary ones. */
     worker?: string
     reducer?: string
+    /** Parameter values (text) set before the scan. */
+    parameters?: Readonly<Record<string, string>>
   },
 ): Promise<DeviceScanResult> {
+  const { parameters, ...rest } = spec
   const system = await startUp(
     parseUpSpec(
       {
@@ -37,10 +40,17 @@ export async function runDeviceScan(
         workers: spec.workers ?? 2,
         port: 0,
         reducerPort: 0,
-        ...spec,
+        ...rest,
       },
       'device scan',
     ),
+    parameters === undefined
+      ? {}
+      : {
+          parameters: new Map(
+            Object.entries(parameters).map(([k, v]) => [k, new TextEncoder().encode(v)]),
+          ),
+        },
   )
   try {
     const scanId = await system.startScan()

@@ -39,6 +39,9 @@ export interface FaultClusterOptions {
   /** Extra env per role (`controller`, `reducer`, `worker`, `ingester`). */
   readonly roleEnv?: Partial<Record<string, Record<string, string>>>
   readonly heartbeatMs?: number
+  /** The workers' and the reducer's classes (`path:Class`); default: fault-analysis.ts's. */
+  readonly worker?: string
+  readonly reducer?: string
 }
 
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
@@ -114,7 +117,13 @@ export class FaultCluster {
     }
     const args: Record<string, string[]> = {
       controller: ['controller', '--host', '127.0.0.1', '--port', String(p.controller)],
-      reducer: ['reducer', '-r', `${ANALYSIS}:FaultReducer`, '--port', String(p.reducer)],
+      reducer: [
+        'reducer',
+        '-r',
+        o.reducer ?? `${ANALYSIS}:FaultReducer`,
+        '--port',
+        String(p.reducer),
+      ],
       ingester: [
         'ingester',
         'stins',
@@ -123,7 +132,7 @@ export class FaultCluster {
         '--upstream',
         `tcp://127.0.0.1:${p.simulator}`,
       ],
-      worker: ['worker', '-w', `${ANALYSIS}:FaultWorker`, '--name', name],
+      worker: ['worker', '-w', o.worker ?? `${ANALYSIS}:FaultWorker`, '--name', name],
     }
     const child = spawnBeamloom(name, args[role]!, env)
     this.children.set(name, child)

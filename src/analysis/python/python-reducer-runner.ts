@@ -59,11 +59,13 @@ class PythonReducerRunner implements ReducerRunner {
     const wire = message?.publish
     if (wire === undefined || wire === null || typeof wire !== 'object') return
     this.#stale = false
+    let changed = false
     try {
       const { keys, whole } = wire as { keys?: Record<string, Uint8Array>; whole?: Uint8Array }
       if (whole instanceof Uint8Array) {
         this.#publish = decodePayload(whole)
         this.#publishBytes.clear()
+        changed = true
         return
       }
       if (keys === undefined) return
@@ -71,13 +73,16 @@ class PythonReducerRunner implements ReducerRunner {
         typeof this.#publish !== 'object' ||
         this.#publish === null ||
         Array.isArray(this.#publish)
-      )
+      ) {
         this.#publish = {}
+        changed = true
+      }
       const root = this.#publish as Record<string, unknown>
       for (const name of Object.keys(root)) {
         if (!(name in keys)) {
           delete root[name]
           this.#publishBytes.delete(name)
+          changed = true
         }
       }
       for (const [name, bytes] of Object.entries(keys)) {
@@ -85,9 +90,12 @@ class PythonReducerRunner implements ReducerRunner {
         if (previous !== undefined && Buffer.from(previous).equals(bytes)) continue
         root[name] = decodePayload(bytes)
         this.#publishBytes.set(name, bytes)
+        changed = true
       }
     } catch (err) {
       this.#options.log?.('error', `publish cannot be decoded: ${String(err)}`)
+    } finally {
+      if (changed) this.#options.onPublish?.()
     }
   }
 

@@ -16,6 +16,11 @@ export interface PythonRunnerOptions {
   readonly inlineMaxBytes?: number
   /** Reducer: the longest `publish()` may lag behind the reduced results, ms (default 500). */
   readonly publishMaxAgeMs?: number
+  /**
+   * Reducer: called when the copy of `publish` changed, including by a refresh that came
+   * after the call that reduced the results (the reducer marks its updates stream dirty).
+   */
+  readonly onPublish?: () => void
   /** Resolves relative module paths (default the process's working directory). */
   readonly cwd?: string
 }

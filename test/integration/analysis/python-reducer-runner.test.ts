@@ -129,6 +129,24 @@ describe('Python reducer publish, timer and state', () => {
     await expect.poll(() => (red.publish() as { count?: number }).count).toBe(5)
   })
 
+  it('onPublish hears of every new copy, also one a refresh brings after the call', async () => {
+    let heard = 0
+    const red = await createPythonReducerRunner(pyModule('counting.py', 'CountingReducer'), {
+      limits: LIMITS,
+      publishMaxAgeMs: 4000,
+      onPublish: () => heard++,
+    })
+    runners.push(red)
+    await red.begin({ parameters: NO_PARAMS, state: STATE })
+    const before = heard
+    await red.processResults(tsResults([[1, 1, 1]]), NO_PARAMS)
+    // The reply came within half the allowed age of begin's copy: it carried none.
+    expect((red.publish() as { count?: number }).count).toBe(0)
+    expect(heard).toBe(before)
+    await expect.poll(() => (red.publish() as { count?: number }).count).toBe(1)
+    expect(heard).toBe(before + 1)
+  })
+
   it('timer runs the class timer and returns its next interval', async () => {
     const red = await reducer('PayloadReducer', 'payloads.py')
     const first = await red.timer(NO_PARAMS)

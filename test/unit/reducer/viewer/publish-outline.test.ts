@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { publishOutline } from '../../../../reducer/viewer/publish-outline.js'
 
 describe('publishOutline', () => {
-  it('describes groups, 1-D and 2-D numeric arrays, lists and scalars without their data', () => {
+  it('describes groups, N-D numeric arrays, lists and scalars without their data', () => {
     const publish = {
       sum: 3,
       label: 'x',
@@ -16,6 +16,12 @@ describe('publishOutline', () => {
         [3, 4],
       ],
       ragged: [[1, 2], [3]],
+      cube: [
+        [new Float32Array(4), new Float32Array(4), new Float32Array(4)],
+        [new Float32Array(4), new Float32Array(4), new Float32Array(4)],
+      ],
+      uneven: [[new Float32Array(4)], [new Float32Array(4), new Float32Array(4)]],
+      mixed: [[1, 2], [[3, 4]]],
       names: ['a', 'b'],
       empty: [],
       when: new Date(0),
@@ -34,6 +40,9 @@ describe('publishOutline', () => {
         image: { kind: 'array', shape: [3, 5] },
         rows: { kind: 'array', shape: [2, 2] },
         ragged: { kind: 'list', length: 2 },
+        cube: { kind: 'array', shape: [2, 3, 4] },
+        uneven: { kind: 'list', length: 2 },
+        mixed: { kind: 'list', length: 2 },
         names: { kind: 'list', length: 2 },
         empty: { kind: 'list', length: 0 },
         when: { kind: 'other' },
