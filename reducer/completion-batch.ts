@@ -11,14 +11,18 @@ export class CompletionBatch {
   readonly #workers = new Map<WorkerName, { flat: number[]; sorted: boolean }>()
   #events = 0
   #failed = 0
+  #failedStreams = new Map<string, number>()
 
   /** Events added since the last `take`. */
   get events(): number {
     return this.#events
   }
 
-  /** Record that `worker`'s `event` is complete; `failed` when its analysis failed. */
-  add(worker: WorkerName, event: number, failed = false): void {
+  /**
+   * Record that `worker`'s `event` is complete; `failed` when its analysis failed, on `stream`
+   * when the worker said which.
+   */
+  add(worker: WorkerName, event: number, failed = false, stream?: string): void {
     let entry = this.#workers.get(worker)
     if (entry === undefined) {
       entry = { flat: [], sorted: true }
@@ -32,7 +36,10 @@ export class CompletionBatch {
       flat.push(event, event + 1)
     }
     this.#events++
-    if (failed) this.#failed++
+    if (!failed) return
+    this.#failed++
+    if (stream !== undefined)
+      this.#failedStreams.set(stream, (this.#failedStreams.get(stream) ?? 0) + 1)
   }
 
   /** The report of everything added since the last call, or `undefined` when nothing was. */
@@ -41,10 +48,17 @@ export class CompletionBatch {
     const done: [WorkerName, Range[]][] = []
     for (const [worker, { flat, sorted }] of this.#workers)
       done.push([worker, toRanges(flat, sorted)])
-    const report: CompletionReport = { done, failed: this.#failed }
+    const report: CompletionReport = {
+      done,
+      failed: this.#failed,
+      ...(this.#failedStreams.size === 0
+        ? {}
+        : { failedStreams: Object.fromEntries(this.#failedStreams) }),
+    }
     this.#workers.clear()
     this.#events = 0
     this.#failed = 0
+    this.#failedStreams = new Map()
     return report
   }
 }

@@ -1,9 +1,13 @@
+import cors from '@fastify/cors'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
 import { type ErrorCode, encodePayload, isBeamloomError, toJsonValue } from '../src/index.js'
 import type { ServiceState } from '../src/service/service.js'
+import { beamloomVersion } from './hdf5-file/beamloom-version.js'
 import { registerH5FileRoute } from './hdf5-file/h5-file-route.js'
 import type { H5Files } from './hdf5-file/h5-files.js'
 import { registerHdf5Rest } from './hdf5-rest/register-hdf5-rest.js'
+import { nexusEntry } from './nexus/nexus-entry.js'
+import { type ScanMetadata, scanMetadataJson } from './nexus/scan-metadata.js'
 import { selectPublishPath } from './publish-path.js'
 import type { ReducerMetrics } from './reducer-metrics.js'
 import type { ScanCounts, ScanRunStatus } from './scan-run.js'
@@ -48,6 +52,14 @@ export interface ReducerView {
   readonly h5Files?: H5Files
   /** Bearer token `POST /api/v1/h5` must carry; unset: no check. */
   readonly httpToken?: string | undefined
+  /**
+   * How the result is made (scan, end state, modules, parameters, sources): the HDF5-REST
+   * root shows it beside `publish`, as files do under `/entry`. Without it the root is
+   * `publish` alone.
+   */
+  metadata?(): ScanMetadata
+  /** Origins whose pages may read the API cross-origin (`*`: any); none by default. */
+  readonly corsOrigins?: readonly string[] | undefined
   status(): ReducerStatus
 }
 
@@ -69,18 +81,32 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
  *   accepts `application/cbor`. Dranspose served pickles under this prefix; beamloom never
  *   serves pickle.
  * - `GET /api/v1/status` — scan, counts, queue depth ({@link ReducerStatus}).
+ * - `GET /api/v1/scan` — how the result is made: scan number and name, end state and reason,
+ *   times, modules and their hashes, parameters, sources (what files record; 404 without).
  * - `GET /metrics` — Prometheus text.
  * - `GET /health/live` (200 until closed), `GET /health/ready` (200 while running, else 503).
  * - `GET /api/v1/updates` (server-sent events: which paths changed), `GET /viewer` (the live
  *   viewer page) and `GET /api/v1/outline` (see docs/viewer.md).
  * - The HDF5-REST subset h5pyd, silx and h5web read, at the root: `GET /`, `/groups/…`,
- *   `/datasets/…` (see docs/results-api.md); `POST /api/v1/h5` writes an HDF5 file now.
+ *   `/datasets/…` (see docs/results-api.md): `publish` as the NeXus entry files hold, with the
+ *   scan's metadata when the view has it; `POST /api/v1/h5` writes an HDF5 file now.
+ *
+ * With `corsOrigins`, pages of those origins may read (GET) across origins, preflights answered.
  *
  * Reads are consistent: a reply is serialised synchronously between two `processResult` calls
  * (see docs/reducer.md for async reducers).
  */
 export function buildReducerApp(reducer: ReducerView): FastifyInstance {
   const app = Fastify({ logger: false })
+  const origins = reducer.corsOrigins ?? []
+  if (origins.length > 0) {
+    // Reads only: a page of another origin (a served h5web) may GET, never write.
+    void app.register(cors, {
+      origin: origins.includes('*') ? '*' : [...origins],
+      methods: ['GET', 'HEAD'],
+      maxAge: 600,
+    })
+  }
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     const status = isBeamloomError(err)
@@ -111,9 +137,23 @@ export function buildReducerApp(reducer: ReducerView): FastifyInstance {
     sendResult(req.params['*'], req.headers.accept, reply),
   )
   app.get('/api/v1/status', () => reducer.status())
+  app.get('/api/v1/scan', (_req, reply) => {
+    const metadata = reducer.metadata?.()
+    if (metadata === undefined) {
+      return reply.code(404).send({ error: 'Not Found', message: 'no scan metadata here' })
+    }
+    return reply.send(scanMetadataJson(metadata, beamloomVersion()))
+  })
   if (reducer.updates !== undefined) registerUpdatesRoute(app, reducer.updates)
   registerViewer(app, () => reducer.publish)
-  registerHdf5Rest(app, reducer)
+  registerHdf5Rest(app, {
+    get publish() {
+      const metadata = reducer.metadata?.()
+      return metadata === undefined
+        ? reducer.publish
+        : nexusEntry(reducer.publish, metadata, beamloomVersion()).tree
+    },
+  })
   registerH5FileRoute(app, reducer.h5Files, reducer.httpToken)
   app.get('/metrics', async (_req, reply) => {
     const registry = reducer.metrics.registry

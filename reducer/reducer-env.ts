@@ -8,7 +8,8 @@ import { ReducerOptions } from './reducer-options.js'
  * `REDUCER_NAME`, `REDUCER_MODULE` (required), `REDUCER_BIND`, `REDUCER_HOST`, `REDUCER_PORT`
  * (default 5010), `REDUCER_ADVERTISE_HOST`, `REDUCER_UPDATES_THROTTLE_MS` (default 200), `REDUCER_H5_DIR`, `REDUCER_TOKEN`,
  * `REDUCER_CALL_TIMEOUT_MS` (default 60000; 0: none), `REDUCER_MEMORY_MIB` (a Python reducer's
- * cap; default 0: none), `BEAMLOOM_PYTHON` (the interpreter of Python reducers). The shared control-plane variables (`REDIS_URL`,
+ * cap; default 0: none), `BEAMLOOM_PYTHON` (the interpreter of Python reducers).
+ * `REDUCER_CORS_ORIGINS` (comma-separated origins, or `*`). The shared control-plane variables (`REDIS_URL`,
  * `REDIS_KEY_PREFIX`, `HEARTBEAT_MS`) are read by `parseControlPlaneEnv`.
  */
 export const ReducerEnv = z
@@ -25,6 +26,7 @@ export const ReducerEnv = z
     REDUCER_CALL_TIMEOUT_MS: z.coerce.number().optional(),
     REDUCER_MEMORY_MIB: z.coerce.number().optional(),
     BEAMLOOM_PYTHON: z.string().optional(),
+    REDUCER_CORS_ORIGINS: z.string().optional(),
   })
   .transform((env, ctx) => {
     const parsed = ReducerOptions.safeParse(
@@ -41,6 +43,9 @@ export const ReducerEnv = z
         callTimeoutMs: env.REDUCER_CALL_TIMEOUT_MS,
         memoryMiB: env.REDUCER_MEMORY_MIB,
         python: env.BEAMLOOM_PYTHON,
+        corsOrigins: env.REDUCER_CORS_ORIGINS?.split(',')
+          .map((o) => o.trim())
+          .filter((o) => o !== ''),
       }),
     )
     if (parsed.success) return parsed.data
@@ -64,6 +69,7 @@ const ENV_NAMES: Readonly<Record<string, string>> = {
   callTimeoutMs: 'REDUCER_CALL_TIMEOUT_MS',
   memoryMiB: 'REDUCER_MEMORY_MIB',
   python: 'BEAMLOOM_PYTHON',
+  corsOrigins: 'REDUCER_CORS_ORIGINS',
 }
 
 /** A reducer process's whole config: its options and the control plane's. */

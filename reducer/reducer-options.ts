@@ -1,5 +1,10 @@
 import { z } from 'zod'
 
+/** A web origin (`scheme://host[:port]`, no path), or `*` for any. */
+export const CorsOrigin = z
+  .string()
+  .regex(/^(\*|https?:\/\/[^/\s]+)$/, 'an origin such as https://h5web.example.org (no path), or *')
+
 /**
  * What {@link createReducer} takes, validated once; the defaults live here only.
  *
@@ -24,6 +29,9 @@ import { z } from 'zod'
  * - `h5Dir`: directory of the HDF5 files (`<scanId>.h5` at the end of each scan, others on
  *   `POST /api/v1/h5`); unset: no files. Created at start-up if missing.
  * - `token`: bearer token `POST /api/v1/h5` must carry; unset: no check.
+ * - `corsOrigins`: web origins (`https://h5web.example.org`) whose pages may read the HTTP API
+ *   (HDF5-REST, results, status, updates) from another origin, as a served h5web does; `['*']`:
+ *   any origin. Default none: browsers keep cross-origin pages out.
  */
 export const ReducerOptions = z.strictObject({
   name: z.string().min(1).default('reducer'),
@@ -42,6 +50,7 @@ export const ReducerOptions = z.strictObject({
   python: z.string().min(1).default('/usr/bin/python3'),
   h5Dir: z.string().min(1).optional(),
   token: z.string().min(1).optional(),
+  corsOrigins: z.array(CorsOrigin).default([]),
 })
 /** Typed reducer options, defaults applied. */
 export type ReducerOptions = z.output<typeof ReducerOptions>

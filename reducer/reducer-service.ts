@@ -10,6 +10,7 @@ import {
   createInlineReducerRunner,
   createPythonReducerRunner,
   isPythonModule,
+  moduleDigest,
   ParameterTracker,
   parametersJson,
   parseModuleSpec,
@@ -24,6 +25,8 @@ import { advertisedAddress } from './advertise.js'
 import { compactDedup } from './compact-dedup.js'
 import { FailureLog } from './failure-log.js'
 import { H5Files } from './hdf5-file/h5-files.js'
+import { LiveScanMetadata } from './nexus/live-scan-metadata.js'
+import type { ScanMetadata } from './nexus/scan-metadata.js'
 import { buildReducerApp, type ReducerStatus } from './reducer-app.js'
 import { ReducerMetrics } from './reducer-metrics.js'
 import { ReducerOptions, type ReducerOptionsInput } from './reducer-options.js'
@@ -63,6 +66,7 @@ export class Reducer extends ServiceBase {
   readonly #failures: FailureLog
   readonly #logs: LogStream
   readonly #h5: H5Files
+  #meta: LiveScanMetadata | undefined
   #receiver: ResultReceiver | undefined
   #params: ParameterTracker | undefined
   #scans: ScanSwitch | undefined
@@ -85,11 +89,8 @@ export class Reducer extends ServiceBase {
     this.#h5 = new H5Files({
       dir: options.h5Dir,
       logger: this.#logger,
-      read: () => ({
-        publish: this.publish,
-        parameters: this.#params?.current.parameters,
-        scanId: this.#scans?.run?.scanId,
-      }),
+      read: () => ({ publish: this.publish, metadata: this.metadata() }),
+      refresh: async () => this.#meta?.refresh(),
     })
     this.#logs = createLogStream(deps.plane)
     this.#failures = new FailureLog({
@@ -136,9 +137,26 @@ export class Reducer extends ServiceBase {
     return this.options.token
   }
 
+  /** Origins whose pages may read the HTTP API cross-origin. */
+  get corsOrigins(): readonly string[] {
+    return this.options.corsOrigins
+  }
+
   /** The Prometheus registry of this reducer. */
   get metrics(): ReducerMetrics {
     return this.#metrics
+  }
+
+  /** How the current (or last) scan's result is made: what files and the HDF5-REST root say. */
+  metadata(): ScanMetadata {
+    return (
+      this.#meta?.current() ?? {
+        status: 'running',
+        workers: [],
+        sources: [],
+        parameters: this.#params?.current.parameters,
+      }
+    )
   }
 
   /** What `GET /api/v1/status` returns. */
@@ -199,6 +217,21 @@ export class Reducer extends ServiceBase {
       this.#logger.warn({ parameter: r.name }, `ignoring parameter value: ${r.reason}`),
     )
     this.#params = params
+    const digest = await moduleDigest(parseModuleSpec(options.reducerModule, this.#cwd))
+    this.#meta = new LiveScanMetadata({
+      plane,
+      heartbeatMs: options.heartbeatMs,
+      reducer: digest,
+      run: () => {
+        const run = this.#scans?.run
+        if (run === undefined) return undefined
+        const { scanId, status, reason, startedAt, endedAt, counts } = run
+        const failedEvents = counts.workerFailed + counts.failed
+        return { scanId, status, reason, startedAt, endedAt, failedEvents }
+      },
+      parameters: () => this.#params?.current.parameters,
+      logger: this.#logger,
+    })
     const store = createParameterStore(plane)
     await params.load(store)
     signal.throwIfAborted()
@@ -255,6 +288,7 @@ export class Reducer extends ServiceBase {
     // Built apart from the call: `ProcessInfoUpdate` does not list endpoints and parameters yet.
     const info = {
       url: this.#url,
+      module: digest,
       endpoints: { results: this.#endpoint },
       parameters: parametersJson(parameters),
     }
@@ -276,6 +310,8 @@ export class Reducer extends ServiceBase {
     signal.throwIfAborted()
     this.spawn('parameters', (s) => params.follow(plane, store, s))
     this.spawn('scan updates', (s) => scans.follow(rejoin, s))
+    const meta = this.#meta
+    this.spawn('scan metadata', (s) => meta.follow(s))
     this.#ready = true
     this.#logger.info(
       {

@@ -65,9 +65,12 @@ export class ScanDurability {
     return { snapshots: this.#snapshots, lastCostMs: this.#costMs }
   }
 
-  /** `worker`'s `event` was reduced (or dropped as a duplicate, or failed): report it later. */
-  complete(worker: WorkerName, event: number, failed = false): void {
-    this.#pending.add(worker, event, failed)
+  /**
+   * `worker`'s `event` was reduced (or dropped as a duplicate, or failed, on `stream` when
+   * known): report it later.
+   */
+  complete(worker: WorkerName, event: number, failed = false, stream?: string): void {
+    this.#pending.add(worker, event, failed, stream)
   }
 
   /** A batch was reduced: a snapshot is due. */

@@ -214,9 +214,13 @@ export class ScanRun {
       if (item.outcome === 'result') results.push(item)
       else {
         this.dedup.add(event, item.slot)
-        if (item.outcome === 'failed') c.workerFailed++
-        else c.done++
-        this.completions.complete(worker, event, item.outcome === 'failed')
+        if (item.outcome === 'failed') {
+          c.workerFailed++
+          this.completions.complete(worker, event, true, item.stream)
+        } else {
+          c.done++
+          this.completions.complete(worker, event)
+        }
       }
     }
     if (results.length > 0 && !signal.aborted)

@@ -38,6 +38,7 @@ export {
   parseModuleSpec,
   type SourceClass,
 } from './analysis/load-analysis-module.js'
+export { type ModuleDigest, moduleDigest } from './analysis/module-digest.js'
 export {
   ParameterFile,
   ParameterFileEntry,

@@ -64,9 +64,9 @@ export class ResultOutbox {
     this.#builder.done(event, slot, hash)
   }
 
-  /** An event whose analysis failed. */
-  failed(event: EventNumber, slot: Slot, hash: string): void {
-    this.#builder.failed(event, slot, hash)
+  /** An event whose analysis failed; `stream`: the one it failed on, when known. */
+  failed(event: EventNumber, slot: Slot, hash: string, stream?: string): void {
+    this.#builder.failed(event, slot, hash, stream)
   }
 
   /**

@@ -339,7 +339,9 @@ export class ScanSession extends ServiceBase {
   ): void {
     const { eventNumber, slot } = event
     this.#stats.failed++
-    this.#outbox.failed(eventNumber, slot, hash)
+    // Counted under the stream it failed on, when known, here and (through the reducer's
+    // completion reports) by the controller.
+    this.#outbox.failed(eventNumber, slot, hash, outcome.stream)
     const module = this.#o.module
     const message = outcome.reason.startsWith(module)
       ? outcome.reason

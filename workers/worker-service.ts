@@ -13,6 +13,7 @@ import {
   createThreadWorkerRunner,
   isBeamloomError,
   isPythonModule,
+  moduleDigest,
   type ParameterDescription,
   ParameterTracker,
   parametersJson,
@@ -239,6 +240,8 @@ export class WorkerService extends ServiceBase {
     // ProcessInfoUpdate does not list `parameters` yet; the registry passes the field through.
     const info = {
       tags,
+      // Which code this worker runs: result files record it (docs/results-api.md).
+      module: await moduleDigest(parseModuleSpec(this.config.workerModule, this.config.cwd)),
       parameters: parametersJson(parameters),
       ...(this.#metricsUrl === undefined ? {} : { url: this.#metricsUrl }),
     }

@@ -6,9 +6,14 @@ import { checkInputFiles } from '../check-files.js'
 import { logConfigOf, logLevelOption } from '../log-options.js'
 import { type H5Source, parseH5Source } from './h5-source.js'
 import { type CaptureSource, parseCaptureFlag } from './read-capture.js'
-import { writeReplayH5 } from './replay-h5.js'
-import { parseServePort, startReplayServer, untilInterrupted } from './replay-server.js'
-import { type ReplayFailure, runReplay } from './run-replay.js'
+import { replayMetadata, writeReplayH5 } from './replay-h5.js'
+import {
+  parseCorsOrigins,
+  parseServePort,
+  startReplayServer,
+  untilInterrupted,
+} from './replay-server.js'
+import { type ReplayFailure, type ReplayLive, type ReplayReport, runReplay } from './run-replay.js'
 
 function positiveInt(text: string): number {
   const n = Number(text)
@@ -89,6 +94,12 @@ export function replayCommand(): Command {
         'serve the results (JSON, CBOR, HDF5-REST for h5pyd/silx) on 127.0.0.1:<port> while and after replaying, until interrupted (0: any port)',
       ).argParser(parseServePort),
     )
+    .addOption(
+      new Option(
+        '--cors <origins>',
+        'with --serve: web origins whose pages may read the results (a served h5web), comma-separated, or *',
+      ).argParser(parseCorsOrigins),
+    )
     .option('--fail-fast', 'stop at the first failure in user code')
     .option('--no-progress', 'no progress bar')
     .addOption(logLevelOption('replay'))
@@ -105,6 +116,7 @@ export function replayCommand(): Command {
         out?: string
         h5?: string
         serve?: number
+        cors?: string[]
         failFast?: boolean
         progress: boolean
         logLevel?: string
@@ -154,11 +166,23 @@ export function replayCommand(): Command {
         const warn = (message: string): void => {
           if (shows('warn', level)) process.stderr.write(`${bar ? '\n' : ''}warning: ${message}\n`)
         }
-        let live: { readonly publish: unknown } | undefined
+        let live: ReplayLive | undefined
+        let ended: { at: Date; report: ReplayReport } | undefined
+        const sources = {
+          files: opts.file,
+          captures: opts.capture,
+          fromH5: opts.fromH5,
+          source: opts.source,
+        }
+        const metadata = () => replayMetadata(sources, new Date(started), live, ended)
         const server =
           opts.serve === undefined
             ? undefined
-            : await startReplayServer(opts.serve, opts.reducer, () => live?.publish ?? {})
+            : await startReplayServer(opts.serve, opts.reducer, {
+                read: () => live?.publish ?? {},
+                metadata,
+                corsOrigins: opts.cors ?? [],
+              })
         if (server) process.stderr.write(`serving results at ${server.url}\n`)
         const report = await runReplay({
           onReducer: (view) => {
@@ -189,6 +213,7 @@ export function replayCommand(): Command {
           await server?.close()
           throw err
         })
+        ended = { at: new Date(), report }
         if (bar) {
           bar.setTotal(report.events)
           bar.update(report.events)
@@ -198,7 +223,7 @@ export function replayCommand(): Command {
           await writeAtomic(opts.out, `${JSON.stringify(toJsonValue(report.publish), null, 2)}\n`)
         }
         const h5 = opts.h5
-          ? await writeReplayH5(opts.h5, report).catch(async (err: unknown) => {
+          ? await writeReplayH5(opts.h5, report, metadata()).catch(async (err: unknown) => {
               await server?.close()
               throw err
             })

@@ -1,5 +1,10 @@
 import { InvalidArgumentError } from 'commander'
-import { buildReducerApp, ReducerMetrics } from '../../reducer/index.js'
+import {
+  buildReducerApp,
+  CorsOrigin,
+  ReducerMetrics,
+  type ScanMetadata,
+} from '../../reducer/index.js'
 import { ConfigError } from '../../src/index.js'
 
 /** A running `beamloom replay --serve` server. */
@@ -9,20 +14,33 @@ export interface ReplayServer {
   close(): Promise<void>
 }
 
+/** What a replay server reads. */
+export interface ReplayServerView {
+  /** The current `publish` (`{}` until the reducer exists). */
+  readonly read: () => unknown
+  /** How the result is made; the HDF5-REST root shows it (docs/results-api.md). */
+  readonly metadata?: (() => ScanMetadata) | undefined
+  /** Origins whose pages (a served h5web) may read the results. */
+  readonly corsOrigins?: readonly string[] | undefined
+}
+
 /**
  * Serve a replay's reducer `publish` with the reducer's own HTTP API on `127.0.0.1:port`:
- * JSON/CBOR under `/api/v1/result/`, the HDF5-REST subset at `/` (h5pyd, silx, h5web), the
- * viewer. `read` gives the current `publish` (`{}` until the reducer exists).
+ * JSON/CBOR under `/api/v1/result/`, the HDF5-REST subset at `/` (h5pyd, silx, h5web) with the
+ * replay's metadata, the viewer (its header says whether the replay still runs).
  */
 export async function startReplayServer(
   port: number,
   module: string,
-  read: () => unknown,
+  view: ReplayServerView,
 ): Promise<ReplayServer> {
+  const { read, metadata } = view
   const app = buildReducerApp({
+    corsOrigins: view.corsOrigins ?? [],
     get publish() {
       return read()
     },
+    ...(metadata === undefined ? {} : { metadata }),
     ready: true,
     state: 'running',
     metrics: new ReducerMetrics(() => 0),
@@ -57,6 +75,22 @@ export function untilInterrupted(): Promise<NodeJS.Signals> {
     process.on('SIGINT', on)
     process.on('SIGTERM', on)
   })
+}
+
+/** Commander parser of `--cors <origins>`: comma-separated origins, or `*`. */
+export function parseCorsOrigins(text: string): string[] {
+  const origins = text
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '')
+  for (const origin of origins) {
+    if (!CorsOrigin.safeParse(origin).success) {
+      throw new InvalidArgumentError(
+        `'${origin}' is not an origin such as https://h5web.example.org (no path), or *`,
+      )
+    }
+  }
+  return origins
 }
 
 /** Commander parser of `--serve <port>`: an integer 0–65535 (0: any free port). */

@@ -1,8 +1,11 @@
 import {
   AnalysisError,
   type EventData,
+  type ModuleDigest,
+  moduleDigest,
   type Parameters,
   parametersHash,
+  parseModuleSpec,
   readParameterFile,
   readRecording,
   resolveParameters,
@@ -58,11 +61,23 @@ export interface ReplayOptions {
   readonly onFailure?: ((failure: ReplayFailure) => void) | undefined
   /**
    * Called once the reducer instance exists, with a live view of its `publish` (for
-   * `--serve`: readers between two `processResult` calls see it as it is then).
+   * `--serve`: readers between two `processResult` calls see it as it is then), the
+   * parameters and the modules with their hashes.
    */
-  readonly onReducer?: ((live: { readonly publish: unknown }) => void) | undefined
+  readonly onReducer?: ((live: ReplayLive) => void) | undefined
   /** Where a recording source comes from; defaults to reading `.cbors` files. */
   readonly openSource?: ((file: string) => AsyncIterable<WorkerMessage>) | undefined
+}
+
+/** What a replay shows while it runs (`onReducer`). */
+export interface ReplayLive {
+  readonly publish: unknown
+  readonly parameters: Parameters
+  readonly worker: ModuleDigest
+  readonly reducer: ModuleDigest
+  /** Events replayed so far, and distinct events some user code failed on. */
+  readonly events: number
+  readonly failedEvents: number
 }
 
 /** One failure in user code during a replay. */
@@ -88,6 +103,9 @@ export interface ReplayReport {
   readonly parameters: Parameters
   /** True when `failFast` stopped the replay early. */
   readonly stoppedEarly: boolean
+  /** The modules and the SHA-256 of their files. */
+  readonly worker: ModuleDigest
+  readonly reducer: ModuleDigest
 }
 
 class FailFast extends Error {}
@@ -124,6 +142,10 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
   }
   const parameters = resolveParameters(analysis.parameters, setValues)
   const hash = parametersHash(parameters)
+  const [workerDigest, reducerDigest] = await Promise.all([
+    moduleDigest(parseModuleSpec(opts.worker, opts.cwd)),
+    moduleDigest(parseModuleSpec(opts.reducer, opts.cwd)),
+  ])
   const generated = opts.source === undefined ? [] : await openSourceClass(opts.source, opts.cwd)
 
   const failures: ReplayFailure[] = []
@@ -155,13 +177,22 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
     })
   }
   await reducer.begin({ parameters, state: { name: 'reducer', tags: [] } })
+  let events = 0
   opts.onReducer?.({
     get publish() {
       return reducer.publish()
     },
+    parameters,
+    worker: workerDigest,
+    reducer: reducerDigest,
+    get events() {
+      return events
+    },
+    get failedEvents() {
+      return failedEvents.size
+    },
   })
 
-  let events = 0
   let results = 0
   let stoppedEarly = false
   let nextTimerMs = reducer.hasTimer ? 0 : Number.POSITIVE_INFINITY
@@ -290,5 +321,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
     publish: finalPublish,
     parameters,
     stoppedEarly,
+    worker: workerDigest,
+    reducer: reducerDigest,
   }
 }

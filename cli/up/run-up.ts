@@ -1,4 +1,5 @@
 import { rename, writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import {
   aborted,
   createProcessLogger,
@@ -153,6 +154,11 @@ export async function runUp(spec: UpSpec, signal: AbortSignal): Promise<number> 
     const outcome = scanOutcome(system, scanId, startedMs)
     progress.line(outcome.line)
     const code = outcome.failed ? EXIT_FAILED : 0
+    if (spec.h5 !== undefined) {
+      const written = await system.reducer.h5Files.writeTo(resolve(spec.h5))
+      for (const s of written.skipped) progress.line(`warning: HDF5 file: left out ${s}`)
+      progress.line(`HDF5 file written to ${written.path}`)
+    }
     if (spec.out !== undefined) {
       const tmp = `${spec.out}.${process.pid}.tmp`
       await writeFile(tmp, `${JSON.stringify(toJsonValue(system.reducer.publish), null, 2)}\n`)

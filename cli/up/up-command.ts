@@ -31,6 +31,7 @@ interface UpFlags extends LogFlags {
   map?: string
   parameters?: string
   out?: string
+  h5?: string
   redis?: string
   prefix?: string
   port?: number
@@ -68,6 +69,7 @@ async function specFrom(flags: UpFlags) {
       ...pick(flags.map && { map: flags.map }),
       ...pick(flags.parameters && { parameters: flags.parameters }),
       ...pick(flags.out && { out: flags.out }),
+      ...pick(flags.h5 && { h5: flags.h5 }),
       ...pick(flags.redis && { redis: flags.redis }),
       ...pick(flags.prefix && { keyPrefix: flags.prefix }),
       ...pick(flags.port !== undefined ? { port: flags.port } : undefined),
@@ -134,6 +136,7 @@ export function upCommand(): Command {
       '--serve',
       'start no scan: keep everything running and run the trigger maps posted to the controller, until Ctrl-C',
     )
+    .option('--h5 <file>', "write the reducer's result as a NeXus HDF5 file when the scan ends")
     .option('--redis <url>', 'use Redis as the control plane instead of memory')
     .option('--prefix <prefix>', 'control-plane key prefix (default beamloom)')
     .option('--port <port>', 'controller HTTP port (default 5000; 0 = any)', int)

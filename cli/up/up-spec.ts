@@ -81,6 +81,8 @@ export const UpSpec = z.strictObject({
   allWrap: z.boolean().default(true),
   parameters: z.string().optional(),
   out: z.string().optional(),
+  /** Write the reducer's result as a NeXus HDF5 file here when the scan ends. */
+  h5: z.string().min(1).optional(),
   redis: z.string().optional(),
   keyPrefix: z.string().default('beamloom'),
   port: z.int().min(0).max(65_535).default(5000),

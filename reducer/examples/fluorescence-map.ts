@@ -11,8 +11,10 @@
  * the timer and at the end; set `motors` to `slow,fast` to name the two motors then.
  *
  * Publishes `fluorescence.map` (rows: fast motor, columns: slow motor; NaN where nothing was
- * measured yet), the grid positions under each motor's name, and `unplaced` (points outside
- * the grid or without positions).
+ * measured yet; units `counts`), the grid positions under each motor's name (units from
+ * `motor_units` when set), and `unplaced` (points outside the grid or without positions).
+ * `fluorescence` is a NeXus `NXdata` group: signal `map`, axes `[fast, slow]`, so viewers,
+ * silx and h5web draw the map against the motor positions.
  */
 import type {
   AnalysisInit,
@@ -105,6 +107,9 @@ function isScan(p: unknown): p is { kind: 'scan'; description: string } {
   )
 }
 
+/** The map's attributes: what it counts. */
+const MAP_ATTRS: Record<string, string> = { units: 'counts', long_name: 'fluorescence (ROI sum)' }
+
 export class FluorescenceMapReducer implements ReducerAnalysis {
   static describeParameters(): ParameterDescriptionInput[] {
     return [
@@ -113,6 +118,13 @@ export class FluorescenceMapReducer implements ReducerAnalysis {
         dtype: 'str',
         default: '',
         description: 'slow,fast motor names (default: from the mesh command)',
+      },
+      {
+        name: 'motor_units',
+        dtype: 'str',
+        default: '',
+        description:
+          'units of the motor positions, as NeXus writes them (um, mm, deg); empty: none',
       },
       {
         name: 'tolerance',
@@ -125,13 +137,13 @@ export class FluorescenceMapReducer implements ReducerAnalysis {
   }
 
   publish: {
-    fluorescence: Record<string, number[] | number[][]>
+    fluorescence: Record<string, number[] | number[][] | Record<string, string>>
     fluorescence_attrs: Record<string, string | string[]>
     points: number
     unplaced: number
   } = {
-    fluorescence: { map: [] },
-    fluorescence_attrs: { NX_class: 'NXdata' },
+    fluorescence: { map: [], map_attrs: MAP_ATTRS },
+    fluorescence_attrs: { NX_class: 'NXdata', signal: 'map' },
     points: 0,
     unplaced: 0,
   }
@@ -143,8 +155,10 @@ export class FluorescenceMapReducer implements ReducerAnalysis {
   #grid: [number[], number[]] | undefined
   #map: number[][] = []
   readonly #tolerance: number
+  readonly #motorUnits: string
 
   constructor({ parameters }: AnalysisInit) {
+    this.#motorUnits = String(parameters.motor_units?.value ?? '').trim()
     const motors = String(parameters.motors?.value ?? '')
       .split(',')
       .map((m) => m.trim())
@@ -212,7 +226,16 @@ export class FluorescenceMapReducer implements ReducerAnalysis {
     if (grid === undefined || motors === undefined) return
     const [slow, fast] = grid
     this.#map = fast.map(() => slow.map(() => Number.NaN))
-    this.publish.fluorescence = { map: this.#map, [motors[0]]: slow, [motors[1]]: fast }
+    const axisAttrs = (motor: string): Record<string, string> =>
+      this.#motorUnits === '' ? { long_name: motor } : { long_name: motor, units: this.#motorUnits }
+    this.publish.fluorescence = {
+      map: this.#map,
+      map_attrs: MAP_ATTRS,
+      [motors[0]]: slow,
+      [`${motors[0]}_attrs`]: axisAttrs(motors[0]),
+      [motors[1]]: fast,
+      [`${motors[1]}_attrs`]: axisAttrs(motors[1]),
+    }
     this.publish.fluorescence_attrs = {
       ...this.publish.fluorescence_attrs,
       NX_class: 'NXdata',

@@ -2,7 +2,9 @@
  * Example reducer: collects the ROI means of {@link RoiMeanWorker} by event number.
  *
  * `publish.roi.event_number` and `publish.roi.mean` are kept sorted by event number while
- * results arrive in any order, so a viewer can plot them at any time.
+ * results arrive in any order, so a viewer can plot them at any time. `roi` is a NeXus
+ * `NXdata` group: its signal `mean` (units `counts`) against the axis `event_number`, which
+ * viewers, silx and h5web plot as they are and files keep as the entry's default plot.
  */
 import type { AnalysisInit, Parameters, ReducerAnalysis, ResultData } from '../../src/index.js'
 
@@ -22,14 +24,27 @@ function isPayload(p: unknown): p is RoiMeanPayload {
 
 export class RoiMeanReducer implements ReducerAnalysis {
   readonly publish: {
-    roi: { event_number: number[]; frame: number[]; mean: number[] }
-    roi_attrs: { roi: string; NX_class: string }
+    roi: {
+      event_number: number[]
+      frame: number[]
+      mean: number[]
+      mean_attrs: { units: string; long_name: string }
+      event_number_attrs: { long_name: string }
+    }
+    roi_attrs: { roi: string; NX_class: string; signal: string; axes: string[] }
   }
 
   constructor({ parameters }: AnalysisInit) {
+    const roi = String(parameters.roi?.value ?? ':,:')
     this.publish = {
-      roi: { event_number: [], frame: [], mean: [] },
-      roi_attrs: { roi: String(parameters.roi?.value ?? ':,:'), NX_class: 'NXdata' },
+      roi: {
+        event_number: [],
+        frame: [],
+        mean: [],
+        mean_attrs: { units: 'counts', long_name: `ROI mean [${roi}]` },
+        event_number_attrs: { long_name: 'event number' },
+      },
+      roi_attrs: { roi, NX_class: 'NXdata', signal: 'mean', axes: ['event_number'] },
     }
   }
 

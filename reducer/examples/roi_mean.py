@@ -17,9 +17,13 @@ class RoiMeanReducer:
         self.events: list[int] = []
         self.frames: list[int] = []
         self.means: list[float] = []
+        self.attrs = {
+            "mean_attrs": {"units": "counts", "long_name": f"ROI mean [{roi}]"},
+            "event_number_attrs": {"long_name": "event number"},
+        }
         self.publish: dict[str, Any] = {
-            "roi": {"event_number": [], "frame": [], "mean": []},
-            "roi_attrs": {"roi": roi, "NX_class": "NXdata"},
+            "roi": {"event_number": [], "frame": [], "mean": [], **self.attrs},
+            "roi_attrs": {"roi": roi, "NX_class": "NXdata", "signal": "mean", "axes": ["event_number"]},
         }
 
     def process_result(self, result: ResultData, parameters=None) -> None:
@@ -36,4 +40,5 @@ class RoiMeanReducer:
             "event_number": np.array(self.events, dtype=np.int64),
             "frame": np.array(self.frames, dtype=np.int64),
             "mean": np.array(self.means, dtype=np.float64),
+            **self.attrs,
         }

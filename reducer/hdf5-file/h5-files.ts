@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
-import { ConfigError, type Parameters } from '../../src/index.js'
+import { ConfigError } from '../../src/index.js'
+import type { ScanMetadata } from '../nexus/scan-metadata.js'
 import { resolveH5Path, timestampedName } from './h5-file-name.js'
 import { loadH5wasm } from './load-h5wasm.js'
 import { type H5WriteReport, writePublishH5 } from './write-publish-h5.js'
@@ -7,8 +8,7 @@ import { type H5WriteReport, writePublishH5 } from './write-publish-h5.js'
 /** What a file is made of, read at the moment it is written. */
 export interface H5Snapshot {
   readonly publish: unknown
-  readonly parameters: Parameters | undefined
-  readonly scanId: string | undefined
+  readonly metadata: ScanMetadata
 }
 
 /** What {@link H5Files} needs. */
@@ -16,6 +16,8 @@ export interface H5FilesOptions {
   /** The directory files go into; `undefined`: writing files is not configured. */
   readonly dir: string | undefined
   readonly read: () => H5Snapshot
+  /** Bring the metadata up to date before a file is written (reads the control plane). */
+  readonly refresh?: () => Promise<void>
   readonly logger: Logger
 }
 
@@ -43,11 +45,24 @@ export class H5Files {
   async write(name?: string): Promise<H5WriteReport> {
     const dir = this.#options.dir
     if (dir === undefined) throw new ConfigError('no HDF5 directory configured (REDUCER_H5_DIR)')
+    await this.#options.refresh?.()
     // Loaded before reading: from here on the read and the write are one synchronous step.
     await loadH5wasm()
     const snapshot = this.#options.read()
-    const path = resolveH5Path(dir, name ?? timestampedName(snapshot.scanId ?? 'publish'))
+    const base = snapshot.metadata.scanId ?? 'publish'
+    const path = resolveH5Path(dir, name ?? timestampedName(base))
     return this.#write(path, snapshot)
+  }
+
+  /**
+   * Write the current `publish` to `path`, any path the caller chose (`beamloom up --h5`).
+   * @throws BeamloomError `CONFIG_INVALID` when the file cannot be created, `STATE_INVALID`
+   * when HDF5 fails.
+   */
+  async writeTo(path: string): Promise<H5WriteReport> {
+    await this.#options.refresh?.()
+    await loadH5wasm()
+    return this.#write(path, this.#options.read())
   }
 
   /**
@@ -58,8 +73,9 @@ export class H5Files {
     const dir = this.#options.dir
     if (dir === undefined) return undefined
     try {
+      await this.#options.refresh?.()
       await loadH5wasm()
-      return await this.#write(resolveH5Path(dir, scanId), { ...this.#options.read(), scanId })
+      return await this.#write(resolveH5Path(dir, scanId), this.#options.read())
     } catch (err) {
       this.#options.logger.error({ err, scan: scanId }, 'writing the HDF5 file of the scan failed')
       return undefined
@@ -67,10 +83,7 @@ export class H5Files {
   }
 
   async #write(path: string, snapshot: H5Snapshot): Promise<H5WriteReport> {
-    const report = await writePublishH5(snapshot.publish, path, {
-      parameters: snapshot.parameters,
-      scanId: snapshot.scanId,
-    })
+    const report = await writePublishH5(snapshot.publish, path, { metadata: snapshot.metadata })
     const { logger } = this.#options
     logger.info({ path, datasets: report.datasets, groups: report.groups }, 'HDF5 file written')
     if (report.skipped.length > 0)

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { renameSync, rmSync, statSync } from 'node:fs'
-import { dirname } from 'node:path'
-import { BeamloomError, type Parameters } from '../../src/index.js'
+import { basename, dirname } from 'node:path'
+import { BeamloomError } from '../../src/index.js'
 import { type DatasetLayout, datasetLayout, type ElementKind } from '../hdf5-rest/dataset-layout.js'
 import { gather } from '../hdf5-rest/gather.js'
 import {
@@ -9,22 +9,21 @@ import {
   type LocatedNode,
   nodeAttributes,
   type PublishNode,
-  publishNode,
 } from '../hdf5-rest/publish-tree.js'
 import { parseSelection } from '../hdf5-rest/selection.js'
+import { nexusEntry } from '../nexus/nexus-entry.js'
+import type { ScanMetadata } from '../nexus/scan-metadata.js'
 import { beamloomVersion } from './beamloom-version.js'
 import { type H5wasm, loadH5wasm } from './load-h5wasm.js'
 
-/** The group the parameters go into (one scalar dataset per parameter). */
-export const PARAMETERS_GROUP = 'beamloom_parameters'
+/** The NXentry group of a file: `publish` and how it was made. */
+export const ENTRY_GROUP = 'entry'
 
 /** What a file records besides `publish`. */
 export interface H5FileMeta {
-  /** The parameters the result was computed with. */
-  readonly parameters?: Parameters | undefined
-  /** The scan, as root attribute `scan_id`. */
-  readonly scanId?: string | undefined
-  /** Root attribute `created_at` (ISO 8601); default now. */
+  /** How the result was made: scan, end state, modules, parameters, sources, times. */
+  readonly metadata?: ScanMetadata | undefined
+  /** Root attribute `file_time` (ISO 8601); default now. */
   readonly createdAt?: Date | undefined
 }
 
@@ -58,11 +57,14 @@ const DTYPES: Readonly<Record<ElementKind, string>> = {
 }
 
 /**
- * Write a `publish` tree to an HDF5 file at `path`, mapped as the HDF5-REST surface maps it
- * (docs/results-api.md): groups for objects, Maps and ragged lists; datasets for scalars,
- * strings, typed arrays and rectangular lists; `name_attrs` (and `_attrs` at the root) as
- * attributes. Root attributes `beamloom_version`, `created_at` and (when given) `scan_id`; the
- * parameters as scalar datasets in group `beamloom_parameters`. Booleans are stored as uint8
+ * Write a `publish` tree to a NeXus HDF5 file at `path` (docs/results-api.md, "NeXus layout"):
+ * the root is `NXroot` (attributes `default: entry`, `creator`, `creator_version`,
+ * `file_name`, `file_time`), and `/entry` is the `NXentry` {@link nexusEntry} builds — the
+ * members of `publish`, mapped as the HDF5-REST surface maps them (groups for objects, Maps
+ * and ragged lists; datasets for scalars, strings, typed arrays and rectangular lists;
+ * `name_attrs` as attributes, the root's `_attrs` as the entry's), with `title`,
+ * `start_time`, `end_time`, `program_name` and the `beamloom` `NXprocess` (end state,
+ * modules and their hashes, parameters, sources) beside them. Booleans are stored as uint8
  * 0/1 (h5wasm cannot write HDF5 enums); strings as variable-length UTF-8.
  *
  * h5wasm is loaded on the first call; after that the whole tree is read and written in one
@@ -94,19 +96,32 @@ export async function writePublishH5(
   }
   const w = new TreeWriter()
   try {
-    const root = publishNode(publish)
-    const rootAt: LocatedNode = {
-      node: root?.type === 'group' ? root : { type: 'group', value: {} },
-      path: [],
+    const version = beamloomVersion()
+    const metadata = meta.metadata ?? { status: 'running', workers: [], sources: [] }
+    const entry = nexusEntry(publish, metadata, version)
+    for (const name of entry.shadowed) {
+      w.skipped.push(
+        `/${ENTRY_GROUP}/${name}: publish has a member of that name; beamloom's left out`,
+      )
+    }
+    const root: Record<string, unknown> = {
+      NX_class: 'NXroot',
+      default: ENTRY_GROUP,
+      creator: 'beamloom',
+      creator_version: version,
+      file_name: basename(path),
+      file_time: (meta.createdAt ?? new Date()).toISOString(),
+    }
+    for (const [name, value] of Object.entries(root)) w.attribute(file, '', name, value)
+    const group = file.create_group(ENTRY_GROUP)
+    w.counts.groups++
+    const entryAt: LocatedNode = {
+      node: { type: 'group', value: entry.tree },
+      path: [ENTRY_GROUP],
       parent: undefined,
     }
-    const own = new Map<string, unknown>([['beamloom_version', beamloomVersion()]])
-    own.set('created_at', (meta.createdAt ?? new Date()).toISOString())
-    if (meta.scanId !== undefined) own.set('scan_id', meta.scanId)
-    for (const [name, value] of own) w.attribute(file, '', name, value)
-    w.attributes(file, rootAt, own)
-    w.members(file, rootAt)
-    if (meta.parameters !== undefined) w.parameters(file, rootAt, meta.parameters)
+    w.attributes(group, entryAt)
+    w.members(group, entryAt)
     file.close()
     renameSync(tmp, path)
   } catch (cause) {
@@ -145,17 +160,9 @@ class TreeWriter {
     }
   }
 
-  attributes(
-    target: AttrTarget,
-    at: LocatedNode,
-    taken: ReadonlyMap<string, unknown> = new Map(),
-  ): void {
+  attributes(target: AttrTarget, at: LocatedNode): void {
     const where = `/${at.path.join('/')}`
     for (const attr of nodeAttributes(at)) {
-      if (taken.has(attr.name)) {
-        this.skipped.push(`${where}@${attr.name}: the name is beamloom's own root attribute`)
-        continue
-      }
       this.attribute(target, where, attr.name, attr.value, attr.layout)
     }
   }
@@ -172,26 +179,6 @@ class TreeWriter {
     target.create_attribute(name, data as never, shape, DTYPES[layout.kind])
     this.counts.attributes++
     void where
-  }
-
-  parameters(file: H5Group, root: LocatedNode, parameters: Parameters): void {
-    if (
-      root.node.type === 'group' &&
-      groupMembers(root.node.value).some(([n]) => n === PARAMETERS_GROUP)
-    ) {
-      this.skipped.push(
-        `/${PARAMETERS_GROUP}: publish has a member of that name; parameters not written`,
-      )
-      return
-    }
-    const group = file.create_group(PARAMETERS_GROUP)
-    this.counts.groups++
-    group.create_attribute('NX_class', 'NXcollection', [], 'S')
-    for (const [name, p] of Object.entries(parameters)) {
-      const node = publishNode(p.value)
-      if (node?.type !== 'dataset') continue
-      this.#write(group, name, node, `/${PARAMETERS_GROUP}/${name}`)
-    }
   }
 
   #write(

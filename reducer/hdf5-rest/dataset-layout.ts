@@ -1,14 +1,17 @@
 /**
  * How a value of `publish` looks as an HDF5 dataset: its shape and element kind. Pure.
  *
- * - numbers: `int64` when every number of the value is a safe integer, else `float64`;
+ * - numbers: `float64`, always (a JavaScript number is one; an integer-valued number is not an
+ *   integer type). So a dataset keeps its type for the whole scan whatever its values become
+ *   (a map of NaN that fills with whole counts, a grid whose positions happen to be integers);
+ *   integer types come from typed arrays (`Int32Array`, `BigInt64Array`…) and bigints;
  * - bigints: `int64` (`uint64` when one is 2^63 or more and none is negative);
  * - booleans: `bool`; strings and Dates: `string` (Dates as ISO text);
  * - typed arrays: one dimension of their own type (DataView: `uint8`);
  * - plain arrays: a rectangular nest of arrays / typed arrays whose leaves share a kind is one
- *   N-dimensional dataset (`[[1, 2], [3, 4]]` is 2×2 int64, a list of equal-length
+ *   N-dimensional dataset (`[[1, 2], [3, 4]]` is 2×2 float64, a list of equal-length
  *   `Float32Array` rows is a 2-D float32 image); leaves of different numeric kinds combine to
- *   `int64` when all are signed or ≤32-bit integers, else to `float64` (exact up to 2^53);
+ *   `int64` when all are typed integers (signed, or of at most 32 bits), else to `float64`;
  *   anything else (ragged, mixed with objects, strings with numbers) is not a dataset but a
  *   group of its elements, named `0`, `1`, … An empty list is a float64 dataset of shape [0].
  */
@@ -57,7 +60,7 @@ const INTEGER = new Set<ElementKind>([
 export function datasetLayout(value: unknown): DatasetLayout | undefined {
   switch (typeof value) {
     case 'number':
-      return { shape: [], kind: Number.isSafeInteger(value) ? 'int64' : 'float64' }
+      return { shape: [], kind: 'float64' }
     case 'bigint': {
       const kind = bigintKind([value])
       return kind === undefined ? undefined : { shape: [], kind }
@@ -100,14 +103,10 @@ function arrayLayout(list: readonly unknown[]): DatasetLayout | undefined {
   if (list.length === 0) return { shape: [0], kind: 'float64' }
   const first = list[0]
   switch (typeof first) {
-    case 'number': {
-      let integers = true
-      for (const v of list) {
-        if (typeof v !== 'number') return undefined
-        if (integers && !Number.isSafeInteger(v)) integers = false
-      }
-      return { shape: [list.length], kind: integers ? 'int64' : 'float64' }
-    }
+    case 'number':
+      return list.every((v) => typeof v === 'number')
+        ? { shape: [list.length], kind: 'float64' }
+        : undefined
     case 'boolean':
       return list.every((v) => typeof v === 'boolean')
         ? { shape: [list.length], kind: 'bool' }

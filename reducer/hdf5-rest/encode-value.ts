@@ -5,8 +5,10 @@ const BIG_ENDIAN_HOST = endianness() === 'BE'
 
 /**
  * JSON text of gathered values, nested by its dims (a scalar is the bare value). Numbers that
- * are not finite become `null` (JSON has no NaN; the binary form keeps them); 64-bit integers
- * are written exactly, digit by digit. Pure.
+ * are not finite are written as HSDS writes them (Python's `json`): the bare tokens `NaN`,
+ * `Infinity` and `-Infinity`, which h5pyd reads as floats and h5web recovers (it re-parses
+ * such a body with the tokens quoted); `null` would read as 0 or None. The binary form keeps
+ * every bit. 64-bit integers are written exactly, digit by digit. Pure.
  */
 export function valueJson(g: Gathered): string {
   const data = g.data
@@ -22,7 +24,8 @@ export function valueJson(g: Gathered): string {
 
 function numberText(v: number | bigint): string {
   if (typeof v === 'bigint') return v.toString()
-  return Number.isFinite(v) ? String(v) : 'null'
+  if (Number.isFinite(v)) return String(v)
+  return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'
 }
 
 function nest(

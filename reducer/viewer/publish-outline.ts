@@ -1,5 +1,12 @@
-/** One node of {@link publishOutline}: what a viewer needs to list and pick a path. */
-export type OutlineNode =
+import { defaultNxdata } from '../nexus/default-nxdata.js'
+
+/** Attributes of a node as the viewer reads them (`name_attrs` next to `name` in `publish`). */
+export type OutlineAttrs = Readonly<
+  Record<string, string | number | boolean | readonly (string | number)[]>
+>
+
+/** One node of {@link publishOutline}: what a viewer needs to list, label and plot a path. */
+export type OutlineNode = (
   | { readonly kind: 'group'; readonly children: Readonly<Record<string, OutlineNode>> }
   /**
    * Numbers: `shape` [n] (1-D), [rows, columns] (2-D, equal rows), and so on for N-D data (a
@@ -9,14 +16,39 @@ export type OutlineNode =
   /** A list that is not a numeric array: only its length. */
   | { readonly kind: 'list'; readonly length: number }
   | { readonly kind: 'number' | 'string' | 'boolean' | 'null' | 'other' }
+) & {
+  /** Its attributes, when `publish` has `name_attrs` for it (`_attrs` for the root). */
+  readonly attrs?: OutlineAttrs
+  /** The root only: the NXdata group to open first (as files name it: `/entry@default`). */
+  readonly default?: string
+}
+
+/** Attribute lists longer than this are left out of the outline (a viewer labels with them). */
+const MAX_ATTR_ITEMS = 64
 
 /**
  * The shape of a reducer's `publish` without its data: groups (objects, Maps) with their
  * children, numeric arrays (arrays of numbers, typed arrays, lists of equal-shaped numeric
- * arrays, to any depth) with their shape, and scalars by kind. Pure; cost is one visit per
- * group and per row, never per element of a typed array.
+ * arrays, to any depth) with their shape, scalars by kind, and attributes: a key `name_attrs` is not a child
+ * but the `attrs` of `name` (`_attrs`: of the root), so viewers can draw NXdata (`signal`,
+ * `axes`, `units`, `long_name`) and show attributes as attributes. The root names its
+ * `default` NXdata group (its `_attrs.default`, else the first NXdata with a signal, as
+ * files do). Pure; cost is one visit per group and per row, never per element of a typed
+ * array.
  */
-export function publishOutline(value: unknown, depth = 0): OutlineNode {
+export function publishOutline(value: unknown): OutlineNode {
+  const root = outlineOf(value, 0)
+  if (root.kind !== 'group') return root
+  const attrs = attrsOf(memberOf(value, '_attrs'))
+  const chosen = typeof attrs?.default === 'string' ? attrs.default : defaultNxdata(value)
+  return {
+    ...root,
+    ...(attrs === undefined ? {} : { attrs }),
+    ...(chosen === undefined ? {} : { default: chosen }),
+  }
+}
+
+function outlineOf(value: unknown, depth: number): OutlineNode {
   if (value === null || value === undefined) return { kind: 'null' }
   switch (typeof value) {
     case 'number':
@@ -37,14 +69,55 @@ export function publishOutline(value: unknown, depth = 0): OutlineNode {
   if (ArrayBuffer.isView(value) || value instanceof Date) return { kind: 'other' }
   // Deep trees are cut off: a viewer lists what a person can read.
   if (depth >= 16) return { kind: 'other' }
+  const entries: [string, unknown][] =
+    value instanceof Map
+      ? [...value].map(([k, v]) => [String(k), v])
+      : Object.entries(value as object)
+  const all = new Map(entries)
   const children: Record<string, OutlineNode> = {}
-  const entries: Iterable<[unknown, unknown]> =
-    value instanceof Map ? value : Object.entries(value as object)
   for (const [key, child] of entries) {
-    if (child === undefined || typeof child === 'function') continue
-    children[String(key)] = publishOutline(child, depth + 1)
+    if (child === undefined || typeof child === 'function' || key.endsWith('_attrs')) continue
+    const node = outlineOf(child, depth + 1)
+    const attrs = attrsOf(all.get(`${key}_attrs`))
+    children[key] = attrs === undefined ? node : { ...node, attrs }
   }
   return { kind: 'group', children }
+}
+
+/** The plain attributes of an `_attrs` object: text, numbers, booleans and short lists. */
+function attrsOf(holder: unknown): OutlineAttrs | undefined {
+  if (typeof holder !== 'object' || holder === null || Array.isArray(holder)) return undefined
+  if (ArrayBuffer.isView(holder) || holder instanceof Date) return undefined
+  const entries: [string, unknown][] =
+    holder instanceof Map
+      ? [...holder].map(([k, v]) => [String(k), v])
+      : Object.entries(holder as object)
+  const out: Record<string, string | number | boolean | (string | number)[]> = {}
+  for (const [key, v] of entries) {
+    if (typeof v === 'string' || typeof v === 'boolean') out[key] = v
+    else if (typeof v === 'number' && Number.isFinite(v)) out[key] = v
+    else if (typeof v === 'bigint') out[key] = Number(v)
+    else if (
+      (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) &&
+      lengthOf(v) <= MAX_ATTR_ITEMS
+    ) {
+      const items = Array.from(v as ArrayLike<unknown>)
+      if (
+        items.every((i) => typeof i === 'string' || (typeof i === 'number' && Number.isFinite(i)))
+      ) {
+        out[key] = items as (string | number)[]
+      } else if (items.every((i) => typeof i === 'bigint')) {
+        out[key] = items.map(Number)
+      }
+    }
+  }
+  return Object.keys(out).length === 0 ? undefined : out
+}
+
+function memberOf(group: unknown, name: string): unknown {
+  if (group instanceof Map) return group.get(name)
+  if (typeof group !== 'object' || group === null) return undefined
+  return Object.hasOwn(group, name) ? (group as Record<string, unknown>)[name] : undefined
 }
 
 function isNumericVector(value: object): boolean {

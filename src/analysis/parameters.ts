@@ -52,6 +52,8 @@ export interface WorkParameter {
   readonly data: Uint8Array
   /** Typed value; for an undescribed parameter, the bytes decoded as UTF-8 text. */
   readonly value: ParameterValue
+  /** Its described dtype; absent for a parameter no module describes. */
+  readonly dtype?: ParameterDescription['dtype']
 }
 
 /** The parameters passed to `processEvent`, `processResult`, `timer` and `finish`, by name. */
@@ -180,7 +182,7 @@ export function makeParameter(
   data: Uint8Array,
   desc: ParameterDescription | undefined,
 ): WorkParameter {
-  if (desc) return { name, data, value: parseParameterValue(desc, data) }
+  if (desc) return { name, data, value: parseParameterValue(desc, data), dtype: desc.dtype }
   return { name, data, value: new TextDecoder().decode(data) }
 }
 

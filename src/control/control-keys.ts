@@ -39,6 +39,7 @@ export function decodeKeySegment(value: string): string {
  * - `P:epoch` — a random id written once; a plane that finds it gone or changed after a
  *   reconnection knows the server lost its data
  * - `P:scan-updates` — stream of scan lifecycle updates
+ * - `P:scan-number` — the number of the last scan started (a counter, persistent)
  * - `P:scan:{scanId}:state|assignments|completions|credits|ingester:{name}|reducer-state` — one
  *   scan (`reducer-state`: the reducer's latest durable snapshot)
  */
@@ -53,6 +54,7 @@ export interface ControlKeys {
   controllerLease(): string
   epoch(): string
   scanUpdates(): string
+  scanNumber(): string
   scan(scanId: ScanId): string
   assignments(scanId: ScanId): string
   completions(scanId: ScanId): string
@@ -88,6 +90,7 @@ export function controlKeys(prefix: string): ControlKeys {
     controllerLease: () => `${p}:controller-lease`,
     epoch: () => `${p}:epoch`,
     scanUpdates: () => `${p}:scan-updates`,
+    scanNumber: () => `${p}:scan-number`,
     scan: (scanId) => `${scanBase(scanId)}:state`,
     assignments: (scanId) => `${scanBase(scanId)}:assignments`,
     completions: (scanId) => `${scanBase(scanId)}:completions`,

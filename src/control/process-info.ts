@@ -29,6 +29,11 @@ export const ProcessInfo = z.object({
   ingesters: z
     .array(z.object({ name: z.string().min(1), instanceId: z.string().min(1) }))
     .optional(),
+  /**
+   * Its analysis module (workers, reducer): the spec as given and the SHA-256 of the file, so
+   * result files can say which code made them.
+   */
+  module: z.object({ spec: z.string().min(1), sha256: z.string().min(1) }).optional(),
   /** Parameter descriptions of its analysis (workers, reducer), JSON form. */
   parameters: z.array(z.unknown()).optional(),
   /** Named ports it bound (`{ data: 40123 }`). */

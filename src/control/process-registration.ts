@@ -11,7 +11,15 @@ export const PROCESS_EVENTS_MAX_LEN = 1_000
 export type ProcessInfoUpdate = Partial<
   Pick<
     ProcessInfo,
-    'tags' | 'url' | 'ports' | 'version' | 'streams' | 'endpoints' | 'parameters' | 'ingesters'
+    | 'tags'
+    | 'url'
+    | 'ports'
+    | 'version'
+    | 'streams'
+    | 'endpoints'
+    | 'parameters'
+    | 'ingesters'
+    | 'module'
   >
 >
 

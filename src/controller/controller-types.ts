@@ -26,6 +26,11 @@ export interface Progress {
   readonly reason?: string
   /** Events whose analysis failed (complete, with the reason in the log). */
   readonly failed_events?: number
+  /**
+   * Of those, how many failed on each stream (a malformed or missing frame of it); events that
+   * failed in the analysis itself are counted in `failed_events` only.
+   */
+  readonly failed_streams?: Readonly<Record<string, number>>
   /** When the scan makes no progress: what it waits for (see `CONTROLLER_STALL_WARN_MS`). */
   readonly waiting_for?: readonly string[]
   /** Seconds since the last progress, when stalled. */

@@ -129,10 +129,15 @@ export class Controller extends ServiceBase {
 
   /**
    * Start a scan: validate against the live ensemble, end the running scan (`replaced`), write
-   * the state, announce `started`. Resolves the new scan id.
+   * the state (numbered 1, 2, 3, … per control plane; `name` when given), announce `started`.
+   * Resolves the new scan id.
    * @throws MappingInvalidError `MAPPING_INVALID` naming missing streams or too few workers.
    */
-  startScan(sequence: Sequence, allWrap: boolean): Promise<ScanId> {
+  startScan(
+    sequence: Sequence,
+    allWrap: boolean,
+    options: { name?: string } = {},
+  ): Promise<ScanId> {
     return this.#exclusive(async () => {
       this.#checkRunning()
       const plan = compileScanPlan(sequence, { allWrap })
@@ -142,8 +147,11 @@ export class Controller extends ServiceBase {
       ])
       checkScan(sequence, plan, ingesters, workers.length)
       if (this.#run !== undefined) await this.#end(this.#run, 'stopped', 'replaced')
+      const number = await this.plane.incrBy(this.plane.keys.scanNumber())
       const state: ScanState = {
         scanId: ScanId.parse(randomUUID()),
+        number,
+        ...(options.name === undefined ? {} : { name: options.name }),
         sequence,
         allWrap,
         totalEvents: plan.eventCount,
@@ -157,7 +165,11 @@ export class Controller extends ServiceBase {
       await this.#records.announce({ type: 'started', scanId: state.scanId })
       this.#scansStarted += 1
       await this.#begin(run)
-      this.#note('info', `scan ${state.scanId} started: ${plan.eventCount} events`, state.scanId)
+      this.#note(
+        'info',
+        `scan ${number}${options.name === undefined ? '' : ` (${options.name})`} started: ${plan.eventCount} events (${state.scanId})`,
+        state.scanId,
+      )
       return state.scanId
     })
   }
@@ -190,6 +202,9 @@ export class Controller extends ServiceBase {
         finished: false,
         status: 'running',
         failed_events: run.stats.failedEvents,
+        ...(run.failedStreams.size === 0
+          ? {}
+          : { failed_streams: Object.fromEntries(run.failedStreams) }),
         ...(stall === undefined
           ? {}
           : {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { ConfigError } from '../errors.js'
 import {
   parseAllWrap,
   parseSequence,
@@ -18,6 +19,12 @@ const AllWrapQuery = z.object({
     .enum(['true', 'false', '1', '0'])
     .optional()
     .describe('wrap the scan in a start and an end event broadcast to every worker (default true)'),
+  name: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('a name for the scan, shown on the status page and written to its result files'),
 })
 const ScanIdReply = z.string().describe('the new scan id (UUID)')
 const SequenceReply = z
@@ -73,9 +80,13 @@ export function scanRoutes(app: FastifyInstance, controller: Controller): void {
       },
     },
     async (request, reply) => {
-      const allWrap = parseAllWrap(queryOf(request.query).all_wrap)
+      const query = queryOf(request.query)
+      const allWrap = parseAllWrap(query.all_wrap)
       const map = parseTriggerMap(request.body)
-      return sendJsonString(reply, await controller.startScan(sequenceFromTriggerMap(map), allWrap))
+      return sendJsonString(
+        reply,
+        await controller.startScan(sequenceFromTriggerMap(map), allWrap, scanName(query)),
+      )
     },
   )
 
@@ -92,8 +103,12 @@ export function scanRoutes(app: FastifyInstance, controller: Controller): void {
       },
     },
     async (request, reply) => {
-      const allWrap = parseAllWrap(queryOf(request.query).all_wrap)
-      return sendJsonString(reply, await controller.startScan(parseSequence(request.body), allWrap))
+      const query = queryOf(request.query)
+      const allWrap = parseAllWrap(query.all_wrap)
+      return sendJsonString(
+        reply,
+        await controller.startScan(parseSequence(request.body), allWrap, scanName(query)),
+      )
     },
   )
 
@@ -124,8 +139,23 @@ export function scanRoutes(app: FastifyInstance, controller: Controller): void {
 }
 
 /** The raw query (with attachValidation it may not have passed the schema). */
-function queryOf(query: unknown): { all_wrap?: unknown } {
-  return typeof query === 'object' && query !== null ? (query as { all_wrap?: unknown }) : {}
+function queryOf(query: unknown): { all_wrap?: unknown; name?: unknown } {
+  return typeof query === 'object' && query !== null
+    ? (query as { all_wrap?: unknown; name?: unknown })
+    : {}
+}
+
+/**
+ * The scan's name from the query, if given.
+ * @throws ConfigError `CONFIG_INVALID` (400) for a name that is empty, a list or over 200 characters.
+ */
+function scanName(query: { name?: unknown }): { name?: string } {
+  const { name } = query
+  if (name === undefined) return {}
+  if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
+    throw new ConfigError('name: a scan name is 1–200 characters, given once')
+  }
+  return { name }
 }
 
 /** Send a JSON string body (`"…"`), as FastAPI does for a `str` return value. */

@@ -36,6 +36,7 @@ export function statusRoutes(app: FastifyInstance, controller: Controller): void
             status: z.string().optional(),
             reason: z.string().optional(),
             failed_events: z.int().optional(),
+            failed_streams: z.record(z.string(), z.int()).optional(),
             waiting_for: z.array(z.string()).readonly().optional(),
             stalled_for_s: z.int().optional(),
           }),
@@ -54,6 +55,8 @@ export function statusRoutes(app: FastifyInstance, controller: Controller): void
       const scan = controller.scan()
       return {
         scan_id: scan?.scanId ?? null,
+        scan_number: scan?.number ?? null,
+        scan_name: scan?.name ?? null,
         status: scan?.status ?? 'idle',
         reason: scan?.reason ?? null,
         created_at: scan?.createdAt ?? null,

@@ -100,6 +100,7 @@ export class ScanRun extends ServiceBase {
   #releasedTo = 0
   #finished = false
   #wake: (() => void) | undefined
+  readonly #failedStreams = new Map<string, number>()
   #stats = {
     entries: 0,
     eventsAssigned: 0,
@@ -128,6 +129,11 @@ export class ScanRun extends ServiceBase {
   /** Counters so far. */
   get stats(): ScanRunStats {
     return { ...this.#stats }
+  }
+
+  /** Failed events by the stream they failed on, as the reducer reported them. */
+  get failedStreams(): ReadonlyMap<string, number> {
+    return this.#failedStreams
   }
 
   /** Workers in the scan, with their registry instance ids. */
@@ -280,6 +286,9 @@ export class ScanRun extends ServiceBase {
 
   #complete(report: CompletionReport): void {
     this.#stats.failedEvents += report.failed
+    for (const [stream, n] of Object.entries(report.failedStreams ?? {})) {
+      this.#failedStreams.set(stream, (this.#failedStreams.get(stream) ?? 0) + n)
+    }
     for (const [worker, ranges] of report.done) this.#apply(['complete', worker, ranges])
     this.#builder.frontier()
     this.#notify()

@@ -16,6 +16,7 @@ export class ResultBatchBuilder {
   #items: number[] = []
   #payloads: Uint8Array[] = []
   #payloadBytes = 0
+  #failedStreams: [number, string][] = []
 
   /** `session`: the worker's session id in this scan (see `ResultBatchHeader`). */
   constructor(scan: ScanId, worker: WorkerName, session: string) {
@@ -48,8 +49,12 @@ export class ResultBatchBuilder {
     return this
   }
 
-  /** Report an event whose analysis failed (it is complete; there is nothing to reduce). */
-  failed(eventNumber: EventNumber, slot: Slot, parametersHash: string): this {
+  /**
+   * Report an event whose analysis failed (it is complete; there is nothing to reduce), with
+   * the stream it failed on when known (counted per stream by the reducer and the controller).
+   */
+  failed(eventNumber: EventNumber, slot: Slot, parametersHash: string, stream?: string): this {
+    if (stream !== undefined) this.#failedStreams.push([this.itemCount, stream])
     this.#items.push(eventNumber, slot, this.#indexOf(parametersHash), RESULT_OUTCOME.failed)
     return this
   }
@@ -70,9 +75,11 @@ export class ResultBatchBuilder {
         floor,
         hashes: this.#hashes,
         items: this.#items,
+        ...(this.#failedStreams.length === 0 ? {} : { failedStreams: this.#failedStreams }),
       },
       this.#payloads,
     )
+    this.#failedStreams = []
     this.#hashes = []
     this.#hashIndex.clear()
     this.#items = []

@@ -33,6 +33,11 @@ export const ResultBatchHeader = z.object({
   floor: z.int().nonnegative(),
   hashes: z.array(z.string()),
   items: Layout,
+  /**
+   * The stream each failed item failed on, when known (a malformed or missing frame of that
+   * stream): `[item index, stream]` pairs. Absent when no item names one; older senders omit it.
+   */
+  failedStreams: z.array(z.tuple([z.int().nonnegative(), z.string().min(1).max(256)])).optional(),
 })
 export type ResultBatchHeader = z.infer<typeof ResultBatchHeader>
 
@@ -49,7 +54,12 @@ interface ResultItemBase {
  */
 export type ResultItem =
   | (ResultItemBase & { readonly outcome: 'result'; readonly payload: Uint8Array })
-  | (ResultItemBase & { readonly outcome: 'done' | 'failed' })
+  | (ResultItemBase & { readonly outcome: 'done' })
+  | (ResultItemBase & {
+      readonly outcome: 'failed'
+      /** The stream it failed on, when the worker knew it. */
+      readonly stream?: string
+    })
 
 /** A decoded worker → reducer message. */
 export interface ResultBatch {
@@ -87,6 +97,11 @@ function checkLayout(header: ResultBatchHeader, payloadsAvailable: number): numb
   if (payloads !== payloadsAvailable) {
     fail(`layout references ${payloads} payloads, ${payloadsAvailable} present`)
   }
+  for (const [index] of header.failedStreams ?? []) {
+    if (items[index * 4 + 3] !== RESULT_OUTCOME.failed) {
+      fail(`failedStreams names item ${index}, which is not a failed item`)
+    }
+  }
   return payloads
 }
 
@@ -111,6 +126,7 @@ export function decodeResultBatch(parts: readonly Uint8Array[]): ResultBatch {
   const header = decodeDataPlaneHeader(parts[0], ResultBatchHeader, WHAT)
   checkLayout(header, parts.length - 1)
   const src = header.items
+  const failedOn = header.failedStreams === undefined ? undefined : new Map(header.failedStreams)
   const items: ResultItem[] = new Array(src.length / 4)
   let part = 1
   for (let i = 0, n = 0; i < src.length; i += 4, n++) {
@@ -127,12 +143,15 @@ export function decodeResultBatch(parts: readonly Uint8Array[]): ResultBatch {
             outcome: 'result',
             payload: parts[part++]!,
           }
-        : {
-            eventNumber: e,
-            slot: s,
-            parametersHash: hash,
-            outcome: OUTCOMES[code] === 'failed' ? 'failed' : 'done',
-          }
+        : OUTCOMES[code] === 'failed'
+          ? {
+              eventNumber: e,
+              slot: s,
+              parametersHash: hash,
+              outcome: 'failed',
+              ...(failedOn?.has(n) === true ? { stream: failedOn.get(n) as string } : {}),
+            }
+          : { eventNumber: e, slot: s, parametersHash: hash, outcome: 'done' }
   }
   return {
     scan: header.scan,

@@ -20,6 +20,10 @@ export type Range = z.infer<typeof Range>
 /** What a scan is and where it stands (key `scan:{id}:state`). */
 export const ScanState = z.object({
   scanId: ScanId,
+  /** 1, 2, 3, … per control plane: what people call the scan (`scan 12`). */
+  number: z.int().positive().optional(),
+  /** A name given when the scan was started (`POST /api/v1/mapping?name=…`). */
+  name: z.string().max(200).optional(),
   /** The sequence as given (parts and order), re-validated by whoever compiles it. */
   sequence: z.unknown(),
   allWrap: z.boolean(),
@@ -120,6 +124,8 @@ export const CompletionReport = z.object({
   done: z.array(z.tuple([WorkerName, z.array(Range)])),
   /** Events whose analysis failed (counted, still complete). */
   failed: z.int().nonnegative(),
+  /** Of those, how many failed on each stream (a malformed or missing frame of it), when known. */
+  failedStreams: z.record(z.string(), z.int().positive()).optional(),
 })
 export type CompletionReport = z.infer<typeof CompletionReport>
 

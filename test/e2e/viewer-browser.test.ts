@@ -1,154 +1,216 @@
-import { mkdir } from 'node:fs/promises'
+import type { FastifyInstance } from 'fastify'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { repoPath } from '../harness/fixtures.js'
+import { buildReducerApp, ReducerMetrics, type ScanMetadata } from '../../reducer/index.js'
 import { type LiveSystem, startLiveSystem } from '../harness/live-system.js'
+import { pagePixels, screenshot } from '../harness/page-pixels.js'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 let system: LiveSystem | undefined
+let server: FastifyInstance | undefined
 let browser: Browser | undefined
 afterEach(async () => {
   await browser?.close()
   await system?.close()
+  await server?.close()
   browser = undefined
   system = undefined
+  server = undefined
 })
 
-/** What a canvas shows: how many pixels are drawn in colour, and a digest of all pixels. */
-interface CanvasLook {
-  readonly draws: number
-  readonly coloured: number
-  readonly digest: number
+async function open(url: string, errors: string[]): Promise<Page> {
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } })
+  page.on('pageerror', (err) => errors.push(err.message))
+  await page.goto(url)
+  return page
 }
 
-/** The parts of a canvas element `look` reads. */
-interface CanvasLike {
-  readonly width: number
-  readonly height: number
-  readonly dataset: Record<string, string | undefined>
-  getContext(type: '2d'): {
-    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray }
-  } | null
-}
-
-/** Read a canvas of the viewer by its class (`plot` or `image`) in the page. */
-function look(page: Page, kind: 'plot' | 'image'): Promise<CanvasLook | null> {
-  return page.evaluate((cls) => {
-    // Runs in the page; the DOM types are spelled out because the tests compile without lib.dom.
-    const doc = (globalThis as unknown as { document: { querySelector(s: string): unknown } })
-      .document
-    const canvas = doc.querySelector(`canvas.${cls}`) as CanvasLike | null
-    if (canvas === null) return null
-    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height)
-    let coloured = 0
-    let digest = 0
-    for (let i = 0; i < data.length; i += 4) {
-      const r = data[i]!
-      const g = data[i + 1]!
-      const b = data[i + 2]!
-      // Colour, not white, grey or black: the plotted line (blue) or the colour-mapped image.
-      if (Math.max(r, g, b) - Math.min(r, g, b) > 40) coloured++
-      digest = (Math.imul(digest, 31) + r * 65_536 + g * 256 + b) | 0
-    }
-    return { draws: Number(canvas.dataset.draws ?? 0), coloured, digest }
-  }, kind)
-}
+const panel = (page: Page, path: string) => page.locator(`.panel[data-path="${path}"]`)
 
 describe('live viewer in headless Chromium', () => {
-  it('draws the 1-D plot and the 2-D image and redraws them as results arrive', async () => {
+  it('opens the default NXdata plot against its axis, redraws it live, and tells when the scan ended', async () => {
     const frames = 100
-    system = await startLiveSystem({ frames, rateHz: 20 })
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    const pageErrors: string[] = []
-    page.on('pageerror', (err) => pageErrors.push(err.message))
-    await page.goto(`${system.reducer.url}/viewer?show=trace,image`)
-
+    system = await startLiveSystem({ frames, rateHz: 20, scanName: 'viewer test' })
+    const errors: string[] = []
+    const page = await open(`${system.reducer.url}/viewer`, errors)
     const scanId = await system.startScan()
-    // Both canvases appear and are drawn in colour while the scan runs.
-    let first: { plot: CanvasLook; image: CanvasLook; reduced: number } | undefined
+    // Nothing asked for: the default NXdata (`signal`) opens, drawn against its axis.
+    const signal = panel(page, 'signal')
+    await expect.poll(() => signal.getAttribute('data-kind'), { timeout: 20_000 }).toBe('line')
+    // The series' labels (the axes are drawn with the same text): long names with units.
+    const labels = () =>
+      page.locator('.panel[data-path="signal"] .u-legend .u-label').allTextContents()
+    await expect.poll(labels).toEqual(['event number', 'spot value (V)'])
+    await expect.poll(() => page.locator('#scan .badge').textContent()).toBe('running')
     await expect
-      .poll(
-        async () => {
-          const plot = await look(page, 'plot')
-          const image = await look(page, 'image')
-          if (plot === null || image === null || plot.coloured === 0 || image.coloured === 0) {
-            return false
-          }
-          first = { plot, image, reduced: (system!.reducer.publish as { count: number }).count }
-          return true
-        },
-        { timeout: 20_000 },
-      )
-      .toBe(true)
+      .poll(() => page.locator('#scan .scan-name').textContent())
+      .toBe('scan 1 · viewer test')
+    const firstDraws = Number(await signal.getAttribute('data-draws'))
+    const reducedThen = (system.reducer.publish as { count: number }).count
+
+    // Several plots side by side: the image opens beside the line plot.
+    await page.locator('nav button[data-path="spots"]').click()
+    const spots = panel(page, 'spots')
+    await expect.poll(() => spots.getAttribute('data-kind')).toBe('image')
+    const a = await signal.boundingBox()
+    const b = await spots.boundingBox()
+    expect(b!.y).toBeCloseTo(a!.y, 0)
+    expect(b!.x).toBeGreaterThan(a!.x + a!.width - 1)
+    // Attributes are attributes: no `_attrs` entries in the tree; units listed with their node.
+    expect(await page.locator('nav').textContent()).not.toContain('_attrs')
+    await expect.poll(() => page.locator('nav details.attrs dd').allTextContents()).toContain('V')
+
+    await system.reducer.scanDone(scanId)
     const total = frames + 2
     const results = [...Array(total).keys()].filter((e) => e % 10 !== 3).length
-    // Seen before the last result was reduced: the page is live, not drawn once at the end.
-    expect(first!.reduced).toBeLessThan(results)
-
-    // Later: both were redrawn, and their pixels differ from the first look.
+    // Redrawn while the scan ran (seen before it ended), settled on every result after.
+    expect(reducedThen).toBeLessThan(results)
+    await expect.poll(() => signal.getAttribute('data-length')).toBe(String(results))
     await expect
-      .poll(
-        async () => {
-          const plot = await look(page, 'plot')
-          const image = await look(page, 'image')
-          return (
-            plot !== null &&
-            image !== null &&
-            plot.draws > first!.plot.draws &&
-            image.draws > first!.image.draws &&
-            plot.digest !== first!.plot.digest &&
-            image.digest !== first!.image.digest
-          )
-        },
-        { timeout: 20_000 },
-      )
+      .poll(() => page.locator('nav button[data-path="signal/value"] .shape').textContent())
+      .toBe(String(results))
+    expect(Number(await signal.getAttribute('data-draws'))).toBeGreaterThan(firstDraws)
+    await expect.poll(() => page.locator('#scan .badge').textContent()).toBe('finished')
+    await screenshot(page, 'viewer.png')
+    expect(errors).toEqual([])
+  })
+})
+
+/** A reducer API with fixed data and a stopped scan: for the plots' interactions. */
+async function fixedServer(): Promise<string> {
+  const n = 200
+  const events = Array.from({ length: n }, (_, i) => i * 2)
+  const sx = [-2, -2 / 3, 2 / 3, 2]
+  const sy = [-2, -1, 0, 1, 2]
+  const metadata: ScanMetadata = {
+    status: 'stopped',
+    reason: 'stopped by operator',
+    scanNumber: 7,
+    workers: [],
+    sources: [],
+  }
+  server = buildReducerApp({
+    publish: {
+      roi: {
+        // Alternating values: drawn with markers at the points, not as a solid block.
+        mean: events.map((e) => (e % 4 === 0 ? 1 : 5) + e / 100),
+        event_number: events,
+        mean_attrs: { units: 'counts', long_name: 'ROI mean' },
+      },
+      roi_attrs: { NX_class: 'NXdata', signal: 'mean', axes: ['event_number'] },
+      fluorescence: {
+        map: sy.map((y) => sx.map((x) => 10 ** (1 + (x + 2) / 2) + y)),
+        sx,
+        sy,
+        sx_attrs: { units: 'um' },
+        sy_attrs: { units: 'um' },
+        map_attrs: { units: 'counts' },
+      },
+      fluorescence_attrs: { NX_class: 'NXdata', signal: 'map', axes: ['sy', 'sx'] },
+    },
+    ready: true,
+    state: 'running',
+    metrics: new ReducerMetrics(() => 0),
+    metadata: () => metadata,
+    status: () => ({
+      name: 'fixed',
+      state: 'running',
+      ready: true,
+      module: 'm.ts:M',
+      queueDepth: 0,
+      parametersVersion: 0,
+      scan: null,
+    }),
+  })
+  await server.listen({ host: '127.0.0.1', port: 0 })
+  const address = server.server.address()
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+}
+
+describe('viewer plots in headless Chromium', () => {
+  it('zooms, pans, reads out the cursor and places markers on a line plot', async () => {
+    const errors: string[] = []
+    const page = await open(`${await fixedServer()}/viewer?show=roi`, errors)
+    const roi = panel(page, 'roi')
+    await expect.poll(() => roi.getAttribute('data-kind')).toBe('line')
+    await expect
+      .poll(() => page.locator('#scan .badge').textContent())
+      .toBe('stopped: stopped by operator')
+    const body = page.locator('.panel[data-path="roi"] .panel-body')
+    const range = async () => (await body.getAttribute('data-x-range'))?.split(',').map(Number)
+    await expect.poll(range).toEqual([0, 398])
+    const over = page.locator('.panel[data-path="roi"] .u-over')
+    const box = (await over.boundingBox())!
+    // Drag to zoom on x.
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 })
+    await page.mouse.up()
+    await expect.poll(async () => (await range())![1]! - (await range())![0]!).toBeLessThan(150)
+    const zoomed = (await range())!
+    // Shift-drag pans: the range moves, its width stays.
+    await page.keyboard.down('Shift')
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 5 })
+    await page.mouse.up()
+    await page.keyboard.up('Shift')
+    await expect.poll(async () => (await range())![0]).toBeGreaterThan(zoomed[0]! + 1)
+    const panned = (await range())!
+    expect(panned[1]! - panned[0]!).toBeCloseTo(zoomed[1]! - zoomed[0]!, 6)
+    // Double click: everything again.
+    await over.dblclick({ position: { x: box.width / 2, y: box.height / 2 } })
+    await expect.poll(range).toEqual([0, 398])
+    // The cursor's values in the legend; a click places a marker there.
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    const legend = page.locator('.panel[data-path="roi"] .u-legend .u-value')
+    await expect
+      .poll(async () => (await legend.allTextContents()).every((t) => /\d/.test(t)))
       .toBe(true)
-
-    await system.reducer.scanDone(scanId)
-    // After the scan the page settles on the final data: the plot holds every result.
-    const trace = (system.reducer.publish as { trace: number[] }).trace
-    expect(trace).toHaveLength(results)
+    const [x, y] = (await legend.allTextContents()).map(Number)
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
     await expect
-      .poll(() => page.locator('canvas.plot').getAttribute('data-length'))
-      .toBe(String(results))
-    await expect
-      .poll(() => page.locator('button[data-path="trace"] .shape').textContent())
-      .toBe(String(results))
-    const last = await look(page, 'image')
-    expect(last!.draws).toBeGreaterThan(2)
-    await mkdir(repoPath('test-results'), { recursive: true })
-    await page.screenshot({ path: repoPath('test-results/viewer.png'), fullPage: true })
-    expect(pageErrors).toEqual([])
+      .poll(() => page.locator('.panel[data-path="roi"] .markers li').allTextContents())
+      .toEqual([`event_number = ${x}, ROI mean (counts) = ${y} ×`])
+    await screenshot(page, 'viewer-line.png')
+    expect(errors).toEqual([])
   })
 
-  it("the controller's status page shows the scan's progress, the worker and the logs", async () => {
-    const frames = 20
-    system = await startLiveSystem({ frames, rateHz: 0 })
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    const pageErrors: string[] = []
-    page.on('pageerror', (err) => pageErrors.push(err.message))
-    await page.goto(`${system.controllerUrl}/`)
-    const scanId = await system.startScan()
-    await system.reducer.scanDone(scanId)
-    const total = frames + 2
+  it('draws an image on its axes with the aspect of the data, a colour bar beside it, linear and log', async () => {
+    const errors: string[] = []
+    const page = await open(`${await fixedServer()}/viewer?show=fluorescence`, errors)
+    const map = panel(page, 'fluorescence')
+    await expect.poll(() => map.getAttribute('data-kind')).toBe('image')
+    const canvas = page.locator('.panel[data-path="fluorescence"] canvas.image')
+    const size = (await canvas.boundingBox())!
+    // 4 columns 4/3 µm apart by 5 rows 1 µm apart: the image is as wide as it is high (±1 px),
+    // plus the fixed margins, colour bar and labels.
+    const linear = await pagePixels(page, '.panel[data-path="fluorescence"] canvas.image')
+    expect(linear.coloured).toBeGreaterThan(1000)
+    const frame = await canvas.evaluate((c) => ({
+      w: (c as unknown as { clientWidth: number }).clientWidth,
+      h: (c as unknown as { clientHeight: number }).clientHeight,
+    }))
+    const imageW = frame!.w - 64 - 8 - 10 - 14 - 64
+    const imageH = frame!.h - 8 - 44
+    expect(Math.abs(imageW - imageH * ((4 * 4) / 3 / 5))).toBeLessThan(2)
+    expect(size.height).toBeGreaterThan(100)
+    // The value under the cursor, with the axes' values.
+    await page.mouse.move(size.x + 64 + 2, size.y + 8 + imageH - 2)
     await expect
-      .poll(() => page.locator('#progress-text').textContent())
-      .toContain(`${total} / ${total} events complete (100.0 %)`)
-    await expect.poll(() => page.locator('#scan').textContent()).toContain(`scan ${scanId}`)
-    // The worker's row: name, state, tags, and the scan's events it completed (all of them).
+      .poll(() => page.locator('.panel[data-path="fluorescence"] .readout').textContent())
+      .toBe('sx (um) = -2, sy (um) = -2, map (counts) = 8')
+    // Log colour scale: other colours for the same data.
+    await page.locator('.panel[data-path="fluorescence"] select.colour-scale').selectOption('log')
     await expect
-      .poll(async () => (await page.locator('#workers tbody tr').first().textContent()) ?? '')
-      .toMatch(new RegExp(`^metrics-worker(idle|in-scan)generic${total}`))
-    // The worker's failures (every event ending in 3) reach the page through the log stream.
-    await expect.poll(() => page.locator('#logs').textContent()).toContain('fails on purpose')
-    await expect
-      .poll(() => page.locator('#viewer').getAttribute('href'))
-      .toBe(`${system.reducer.url}/viewer`)
-    await mkdir(repoPath('test-results'), { recursive: true })
-    await page.screenshot({ path: repoPath('test-results/status.png'), fullPage: true })
-    expect(pageErrors).toEqual([])
+      .poll(
+        async () =>
+          (await pagePixels(page, '.panel[data-path="fluorescence"] canvas.image')).digest,
+      )
+      .not.toBe(linear.digest)
+    await screenshot(page, 'viewer-image.png')
+    expect(errors).toEqual([])
   })
 })

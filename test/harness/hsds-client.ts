@@ -8,6 +8,27 @@
 
 type Json = Record<string, unknown>
 
+const NON_FINITE: Readonly<Record<string, number>> = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  '-Infinity': Number.NEGATIVE_INFINITY,
+}
+
+/**
+ * Parse a JSON body as Python's `json` (h5pyd's) does: the bare tokens `NaN`, `Infinity` and
+ * `-Infinity` (what HSDS writes for non-finite floats) are numbers. Strings are left alone.
+ */
+export function parsePythonJson(text: string): unknown {
+  const marked = text.replace(/"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g, (token) =>
+    token.startsWith('"') ? token : `{"$nonFinite":"${token}"}`,
+  )
+  return JSON.parse(marked, (_key, value: unknown) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value
+    const token = (value as Record<string, unknown>).$nonFinite
+    return typeof token === 'string' ? NON_FINITE[token] : value
+  })
+}
+
 /** A decoded HDF5 type: numpy-like name and bytes per element (0 for variable strings). */
 export interface ClientType {
   readonly name: string
@@ -111,7 +132,7 @@ export class HsdsClient {
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v)
     const res = await fetch(url)
     if (!res.ok) throw new Error(`client: GET ${url.pathname} → ${res.status} ${await res.text()}`)
-    return (await res.json()) as Json
+    return parsePythonJson(await res.text()) as Json
   }
 
   /** The root group, as h5pyd's `File(…, 'r')` opens it. */
@@ -221,7 +242,7 @@ export class ClientDataset {
       }
       return { dims, values: fromBytes(new Uint8Array(await res.arrayBuffer()), this.type) }
     }
-    const body = (await res.json()) as Json
+    const body = parsePythonJson(await res.text()) as Json
     const flat = flatten(body.value) as (number | string)[]
     return { dims, values: this.type.name === 'bool' ? flat.map(Boolean) : flat }
   }

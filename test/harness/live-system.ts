@@ -45,6 +45,10 @@ const REDUCER = `${repoPath('test/harness/viewer-analysis.ts')}:SpotReducer`
 export async function startLiveSystem(options: {
   frames: number
   rateHz: number
+  /** Bearer token the controller's POSTs need; none by default. */
+  token?: string
+  /** A name for the scans it starts. */
+  scanName?: string
 }): Promise<LiveSystem> {
   const closers: (() => Promise<unknown>)[] = []
   const close = async (): Promise<void> => {
@@ -66,7 +70,10 @@ export async function startLiveSystem(options: {
       },
       { plane, logger },
     )
-    const app = buildControllerApp(controller)
+    const app = buildControllerApp(
+      controller,
+      options.token === undefined ? {} : { token: options.token },
+    )
     closers.push(() => app.close())
     await app.listen({ host: '127.0.0.1', port: 0 })
     const address = app.server.address()
@@ -96,7 +103,9 @@ export async function startLiveSystem(options: {
       rateHz: options.rateHz,
       compression: 'none',
     })
-    closers.push(() => sim.close())
+    // Forced: at teardown nobody reads the frames a stopped scan left queued (a graceful close
+    // would linger for them).
+    closers.push(() => sim.close({ force: true }))
     const ingester = createIngester(
       IngesterConfig.parse({ streams: ['det'], metricsPort: 0, metricsHost: '127.0.0.1' }),
       { plane, upstream: createStinsUpstreamFactory({ url: simUrl }), logger },
@@ -107,7 +116,11 @@ export async function startLiveSystem(options: {
     const startScan = async (): Promise<ScanId> => {
       for (let attempt = 0; ; attempt++) {
         try {
-          const scanId = await controller.startScan(sequence, true)
+          const scanId = await controller.startScan(
+            sequence,
+            true,
+            options.scanName === undefined ? {} : { name: options.scanName },
+          )
           await sim.start()
           return scanId
         } catch (err) {

@@ -1,17 +1,27 @@
-// Axis helpers shared by the line plot and the colour bar.
+// Axis helpers of the image plot and its colour bar. Pure but for `prepareCanvas`.
 
 /** About `count` round tick values covering [min, max]. */
 export function niceTicks(min, max, count = 5) {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return []
   if (min === max) return [min]
-  const span = max - min
-  const raw = span / count
+  const lo = Math.min(min, max)
+  const hi = Math.max(min, max)
+  const raw = (hi - lo) / count
   const mag = 10 ** Math.floor(Math.log10(raw))
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag
   const ticks = []
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) {
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
     ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v)
   }
+  return ticks
+}
+
+/** Decades (1, 10, 100, …) within [min, max] (both > 0), for a log colour scale. */
+export function logTicks(min, max) {
+  if (!(min > 0) || !(max > 0)) return []
+  const ticks = []
+  for (let e = Math.ceil(Math.log10(min)); e <= Math.floor(Math.log10(max)); e++)
+    ticks.push(10 ** e)
   return ticks
 }
 
@@ -23,27 +33,35 @@ export function formatNumber(v) {
   return String(Number(v.toPrecision(4)))
 }
 
-/** The finite minimum and maximum of numbers (NaN, ±Infinity and null skipped). */
-export function finiteRange(values) {
-  let min = Number.POSITIVE_INFINITY
-  let max = Number.NEGATIVE_INFINITY
-  for (const v of values) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) continue
-    if (v < min) min = v
-    if (v > max) max = v
+/**
+ * Where the cells of an axis are: `edges` (length n + 1) from the axis values (cell centres,
+ * half a step beyond the ends), or the index `0 … n` without values. Pure.
+ */
+export function cellEdges(values, n) {
+  if (values === undefined || values.length !== n || n === 0) {
+    return Float64Array.from({ length: n + 1 }, (_, i) => i - 0.5)
   }
-  return min <= max ? { min, max } : { min: 0, max: 0 }
+  const edges = new Float64Array(n + 1)
+  if (n === 1) {
+    edges[0] = values[0] - 0.5
+    edges[1] = values[0] + 0.5
+    return edges
+  }
+  for (let i = 1; i < n; i++) edges[i] = (values[i - 1] + values[i]) / 2
+  edges[0] = values[0] - (values[1] - values[0]) / 2
+  edges[n] = values[n - 1] + (values[n - 1] - values[n - 2]) / 2
+  return edges
 }
 
 /** Size the canvas's backing store to its CSS size × devicePixelRatio; returns the 2-D context. */
-export function prepareCanvas(canvas) {
+export function prepareCanvas(canvas, width, height) {
   const ratio = window.devicePixelRatio || 1
-  const width = Math.max(1, Math.round(canvas.clientWidth * ratio))
-  const height = Math.max(1, Math.round(canvas.clientHeight * ratio))
-  if (canvas.width !== width) canvas.width = width
-  if (canvas.height !== height) canvas.height = height
+  canvas.style.width = `${width}px`
+  canvas.style.height = `${height}px`
+  canvas.width = Math.max(1, Math.round(width * ratio))
+  canvas.height = Math.max(1, Math.round(height * ratio))
   const ctx = canvas.getContext('2d')
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0)
-  ctx.clearRect(0, 0, canvas.clientWidth, canvas.clientHeight)
-  return { ctx, width: canvas.clientWidth, height: canvas.clientHeight }
+  ctx.clearRect(0, 0, width, height)
+  return ctx
 }

@@ -1,8 +1,15 @@
-// The live viewer: lists what the reducer publishes, draws selected paths (1-D as line plots,
-// 2-D as images) and redraws them when the server-sent-events stream says they changed.
-import { decodeCbor } from './cbor.js'
-import { drawImage } from './image-plot.js'
-import { drawLinePlot } from './line-plot.js'
+// The live viewer: lists what the reducer publishes (attributes as attributes), opens the
+// default NXdata plot, draws NXdata signals against their axes (line plots with uPlot, images
+// with a colour bar), several side by side, redraws them when the server-sent-events stream
+// says they changed, and says in the header whether the scan runs or how it ended.
+
+import { toImage, toNumbers } from './data.js'
+import { ImagePlot } from './image-plot.js'
+import { LinePlot } from './line-plot.js'
+import { firstPaths, planFor } from './nxdata.js'
+import { showScanStatus } from './scan-status.js'
+import { renderTree } from './tree.js'
+import { decode } from './vendor/cbor-x.js'
 
 const OUTLINE_MIN_MS = 1000
 const panels = new Map()
@@ -15,48 +22,12 @@ let autoOpen = false
 const $ = (id) => document.getElementById(id)
 const resultUrl = (path) => `/api/v1/result/${path.split('/').map(encodeURIComponent).join('/')}`
 
-function setStatus(text) {
-  $('status').textContent = text
+function setLive(text) {
+  $('live').textContent = text
 }
 
-function describe(node) {
-  if (node.kind === 'array') return node.shape.join('×')
-  if (node.kind === 'list') return `list[${node.length}]`
-  if (node.kind === 'group') return ''
-  return node.kind
-}
-
-function renderTree() {
-  const build = (node, prefix) => {
-    const ul = document.createElement('ul')
-    for (const [name, child] of Object.entries(node.children)) {
-      const path = prefix ? `${prefix}/${name}` : name
-      const li = document.createElement('li')
-      if (child.kind === 'group') {
-        const details = document.createElement('details')
-        details.open = !name.endsWith('_attrs')
-        const summary = document.createElement('summary')
-        summary.textContent = name
-        details.append(summary, build(child, path))
-        li.append(details)
-      } else {
-        const button = document.createElement('button')
-        button.type = 'button'
-        button.dataset.path = path
-        button.className = panels.has(path) ? 'open' : ''
-        button.textContent = name
-        const shape = document.createElement('span')
-        shape.className = 'shape'
-        shape.textContent = describe(child)
-        button.append(shape)
-        button.addEventListener('click', () => togglePanel(path))
-        li.append(button)
-      }
-      ul.append(li)
-    }
-    return ul
-  }
-  $('tree').replaceChildren(build(outline, ''))
+function drawTree() {
+  renderTree($('tree'), outline, { open: new Set(panels.keys()), toggle: togglePanel })
 }
 
 async function loadOutline() {
@@ -65,11 +36,15 @@ async function loadOutline() {
   if (!response.ok) throw new Error(`outline: HTTP ${response.status}`)
   outline = await response.json()
   if (autoOpen) {
-    // Nothing chosen yet: show the first arrays once they are published.
-    for (const path of firstArrays()) if (!panels.has(path)) openPanel(path)
-    autoOpen = panels.size < 2
+    // Nothing chosen yet: open what is worth seeing once it is published.
+    for (const path of firstPaths(outline)) if (!panels.has(path)) openPanel(path)
+    autoOpen = panels.size === 0
   }
-  renderTree()
+  for (const panel of panels.values()) {
+    // A panel opened before its path was described is planned again.
+    if (panel.plan.kind !== planFor(outline, panel.path).kind) refresh(panel)
+  }
+  drawTree()
 }
 
 /** Reload the outline soon, at most once a second. */
@@ -78,7 +53,7 @@ function scheduleOutline() {
   const wait = Math.max(0, outlineAt + OUTLINE_MIN_MS - Date.now())
   outlineTimer = setTimeout(() => {
     outlineTimer = undefined
-    loadOutline().catch((err) => setStatus(String(err)))
+    loadOutline().catch((err) => setLive(String(err)))
   }, wait)
 }
 
@@ -88,7 +63,7 @@ function togglePanel(path) {
     panels.delete(path)
   } else openPanel(path)
   $('hint').hidden = panels.size > 0
-  renderTree()
+  drawTree()
   const url = new URL(window.location.href)
   url.searchParams.set('show', [...panels.keys()].join(','))
   window.history.replaceState(null, '', url)
@@ -97,77 +72,95 @@ function togglePanel(path) {
 function openPanel(path) {
   const element = document.createElement('div')
   element.className = 'panel'
+  element.dataset.path = path
   const title = document.createElement('h2')
-  title.textContent = path
+  const text = document.createElement('span')
+  text.className = 'title'
+  text.textContent = path
   const close = document.createElement('button')
   close.type = 'button'
   close.title = 'close'
   close.textContent = '×'
   close.addEventListener('click', () => togglePanel(path))
-  title.append(close)
+  title.append(text, close)
   const body = document.createElement('div')
+  body.className = 'panel-body'
   element.append(title, body)
   $('panels').append(element)
-  const panel = { path, element, body, busy: false, again: false, draws: 0 }
+  const panel = { path, element, body, text, plan: planFor(outline, path), plot: undefined }
+  Object.assign(panel, { busy: false, again: false, draws: 0 })
   panels.set(path, panel)
   $('hint').hidden = true
   refresh(panel)
 }
 
-/** As rows of numbers, when `value` is 2-D numeric data; else undefined. */
-function asRows(value) {
-  if (value && !Array.isArray(value) && Array.isArray(value.shape) && value.data) {
-    const [h, w] = value.shape
-    if (value.shape.length !== 2) return undefined
-    return Array.from({ length: h }, (_, j) => value.data.subarray?.(j * w, (j + 1) * w))
+/** The plot object of a panel for a kind (`line` or `image`), made anew when the kind changes. */
+function plotFor(panel, kind) {
+  if (panel.plotKind !== kind) {
+    panel.plot = kind === 'line' ? new LinePlot(panel.body) : new ImagePlot(panel.body)
+    panel.plotKind = kind
   }
-  if (!Array.isArray(value) || value.length === 0) return undefined
-  const w = value[0]?.length
-  if (typeof w !== 'number' || w === 0) return undefined
-  for (const row of value) {
-    if (!isVector(row) || row.length !== w) return undefined
-  }
-  return value
+  return panel.plot
 }
 
-function isVector(value) {
-  if (ArrayBuffer.isView(value)) return true
-  return Array.isArray(value) && value.every((v) => typeof v === 'number' || v === null)
-}
+const indexOf = (n) => Float64Array.from({ length: n }, (_, i) => i)
 
-function canvasFor(panel, kind) {
-  let canvas = panel.body.querySelector('canvas')
-  if (canvas?.className !== kind) {
-    canvas = document.createElement('canvas')
-    canvas.className = kind
-    canvas.dataset.path = panel.path
-    panel.body.replaceChildren(canvas)
+function drawSignal(panel, signal, axes, labels, units) {
+  const image = toImage(signal)
+  if (image !== undefined) {
+    const [y, x] = axes
+    plotFor(panel, 'image').draw({
+      image,
+      x,
+      y,
+      xLabel: labels.axes[1],
+      yLabel: labels.axes[0],
+      zLabel: labels.signal,
+      sameUnits: x !== undefined && y !== undefined && units[0] === units[1],
+    })
+    return image.rows
   }
-  return canvas
+  const y = toNumbers(signal)
+  if (y === undefined) return undefined
+  const x = axes[0] ?? indexOf(y.length)
+  plotFor(panel, 'line').draw({ x, y, xLabel: labels.axes[0], yLabel: labels.signal })
+  return y.length
 }
 
 function draw(panel, value) {
-  const rows = asRows(value)
-  let canvas
-  if (rows !== undefined) {
-    canvas = canvasFor(panel, 'image')
-    drawImage(canvas, rows)
-  } else if (isVector(value) && value.length > 0) {
-    canvas = canvasFor(panel, 'plot')
-    drawLinePlot(canvas, value)
-  } else {
+  const plan = planFor(outline, panel.path)
+  panel.plan = plan
+  panel.text.textContent =
+    plan.kind === 'nxdata' ? `${plan.title} · ${plan.labels.signal}` : panel.path
+  let length
+  if (plan.kind === 'nxdata') {
+    const axes = plan.axes.map((a) => (a === null ? undefined : toNumbers(value?.[a])))
+    length = drawSignal(panel, value?.[plan.signal], axes, plan.labels, plan.labels.units)
+  } else if (plan.kind === 'array') {
+    length = drawSignal(panel, value, [], plan.labels, [])
+  }
+  if (length === undefined) {
     const pre = document.createElement('pre')
-    pre.textContent = JSON.stringify(value, (_k, v) => (ArrayBuffer.isView(v) ? [...v] : v), 2)
+    pre.textContent = JSON.stringify(
+      value,
+      (_k, v) =>
+        ArrayBuffer.isView(v)
+          ? Array.from(v, (x) => (typeof x === 'bigint' ? String(x) : x))
+          : typeof v === 'bigint'
+            ? String(v)
+            : v,
+      2,
+    )
     panel.body.replaceChildren(pre)
+    panel.plotKind = undefined
   }
   panel.draws++
-  if (canvas) {
-    canvas.dataset.draws = String(panel.draws)
-    canvas.dataset.length = String(rows?.length ?? value.length)
-  }
+  panel.element.dataset.kind = panel.plotKind ?? 'text'
+  panel.element.dataset.draws = String(panel.draws)
+  panel.element.dataset.length = String(length ?? 0)
 }
 
-/** Fetch the panel's path (CBOR) and redraw; a refresh asked for meanwhile runs right after. */
+/** Fetch the panel's data (CBOR) and redraw; a refresh asked for meanwhile runs right after. */
 async function refresh(panel) {
   if (panel.busy) {
     panel.again = true
@@ -177,18 +170,21 @@ async function refresh(panel) {
   try {
     do {
       panel.again = false
-      const response = await fetch(resultUrl(panel.path), {
+      const plan = planFor(outline, panel.path)
+      const response = await fetch(resultUrl(plan.kind === 'nxdata' ? plan.group : panel.path), {
         headers: { accept: 'application/cbor' },
       })
       if (response.status === 404) {
         panel.body.textContent = 'not published (yet)'
+        panel.plotKind = undefined
         continue
       }
       if (!response.ok) throw new Error(`${panel.path}: HTTP ${response.status}`)
-      draw(panel, decodeCbor(await response.arrayBuffer()))
+      draw(panel, decode(new Uint8Array(await response.arrayBuffer())))
     } while (panel.again && panels.has(panel.path))
   } catch (err) {
     panel.body.textContent = String(err)
+    panel.plotKind = undefined
   } finally {
     panel.busy = false
   }
@@ -196,39 +192,29 @@ async function refresh(panel) {
 
 function onUpdate(update) {
   updates++
-  setStatus(`live · update ${updates} · ${new Date().toLocaleTimeString()}`)
+  setLive(`live · update ${updates} · ${new Date().toLocaleTimeString()}`)
   const changed = new Set(update.changed)
   // Shapes and the tree change with the data: reload the outline (at most once a second).
   scheduleOutline()
+  showScanStatus($('scan')).catch(() => {})
   for (const panel of panels.values()) {
     if (changed.has(panel.path.split('/')[0])) refresh(panel)
   }
 }
 
-/** Paths worth showing first: the first 1-D and the first 2-D array of the outline. */
-function firstArrays() {
-  const found = {}
-  const walk = (node, prefix) => {
-    for (const [name, child] of Object.entries(node.children)) {
-      const path = prefix ? `${prefix}/${name}` : name
-      if (child.kind === 'group') walk(child, path)
-      else if (child.kind === 'array') found[child.shape.length] ??= path
-    }
-  }
-  walk(outline, '')
-  return [found[1], found[2]].filter((p) => p !== undefined)
-}
-
 async function main() {
   await loadOutline()
+  await showScanStatus($('scan')).catch(() => {})
   const shown = new URL(window.location.href).searchParams.get('show')
-  const paths = shown ? shown.split(',').filter((p) => p !== '') : firstArrays()
-  autoOpen = !shown && paths.length < 2
+  const paths = shown ? shown.split(',').filter((p) => p !== '') : firstPaths(outline)
+  autoOpen = !shown && paths.length === 0
   for (const path of paths) if (!panels.has(path)) openPanel(path)
-  renderTree()
+  drawTree()
   const events = new EventSource('/api/v1/updates')
   events.addEventListener('update', (e) => onUpdate(JSON.parse(e.data)))
-  events.addEventListener('error', () => setStatus('disconnected; retrying…'))
+  events.addEventListener('error', () => setLive('disconnected; retrying…'))
+  // The end of a scan may change nothing in publish: the header asks now and then too.
+  setInterval(() => showScanStatus($('scan')).catch(() => {}), 3000)
 }
 
-main().catch((err) => setStatus(String(err)))
+main().catch((err) => setLive(String(err)))

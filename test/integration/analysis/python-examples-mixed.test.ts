@@ -122,6 +122,12 @@ describe('the ROI-mean examples in Python and TypeScript, mixed freely', () => {
     expect((publish as { roi_attrs: unknown }).roi_attrs).toEqual({
       roi: '0:2,8:10',
       NX_class: 'NXdata',
+      signal: 'mean',
+      axes: ['event_number'],
+    })
+    expect((publish as { roi: { mean_attrs: unknown } }).roi.mean_attrs).toEqual({
+      units: 'counts',
+      long_name: 'ROI mean [0:2,8:10]',
     })
   })
 

@@ -104,7 +104,7 @@ describe("a Python reducer's publish on every results surface, dtypes and shapes
     await writePublishH5(reducer.publish(), path)
     const { stdout } = await run('/usr/bin/python3', [
       '-c',
-      'import h5py, json, sys; f = h5py.File(sys.argv[1]); print(json.dumps([str(f["sum"].dtype), list(f["sum"].shape), str(f["cube"].dtype), list(f["cube"].shape), int(f["sum"][2, 3])]))',
+      'import h5py, json, sys; f = h5py.File(sys.argv[1])["entry"]; print(json.dumps([str(f["sum"].dtype), list(f["sum"].shape), str(f["cube"].dtype), list(f["cube"].shape), int(f["sum"][2, 3])]))',
       path,
     ])
     expect(JSON.parse(stdout)).toEqual(['uint16', [3, 4], 'float32', [2, 3, 4], 25])

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -55,8 +56,29 @@ describe('a live reducer read over HDF5-REST', () => {
     await send(0, 20)
     await vi.waitFor(() => expect(reducer.status().scan?.reduced).toBe(20))
     const root = await client.root()
-    expect((await root.keys()).sort()).toEqual(['done', 'hits', 'map', 'total'])
-    expect(await root.attrs()).toEqual({ NX_class: 'NXentry' })
+    // The root is the NeXus entry a file holds: publish, and how it is made beside it.
+    expect((await root.keys()).sort()).toEqual(
+      [
+        'done',
+        'hits',
+        'map',
+        'total',
+        'title',
+        'entry_identifier',
+        'start_time',
+        'program_name',
+        'beamloom',
+      ].sort(),
+    )
+    expect(await root.attrs()).toEqual({ NX_class: 'NXentry', default: 'map' })
+    const status = await root.dataset('beamloom/status')
+    expect((await status.read()).values).toEqual(['running'])
+    expect((await (await root.dataset('beamloom/reducer/module')).read()).values).toEqual([GRID])
+    expect((await (await root.dataset('beamloom/reducer/sha256')).read()).values).toEqual([
+      createHash('sha256')
+        .update(await readFile(GRID.split(':')[0] as string))
+        .digest('hex'),
+    ])
     const map = await root.get('map')
     expect(await (map as Awaited<ReturnType<typeof client.root>>).attrs()).toEqual({
       NX_class: 'NXdata',
@@ -105,9 +127,12 @@ describe('HDF5 files from the reducer', () => {
     const script = [
       'import sys, json, h5py',
       'f = h5py.File(sys.argv[1], "r")',
-      'print(json.dumps({"grid": f["map/grid"][()].tolist(), "hits": f["hits"][()].tolist(), "done": int(f["done"][()]),',
-      ' "events": f["map/events"][()].tolist(), "scan": f.attrs["scan_id"], "nx": f["map"].attrs["NX_class"],',
-      ' "params": sorted(f["beamloom_parameters"].keys()), "version": f.attrs["beamloom_version"]}))',
+      'e = f["entry"]',
+      'p = e["beamloom"]',
+      'print(json.dumps({"grid": e["map/grid"][()].tolist(), "hits": e["hits"][()].tolist(), "done": int(e["done"][()]),',
+      ' "events": e["map/events"][()].tolist(), "scan": e["entry_identifier"].asstr()[()], "nx": e["map"].attrs["NX_class"],',
+      ' "params": "parameters" in p, "version": f.attrs["creator_version"], "status": p["status"].asstr()[()],',
+      ' "end": e["end_time"].asstr()[()], "default": [f.attrs["default"], e.attrs["default"]]}))',
     ].join('\n')
     const { stdout } = await run('/usr/bin/python3', ['-c', script, join(h5Dir, `${scanId}.h5`)])
     const file = JSON.parse(stdout)
@@ -118,8 +143,18 @@ describe('HDF5 files from the reducer', () => {
     expect(file.events).toEqual([...Array(24).keys()])
     expect(file.scan).toBe(scanId)
     expect(file.nx).toBe('NXdata')
-    expect(file.params).toEqual([])
+    expect(file.params).toBe(false)
     expect(file.version).toMatch(/^\d+\.\d+\.\d+/)
+    expect(file.status).toBe('finished')
+    expect(Date.parse(file.end)).not.toBeNaN()
+    expect(file.default).toEqual(['entry', 'map'])
+    // silx finds the map as the file's default plot, and a valid NXdata.
+    const { stdout: silx } = await run('/usr/bin/python3', [
+      '-c',
+      'import sys,h5py; from silx.io.nxdata import get_default, is_valid_nxdata; f=h5py.File(sys.argv[1]); nx=get_default(f); print(nx.group.name, nx.signal_dataset_name, is_valid_nxdata(f["entry/map"]))',
+      join(h5Dir, `${scanId}.h5`),
+    ])
+    expect(silx.trim()).toBe('/entry/map grid True')
     // The HTTP view of the finished scan holds the same values.
     const root = await new HsdsClient(reducer.url).root()
     expect((await (await root.dataset('map/grid')).read()).values).toEqual(g)
@@ -149,7 +184,31 @@ describe('HDF5 files from the reducer', () => {
     expect(ok.status).toBe(200)
     const report = (await ok.json()) as { path: string; datasets: number }
     expect(report.path).toBe(join(h5Dir, 'snapshot.h5'))
-    expect(report.datasets).toBe(6) // map/grid, map/events, map/last, hits, total, done
+    const { stdout: names } = await run('/usr/bin/python3', [
+      '-c',
+      'import sys,h5py,json; out=[]; h5py.File(sys.argv[1]).visititems(lambda n,o: out.append(n) if isinstance(o,h5py.Dataset) else None); print(json.dumps(out))',
+      report.path,
+    ])
+    const datasets = JSON.parse(names) as string[]
+    expect(report.datasets).toBe(datasets.length)
+    // publish's six, under the entry, beside the metadata.
+    for (const d of ['map/grid', 'map/events', 'map/last', 'hits', 'total', 'done']) {
+      expect(datasets).toContain(`entry/${d}`)
+    }
+    expect(datasets.filter((d) => !d.startsWith('entry/beamloom/')).sort()).toEqual(
+      [
+        'entry/map/grid',
+        'entry/map/events',
+        'entry/map/last',
+        'entry/hits',
+        'entry/total',
+        'entry/done',
+        'entry/title',
+        'entry/entry_identifier',
+        'entry/start_time',
+        'entry/program_name',
+      ].sort(),
+    )
     const named = await post({}, 's3cret')
     expect(named.status).toBe(200)
     expect((await readdir(h5Dir)).sort()).toEqual(
@@ -160,12 +219,11 @@ describe('HDF5 files from the reducer', () => {
     expect(existsSync('/tmp/x.h5')).toBe(false)
     const { stdout } = await run('/usr/bin/python3', [
       '-c',
-      'import sys,h5py; f=h5py.File(sys.argv[1]); print(f["total"][()], f["map/last"].asstr()[()])',
+      'import sys,h5py; f=h5py.File(sys.argv[1])["entry"]; print(f["total"].dtype, repr(float(f["total"][()])), f["map/last"].asstr()[()])',
       report.path,
     ])
-    expect(stdout.trim()).toBe(
-      `${[0, 1, 2, 3, 4].reduce((a, e) => a + e * 0.5, 0)} event 4 from w1`,
-    )
+    const total = [0, 1, 2, 3, 4].reduce((a, e) => a + e * 0.5, 0)
+    expect(stdout.trim()).toBe(`float64 ${total.toFixed(1)} event 4 from w1`)
   })
 
   it('POST /api/v1/h5 answers 409 when no directory is configured', async () => {

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -61,6 +62,8 @@ describe('beamloom replay --serve --h5', () => {
         '0',
         '--h5',
         file,
+        '--cors',
+        'http://localhost:8080',
         '--no-progress',
       ]),
       {},
@@ -83,7 +86,20 @@ describe('beamloom replay --serve --h5', () => {
     expect((await (await root.dataset('roi/event_number')).read()).values.map(Number)).toEqual(
       events,
     )
-    expect(await (await root.get('roi')).attrs()).toEqual({ roi: '0:2,8:10', NX_class: 'NXdata' })
+    expect(await (await root.get('roi')).attrs()).toEqual({
+      roi: '0:2,8:10',
+      NX_class: 'NXdata',
+      signal: 'mean',
+      axes: ['event_number'],
+    })
+    expect(await mean.attrs()).toEqual({ units: 'counts', long_name: 'ROI mean [0:2,8:10]' })
+    // A page of the --cors origin (a served h5web) may read it; other origins may not.
+    const from = async (origin: string) =>
+      (await fetch(`${url}/groups/g-h5dict-2F/links`, { headers: { origin } })).headers.get(
+        'access-control-allow-origin',
+      )
+    expect(await from('http://localhost:8080')).toBe('http://localhost:8080')
+    expect(await from('http://localhost:9999')).toBeNull()
     // The JSON result API is served too.
     expect((await (await fetch(`${url}/api/v1/result/roi/frame`)).json()) as number[]).toEqual([
       0, 1, 2, 3, 4, 5, 6, 7, 8,
@@ -92,7 +108,18 @@ describe('beamloom replay --serve --h5', () => {
     expect(existsSync(file)).toBe(true)
     const { stdout } = await run('/usr/bin/python3', [
       '-c',
-      'import sys, json, h5py; f = h5py.File(sys.argv[1], "r"); print(json.dumps({"mean": f["roi/mean"][()].tolist(), "events": f["roi/event_number"][()].tolist(), "roi": f["beamloom_parameters/roi"].asstr()[()], "version": f.attrs["beamloom_version"]}))',
+      [
+        'import sys, json, h5py',
+        'f = h5py.File(sys.argv[1], "r")',
+        'e = f["entry"]',
+        'p = e["beamloom"]',
+        'print(json.dumps({"mean": e["roi/mean"][()].tolist(), "events": e["roi/event_number"][()].tolist(),',
+        ' "roi": p["parameters/roi"].asstr()[()], "version": f.attrs["creator_version"],',
+        ' "status": p["status"].asstr()[()], "sources": [s.decode() for s in p["sources"][()]],',
+        ' "worker": [p["worker/module"].asstr()[()], p["worker/sha256"].asstr()[()]],',
+        ' "reducer": [p["reducer/module"].asstr()[()], p["reducer/sha256"].asstr()[()]],',
+        ' "times": [e["start_time"].asstr()[()], e["end_time"].asstr()[()]]}))',
+      ].join('\n'),
       file,
     ])
     const h5 = JSON.parse(stdout)
@@ -100,6 +127,21 @@ describe('beamloom replay --serve --h5', () => {
     expect(h5.mean).toEqual(served)
     expect(h5.roi).toBe('0:2,8:10')
     expect(h5.version).toBe(JSON.parse(await readFile(repoPath('package.json'), 'utf8')).version)
+    // How it was made: the modules and the hashes of their files, the recording, the end state.
+    const sha256 = async (spec: string) =>
+      createHash('sha256')
+        .update(await readFile(spec.slice(0, spec.lastIndexOf(':'))))
+        .digest('hex')
+    expect(h5.worker).toEqual([WORKER, await sha256(WORKER)])
+    expect(h5.reducer).toEqual([REDUCER, await sha256(REDUCER)])
+    expect(h5.sources).toEqual([`recording ${XRD}`])
+    expect(h5.status).toBe('finished')
+    expect(Date.parse(h5.times[0])).toBeLessThanOrEqual(Date.parse(h5.times[1]))
+    // The HDF5-REST root shows the same.
+    expect((await (await root.dataset('beamloom/status')).read()).values).toEqual(['finished'])
+    expect((await (await root.dataset('beamloom/worker/sha256')).read()).values).toEqual([
+      await sha256(WORKER),
+    ])
 
     child.process.kill('SIGINT')
     expect(await child.exited).toBe(0)

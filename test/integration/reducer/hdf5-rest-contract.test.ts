@@ -30,6 +30,7 @@ function makePublish() {
     names: ['a', 'bé'],
     flags: [true, false, true],
     floats: [0.5, -1, Number.NaN],
+    edges: new Float32Array([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]),
     u8: new Uint8Array([0, 255]),
     i8: new Int8Array([-128, 127]),
     u16: new Uint16Array([0, 65535]),
@@ -143,7 +144,8 @@ describe('HDF5-REST: domain, groups and links', () => {
 
 describe('HDF5-REST: datasets and their types', () => {
   const expected: [string, unknown, unknown][] = [
-    ['live', { class: 'H5T_INTEGER', base: 'H5T_STD_I64LE' }, { class: 'H5S_SCALAR' }],
+    // JavaScript numbers are float64 whatever their values (a dataset keeps its type).
+    ['live', { class: 'H5T_FLOAT', base: 'H5T_IEEE_F64LE' }, { class: 'H5S_SCALAR' }],
     ['ratio', { class: 'H5T_FLOAT', base: 'H5T_IEEE_F64LE' }, { class: 'H5S_SCALAR' }],
     [
       'hello',
@@ -177,7 +179,7 @@ describe('HDF5-REST: datasets and their types', () => {
     ['big', { class: 'H5T_INTEGER', base: 'H5T_STD_I64LE' }, { class: 'H5S_SCALAR' }],
     [
       'image',
-      { class: 'H5T_INTEGER', base: 'H5T_STD_I64LE' },
+      { class: 'H5T_FLOAT', base: 'H5T_IEEE_F64LE' },
       { class: 'H5S_SIMPLE', dims: [10, 10] },
     ],
     [
@@ -227,7 +229,35 @@ describe('HDF5-REST: datasets and their types', () => {
     expect((await json(`/datasets/${id('d', `/${name}`)}/type`)).type).toEqual(type)
   })
 
-  it('JSON values: scalars bare, arrays nested, NaN as null, 64-bit integers exact', async () => {
+  it('a dataset of JavaScript numbers keeps its type while its values change', async () => {
+    // The fluorescence map: NaN until measured, whole counts once every cell is; its grid
+    // positions: whole numbers along one motor, fractions along the other.
+    const view = await serve({
+      map: [
+        [Number.NaN, Number.NaN],
+        [Number.NaN, 3],
+      ],
+      sy: [-2, -1, 0, 1, 2],
+      sx: [-2, -2 / 3, 2 / 3, 2],
+      points: 1,
+    })
+    const types = async () =>
+      Promise.all(
+        ['map', 'sy', 'sx', 'points'].map(
+          async (n) => (await json(`/datasets/${id('d', `/${n}`)}`)).type,
+        ),
+      )
+    const f64 = { class: 'H5T_FLOAT', base: 'H5T_IEEE_F64LE' }
+    expect(await types()).toEqual([f64, f64, f64, f64])
+    ;(view.publish as { map: number[][] }).map = [
+      [1, 2],
+      [4, 3],
+    ]
+    ;(view.publish as { points: number }).points = 4
+    expect(await types()).toEqual([f64, f64, f64, f64])
+  })
+
+  it('JSON values: scalars bare, arrays nested, NaN as HSDS writes it, 64-bit integers exact', async () => {
     await serve()
     const value = async (name: string) => {
       const res = await get(`/datasets/${id('d', `/${name}`)}/value`)
@@ -241,10 +271,17 @@ describe('HDF5-REST: datasets and their types', () => {
     expect(await value('big')).toBe(`{"value":${2n ** 62n + 3n}}`)
     expect(await value('frame')).toBe('{"value":[[1,2,3],[4,5,6]]}')
     expect(await value('names')).toBe('{"value":["a","bé"]}')
-    expect(await value('floats')).toBe('{"value":[0.5,-1,null]}')
+    expect(await value('floats')).toBe('{"value":[0.5,-1,NaN]}')
     expect(await value('u64')).toBe(`{"value":[0,${2n ** 64n - 1n}]}`)
     expect(await value('i64')).toBe(`{"value":[${-(2n ** 63n)},${2n ** 63n - 1n}]}`)
     expect(await value('empty')).toBe('{"value":[]}')
+    expect(await value('edges')).toBe('{"value":[Infinity,-Infinity]}')
+    // What h5web does with such a body (hsds-api.ts: JSON.parse, else the tokens quoted and
+    // parsed again, then numeric arrays made typed): NaN and the infinities come back.
+    const body = await value('floats')
+    expect(() => JSON.parse(body)).toThrow()
+    const quoted = JSON.parse(body.replaceAll(/(NaN|-?Infinity)/gu, '"$&"')).value
+    expect(Float64Array.from(quoted as number[])).toEqual(new Float64Array([0.5, -1, Number.NaN]))
   })
 
   it('binary values: raw little-endian bytes of every numeric kind', async () => {
@@ -299,7 +336,7 @@ describe('HDF5-REST: datasets and their types', () => {
         b.writeDoubleLE(Number.NaN, 16)
       }, 24),
     )
-    expect(await bytes('live')).toEqual(le((b) => b.writeBigInt64LE(34n, 0), 8))
+    expect(await bytes('live')).toEqual(le((b) => b.writeDoubleLE(34, 0), 8))
     // Strings have no fixed size: JSON even when binary is asked for (as HSDS does).
     const names = await get(`/datasets/${id('d', '/names')}/value`, {
       accept: 'application/octet-stream',
@@ -318,7 +355,7 @@ describe('HDF5-REST: datasets and their types', () => {
       expect(res.statusCode, res.body).toBe(200)
       if (!binary) return res.json().value
       const b = res.rawPayload
-      return Array.from({ length: b.length / 8 }, (_, i) => Number(b.readBigInt64LE(i * 8)))
+      return Array.from({ length: b.length / 8 }, (_, i) => b.readDoubleLE(i * 8))
     }
     const slice = (r0: number, r1: number, rs: number, c0: number, c1: number, cs: number) => {
       const out: number[] = []
@@ -381,7 +418,7 @@ describe('HDF5-REST: attributes', () => {
     expect((await json(`/groups/${group}`)).attributeCount).toBe(1)
     expect(await json(`/groups/${group}/attributes/spaced%20attr`)).toMatchObject({
       value: 3,
-      type: { base: 'H5T_STD_I64LE' },
+      type: { base: 'H5T_IEEE_F64LE' },
     })
     const ds = id('d', '/spaced group/space ds')
     expect((await json(`/datasets/${ds}`)).attributeCount).toBe(1)
@@ -405,7 +442,7 @@ describe('HDF5-REST: attributes', () => {
     })
     expect(byName.n).toMatchObject({
       value: [1, 2],
-      type: { base: 'H5T_STD_I64LE' },
+      type: { base: 'H5T_IEEE_F64LE' },
       shape: { dims: [2] },
     })
     expect(byName.on).toMatchObject({ value: 1, type: { class: 'H5T_ENUM' } })

@@ -120,16 +120,25 @@ describe('reducer viewer page', () => {
       expect(res.headers.get('content-type')).toMatch(/^text\/javascript/)
       served.add(file)
       const source = await res.text()
-      for (const m of source.matchAll(/from '\.\/([\w-]+\.js)'/g)) pending.push(m[1]!)
+      const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : ''
+      for (const m of source.matchAll(/from '\.\/([\w/.-]+\.js)'/g)) pending.push(dir + m[1]!)
     }
+    // The libraries come from their packages (cbor-x's browser decoder, uPlot), not the page.
     expect([...served].sort()).toEqual([
       'axes.js',
-      'cbor.js',
       'colormap.js',
+      'data.js',
       'image-plot.js',
       'line-plot.js',
+      'nxdata.js',
+      'scan-status.js',
+      'tree.js',
+      'vendor/cbor-x.js',
+      'vendor/uplot.js',
       'viewer.js',
     ])
+    expect(html).toContain('href="/viewer/vendor/uplot.css"')
+    expect((await fetch(`${reducer.url}/viewer/vendor/uplot.css`)).status).toBe(200)
     expect((await fetch(`${reducer.url}/viewer/viewer.css`)).headers.get('content-type')).toMatch(
       /^text\/css/,
     )
@@ -155,9 +164,14 @@ describe('reducer viewer page', () => {
         seen: { kind: 'list', length: 0 },
         finished: { kind: 'boolean' },
         image: { kind: 'array', shape: [3] },
-        nested: { kind: 'group', children: { deep: { kind: 'group' } } },
-        nested_attrs: { kind: 'group', children: { NX_class: { kind: 'string' } } },
+        // `nested_attrs` is the attributes of `nested`, not a child of its own.
+        nested: {
+          kind: 'group',
+          children: { deep: { kind: 'group' } },
+          attrs: { NX_class: 'NXdata' },
+        },
       },
     })
+    expect((outline as { children: object }).children).not.toHaveProperty('nested_attrs')
   })
 })

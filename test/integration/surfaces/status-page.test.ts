@@ -34,7 +34,7 @@ describe('controller status page', () => {
       '/api/v1/status',
       '/api/v1/progress',
       '/api/v1/config',
-      '/api/v1/load?intervals=1&intervals=10',
+      '/api/v1/load?intervals=10',
       '/api/v1/parameters',
       '/api/v1/logs?count=100',
     ])
@@ -51,10 +51,27 @@ describe('controller status page', () => {
       total_events: 7,
       finished: true,
       status: 'finished',
-      // SpotWorker fails event 3 on purpose.
+      // SpotWorker fails event 3 on purpose; the event has one stream, so it counts under it.
       failed_events: 1,
+      failed_streams: { det: 1 },
     })
-    expect(bodies['/api/v1/status']).toMatchObject({ scan_id: scanId, status: 'finished' })
+    expect(bodies['/api/v1/status']).toMatchObject({
+      scan_id: scanId,
+      scan_number: 1,
+      status: 'finished',
+      created_at: expect.any(String),
+      ended_at: expect.any(String),
+    })
+    // What the page writes with: stop and parameters, both answered.
+    const parameters = bodies['/api/v1/parameters'] as { name: string; dtype: string }[]
+    expect(parameters.map((p) => [p.name, p.dtype])).toEqual([
+      ['flip', 'bool'],
+      ['gain', 'float'],
+      ['label', 'str'],
+    ])
+    for (const file of ['api.js', 'scan-panel.js', 'parameter-form.js', 'rate-meter.js']) {
+      expect((await fetch(`${base}/status/${file}`)).status, file).toBe(200)
+    }
     const config = bodies['/api/v1/config'] as {
       workers: { name: string; state: string; tags: string[] }[]
       ingesters: { name: string; streams: string[] }[]
@@ -63,7 +80,7 @@ describe('controller status page', () => {
     expect(config.workers.map((w) => [w.name, w.tags])).toEqual([['metrics-worker', ['generic']]])
     expect(config.ingesters.map((i) => i.streams)).toEqual([['det']])
     expect(config.reducer.url).toBe(system.reducer.url)
-    expect(bodies['/api/v1/load?intervals=1&intervals=10']).toHaveProperty('metrics-worker')
+    expect(bodies['/api/v1/load?intervals=10']).toHaveProperty('metrics-worker')
     expect(Array.isArray(bodies['/api/v1/logs?count=100'])).toBe(true)
   })
 })

@@ -17,6 +17,7 @@ function everyKey(keys: ControlKeys, name: string): string[] {
     keys.logs(),
     keys.controllerLease(),
     keys.scanUpdates(),
+    keys.scanNumber(),
     keys.scan(id),
     keys.assignments(id),
     keys.completions(id),

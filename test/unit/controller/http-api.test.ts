@@ -62,6 +62,39 @@ describe('controller HTTP API', () => {
     expect(status.json()).toMatchObject({ scan_id: id, status: 'finished', total_events: 5 })
   })
 
+  it('numbers scans 1, 2, 3 and keeps the name given when starting one', async () => {
+    const { app } = await setup()
+    const first = await app.inject({
+      method: 'POST',
+      url: '/api/v1/mapping?all_wrap=false',
+      payload: map(2),
+    })
+    expect(first.statusCode, first.body).toBe(200)
+    expect((await app.inject({ url: '/api/v1/status' })).json()).toMatchObject({
+      scan_id: first.json(),
+      scan_number: 1,
+      scan_name: null,
+    })
+    const second = await app.inject({
+      method: 'POST',
+      url: `/api/v1/sequence?name=${encodeURIComponent('mesh sx sy · 5×4')}`,
+      payload: { parts: { p: map(2) }, sequence: ['p'] },
+    })
+    expect(second.statusCode, second.body).toBe(200)
+    expect((await app.inject({ url: '/api/v1/status' })).json()).toMatchObject({
+      scan_id: second.json(),
+      scan_number: 2,
+      scan_name: 'mesh sx sy · 5×4',
+    })
+    const tooLong = await app.inject({
+      method: 'POST',
+      url: `/api/v1/mapping?name=${'x'.repeat(201)}`,
+      payload: map(2),
+    })
+    expect(tooLong.statusCode).toBe(400)
+    expect(tooLong.json().message).toMatch(/name/)
+  })
+
   it('takes a sequence and stops a scan', async () => {
     const { app } = await setup()
     const res = await app.inject({

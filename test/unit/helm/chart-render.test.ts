@@ -76,6 +76,7 @@ describe('helm chart, default values', () => {
     expect(reducer.reducer.bind).toBe(`tcp://0.0.0.0:${defaults.reducer.resultsPort}`)
     expect(reducer.reducer.advertiseHost).toBe(POD.ip)
     expect(reducer.reducer.httpPort).toBe(defaults.reducer.port)
+    expect(reducer.reducer.corsOrigins).toEqual([])
   })
 })
 
@@ -109,6 +110,14 @@ describe('helm chart, full example (helm/examples/nanomax.yaml)', () => {
 
   it('passes the Kubernetes, env, probe and service checks', async () => {
     await checkRendering(objects, COMMAND)
+  })
+
+  it('lets the origins of reducer.corsOrigins read the reducer (a served h5web)', () => {
+    const reducer = parseReducerEnv(
+      envOf(find<Workload>(objects, 'Deployment', 'nanomax-beamloom-reducer')),
+    )
+    expect(reducer.reducer.corsOrigins).toEqual(nanomax.reducer.corsOrigins)
+    expect(reducer.reducer.corsOrigins).toHaveLength(1)
   })
 
   it('gives each ingester its device, upstream, data port, host network and placement', () => {

@@ -35,6 +35,18 @@ describe('CompletionBatch', () => {
     expect(batch.take()).toEqual({ done: [['a', [[11, 12]]]], failed: 0 })
   })
 
+  it('counts failed events per stream when the worker named it', () => {
+    const batch = new CompletionBatch()
+    batch.add(a, 0, true, 'xrd')
+    batch.add(a, 1, true, 'xrd')
+    batch.add(b, 2, true, 'pcap')
+    batch.add(b, 3, true)
+    batch.add(b, 4, false, 'xrd') // not failed: not counted
+    expect(batch.take()).toMatchObject({ failed: 4, failedStreams: { xrd: 2, pcap: 1 } })
+    batch.add(a, 5, true)
+    expect(batch.take()).not.toHaveProperty('failedStreams')
+  })
+
   it('covers exactly the events added, in disjoint ascending ranges', () => {
     fc.assert(
       fc.property(

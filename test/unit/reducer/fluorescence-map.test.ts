@@ -99,6 +99,23 @@ describe('FluorescenceMapReducer', () => {
     expect(reducer.publish.points).toBe(5)
     expect(reducer.publish.unplaced).toBe(1)
     expect(reducer.publish.fluorescence_attrs).toMatchObject({ signal: 'map', axes: ['sy', 'sx'] })
+    // Labels for viewers and NeXus readers; no units for the motors unless told.
+    expect(reducer.publish.fluorescence.map_attrs).toEqual({
+      units: 'counts',
+      long_name: 'fluorescence (ROI sum)',
+    })
+    expect(reducer.publish.fluorescence.sx_attrs).toEqual({ long_name: 'sx' })
+  })
+
+  it('gives the motor axes the units of motor_units', () => {
+    const reducer = new FluorescenceMapReducer(init({ motor_units: 'um' }))
+    const p = init().parameters
+    reducer.processResult(
+      result(0, { kind: 'scan', scannr: 2, description: 'mesh sx -2 2 1 sy -2 2 2 0.1' }),
+      p,
+    )
+    expect(reducer.publish.fluorescence.sy_attrs).toEqual({ long_name: 'sy', units: 'um' })
+    expect(reducer.publish.fluorescence.sx_attrs).toEqual({ long_name: 'sx', units: 'um' })
   })
 
   it('without a mesh command, grids the distinct positions at the timer and the end', () => {

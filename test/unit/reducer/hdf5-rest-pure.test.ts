@@ -40,7 +40,8 @@ describe('HDF5-REST ids', () => {
 
 describe('dataset layouts', () => {
   it('maps scalars, typed arrays and rectangular lists', () => {
-    expect(datasetLayout(3)).toEqual({ shape: [], kind: 'int64' })
+    // A JavaScript number is a float64, whatever its value: a dataset keeps its type.
+    expect(datasetLayout(3)).toEqual({ shape: [], kind: 'float64' })
     expect(datasetLayout(0.5)).toEqual({ shape: [], kind: 'float64' })
     expect(datasetLayout(Number.NaN)).toEqual({ shape: [], kind: 'float64' })
     expect(datasetLayout(2n ** 63n)).toEqual({ shape: [], kind: 'uint64' })
@@ -48,7 +49,8 @@ describe('dataset layouts', () => {
     expect(datasetLayout('x')).toEqual({ shape: [], kind: 'string' })
     expect(datasetLayout(new Date(0))).toEqual({ shape: [], kind: 'string' })
     expect(datasetLayout(new Uint16Array(5))).toEqual({ shape: [5], kind: 'uint16' })
-    expect(datasetLayout([1, 2, 3])).toEqual({ shape: [3], kind: 'int64' })
+    expect(datasetLayout([1, 2, 3])).toEqual({ shape: [3], kind: 'float64' })
+    expect(datasetLayout([1n, 2n])).toEqual({ shape: [2], kind: 'int64' })
     expect(datasetLayout([1, 2.5])).toEqual({ shape: [2], kind: 'float64' })
     expect(
       datasetLayout([
@@ -56,7 +58,11 @@ describe('dataset layouts', () => {
         [3, 4],
         [5, 6],
       ]),
-    ).toEqual({ shape: [3, 2], kind: 'int64' })
+    ).toEqual({ shape: [3, 2], kind: 'float64' })
+    expect(datasetLayout([new Int32Array(2), new Int32Array(2)])).toEqual({
+      shape: [2, 2],
+      kind: 'int32',
+    })
     expect(datasetLayout([new Float32Array(4), new Float32Array(4)])).toEqual({
       shape: [2, 4],
       kind: 'float32',
@@ -171,9 +177,9 @@ describe('gathering and encoding', () => {
     expect(one(4)).toBe('4')
     expect(one('héllo "x"')).toBe('"héllo \\"x\\""')
     expect(one([true, false])).toBe('[1,0]')
-    expect(one(new Float64Array([Number.NaN, 1.5, Number.POSITIVE_INFINITY]))).toBe(
-      '[null,1.5,null]',
-    )
+    expect(
+      one(new Float64Array([Number.NaN, 1.5, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])),
+    ).toBe('[NaN,1.5,Infinity,-Infinity]')
     expect(one(new BigInt64Array([2n ** 62n + 1n]))).toBe('[4611686018427387905]')
     expect(one(new Date(0))).toBe('"1970-01-01T00:00:00.000Z"')
     expect(

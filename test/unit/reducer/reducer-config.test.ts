@@ -47,6 +47,24 @@ describe('parseReducerEnv', () => {
     expect(config.controlPlane.redisUrl).toBe('redis://r:6379')
   })
 
+  it('reads the origins allowed to read across origins (CORS)', () => {
+    expect(parseReducerEnv({ REDUCER_MODULE: 'r.ts:R' }).reducer.corsOrigins).toEqual([])
+    const config = parseReducerEnv({
+      REDUCER_MODULE: 'r.ts:R',
+      REDUCER_CORS_ORIGINS: 'https://h5web.example.org, http://localhost:5173',
+    })
+    expect(config.reducer.corsOrigins).toEqual([
+      'https://h5web.example.org',
+      'http://localhost:5173',
+    ])
+    expect(
+      parseReducerEnv({ REDUCER_MODULE: 'r.ts:R', REDUCER_CORS_ORIGINS: '*' }).reducer.corsOrigins,
+    ).toEqual(['*'])
+    expect(() =>
+      parseReducerEnv({ REDUCER_MODULE: 'r.ts:R', REDUCER_CORS_ORIGINS: 'https://a.org/path' }),
+    ).toThrow(/REDUCER_CORS_ORIGINS/)
+  })
+
   it('names each bad variable', () => {
     expect(() => parseReducerEnv({})).toThrow(/REDUCER_MODULE/)
     expect(() => parseReducerEnv({ REDUCER_MODULE: 'r.ts:R', REDUCER_PORT: '70000' })).toThrow(

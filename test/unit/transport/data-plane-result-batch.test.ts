@@ -57,6 +57,48 @@ describe('result batches (worker → reducer)', () => {
     })
   })
 
+  it('carries the stream a failed item failed on, for that item only, batch by batch', () => {
+    const builder = new ResultBatchBuilder(scan, worker, 'session-1')
+    builder.failed(eventNumber(1), slot(0), 'h', 'xspress3')
+    builder.done(eventNumber(2), slot(0), 'h')
+    builder.failed(eventNumber(3), slot(0), 'h')
+    builder.failed(eventNumber(4), slot(0), 'h', 'contrast')
+    const batch = decodeResultBatch(builder.finish(0))
+    expect(
+      batch.items.map((i) => [i.eventNumber, i.outcome, 'stream' in i ? i.stream : '-']),
+    ).toEqual([
+      [1, 'failed', 'xspress3'],
+      [2, 'done', '-'],
+      [3, 'failed', '-'],
+      [4, 'failed', 'contrast'],
+    ])
+    // The next batch starts without them.
+    builder.failed(eventNumber(5), slot(0), 'h')
+    const next = decodeResultBatch(builder.finish(1))
+    expect(next.items[0]).toEqual({
+      eventNumber: 5,
+      slot: 0,
+      parametersHash: 'h',
+      outcome: 'failed',
+    })
+  })
+
+  it('refuses a failed stream that names an item that did not fail', () => {
+    const bad = cbor.encode({
+      v: 2,
+      kind: 'results',
+      scan: 'scan-1',
+      worker: 'w1',
+      session: 's1',
+      seq: 0,
+      floor: 0,
+      hashes: ['h0'],
+      items: [1, 0, 0, 0],
+      failedStreams: [[0, 'xrd']],
+    })
+    expect(() => decodeResultBatch([bad])).toThrow(/failedStreams names item 0/)
+  })
+
   it('hands payloads over as the received parts', () => {
     const received = Buffer.alloc(1 << 20, 1)
     const item = decodeResultBatch([header([0, 0, 0, 1]), received]).items[0]!

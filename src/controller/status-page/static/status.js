@@ -1,12 +1,11 @@
-// The controller's status page: reads the JSON API once a second and redraws.
+// The controller's status page: reads the JSON API once a second and redraws; stops the scan
+// and sets parameters (with the bearer token when one is entered).
+import { json, setToken, token } from './api.js'
+import { showParameters } from './parameter-form.js'
+import { showScan, wireStop } from './scan-panel.js'
+
 const REFRESH_MS = 1000
 const $ = (id) => document.getElementById(id)
-
-async function json(path) {
-  const response = await fetch(path)
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`)
-  return response.json()
-}
 
 function cell(text, className) {
   const td = document.createElement('td')
@@ -26,22 +25,8 @@ function fillTable(id, rows) {
   )
 }
 
-function showScan(status, progress) {
-  const scan = status.scan_id
-    ? `${status.status} · scan ${status.scan_id}${status.reason ? ` · ${status.reason}` : ''}`
-    : 'no scan yet'
-  $('scan').textContent = scan
-  const total = progress.total_events
-  $('progress').max = Math.max(1, total)
-  $('progress').value = progress.completed_events
-  const pct = total > 0 ? ((100 * progress.completed_events) / total).toFixed(1) : '0'
-  $('progress-text').textContent =
-    `${progress.completed_events} / ${total} events complete (${pct} %) · ` +
-    `${progress.last_assigned} assigned${progress.finished ? ' · finished' : ''}`
-}
-
-function rate(load, interval) {
-  const r = load?.intervals?.[interval]?.rate
+function rate(load) {
+  const r = load?.intervals?.['10']?.rate
   return r === undefined ? '' : `${r.toFixed(1)}/s`
 }
 
@@ -54,8 +39,7 @@ function showProcesses(config, load) {
       cell((w.tags ?? []).join(', ')),
       // Events of the current (or last) scan, as the controller counted their completions.
       cell(String(load[w.name]?.intervals?.scan?.events ?? w.processed_events ?? 0)),
-      cell(rate(load[w.name], '1')),
-      cell(rate(load[w.name], '10')),
+      cell(rate(load[w.name])),
       cell(load[w.name] ? String(load[w.name].last_event) : ''),
     ]),
   )
@@ -80,29 +64,6 @@ function showProcesses(config, load) {
   } else viewer.hidden = true
 }
 
-async function showParameters(descriptions) {
-  const values = await Promise.all(
-    descriptions.map(async (d) => {
-      if (d.dtype === 'binary') return '(binary)'
-      const response = await fetch(`/api/v1/parameter/${encodeURIComponent(d.name)}`)
-      return response.ok ? response.text() : ''
-    }),
-  )
-  if (descriptions.length === 0) {
-    fillTable('parameters', [[cell('none described by the live workers and reducer', 'muted')]])
-    return
-  }
-  fillTable(
-    'parameters',
-    descriptions.map((d, i) => [
-      cell(d.name),
-      cell(d.dtype),
-      cell(values[i]),
-      cell(d.description ?? ''),
-    ]),
-  )
-}
-
 function showLogs(entries) {
   $('logs').replaceChildren(
     ...entries
@@ -123,7 +84,7 @@ async function refresh() {
     json('/api/v1/status'),
     json('/api/v1/progress'),
     json('/api/v1/config'),
-    json('/api/v1/load?intervals=1&intervals=10'),
+    json('/api/v1/load?intervals=10'),
     json('/api/v1/parameters'),
     json('/api/v1/logs?count=100'),
   ])
@@ -143,4 +104,7 @@ async function loop() {
   setTimeout(loop, REFRESH_MS)
 }
 
+$('token').value = token()
+$('token').addEventListener('change', () => setToken($('token').value.trim()))
+wireStop(() => refresh().catch((err) => ($('updated').textContent = String(err))))
 loop()

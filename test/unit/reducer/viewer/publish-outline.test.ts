@@ -53,4 +53,38 @@ describe('publishOutline', () => {
       },
     })
   })
+
+  it('shows name_attrs as the attributes of name, never as children, and names the default', () => {
+    const publish = {
+      log: [1, 2, 3],
+      roi: { mean: [1.5, 2], event_number: [1, 2], mean_attrs: { units: 'counts', big: 3n } },
+      roi_attrs: { NX_class: 'NXdata', signal: 'mean', axes: ['event_number'], nested: { a: 1 } },
+      map: { grid: [[1]] },
+      map_attrs: new Map([['NX_class', 'NXdata']]),
+      _attrs: { title: 'scan 7', long: Array(65).fill(1) },
+    }
+    expect(publishOutline(publish)).toEqual({
+      kind: 'group',
+      attrs: { title: 'scan 7' },
+      default: 'roi',
+      children: {
+        log: { kind: 'array', shape: [3] },
+        roi: {
+          kind: 'group',
+          attrs: { NX_class: 'NXdata', signal: 'mean', axes: ['event_number'] },
+          children: {
+            mean: { kind: 'array', shape: [2], attrs: { units: 'counts', big: 3 } },
+            event_number: { kind: 'array', shape: [2] },
+          },
+        },
+        map: {
+          kind: 'group',
+          attrs: { NX_class: 'NXdata' },
+          children: { grid: { kind: 'array', shape: [1, 1] } },
+        },
+      },
+    })
+    // The reducer's own default wins.
+    expect(publishOutline({ ...publish, _attrs: { default: 'map' } }).default).toBe('map')
+  })
 })
