@@ -81,7 +81,10 @@ describe('beamloom up --serve', () => {
     )
     children.push(child)
     const controller = `http://127.0.0.1:${port}`
-    await vi.waitFor(() => expect(child.output()).toContain('serving: POST a trigger map to'))
+    await vi.waitFor(() => expect(child.output()).toContain('serving: POST a trigger map to'), {
+      timeout: 60_000,
+      interval: 100,
+    })
     // Nothing runs until a map is posted.
     expect(await (await fetch(`${controller}/api/v1/progress`)).json()).toMatchObject({
       status: 'idle',
@@ -97,7 +100,10 @@ describe('beamloom up --serve', () => {
     const progress = async () =>
       (await (await fetch(`${controller}/api/v1/progress`)).json()) as { finished: boolean }
     await expect.poll(async () => (await progress()).finished).toBe(true)
-    await vi.waitFor(() => expect(child.output()).toMatch(new RegExp(`scan ${scanId} finished`)))
+    await vi.waitFor(() => expect(child.output()).toMatch(new RegExp(`scan ${scanId} finished`)), {
+      timeout: 60_000,
+      interval: 100,
+    })
     const publish = (await (
       await fetch(`http://127.0.0.1:${reducerPort}/api/v1/result/`)
     ).json()) as { events: number[]; frames: number[] }
@@ -130,7 +136,10 @@ describe('beamloom up --serve', () => {
       {},
     )
     children.push(child)
-    await vi.waitFor(() => expect(child.output()).toContain('serving: POST a trigger map to'))
+    await vi.waitFor(() => expect(child.output()).toContain('serving: POST a trigger map to'), {
+      timeout: 60_000,
+      interval: 100,
+    })
     const status = await fetch(`http://127.0.0.1:${port}/api/v1/config`)
     expect(status.status).toBe(200)
     child.process.kill('SIGINT')

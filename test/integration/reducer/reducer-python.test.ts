@@ -193,12 +193,13 @@ describe('the reducer service with a Python reducer', () => {
       },
     })
 
-    // The HDF5 file written at the end of the scan, read back with h5py.
+    // The HDF5 file written at the end of the scan (publish under the NeXus entry), read back
+    // with h5py.
     const file = join(dir, `${scan}.h5`)
     await expect.poll(() => log.lines.some((l) => l.msg === 'HDF5 file written')).toBe(true)
     const { stdout } = await run('/usr/bin/python3', [
       '-c',
-      'import h5py, json, sys; f = h5py.File(sys.argv[1]); print(json.dumps([str(f["image"].dtype), list(f["image"].shape), int(f["image"][2, 3]), str(f["cube"].dtype), list(f["cube"].shape), str(f["detector/frames"].dtype), f["detector"].attrs["NX_class"]]))',
+      'import h5py, json, sys; f = h5py.File(sys.argv[1])["entry"]; print(json.dumps([str(f["image"].dtype), list(f["image"].shape), int(f["image"][2, 3]), str(f["cube"].dtype), list(f["cube"].shape), str(f["detector/frames"].dtype), f["detector"].attrs["NX_class"]]))',
       file,
     ])
     expect(JSON.parse(stdout)).toEqual([
