@@ -10,7 +10,6 @@
  */
 import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
-import { FailureLog } from '../reducer/failure-log.js'
 import { ReducerMetrics } from '../reducer/reducer-metrics.js'
 import { ScanDurability } from '../reducer/scan-durability.js'
 import { ScanRun } from '../reducer/scan-run.js'
@@ -20,6 +19,7 @@ import {
   decodeResultBatch,
   encodePayload,
   eventNumber,
+  FailureLog,
   ResultBatchBuilder,
   ScanId,
   WorkerName,
@@ -61,7 +61,11 @@ async function once(): Promise<number> {
         idleMs: 10,
       }),
     metrics: new ReducerMetrics(() => 0),
-    failures: new FailureLog({ logger: pino({ level: 'silent' }), name: 'reducer' }),
+    failures: new FailureLog({
+      logger: pino({ level: 'silent' }),
+      role: 'reducer',
+      name: 'reducer',
+    }),
     minDedupCompactSize: 4096,
   })
   // Encoded up front, as they would arrive from workers; decoding is timed.

@@ -9,6 +9,7 @@ import {
   ConfigError,
   createInlineReducerRunner,
   createPythonReducerRunner,
+  FailureLog,
   isPythonModule,
   moduleDigest,
   ParameterTracker,
@@ -23,11 +24,11 @@ import { ServiceBase } from '../src/service/service-base.js'
 import { createResultReceiver, type ResultReceiver } from '../src/transport/result-receiver.js'
 import { advertisedAddress } from './advertise.js'
 import { compactDedup } from './compact-dedup.js'
-import { FailureLog } from './failure-log.js'
 import { H5Files } from './hdf5-file/h5-files.js'
 import { LiveScanMetadata } from './nexus/live-scan-metadata.js'
 import type { ScanMetadata } from './nexus/scan-metadata.js'
 import { buildReducerApp, type ReducerStatus } from './reducer-app.js'
+import { reportFailure } from './reducer-failure.js'
 import { ReducerMetrics } from './reducer-metrics.js'
 import { ReducerOptions, type ReducerOptionsInput } from './reducer-options.js'
 import { ScanSwitch } from './scan-switch.js'
@@ -96,6 +97,7 @@ export class Reducer extends ServiceBase {
     this.#failures = new FailureLog({
       logger: this.#logger,
       logs: this.#logs,
+      role: 'reducer',
       name: options.name,
     })
   }
@@ -402,7 +404,7 @@ export class Reducer extends ServiceBase {
       await scans.runner.close()
     } catch (err) {
       this.#metrics.failures.inc({ call: 'close' })
-      this.#failures.record('close', err, {
+      reportFailure(this.#failures, 'close', err, {
         scanId: scans.run?.scanId,
         module: this.options.reducerModule,
       })

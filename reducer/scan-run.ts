@@ -1,5 +1,6 @@
 import type {
   CallOutcome,
+  FailureLog,
   Parameters,
   ReducerRunner,
   RunnerResult,
@@ -9,7 +10,7 @@ import type {
 import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
 import type { ResultBatch, ResultItem } from '../src/protocol/data-plane-result-batch.js'
 import { DedupSet } from './dedup-set.js'
-import type { FailureLog, ReducerCall } from './failure-log.js'
+import { type ReducerCall, reportFailure } from './reducer-failure.js'
 import type { ReducerMetrics } from './reducer-metrics.js'
 import type { ReducerSnapshot } from './reducer-snapshot.js'
 import type { ScanDurability } from './scan-durability.js'
@@ -374,7 +375,7 @@ export class ScanRun {
 
   #fail(call: ReducerCall, err: unknown, eventNumber?: number): void {
     this.#options.metrics.failures.inc({ call })
-    this.#options.failures.record(call, err, {
+    reportFailure(this.#options.failures, call, err, {
       scanId: this.scanId,
       module: this.#options.module,
       eventNumber,

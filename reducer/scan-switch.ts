@@ -6,12 +6,12 @@ import {
   type ScanEnd,
   type ScanRejoinPoint,
 } from '../src/control/scan-follower.js'
-import type { ParameterTracker, ReducerRunner, ScanId } from '../src/index.js'
+import type { FailureLog, ParameterTracker, ReducerRunner, ScanId } from '../src/index.js'
 import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
 import { sleep } from '../src/service/abort.js'
 import type { Loop } from '../src/service/service-base.js'
 import { ABORTED, untilAborted } from '../src/transport/until-aborted.js'
-import type { FailureLog } from './failure-log.js'
+import { reportFailure } from './reducer-failure.js'
 import type { ReducerMetrics } from './reducer-metrics.js'
 import type { ReducerOptions } from './reducer-options.js'
 import { type ReducerSnapshot, readReducerSnapshot } from './reducer-snapshot.js'
@@ -154,7 +154,7 @@ export class ScanSwitch {
     } catch (err) {
       beginError = err instanceof Error ? err : new Error(String(err))
       d.metrics.failures.inc({ call: 'constructor' })
-      d.failures.record('constructor', err, { scanId: id, module: d.module })
+      reportFailure(d.failures, 'constructor', err, { scanId: id, module: d.module })
     }
     const restored = await this.#restore(id, beginError === undefined)
     const self = this
@@ -192,7 +192,7 @@ export class ScanSwitch {
     this.#runner.kill(reason)
     this.#runner = await d.makeRunner()
     await this.#runner.begin({ parameters: d.params.current.parameters, state }).catch((err) => {
-      d.failures.record('constructor', err, { scanId: this.#run?.scanId, module: d.module })
+      reportFailure(d.failures, 'constructor', err, { scanId: this.#run?.scanId, module: d.module })
     })
     return this.#runner
   }
@@ -231,7 +231,7 @@ export class ScanSwitch {
       try {
         await this.#runner.restoreState(snapshot.analysis)
       } catch (err) {
-        d.failures.record('restoreState', err, { scanId: id, module: d.module })
+        reportFailure(d.failures, 'restoreState', err, { scanId: id, module: d.module })
       }
     }
     const age = Date.now() - snapshot.takenAt

@@ -582,6 +582,12 @@ export {
 } from './protocol/scan-messages.js'
 export { aborted, isAbortError, sleep, toError } from './service/abort.js'
 export {
+  type FailureFields,
+  FailureLog,
+  type FailureLogger,
+  type FailureLogOptions,
+} from './service/failure-log.js'
+export {
   createMetricsServer,
   MetricsServer,
   type MetricsServerOptions,

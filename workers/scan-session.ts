@@ -1,7 +1,7 @@
 import type { ControlPlane } from '../src/control/control-plane.js'
 import { STREAM_START } from '../src/control/control-plane.js'
 import { followStream } from '../src/control/follow-stream.js'
-import type { ParameterTracker } from '../src/index.js'
+import type { FailureLog, ParameterTracker } from '../src/index.js'
 import {
   type CallOutcome,
   type EventFault,
@@ -25,7 +25,6 @@ import { ServiceBase } from '../src/service/service-base.js'
 import type { AnalysisSupervisor } from './analysis-supervisor.js'
 import { CreditWindow } from './credit-window.js'
 import { EventAssembler, type ReadyEvent } from './event-assembler.js'
-import type { FailureLog } from './failure-log.js'
 import type { ReducerLink } from './reducer-link.js'
 import { ResultOutbox } from './result-outbox.js'
 import type { WorkerLogger } from './worker-logger.js'

@@ -11,6 +11,7 @@ import {
   createMetricsServer,
   createPythonWorkerRunner,
   createThreadWorkerRunner,
+  FailureLog,
   isBeamloomError,
   isPythonModule,
   moduleDigest,
@@ -28,7 +29,6 @@ import type { ScanState } from '../src/protocol/scan-messages.js'
 import { aborted, toError } from '../src/service/abort.js'
 import { ServiceBase } from '../src/service/service-base.js'
 import { AnalysisSupervisor } from './analysis-supervisor.js'
-import { FailureLog } from './failure-log.js'
 import { IngesterLinks } from './ingester-links.js'
 import { ReducerLink } from './reducer-link.js'
 import { ScanSession } from './scan-session.js'
@@ -160,7 +160,13 @@ export class WorkerService extends ServiceBase {
     this.#tracker = tracker
     const store = createParameterStore(plane)
     await tracker.load(store)
-    const failures = new FailureLog(createLogStream(plane), config.name, this.#logger)
+    const failures = new FailureLog({
+      logger: this.#logger,
+      logs: createLogStream(plane),
+      role: 'worker',
+      name: config.name,
+      localLevel: 'warn',
+    })
     this.#failures = failures
 
     this.addCloseStep('data links', async ({ force }) => {
@@ -168,9 +174,7 @@ export class WorkerService extends ServiceBase {
     })
     this.addCloseStep('failure log', async ({ force }) => {
       if (force || plane.state !== 'running') return
-      await failures.drain().catch((err: unknown) => {
-        this.#logger.warn({ err: toError(err).message }, 'log entries lost at close')
-      })
+      await failures.flushed()
     })
     if (config.metricsPort !== undefined) await this.#serveMetrics(config.metricsPort)
     const registration = await this.#register(analysis.parameters, signal)
@@ -180,7 +184,6 @@ export class WorkerService extends ServiceBase {
     this.spawn('registration', (s) => this.#holdRegistration(registration, s))
     this.spawn('registry', (s) => this.#watchRegistry(s))
     this.spawn('parameters', (s) => tracker.follow(plane, store, s))
-    this.spawn('failure log', (s) => failures.pump(s))
     this.spawn('scans', (s) => this.#followScans(s))
   }
 
