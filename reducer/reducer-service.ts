@@ -6,6 +6,7 @@ import { createParameterStore } from '../src/control/parameter-store.js'
 import { createProcessRegistry } from '../src/control/process-registry.js'
 import { findRunningScan } from '../src/control/scan-follower.js'
 import {
+  advertisedAddress,
   ConfigError,
   createInlineReducerRunner,
   createPythonReducerRunner,
@@ -22,7 +23,6 @@ import {
 import type { ResultBatch } from '../src/protocol/data-plane-result-batch.js'
 import { ServiceBase } from '../src/service/service-base.js'
 import { createResultReceiver, type ResultReceiver } from '../src/transport/result-receiver.js'
-import { advertisedAddress } from './advertise.js'
 import { compactDedup } from './compact-dedup.js'
 import { H5Files } from './hdf5-file/h5-files.js'
 import { LiveScanMetadata } from './nexus/live-scan-metadata.js'

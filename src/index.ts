@@ -581,6 +581,7 @@ export {
   WorkerToController,
 } from './protocol/scan-messages.js'
 export { aborted, isAbortError, sleep, toError } from './service/abort.js'
+export { advertisedAddress, httpUrl } from './service/advertise.js'
 export {
   type FailureFields,
   FailureLog,
@@ -591,6 +592,8 @@ export {
   createMetricsServer,
   MetricsServer,
   type MetricsServerOptions,
+  type ServeMetricsOptions,
+  startMetricsServer,
 } from './service/metrics-server.js'
 export {
   createProcessLogger,

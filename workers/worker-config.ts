@@ -35,6 +35,8 @@ function defaultName(): string {
  * - `cwd`: where a relative `workerModule` path is resolved (default: the process's).
  * - `metricsPort` / `metricsHost`: serve `/metrics`, `/health/live` and `/health/ready` on
  *   this port (0: any free one; unset: no server) and address (default all interfaces).
+ * - `advertiseHost`: the host the metrics URL is registered with when `metricsHost` is a
+ *   wildcard (default: the machine's name).
  */
 export const WorkerConfig = z.strictObject({
   name: z
@@ -61,6 +63,7 @@ export const WorkerConfig = z.strictObject({
   cwd: z.string().optional(),
   metricsPort: z.int().min(0).max(65_535).optional(),
   metricsHost: z.string().min(1).default('0.0.0.0'),
+  advertiseHost: z.string().min(1).optional(),
 })
 /** Typed worker config, defaults applied. */
 export type WorkerConfig = z.output<typeof WorkerConfig>
@@ -95,6 +98,7 @@ export const WorkerEnv = z
     WORKER_EVENT_TIMEOUT_MS: z.coerce.number().optional(),
     WORKER_MEMORY_MIB: z.coerce.number().optional(),
     BEAMLOOM_PYTHON: z.string().min(1).optional(),
+    WORKER_ADVERTISE_HOST: z.string().min(1).optional(),
   })
   .and(ControlPlaneEnv)
 
@@ -134,6 +138,7 @@ export function parseWorkerEnv(
       : { eventTimeoutMs: e.WORKER_EVENT_TIMEOUT_MS }),
     ...(e.WORKER_MEMORY_MIB === undefined ? {} : { memoryMiB: e.WORKER_MEMORY_MIB }),
     ...(e.BEAMLOOM_PYTHON === undefined ? {} : { python: e.BEAMLOOM_PYTHON }),
+    ...(e.WORKER_ADVERTISE_HOST === undefined ? {} : { advertiseHost: e.WORKER_ADVERTISE_HOST }),
   })
   if (!worker.success) {
     const names: Record<string, string> = {
@@ -147,6 +152,7 @@ export function parseWorkerEnv(
       eventTimeoutMs: 'WORKER_EVENT_TIMEOUT_MS',
       memoryMiB: 'WORKER_MEMORY_MIB',
       python: 'BEAMLOOM_PYTHON',
+      advertiseHost: 'WORKER_ADVERTISE_HOST',
     }
     const issues = worker.error.issues
       .map((i) => `${names[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`)

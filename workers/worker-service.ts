@@ -1,4 +1,3 @@
-import { hostname } from 'node:os'
 import type { ControlPlane } from '../src/control/control-plane.js'
 import { createLogStream } from '../src/control/log-stream.js'
 import { createParameterStore } from '../src/control/parameter-store.js'
@@ -8,7 +7,6 @@ import { createProcessRegistry } from '../src/control/process-registry.js'
 import { followScans } from '../src/control/scan-follower.js'
 import {
   createInlineWorkerRunner,
-  createMetricsServer,
   createPythonWorkerRunner,
   createThreadWorkerRunner,
   FailureLog,
@@ -21,6 +19,7 @@ import {
   parseModuleSpec,
   type ResolvedParameters,
   StateError,
+  startMetricsServer,
   WorkerName,
   type WorkerRunner,
 } from '../src/index.js'
@@ -218,19 +217,16 @@ export class WorkerService extends ServiceBase {
   }
 
   async #serveMetrics(port: number): Promise<void> {
-    const host = this.config.metricsHost
-    const server = createMetricsServer({
+    const { server, url } = await startMetricsServer({
       registry: this.metrics.registry,
       port,
-      host,
+      host: this.config.metricsHost,
+      advertiseHost: this.config.advertiseHost,
       live: () => this.state !== 'closed',
       ready: () => this.state === 'running' && this.#registration !== undefined,
     })
     this.addCloseStep('metrics server', () => server.close())
-    await server.start()
-    const wildcard = host === '0.0.0.0' || host === '::'
-    const shown = wildcard ? hostname() : host.includes(':') ? `[${host}]` : host
-    this.#metricsUrl = `http://${shown}:${server.port}`
+    this.#metricsUrl = url
   }
 
   /** Register; wait out a predecessor of the same name whose key has not expired yet. */

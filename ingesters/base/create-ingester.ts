@@ -1,10 +1,9 @@
-import { hostname } from 'node:os'
 import {
+  advertisedAddress,
   type ControlPlane,
   compileScanPlan,
   createIngesterRouter,
   createLogStream,
-  createMetricsServer,
   createParameterStore,
   createProcessRegistry,
   findRunningScan,
@@ -19,6 +18,7 @@ import {
   ServiceBase,
   StateError,
   type StreamName,
+  startMetricsServer,
   toError,
 } from '../../src/index.js'
 import { type IngesterConfig, ingesterName } from './ingester-config.js'
@@ -107,7 +107,7 @@ class IngesterService extends ServiceBase implements Ingester {
     this.addCloseStep('router', () => router.close())
     await router.start()
     this.#watch('router', router.closed)
-    this.#endpoint = advertised(router.endpoint, config.advertiseHost)
+    this.#endpoint = advertisedAddress(router.endpoint, config.advertiseHost)
     const port = Number(new URL(this.#endpoint.replace(/^tcp:/, 'http:')).port)
     if (config.metricsPort !== undefined) await this.#serveMetrics(config.metricsPort)
     const registry = createProcessRegistry(plane, { heartbeatMs: config.heartbeatMs })
@@ -147,19 +147,16 @@ class IngesterService extends ServiceBase implements Ingester {
   }
 
   async #serveMetrics(port: number): Promise<void> {
-    const host = this.#config.metricsHost
-    const server = createMetricsServer({
+    const { server, url } = await startMetricsServer({
       registry: this.metrics.registry,
       port,
-      host,
+      host: this.#config.metricsHost,
+      advertiseHost: this.#config.advertiseHost,
       live: () => this.state !== 'closed',
       ready: () => this.state === 'running',
     })
     this.addCloseStep('metrics server', () => server.close())
-    await server.start()
-    const wildcard = host === '0.0.0.0' || host === '::'
-    const shown = wildcard ? (this.#config.advertiseHost ?? hostname()) : host
-    this.#metricsUrl = `http://${shown.includes(':') ? `[${shown}]` : shown}:${server.port}`
+    this.#metricsUrl = url
   }
 
   /** Close the ingester when a part it owns ends with an error on its own. */
@@ -272,16 +269,6 @@ class IngesterService extends ServiceBase implements Ingester {
     this.#session = undefined
     await session.close({ force: true })
   }
-}
-
-/** Replace a wildcard host of a bound endpoint by the host workers can reach. */
-function advertised(endpoint: string, advertiseHost: string | undefined): string {
-  const match = /^tcp:\/\/(.+):(\d+)$/.exec(endpoint)
-  if (match === null) return endpoint
-  const host = match[1]!
-  const wildcard = host === '0.0.0.0' || host === '*' || host === '[::]' || host === '::'
-  if (!wildcard && advertiseHost === undefined) return endpoint
-  return `tcp://${advertiseHost ?? hostname()}:${match[2]}`
 }
 
 /**

@@ -20,7 +20,7 @@ export interface FailureLogOptions {
   readonly role: ProcessRole
   readonly name: string
   /** The level of the local line: `warn` or `error` (default). The shared entry is `error`. */
-  readonly localLevel?: 'warn' | 'error'
+  readonly localLevel?: 'warn' | 'error' | undefined
   /** Failures accepted per second; the rest are counted and summarised. Default 20. */
   readonly maxPerSecond?: number
   /** Entries waiting for the shared log at most; beyond that they are counted. Default 100. */

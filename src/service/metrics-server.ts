@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Registry } from 'prom-client'
 import { ConfigError } from '../errors.js'
+import { advertisedAddress, httpUrl } from './advertise.js'
 import { ServiceBase } from './service-base.js'
 
 /** What {@link createMetricsServer} takes. */
@@ -93,4 +94,28 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
  */
 export function createMetricsServer(options: MetricsServerOptions): MetricsServer {
   return new MetricsServer(options)
+}
+
+/** What {@link startMetricsServer} takes: the server's options and the host others use. */
+export interface ServeMetricsOptions extends MetricsServerOptions {
+  /** The host Prometheus and the controller reach this process by (see `advertisedAddress`). */
+  readonly advertiseHost?: string | undefined
+}
+
+/**
+ * Start a {@link MetricsServer} and say where others reach it: the URL a role registers
+ * (`metricsUrl`), with a wildcard host replaced by `advertiseHost` or the machine's name.
+ * The caller owns the server (close it at shutdown).
+ * @throws ConfigError `CONFIG_INVALID` when it cannot listen.
+ */
+export async function startMetricsServer(
+  options: ServeMetricsOptions,
+): Promise<{ server: MetricsServer; url: string }> {
+  const server = createMetricsServer(options)
+  await server.start()
+  const url = advertisedAddress(
+    httpUrl(options.host ?? '0.0.0.0', server.port!),
+    options.advertiseHost,
+  )
+  return { server, url }
 }

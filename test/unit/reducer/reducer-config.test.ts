@@ -1,8 +1,8 @@
 import { hostname } from 'node:os'
 import { describe, expect, it } from 'vitest'
-import { advertisedAddress } from '../../../reducer/advertise.js'
 import { parseReducerEnv } from '../../../reducer/reducer-env.js'
 import {
+  advertisedAddress,
   parametersJson as descriptionsToJson,
   parseParameterDescriptions,
 } from '../../../src/index.js'

@@ -15,3 +15,8 @@ export function advertisedAddress(endpoint: string, advertiseHost?: string): str
   if (advertiseHost !== undefined) return `${scheme}${advertiseHost}${rest}`
   return WILDCARDS.has(host) ? `${scheme}${hostname()}${rest}` : endpoint
 }
+
+/** `http://host:port` of a server listening on `host` (IPv6 literals in brackets). */
+export function httpUrl(host: string, port: number): string {
+  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`
+}
