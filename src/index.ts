@@ -600,6 +600,7 @@ export {
   isPrettyLog,
   type ProcessLoggerOptions,
 } from './service/process-logger.js'
+export { backoffMs, type RetryOptions, retry } from './service/retry.js'
 export {
   type RunEvent,
   type RunWithSignalsOptions,

@@ -4,9 +4,9 @@ import {
   PCAP_RAW_TYP,
   type PcapStreamMessage,
   PcapStreamSplitter,
+  retry,
   ServiceBase,
   type StreamName,
-  sleep,
   toError,
   UpstreamClosedError,
 } from '../../src/index.js'
@@ -163,33 +163,27 @@ class PcapTcpUpstream extends ServiceBase implements Upstream {
   /** Connect, and reconnect while the acquisition has not started, within `lostAfterMs`. */
   async #connectLoop(signal: AbortSignal): Promise<void> {
     const { host, port, url, lostAfterMs } = this.#options
-    let since = performance.now()
-    let backoffMs = 50
     while (!signal.aborted) {
       let socket: Socket
       try {
-        socket = await connectTcp(host, port, signal)
+        socket = await retry(() => connectTcp(host, port, signal), {
+          signal,
+          withinMs: lostAfterMs,
+        })
       } catch (err) {
         if (signal.aborted) return
-        if (performance.now() - since >= lostAfterMs) {
-          this.#lose(
-            `cannot connect to the PandABox at ${url} within ${lostAfterMs} ms: ${toError(err).message}`,
-            err,
-          )
-          return
-        }
-        await sleep(backoffMs, signal)
-        backoffMs = Math.min(backoffMs * 2, 1000)
-        continue
+        this.#lose(
+          `cannot connect to the PandABox at ${url} within ${lostAfterMs} ms: ${toError(err).message}`,
+          err,
+        )
+        return
       }
-      backoffMs = 50
       const dropped = await this.#serve(socket, signal)
       if (!dropped || signal.aborted) return
       this.#context.logger.warn(
         { url, scanId: this.#context.scanId },
         'the PandABox connection dropped before the acquisition started; reconnecting',
       )
-      since = performance.now()
     }
   }
 

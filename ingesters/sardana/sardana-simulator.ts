@@ -1,6 +1,7 @@
 import {
   ConfigError,
   ProtocolError,
+  retry,
   ServiceBase,
   sleep,
   UpstreamClosedError,
@@ -132,38 +133,35 @@ class SardanaSimulatorService extends ServiceBase implements DeviceSimulator {
   /** POST one body; retries while the ingester refuses connections (not up yet). */
   async #post(url: URL, body: unknown, signal: AbortSignal): Promise<void> {
     const token = this.#options.token
-    const deadline = performance.now() + (this.#options.connectTimeoutMs ?? 30_000)
-    for (let attempt = 0; ; attempt++) {
-      let response: Response
-      try {
-        response = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-          },
-          body: JSON.stringify(body),
-          signal,
-        })
-      } catch (err) {
-        if (signal.aborted) throw signal.reason
-        if (performance.now() > deadline) {
-          throw new UpstreamClosedError(`cannot reach the Sardana ingester at ${url.origin}`, {
-            cause: err,
-          })
-        }
-        await sleep(Math.min(50 * 2 ** attempt, 1000), signal)
-        continue
-      }
-      if (response.ok) {
-        await response.arrayBuffer()
-        return
-      }
-      const text = await response.text()
-      throw new ProtocolError(
-        `the Sardana ingester answered ${response.status} to ${url.pathname}: ${text.slice(0, 300)}`,
+    let response: Response
+    try {
+      response = await retry(
+        () =>
+          fetch(url, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+            },
+            body: JSON.stringify(body),
+            signal,
+          }),
+        { signal, withinMs: this.#options.connectTimeoutMs ?? 30_000 },
       )
+    } catch (err) {
+      if (signal.aborted) throw signal.reason
+      throw new UpstreamClosedError(`cannot reach the Sardana ingester at ${url.origin}`, {
+        cause: err,
+      })
     }
+    if (response.ok) {
+      await response.arrayBuffer()
+      return
+    }
+    const text = await response.text()
+    throw new ProtocolError(
+      `the Sardana ingester answered ${response.status} to ${url.pathname}: ${text.slice(0, 300)}`,
+    )
   }
 }
 

@@ -2,6 +2,7 @@ import { isIP } from 'node:net'
 import type { RedisOptions } from 'ioredis'
 import { z } from 'zod'
 import { RedisUrl } from '../config/redis-url.js'
+import { backoffMs } from '../service/retry.js'
 import { KeyPrefix } from './control-keys.js'
 
 const positiveMs = z.number().int().positive()
@@ -41,12 +42,10 @@ export type RedisControlPlaneOptions = z.output<typeof RedisControlPlaneOptions>
 export type RedisControlPlaneInput = z.input<typeof RedisControlPlaneOptions>
 
 /**
- * The capped exponential back-off between reconnection attempts, in ms (pure).
- * `attempt` counts from 1.
+ * The pause before reconnection attempt `attempt` (from 1), ms: the kit's capped exponential
+ * back-off (pure).
  */
-export function reconnectDelayMs(attempt: number, minMs: number, maxMs: number): number {
-  return Math.min(maxMs, minMs * 2 ** Math.min(attempt - 1, 30))
-}
+export const reconnectDelayMs = backoffMs
 
 /**
  * ioredis options for validated plane options (pure). Commands wait in the offline queue while

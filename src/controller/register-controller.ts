@@ -1,7 +1,7 @@
 import type { ProcessRegistration } from '../control/process-registration.js'
 import type { ProcessRegistry } from '../control/process-registry.js'
 import { isBeamloomError } from '../errors.js'
-import { sleep } from '../service/abort.js'
+import { retry } from '../service/retry.js'
 
 /** Attempts before giving up on a name held by another live controller. */
 const REGISTER_ATTEMPTS = 6
@@ -22,12 +22,11 @@ export async function registerController(
 ): Promise<ProcessRegistration> {
   const url = typeof options.url === 'function' ? options.url() : options.url
   const info = url === undefined ? {} : { url }
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await registry.register({ role: 'controller', name: options.name, info })
-    } catch (err) {
-      if (!isBeamloomError(err, 'STATE_INVALID') || attempt >= REGISTER_ATTEMPTS) throw err
-      await sleep(heartbeatMs, signal)
-    }
-  }
+  return retry(() => registry.register({ role: 'controller', name: options.name, info }), {
+    signal,
+    attempts: REGISTER_ATTEMPTS,
+    minMs: heartbeatMs,
+    maxMs: heartbeatMs,
+    retryable: (err) => isBeamloomError(err, 'STATE_INVALID'),
+  })
 }
