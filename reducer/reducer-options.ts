@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DEFAULT_HEARTBEAT_MS } from '../src/control/process-registry.js'
 
 /** A web origin (`scheme://host[:port]`, no path), or `*` for any. */
 export const CorsOrigin = z
@@ -43,7 +44,7 @@ export const ReducerOptions = z.strictObject({
   snapshotIntervalMs: z.int().positive().default(200),
   snapshotIdleMs: z.int().positive().default(10),
   minDedupCompactSize: z.int().positive().default(4096),
-  heartbeatMs: z.int().positive().default(1_000),
+  heartbeatMs: z.int().positive().default(DEFAULT_HEARTBEAT_MS),
   updatesThrottleMs: z.int().positive().default(200),
   callTimeoutMs: z.int().nonnegative().default(60_000),
   memoryMiB: z.int().nonnegative().default(0),

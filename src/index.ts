@@ -212,6 +212,7 @@ export {
 } from './control/process-registration.js'
 export {
   createProcessRegistry,
+  DEFAULT_HEARTBEAT_MS,
   type ProcessRegistry,
   type ProcessRegistryOptions,
   type RegisterOptions,

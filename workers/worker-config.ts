@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import { z } from 'zod'
 import { ControlPlaneEnv } from '../src/config/control-plane-env.js'
+import { DEFAULT_HEARTBEAT_MS } from '../src/control/process-registry.js'
 import { ConfigError } from '../src/index.js'
 
 /** The worker's default name: host and process id, unique on one machine. */
@@ -59,7 +60,7 @@ export const WorkerConfig = z.strictObject({
   memoryMiB: z.int().nonnegative().default(4096),
   batchEvents: z.int().positive().max(10_000).default(64),
   python: z.string().min(1).default('/usr/bin/python3'),
-  heartbeatMs: z.int().positive().default(1_000),
+  heartbeatMs: z.int().positive().default(DEFAULT_HEARTBEAT_MS),
   cwd: z.string().optional(),
   metricsPort: z.int().min(0).max(65_535).optional(),
   metricsHost: z.string().min(1).default('0.0.0.0'),

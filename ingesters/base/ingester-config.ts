@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DEFAULT_HEARTBEAT_MS } from '../../src/control/process-registry.js'
 import { ConfigError, StreamName } from '../../src/index.js'
 
 const GIB = 1024 * 1024 * 1024
@@ -37,7 +38,7 @@ export const IngesterConfig = z.strictObject({
     .positive()
     .default(4 * 1024 * 1024),
   /** Registry heartbeat period, ms. */
-  heartbeatMs: z.number().int().positive().default(1_000),
+  heartbeatMs: z.number().int().positive().default(DEFAULT_HEARTBEAT_MS),
   /** Serve `/metrics`, `/health/live`, `/health/ready` on this port (0: any free; unset: off). */
   metricsPort: z.number().int().min(0).max(65_535).optional(),
   /** Address the metrics server listens on. */

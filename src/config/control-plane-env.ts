@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { KeyPrefix } from '../control/control-keys.js'
+import { DEFAULT_HEARTBEAT_MS } from '../control/process-registry.js'
 import { ConfigError } from '../errors.js'
 import { RedisUrl } from './redis-url.js'
 
@@ -23,7 +24,7 @@ export const ControlPlaneEnv = z
         if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue(issue.message)
       }),
     REDIS_KEY_PREFIX: KeyPrefix.default('beamloom'),
-    HEARTBEAT_MS: z.coerce.number().int().positive().default(1_000),
+    HEARTBEAT_MS: z.coerce.number().int().positive().default(DEFAULT_HEARTBEAT_MS),
     REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   })
   .transform((env) => ({

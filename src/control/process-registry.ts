@@ -9,6 +9,9 @@ import { type ProcessChange, ProcessEvent, ProcessInfo, type ProcessRole } from 
 import { type ProcessInfoUpdate, ProcessRegistration } from './process-registration.js'
 
 /** Options of {@link createProcessRegistry}. */
+/** How often a registered process renews its key unless told otherwise (`HEARTBEAT_MS`), ms. */
+export const DEFAULT_HEARTBEAT_MS = 1_000
+
 export interface ProcessRegistryOptions {
   /** Heartbeat period of registrations made here, in ms; default 1000. */
   readonly heartbeatMs?: number
@@ -77,7 +80,7 @@ export function createProcessRegistry(
   plane: ControlPlane,
   options: ProcessRegistryOptions = {},
 ): ProcessRegistry {
-  const heartbeatMs = options.heartbeatMs ?? 1_000
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS
   const ttlFactor = options.ttlFactor ?? 3
   if (!Number.isSafeInteger(heartbeatMs) || heartbeatMs < 1) {
     throw new ConfigError(`heartbeatMs must be a positive integer, not ${heartbeatMs}`)

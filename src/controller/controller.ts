@@ -4,7 +4,11 @@ import type { ControlPlane } from '../control/control-plane.js'
 import { createLogStream, type LogEntry, type LogStream } from '../control/log-stream.js'
 import { createParameterStore } from '../control/parameter-store.js'
 import type { ProcessInfo } from '../control/process-info.js'
-import { createProcessRegistry, type ProcessRegistry } from '../control/process-registry.js'
+import {
+  createProcessRegistry,
+  DEFAULT_HEARTBEAT_MS,
+  type ProcessRegistry,
+} from '../control/process-registry.js'
 import { isBeamloomError, StateError } from '../errors.js'
 import { compileScanPlan, type Sequence } from '../mapping/index.js'
 import { ScanId } from '../protocol/ids.js'
@@ -59,7 +63,7 @@ export class Controller extends ServiceBase {
     this.plane = deps.plane
     this.logger = deps.logger ?? pino({ level: 'info' })
     this.#version = deps.version
-    this.#heartbeatMs = options.heartbeatMs ?? 1_000
+    this.#heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS
     this.#registry = createProcessRegistry(this.plane, { heartbeatMs: this.#heartbeatMs })
     this.#records = createScanRecords(this.plane)
     this.logs = createLogStream(this.plane)
