@@ -589,6 +589,7 @@ export {
   type FailureLogger,
   type FailureLogOptions,
 } from './service/failure-log.js'
+export { type Logger, silentLogger } from './service/logger.js'
 export {
   createMetricsServer,
   MetricsServer,

@@ -21,13 +21,13 @@ import {
   parseControlJson,
 } from '../src/protocol/scan-messages.js'
 import { toError } from '../src/service/abort.js'
+import type { Logger } from '../src/service/logger.js'
 import { ServiceBase } from '../src/service/service-base.js'
 import type { AnalysisSupervisor } from './analysis-supervisor.js'
 import { CreditWindow } from './credit-window.js'
 import { EventAssembler, type ReadyEvent } from './event-assembler.js'
 import type { ReducerLink } from './reducer-link.js'
 import { ResultOutbox } from './result-outbox.js'
-import type { WorkerLogger } from './worker-logger.js'
 
 /** What a {@link ScanSession} needs from its worker. */
 export interface ScanSessionOptions {
@@ -44,7 +44,7 @@ export interface ScanSessionOptions {
   readonly parameters: ParameterTracker
   readonly reducer: ReducerLink
   readonly failures: FailureLog
-  readonly logger: WorkerLogger
+  readonly logger: Logger
   readonly windowEvents: number
   /** The credit window may grow up to this (see `CreditWindow`). */
   readonly maxWindowEvents: number

@@ -26,20 +26,20 @@ import {
 import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
 import type { ScanState } from '../src/protocol/scan-messages.js'
 import { aborted, toError } from '../src/service/abort.js'
+import { type Logger, silentLogger } from '../src/service/logger.js'
 import { ServiceBase } from '../src/service/service-base.js'
 import { AnalysisSupervisor } from './analysis-supervisor.js'
 import { IngesterLinks } from './ingester-links.js'
 import { ReducerLink } from './reducer-link.js'
 import { ScanSession } from './scan-session.js'
 import { parseWorkerConfig, type WorkerConfig, type WorkerConfigInput } from './worker-config.js'
-import { silentLogger, type WorkerLogger } from './worker-logger.js'
 import { WorkerMetrics } from './worker-metrics.js'
 
 /** What a worker needs besides its config. */
 export interface WorkerDeps {
   /** A running control plane (the worker does not own it). */
   readonly plane: ControlPlane
-  readonly logger?: WorkerLogger
+  readonly logger?: Logger
 }
 
 /**
@@ -53,7 +53,7 @@ export interface WorkerDeps {
 export class WorkerService extends ServiceBase {
   readonly config: WorkerConfig
   readonly #plane: ControlPlane
-  readonly #logger: WorkerLogger
+  readonly #logger: Logger
   readonly #name: WorkerName
   #analysis: AnalysisSupervisor | undefined
   #tracker: ParameterTracker | undefined

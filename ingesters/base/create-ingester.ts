@@ -21,8 +21,8 @@ import {
   startMetricsServer,
   toError,
 } from '../../src/index.js'
+import { type Logger, silentLogger } from '../../src/service/logger.js'
 import { type IngesterConfig, ingesterName } from './ingester-config.js'
-import { type IngesterLogger, silentLogger } from './ingester-logger.js'
 import { IngesterMetrics } from './ingester-metrics.js'
 import { markFirstRead } from './read-marker.js'
 import { ScanSession, type ScanSessionStats } from './scan-session.js'
@@ -34,7 +34,7 @@ export interface IngesterDeps {
   readonly plane: ControlPlane
   /** Opens the device connection for each scan. */
   readonly upstream: UpstreamFactory
-  readonly logger?: IngesterLogger
+  readonly logger?: Logger
 }
 
 /** A running ingester (see {@link createIngester}). */
@@ -62,7 +62,7 @@ const DUMP_PREFIX = ParameterName.parse('dump_prefix')
 class IngesterService extends ServiceBase implements Ingester {
   readonly #config: IngesterConfig
   readonly #deps: IngesterDeps
-  readonly #logger: IngesterLogger
+  readonly #logger: Logger
   #router: IngesterRouter | undefined
   #endpoint: string | undefined
   #session: ScanSession | undefined

@@ -1,5 +1,5 @@
 import { type LogEntry, type LogStream, toError } from '../../src/index.js'
-import type { IngesterLogger } from './ingester-logger.js'
+import type { Logger } from '../../src/service/logger.js'
 
 /** Writes what operators must see (lost upstream, refused recording…) to both logs. */
 export type ScanReport = (
@@ -15,7 +15,7 @@ export type ScanReport = (
  */
 export function createScanReporter(options: {
   readonly logs: LogStream
-  readonly logger: IngesterLogger
+  readonly logger: Logger
   readonly ingesterName: string
   readonly scanId: string
 }): ScanReport {

@@ -15,10 +15,10 @@ import {
   Wakeup,
   type WorkerName,
 } from '../../src/index.js'
+import type { Logger } from '../../src/service/logger.js'
 import { BatchSender, type BatchTarget } from './batch-sender.js'
 import { type Delivery, ForwardPlan, type ReadFrame } from './forward-plan.js'
 import { FrameMatcher } from './frame-matcher.js'
-import type { IngesterLogger } from './ingester-logger.js'
 import { openScanRecorder, type ScanRecorder } from './scan-recorder.js'
 import { createScanReporter, type ScanReport } from './scan-reporter.js'
 import { countOf, type StreamCounters } from './stream-counters.js'
@@ -42,7 +42,7 @@ export interface ScanSessionOptions {
   readonly logs: LogStream
   readonly upstream: UpstreamFactory
   readonly router: BatchTarget & { readonly workers: ReadonlySet<WorkerName> }
-  readonly logger: IngesterLogger
+  readonly logger: Logger
   readonly bufferBytes: number
   readonly batchEvents: number
   readonly batchBytes: number

@@ -1,5 +1,5 @@
 import type { ScanId, StreamName } from '../../src/index.js'
-import type { IngesterLogger } from './ingester-logger.js'
+import type { Logger } from '../../src/service/logger.js'
 
 /**
  * One device message, classified by the protocol's own fields (never by decoding its payload):
@@ -53,7 +53,7 @@ export interface UpstreamContext {
   readonly scanId: ScanId
   /** The streams of this ingester that the scan uses (a subset of its configured streams). */
   readonly streams: readonly StreamName[]
-  readonly logger: IngesterLogger
+  readonly logger: Logger
   /**
    * A message that was dropped as invalid: counted per stream, logged at WARNING (rate-limited)
    * and in the shared log stream. It never takes an event's place.

@@ -1,11 +1,10 @@
 import type { LogEntry, LogStream } from '../control/log-stream.js'
 import type { ProcessRole } from '../control/process-info.js'
 
-/** The logger a failure log writes to: pino's `(fields, message)` form (a pino `Logger` fits). */
-export interface FailureLogger {
-  warn(fields: object, message: string): void
-  error(fields: object, message: string): void
-}
+import type { Logger } from './logger.js'
+
+/** What a failure log needs of the process's {@link Logger} (a pino `Logger` fits). */
+export type FailureLogger = Pick<Logger, 'warn' | 'error'>
 
 /** Structured fields of one failure (scan, event, module, call…). */
 export type FailureFields = NonNullable<LogEntry['context']>
