@@ -1,6 +1,6 @@
 import cors from '@fastify/cors'
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
-import { type ErrorCode, encodePayload, isBeamloomError, toJsonValue } from '../src/index.js'
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
+import { encodePayload, installErrorHandler, toJsonValue } from '../src/index.js'
 import type { ServiceState } from '../src/service/service.js'
 import { beamloomVersion } from './hdf5-file/beamloom-version.js'
 import { registerH5FileRoute } from './hdf5-file/h5-file-route.js'
@@ -65,15 +65,6 @@ export interface ReducerView {
 
 const CBOR = 'application/cbor'
 
-const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
-  CONFIG_INVALID: 400,
-  PARAMETER_INVALID: 400,
-  MAPPING_INVALID: 400,
-  PROTOCOL_INVALID: 500,
-  STATE_INVALID: 409,
-  UPSTREAM_CLOSED: 503,
-}
-
 /**
  * The reducer's HTTP API, not listening (call `listen`, or `inject` in tests):
  * - `GET /api/v1/result/` and `GET /api/v1/result/<path>` — `publish`, or its sub-tree at a
@@ -108,14 +99,7 @@ export function buildReducerApp(reducer: ReducerView): FastifyInstance {
     })
   }
 
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
-    const status = isBeamloomError(err)
-      ? (STATUS_BY_CODE[err.code] ?? 500)
-      : err.validation
-        ? 400
-        : (err.statusCode ?? 500)
-    void reply.code(status).send({ error: err.name, code: errorCode(err), message: err.message })
-  })
+  installErrorHandler(app)
 
   const sendResult = (path: string, accept: string | undefined, reply: FastifyReply): unknown => {
     const selected = selectPublishPath(reducer.publish, path)
@@ -167,8 +151,4 @@ export function buildReducerApp(reducer: ReducerView): FastifyInstance {
     reply.code(reducer.ready ? 200 : 503).send({ ready: reducer.ready, state: reducer.state }),
   )
   return app
-}
-
-function errorCode(err: Error): string | null {
-  return isBeamloomError(err) ? err.code : null
 }

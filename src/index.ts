@@ -259,7 +259,7 @@ export {
   parseControllerEnv,
 } from './controller/controller-config.js'
 export { createController } from './controller/create-controller.js'
-export { errorBody, type HttpErrorBody, installErrorHandler } from './controller/http-errors.js'
+export { errorBody, type HttpErrorBody, installErrorHandler } from './service/http-errors.js'
 export {
   type AlbaemChannelNaming,
   type AlbaemDataInput,

@@ -59,6 +59,19 @@ describe('reducer HTTP API', () => {
     expect(((await pickle.json()) as { message: string }).message).toMatch(/never pickle/)
   })
 
+  it("answers errors with the controller's body and status table (one handler for both)", async () => {
+    const { reducer } = await running()
+    const res = await fetch(`${reducer.url}/api/v1/nothing-here`)
+    expect(res.status).toBe(404)
+    expect(await res.json()).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      code: 'NOT_FOUND',
+      message: 'no route GET /api/v1/nothing-here',
+      detail: 'no route GET /api/v1/nothing-here',
+    })
+  })
+
   it('serves CBOR when asked, typed arrays kept', async () => {
     const { reducer } = await running()
     const res = await fetch(`${reducer.url}/api/v1/result/`, {
