@@ -259,7 +259,6 @@ export {
   parseControllerEnv,
 } from './controller/controller-config.js'
 export { createController } from './controller/create-controller.js'
-export { errorBody, type HttpErrorBody, installErrorHandler } from './service/http-errors.js'
 export {
   type AlbaemChannelNaming,
   type AlbaemDataInput,
@@ -589,6 +588,7 @@ export {
   type FailureLogger,
   type FailureLogOptions,
 } from './service/failure-log.js'
+export { errorBody, type HttpErrorBody, installErrorHandler } from './service/http-errors.js'
 export { type Logger, silentLogger } from './service/logger.js'
 export {
   createMetricsServer,
