@@ -1,25 +1,15 @@
 import { rename, writeFile } from 'node:fs/promises'
 import { SingleBar } from 'cli-progress'
-import { Command, InvalidArgumentError, Option } from 'commander'
+import { Command, Option } from 'commander'
 import { ConfigError, type LogLevelName, toJsonValue } from '../../src/index.js'
 import { checkInputFiles } from '../check-files.js'
 import { logConfigOf, logLevelOption } from '../log-options.js'
+import { port, positiveInt } from '../validators.js'
 import { type H5Source, parseH5Source } from './h5-source.js'
 import { type CaptureSource, parseCaptureFlag } from './read-capture.js'
 import { replayMetadata, writeReplayH5 } from './replay-h5.js'
-import {
-  parseCorsOrigins,
-  parseServePort,
-  startReplayServer,
-  untilInterrupted,
-} from './replay-server.js'
+import { parseCorsOrigins, startReplayServer, untilInterrupted } from './replay-server.js'
 import { type ReplayFailure, type ReplayLive, type ReplayReport, runReplay } from './run-replay.js'
-
-function positiveInt(text: string): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer')
-  return n
-}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value]
@@ -92,7 +82,7 @@ export function replayCommand(): Command {
       new Option(
         '--serve <port>',
         'serve the results (JSON, CBOR, HDF5-REST for h5pyd/silx) on 127.0.0.1:<port> while and after replaying, until interrupted (0: any port)',
-      ).argParser(parseServePort),
+      ).argParser(port),
     )
     .addOption(
       new Option(

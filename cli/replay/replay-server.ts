@@ -92,12 +92,3 @@ export function parseCorsOrigins(text: string): string[] {
   }
   return origins
 }
-
-/** Commander parser of `--serve <port>`: an integer 0–65535 (0: any free port). */
-export function parseServePort(text: string): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) {
-    throw new InvalidArgumentError('expected a port number (0–65535; 0 = any free port)')
-  }
-  return n
-}
