@@ -17,7 +17,7 @@ import {
   encodeStinsImage,
   makeParameter,
   type Parameters,
-} from '../src/index.js'
+} from '../src/internal.js'
 import type { EventNumber } from '../src/protocol/ids.js'
 import { RoiMeanWorker } from '../workers/examples/roi-mean.js'
 import { argValue, type BenchRow, emitReport } from './bench-report.js'

@@ -23,7 +23,7 @@ import {
   ResultBatchBuilder,
   ScanId,
   WorkerName,
-} from '../src/index.js'
+} from '../src/internal.js'
 import { slot } from '../src/protocol/data-plane.js'
 import { argValue, emitReport } from './bench-report.js'
 

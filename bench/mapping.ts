@@ -17,7 +17,7 @@
 import { fileURLToPath } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { Assigner, compileScanPlan, type EventRange, uniformSequence } from '../src/index.js'
+import { Assigner, compileScanPlan, type EventRange, uniformSequence } from '../src/internal.js'
 import { streamName, type WorkerName, workerName } from '../src/protocol/ids.js'
 
 const PART_EVENTS = 1000

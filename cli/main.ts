@@ -1,5 +1,5 @@
 import { Command } from 'commander'
-import type { ErrorCode } from '../src/index.js'
+import type { ErrorCode } from '../src/internal.js'
 import { COMMANDS, invokedCommand, placeholderCommand } from './command-table.js'
 import { EXIT_BAD_INPUT, EXIT_FAILED } from './exit-codes.js'
 
@@ -61,7 +61,7 @@ export async function main(argv: readonly string[], version: string): Promise<vo
       return
     }
     // The engine is loaded by the command that ran, if any; not before, to start fast.
-    const { isBeamloomError } = await import('../src/index.js')
+    const { isBeamloomError } = await import('../src/internal.js')
     if (isBeamloomError(err) || err instanceof RangeError || isFileError(err)) {
       process.stderr.write(`error: ${err.message}\n`)
       if (err.cause instanceof Error && process.env.BEAMLOOM_DEBUG) {

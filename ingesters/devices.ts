@@ -1,4 +1,4 @@
-import { ConfigError } from '../src/index.js'
+import { ConfigError } from '../src/internal.js'
 import { albaemDevice } from './albaem/albaem-device.js'
 import type { DeviceType } from './base/device-type.js'
 import { contrastDevice } from './contrast/contrast-device.js'

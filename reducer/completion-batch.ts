@@ -1,4 +1,4 @@
-import type { WorkerName } from '../src/index.js'
+import type { WorkerName } from '../src/internal.js'
 import type { CompletionReport, Range } from '../src/protocol/scan-messages.js'
 
 /**

@@ -1,6 +1,6 @@
 import cors from '@fastify/cors'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
-import { type ErrorCode, encodePayload, isBeamloomError, toJsonValue } from '../src/index.js'
+import { type ErrorCode, encodePayload, isBeamloomError, toJsonValue } from '../src/internal.js'
 import type { ServiceState } from '../src/service/service.js'
 import { beamloomVersion } from './hdf5-file/beamloom-version.js'
 import { registerH5FileRoute } from './hdf5-file/h5-file-route.js'

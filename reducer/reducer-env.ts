@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { type ControlPlaneConfig, parseControlPlaneEnv } from '../src/config/control-plane-env.js'
-import { ConfigError } from '../src/index.js'
+import { ConfigError } from '../src/internal.js'
 import { ReducerOptions } from './reducer-options.js'
 
 /**

@@ -17,7 +17,7 @@ import {
   type ReducerRunner,
   type ScanId,
   StateError,
-} from '../src/index.js'
+} from '../src/internal.js'
 import type { ResultBatch } from '../src/protocol/data-plane-result-batch.js'
 import { ServiceBase } from '../src/service/service-base.js'
 import { createResultReceiver, type ResultReceiver } from '../src/transport/result-receiver.js'

@@ -1,5 +1,5 @@
 import type { ControlPlane } from '../src/control/control-plane.js'
-import { type ScanId, Wakeup, type WorkerName } from '../src/index.js'
+import { type ScanId, Wakeup, type WorkerName } from '../src/internal.js'
 import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
 import type { CompletionReport } from '../src/protocol/scan-messages.js'
 import { CompletionBatch } from './completion-batch.js'

@@ -5,7 +5,7 @@ import type {
   RunnerResult,
   ScanId,
   WorkerName,
-} from '../src/index.js'
+} from '../src/internal.js'
 import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
 import type { ResultBatch, ResultItem } from '../src/protocol/data-plane-result-batch.js'
 import { DedupSet } from './dedup-set.js'

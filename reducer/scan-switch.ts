@@ -6,7 +6,7 @@ import {
   type ScanEnd,
   type ScanRejoinPoint,
 } from '../src/control/scan-follower.js'
-import type { ParameterTracker, ReducerRunner, ScanId } from '../src/index.js'
+import type { ParameterTracker, ReducerRunner, ScanId } from '../src/internal.js'
 import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
 import { sleep } from '../src/service/abort.js'
 import type { Loop } from '../src/service/service-base.js'

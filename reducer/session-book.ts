@@ -1,4 +1,4 @@
-import type { ScanId } from '../src/index.js'
+import type { ScanId } from '../src/internal.js'
 import { DATA_PLANE_VERSION } from '../src/protocol/data-plane.js'
 import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
 import type { ResultBatch } from '../src/protocol/data-plane-result-batch.js'

@@ -1,5 +1,5 @@
 import type { LogEntry, LogStream } from '../src/control/log-stream.js'
-import { Wakeup } from '../src/index.js'
+import { Wakeup } from '../src/internal.js'
 import type { WorkerLogger } from './worker-logger.js'
 
 /** Options of {@link FailureLog}. */

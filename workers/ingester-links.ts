@@ -1,5 +1,5 @@
 import type { ProcessInfo } from '../src/control/process-info.js'
-import type { ProtocolError, WorkerName } from '../src/index.js'
+import type { ProtocolError, WorkerName } from '../src/internal.js'
 import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
 import { createWorkerDealer, type WorkerDealer } from '../src/transport/worker-dealer.js'
 

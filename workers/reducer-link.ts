@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { ProcessInfo } from '../src/control/process-info.js'
-import { StateError, type WorkerName } from '../src/index.js'
+import { StateError, type WorkerName } from '../src/internal.js'
 import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
 import { createResultSender, type ResultSender } from '../src/transport/result-sender.js'
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { EventNumber, ScanId, WorkerName } from '../src/index.js'
+import type { EventNumber, ScanId, WorkerName } from '../src/internal.js'
 import type { Slot } from '../src/protocol/data-plane.js'
 import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
 import { ResultBatchBuilder } from '../src/protocol/data-plane-result-batch-builder.js'

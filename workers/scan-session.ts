@@ -1,7 +1,7 @@
 import type { ControlPlane } from '../src/control/control-plane.js'
 import { STREAM_START } from '../src/control/control-plane.js'
 import { followStream } from '../src/control/follow-stream.js'
-import type { ParameterTracker } from '../src/index.js'
+import type { ParameterTracker } from '../src/internal.js'
 import {
   type CallOutcome,
   type EventFault,
@@ -12,7 +12,7 @@ import {
   type ScanId,
   Wakeup,
   type WorkerName,
-} from '../src/index.js'
+} from '../src/internal.js'
 import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
 import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
 import {

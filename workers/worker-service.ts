@@ -22,7 +22,7 @@ import {
   StateError,
   WorkerName,
   type WorkerRunner,
-} from '../src/index.js'
+} from '../src/internal.js'
 import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
 import type { ScanState } from '../src/protocol/scan-messages.js'
 import { aborted, toError } from '../src/service/abort.js'

@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node'
 import { Command } from 'commander'
 import { createAutoscaler, parseAutoscalerEnv, resolveNamespace } from '../../autoscaler/index.js'
-import { ConfigError, isBeamloomError, runWithSignals } from '../../src/index.js'
+import { ConfigError, isBeamloomError, runWithSignals } from '../../src/internal.js'
 import {
   type LogFlags,
   logConfigOf,

@@ -11,7 +11,7 @@ import {
   parseControllerEnv,
 } from '../../src/controller/controller-config.js'
 import { createController } from '../../src/controller/create-controller.js'
-import { applyDransposeEnv, isBeamloomError } from '../../src/index.js'
+import { applyDransposeEnv, isBeamloomError } from '../../src/internal.js'
 import { runWithSignals } from '../../src/service/run-with-signals.js'
 import { ServiceBase } from '../../src/service/service-base.js'
 import {

@@ -4,7 +4,7 @@ import type {
   DeviceOptionParser,
   DeviceOptionValues,
 } from '../../ingesters/devices.js'
-import { StateError } from '../../src/index.js'
+import { StateError } from '../../src/internal.js'
 import { fromConfigParser, nonNegativeInt, positiveInt, rate, rows, shape } from '../validators.js'
 
 const NAMED_PARSERS: Readonly<

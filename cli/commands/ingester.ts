@@ -11,7 +11,7 @@ import {
   parseControlPlaneEnv,
   runWithSignals,
   ServiceBase,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import {
   type LogFlags,
   logConfigOf,

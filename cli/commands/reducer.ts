@@ -3,7 +3,7 @@ import { createReducer, parseReducerEnv } from '../../reducer/index.js'
 import type { ControlPlane } from '../../src/control/control-plane.js'
 import { createMemoryControlPlane } from '../../src/control/memory-control-plane.js'
 import { createRoleControlPlane } from '../../src/control/role-control-plane.js'
-import { applyDransposeEnv } from '../../src/index.js'
+import { applyDransposeEnv } from '../../src/internal.js'
 import { runWithSignals } from '../../src/service/run-with-signals.js'
 import {
   type LogFlags,

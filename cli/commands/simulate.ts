@@ -1,7 +1,7 @@
 import { Command } from 'commander'
 import type { DeviceSimulator } from '../../ingesters/base/zmq-simulator.js'
 import { DEVICES, type DeviceType } from '../../ingesters/devices.js'
-import { runWithSignals } from '../../src/index.js'
+import { runWithSignals } from '../../src/internal.js'
 import { optionValues, toOption } from './device-options.js'
 
 /** Run a simulator until it sent everything (or a signal), reporting on stderr. */

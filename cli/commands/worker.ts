@@ -5,7 +5,7 @@ import {
   ConfigError,
   createRoleControlPlane,
   isBeamloomError,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import { runWithSignals } from '../../src/service/run-with-signals.js'
 import { ServiceBase } from '../../src/service/service-base.js'
 import {

@@ -10,7 +10,7 @@ import {
   ScanId,
   streamName,
   type WorkerMessage,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 
 /** A raw capture to replay as one stream: `--capture <stream>:<protocol>:<file>`. */
 export interface CaptureSource {

@@ -1,7 +1,7 @@
 import { rename, writeFile } from 'node:fs/promises'
 import { SingleBar } from 'cli-progress'
 import { Command, Option } from 'commander'
-import { ConfigError, type LogLevelName, toJsonValue } from '../../src/index.js'
+import { ConfigError, type LogLevelName, toJsonValue } from '../../src/internal.js'
 import { checkInputFiles } from '../check-files.js'
 import { logConfigOf, logLevelOption } from '../log-options.js'
 import { port, positiveInt } from '../validators.js'

@@ -5,7 +5,7 @@ import {
   ReducerMetrics,
   type ScanMetadata,
 } from '../../reducer/index.js'
-import { ConfigError } from '../../src/index.js'
+import { ConfigError } from '../../src/internal.js'
 
 /** A running `beamloom replay --serve` server. */
 export interface ReplayServer {

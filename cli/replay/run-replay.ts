@@ -12,7 +12,7 @@ import {
   type WorkerMessage,
   type WorkerName,
   workerName,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import { checkParameterValues } from '../check-parameters.js'
 import { type H5Source, h5Messages } from './h5-source.js'
 import { mergeByEvent } from './merge-by-event.js'

@@ -32,7 +32,7 @@ import {
   sleep,
   streamName,
   uniformTriggerMap,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import { createWorker, type WorkerService } from '../../workers/index.js'
 import type { UpSpec } from './up-spec.js'
 

@@ -20,7 +20,7 @@ import {
   StateError,
   type StreamName,
   toError,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import { type IngesterConfig, ingesterName } from './ingester-config.js'
 import { type IngesterLogger, silentLogger } from './ingester-logger.js'
 import { IngesterMetrics } from './ingester-metrics.js'

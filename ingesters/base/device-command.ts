@@ -1,4 +1,4 @@
-import type { ControlPlane } from '../../src/index.js'
+import type { ControlPlane } from '../../src/internal.js'
 import type { Ingester } from './create-ingester.js'
 import type { IngesterConfig } from './ingester-config.js'
 import type { IngesterLogger } from './ingester-logger.js'

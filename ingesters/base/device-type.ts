@@ -1,4 +1,4 @@
-import { ConfigError, type DtypeName } from '../../src/index.js'
+import { ConfigError, type DtypeName } from '../../src/internal.js'
 import type { IngestCommand, SimulateCommand } from './device-command.js'
 import type { UpstreamFactory } from './upstream.js'
 import type { DeviceSimulator } from './zmq-simulator.js'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ConfigError, StreamName } from '../../src/index.js'
+import { ConfigError, StreamName } from '../../src/internal.js'
 
 const GIB = 1024 * 1024 * 1024
 

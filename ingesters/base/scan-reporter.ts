@@ -1,4 +1,4 @@
-import { type LogEntry, type LogStream, toError } from '../../src/index.js'
+import { type LogEntry, type LogStream, toError } from '../../src/internal.js'
 import type { IngesterLogger } from './ingester-logger.js'
 
 /** Writes what operators must see (lost upstream, refused recording…) to both logs. */

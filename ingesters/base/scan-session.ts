@@ -14,7 +14,7 @@ import {
   toError,
   Wakeup,
   type WorkerName,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import { BatchSender, type BatchTarget } from './batch-sender.js'
 import { type Delivery, ForwardPlan, type ReadFrame } from './forward-plan.js'
 import { FrameMatcher } from './frame-matcher.js'

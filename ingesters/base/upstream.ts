@@ -1,4 +1,4 @@
-import type { ScanId, StreamName } from '../../src/index.js'
+import type { ScanId, StreamName } from '../../src/internal.js'
 import type { IngesterLogger } from './ingester-logger.js'
 
 /**

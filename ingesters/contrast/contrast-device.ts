@@ -1,4 +1,4 @@
-import { ConfigError } from '../../src/index.js'
+import { ConfigError } from '../../src/internal.js'
 import { DELIVER_EVERYTHING } from '../base/device-command.js'
 import { bindOption, captureOption, rateOption } from '../base/device-options.js'
 import { checkSimulatorOptions, type DeviceType, intOption } from '../base/device-type.js'

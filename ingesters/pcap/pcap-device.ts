@@ -1,4 +1,4 @@
-import { ConfigError } from '../../src/index.js'
+import { ConfigError } from '../../src/internal.js'
 import { checkSimulatorOptions, type DeviceType, intOption } from '../base/device-type.js'
 import { pcapIngest, pcapSimulate, pcapZmqIngest, pcapZmqSimulate } from './pcap-commands.js'
 import { parsePcapTcpUrl } from './pcap-tcp-options.js'

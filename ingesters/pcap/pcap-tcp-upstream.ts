@@ -9,7 +9,7 @@ import {
   sleep,
   toError,
   UpstreamClosedError,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import type {
   Upstream,
   UpstreamContext,

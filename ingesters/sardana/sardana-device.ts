@@ -1,4 +1,4 @@
-import { ConfigError } from '../../src/index.js'
+import { ConfigError } from '../../src/internal.js'
 import { checkSimulatorOptions, type DeviceType, intOption } from '../base/device-type.js'
 import { createSardanaIngester } from './sardana-ingester.js'
 import { createSardanaSimulator } from './sardana-simulator.js'

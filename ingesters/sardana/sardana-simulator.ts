@@ -4,7 +4,7 @@ import {
   ServiceBase,
   sleep,
   UpstreamClosedError,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import type { DeviceSimulator } from '../base/zmq-simulator.js'
 
 /** Options of {@link createSardanaSimulator}. */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { ConfigError, DTYPE_NAMES, type DtypeName } from '../../src/index.js'
+import { ConfigError, DTYPE_NAMES, type DtypeName } from '../../src/internal.js'
 import { DELIVER_EVERYTHING } from '../base/device-command.js'
 import {
   bindOption,

@@ -8,7 +8,7 @@ import {
   readScanState,
   type ScanId,
   sleep,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import type { ScanState } from '../../src/protocol/scan-messages.js'
 import type { ScanEndState, ScanMetadata } from './scan-metadata.js'
 

@@ -5,7 +5,7 @@ import { parseReducerEnv } from '../../../reducer/reducer-env.js'
 import {
   parametersJson as descriptionsToJson,
   parseParameterDescriptions,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 
 describe('parseReducerEnv', () => {
   it('applies the defaults', () => {
