@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander'
-import { isBeamloomError } from '../src/internal.js'
+import { isBeamloomError } from '../src/analysis-runtime.js'
 
 /**
  * The checks of command-line values, one per kind, each returning the parsed value (a number

@@ -11,31 +11,24 @@ import {
   streamName,
   type WorkerMessage,
 } from '../../src/internal.js'
+import { type CaptureSource, parseCaptureSyntax } from './capture-flag.js'
 
-/** A raw capture to replay as one stream: `--capture <stream>:<protocol>:<file>`. */
-export interface CaptureSource {
-  readonly stream: string
-  /** A device of the registry (`stins`, `xspress3`, `albaem`, …): how to group and label. */
-  readonly protocol: string
-  readonly file: string
-}
+export type { CaptureSource } from './capture-flag.js'
 
 /**
  * Parse `--capture xsp3:xspress3:/data/xspress3-dump.cbors` (the file may contain colons).
  * @throws ConfigError for a missing part or a protocol that is not a registered device.
  */
 export function parseCaptureFlag(text: string): CaptureSource {
-  const first = text.indexOf(':')
-  const second = first < 0 ? -1 : text.indexOf(':', first + 1)
-  if (first <= 0 || second <= first + 1 || second === text.length - 1) {
-    throw new ConfigError(`--capture '${text}': expected <stream>:<protocol>:<file>`)
-  }
-  const source = {
-    stream: text.slice(0, first),
-    protocol: text.slice(first + 1, second),
-    file: text.slice(second + 1),
-  }
+  return checkCaptureProtocol(parseCaptureSyntax(text))
+}
+
+/**
+ * `source` if its protocol is a registered device. @throws ConfigError naming the known ones.
+ */
+export function checkCaptureProtocol(source: CaptureSource): CaptureSource {
   if (!DEVICES.has(source.protocol)) {
+    const text = `${source.stream}:${source.protocol}:${source.file}`
     throw new ConfigError(
       `--capture '${text}': unknown protocol '${source.protocol}' (known: ${[...DEVICES.keys()].join(', ')})`,
     )
