@@ -10,10 +10,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
-import { FailureLog } from '../reducer/failure-log.js'
-import { ReducerMetrics } from '../reducer/reducer-metrics.js'
-import { ScanDurability } from '../reducer/scan-durability.js'
-import { ScanRun } from '../reducer/scan-run.js'
+import { FailureLog, ReducerMetrics, ScanDurability, ScanRun } from '../reducer/index.js'
 import {
   createInlineReducerRunner,
   createMemoryControlPlane,
@@ -22,9 +19,9 @@ import {
   eventNumber,
   ResultBatchBuilder,
   ScanId,
+  slot,
   WorkerName,
 } from '../src/internal.js'
-import { slot } from '../src/protocol/data-plane.js'
 import { argValue, emitReport } from './bench-report.js'
 
 const quick = process.argv.includes('--quick')

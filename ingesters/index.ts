@@ -41,3 +41,5 @@ export {
   type ListeningUpstreamFactory,
 } from './sardana/listening-upstream-factory.js'
 export { createSardanaIngester, type SardanaIngester } from './sardana/sardana-ingester.js'
+
+export { createSpotImages } from './stins/stins-images.js'

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { LogStream } from '../src/control/log-stream.js'
+import type { LogStream } from '../src/internal.js'
 
 /** Which call into the user's reducer failed. */
 export type ReducerCall =

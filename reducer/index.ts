@@ -4,6 +4,7 @@
 
 export { CompletionBatch } from './completion-batch.js'
 export { DedupSet, type DedupSetOptions } from './dedup-set.js'
+export { FailureLog } from './failure-log.js'
 export { H5Files } from './hdf5-file/h5-files.js'
 export {
   type H5FileMeta,
@@ -19,4 +20,6 @@ export { parseReducerEnv, ReducerEnv, type ReducerProcessConfig } from './reduce
 export { ReducerMetrics } from './reducer-metrics.js'
 export { CorsOrigin, ReducerOptions, type ReducerOptionsInput } from './reducer-options.js'
 export { createReducer, Reducer, type ReducerDeps } from './reducer-service.js'
+export { ScanDurability } from './scan-durability.js'
 export type { ScanCounts, ScanRunStatus } from './scan-run.js'
+export { ScanRun } from './scan-run.js'

@@ -1,7 +1,7 @@
 import cors from '@fastify/cors'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
+import type { ServiceState } from '../src/internal.js'
 import { type ErrorCode, encodePayload, isBeamloomError, toJsonValue } from '../src/internal.js'
-import type { ServiceState } from '../src/service/service.js'
 import { beamloomVersion } from './hdf5-file/beamloom-version.js'
 import { registerH5FileRoute } from './hdf5-file/h5-file-route.js'
 import type { H5Files } from './hdf5-file/h5-files.js'

@@ -1,26 +1,27 @@
 import { mkdir } from 'node:fs/promises'
 import pino, { type Logger } from 'pino'
-import type { ControlPlane } from '../src/control/control-plane.js'
-import { createLogStream, type LogStream } from '../src/control/log-stream.js'
-import { createParameterStore } from '../src/control/parameter-store.js'
-import { createProcessRegistry } from '../src/control/process-registry.js'
-import { findRunningScan } from '../src/control/scan-follower.js'
+import type { ControlPlane, ResultBatch } from '../src/internal.js'
 import {
   ConfigError,
   createInlineReducerRunner,
+  createLogStream,
+  createParameterStore,
+  createProcessRegistry,
   createPythonReducerRunner,
+  createResultReceiver,
+  findRunningScan,
   isPythonModule,
+  type LogStream,
   moduleDigest,
   ParameterTracker,
   parametersJson,
   parseModuleSpec,
   type ReducerRunner,
+  type ResultReceiver,
   type ScanId,
+  ServiceBase,
   StateError,
 } from '../src/internal.js'
-import type { ResultBatch } from '../src/protocol/data-plane-result-batch.js'
-import { ServiceBase } from '../src/service/service-base.js'
-import { createResultReceiver, type ResultReceiver } from '../src/transport/result-receiver.js'
 import { advertisedAddress } from './advertise.js'
 import { compactDedup } from './compact-dedup.js'
 import { FailureLog } from './failure-log.js'

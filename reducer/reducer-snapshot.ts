@@ -1,6 +1,6 @@
 import { Decoder, Encoder } from 'cbor-x'
 import { z } from 'zod'
-import type { ControlPlane } from '../src/control/control-plane.js'
+import type { ControlPlane } from '../src/internal.js'
 import { ProtocolError, type ScanId } from '../src/internal.js'
 
 const encoder = new Encoder({ useRecords: false })

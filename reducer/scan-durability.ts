@@ -1,7 +1,5 @@
-import type { ControlPlane } from '../src/control/control-plane.js'
+import type { CompletionReport, ControlPlane, ResultAck } from '../src/internal.js'
 import { type ScanId, Wakeup, type WorkerName } from '../src/internal.js'
-import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
-import type { CompletionReport } from '../src/protocol/scan-messages.js'
 import { CompletionBatch } from './completion-batch.js'
 import { encodeReducerSnapshot, type ReducerSnapshot } from './reducer-snapshot.js'
 import type { SessionBook, SessionMark } from './session-book.js'

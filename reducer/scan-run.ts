@@ -2,12 +2,13 @@ import type {
   CallOutcome,
   Parameters,
   ReducerRunner,
+  ResultAck,
+  ResultBatch,
+  ResultItem,
   RunnerResult,
   ScanId,
   WorkerName,
 } from '../src/internal.js'
-import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
-import type { ResultBatch, ResultItem } from '../src/protocol/data-plane-result-batch.js'
 import { DedupSet } from './dedup-set.js'
 import type { FailureLog, ReducerCall } from './failure-log.js'
 import type { ReducerMetrics } from './reducer-metrics.js'

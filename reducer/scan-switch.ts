@@ -1,16 +1,21 @@
 import type { Logger } from 'pino'
-import type { ControlPlane } from '../src/control/control-plane.js'
+import type {
+  ControlPlane,
+  Loop,
+  ParameterTracker,
+  ReducerRunner,
+  ResultAck,
+  ScanId,
+} from '../src/internal.js'
 import {
+  ABORTED,
   followScans,
   readScanState,
   type ScanEnd,
   type ScanRejoinPoint,
-} from '../src/control/scan-follower.js'
-import type { ParameterTracker, ReducerRunner, ScanId } from '../src/internal.js'
-import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
-import { sleep } from '../src/service/abort.js'
-import type { Loop } from '../src/service/service-base.js'
-import { ABORTED, untilAborted } from '../src/transport/until-aborted.js'
+  sleep,
+  untilAborted,
+} from '../src/internal.js'
 import type { FailureLog } from './failure-log.js'
 import type { ReducerMetrics } from './reducer-metrics.js'
 import type { ReducerOptions } from './reducer-options.js'

@@ -1,4 +1,4 @@
-import type { LogEntry, LogStream } from '../src/control/log-stream.js'
+import type { LogEntry, LogStream } from '../src/internal.js'
 import { Wakeup } from '../src/internal.js'
 import type { WorkerLogger } from './worker-logger.js'
 

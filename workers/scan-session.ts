@@ -1,27 +1,22 @@
-import type { ControlPlane } from '../src/control/control-plane.js'
-import { STREAM_START } from '../src/control/control-plane.js'
-import { followStream } from '../src/control/follow-stream.js'
-import type { ParameterTracker } from '../src/internal.js'
+import type { ControlPlane, EventBatch, ParameterTracker, ResultAck } from '../src/internal.js'
 import {
+  AssignmentEntry,
   type CallOutcome,
+  type CreditRequest,
   type EventFault,
   failedOutcome,
+  followStream,
   missingFrameError,
   type Parameters,
   ProtocolError,
+  parseControlJson,
   type ScanId,
+  ServiceBase,
+  STREAM_START,
+  toError,
   Wakeup,
   type WorkerName,
 } from '../src/internal.js'
-import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
-import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
-import {
-  AssignmentEntry,
-  type CreditRequest,
-  parseControlJson,
-} from '../src/protocol/scan-messages.js'
-import { toError } from '../src/service/abort.js'
-import { ServiceBase } from '../src/service/service-base.js'
 import type { AnalysisSupervisor } from './analysis-supervisor.js'
 import { CreditWindow } from './credit-window.js'
 import { EventAssembler, type ReadyEvent } from './event-assembler.js'

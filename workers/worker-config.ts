@@ -1,7 +1,6 @@
 import { hostname } from 'node:os'
 import { z } from 'zod'
-import { ControlPlaneEnv } from '../src/config/control-plane-env.js'
-import { ConfigError } from '../src/internal.js'
+import { ConfigError, ControlPlaneEnv } from '../src/internal.js'
 
 /** The worker's default name: host and process id, unique on one machine. */
 function defaultName(): string {

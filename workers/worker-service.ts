@@ -1,16 +1,21 @@
 import { hostname } from 'node:os'
-import type { ControlPlane } from '../src/control/control-plane.js'
-import { createLogStream } from '../src/control/log-stream.js'
-import { createParameterStore } from '../src/control/parameter-store.js'
-import type { ProcessChange } from '../src/control/process-info.js'
-import type { ProcessRegistration } from '../src/control/process-registration.js'
-import { createProcessRegistry } from '../src/control/process-registry.js'
-import { followScans } from '../src/control/scan-follower.js'
+import type {
+  ControlPlane,
+  EventBatch,
+  ProcessChange,
+  ProcessRegistration,
+  ScanState,
+} from '../src/internal.js'
 import {
+  aborted,
   createInlineWorkerRunner,
+  createLogStream,
   createMetricsServer,
+  createParameterStore,
+  createProcessRegistry,
   createPythonWorkerRunner,
   createThreadWorkerRunner,
+  followScans,
   isBeamloomError,
   isPythonModule,
   moduleDigest,
@@ -19,14 +24,12 @@ import {
   parametersJson,
   parseModuleSpec,
   type ResolvedParameters,
+  ServiceBase,
   StateError,
+  toError,
   WorkerName,
   type WorkerRunner,
 } from '../src/internal.js'
-import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
-import type { ScanState } from '../src/protocol/scan-messages.js'
-import { aborted, toError } from '../src/service/abort.js'
-import { ServiceBase } from '../src/service/service-base.js'
 import { AnalysisSupervisor } from './analysis-supervisor.js'
 import { FailureLog } from './failure-log.js'
 import { IngesterLinks } from './ingester-links.js'

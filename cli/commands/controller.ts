@@ -2,18 +2,19 @@ import { hostname } from 'node:os'
 import { Command } from 'commander'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { ControlPlane } from '../../src/control/control-plane.js'
-import { createMemoryControlPlane } from '../../src/control/memory-control-plane.js'
-import { createRoleControlPlane } from '../../src/control/role-control-plane.js'
-import { buildControllerApp } from '../../src/controller/controller-app.js'
+import type { ControlPlane } from '../../src/internal.js'
 import {
+  applyDransposeEnv,
+  buildControllerApp,
   type ControllerConfig,
+  createController,
+  createMemoryControlPlane,
+  createRoleControlPlane,
+  isBeamloomError,
   parseControllerEnv,
-} from '../../src/controller/controller-config.js'
-import { createController } from '../../src/controller/create-controller.js'
-import { applyDransposeEnv, isBeamloomError } from '../../src/internal.js'
-import { runWithSignals } from '../../src/service/run-with-signals.js'
-import { ServiceBase } from '../../src/service/service-base.js'
+  runWithSignals,
+  ServiceBase,
+} from '../../src/internal.js'
 import {
   type LogFlags,
   logConfigOf,

@@ -1,9 +1,5 @@
 import { type Command, Option } from 'commander'
-import type {
-  DeviceOption,
-  DeviceOptionParser,
-  DeviceOptionValues,
-} from '../../ingesters/devices.js'
+import type { DeviceOption, DeviceOptionParser, DeviceOptionValues } from '../../ingesters/index.js'
 import { StateError } from '../../src/internal.js'
 import { fromConfigParser, nonNegativeInt, positiveInt, rate, rows, shape } from '../validators.js'
 

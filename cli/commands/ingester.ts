@@ -1,8 +1,12 @@
 import { Command } from 'commander'
-import { createIngester, type Ingester } from '../../ingesters/base/create-ingester.js'
-import { parseIngesterEnv } from '../../ingesters/base/ingester-config.js'
-import type { IngesterLogger } from '../../ingesters/base/ingester-logger.js'
-import { DEVICES, type DeviceType } from '../../ingesters/devices.js'
+import type { IngesterLogger } from '../../ingesters/index.js'
+import {
+  createIngester,
+  DEVICES,
+  type DeviceType,
+  type Ingester,
+  parseIngesterEnv,
+} from '../../ingesters/index.js'
 import {
   applyDransposeEnv,
   ConfigError,

@@ -1,10 +1,12 @@
 import { Command } from 'commander'
 import { createReducer, parseReducerEnv } from '../../reducer/index.js'
-import type { ControlPlane } from '../../src/control/control-plane.js'
-import { createMemoryControlPlane } from '../../src/control/memory-control-plane.js'
-import { createRoleControlPlane } from '../../src/control/role-control-plane.js'
-import { applyDransposeEnv } from '../../src/internal.js'
-import { runWithSignals } from '../../src/service/run-with-signals.js'
+import type { ControlPlane } from '../../src/internal.js'
+import {
+  applyDransposeEnv,
+  createMemoryControlPlane,
+  createRoleControlPlane,
+  runWithSignals,
+} from '../../src/internal.js'
 import {
   type LogFlags,
   logConfigOf,

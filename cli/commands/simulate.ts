@@ -1,6 +1,6 @@
 import { Command } from 'commander'
-import type { DeviceSimulator } from '../../ingesters/base/zmq-simulator.js'
-import { DEVICES, type DeviceType } from '../../ingesters/devices.js'
+import type { DeviceSimulator } from '../../ingesters/index.js'
+import { DEVICES, type DeviceType } from '../../ingesters/index.js'
 import { runWithSignals } from '../../src/internal.js'
 import { optionValues, toOption } from './device-options.js'
 

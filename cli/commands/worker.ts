@@ -1,13 +1,13 @@
 import { Command } from 'commander'
-import type { ControlPlane } from '../../src/control/control-plane.js'
+import type { ControlPlane } from '../../src/internal.js'
 import {
   applyDransposeEnv,
   ConfigError,
   createRoleControlPlane,
   isBeamloomError,
+  runWithSignals,
+  ServiceBase,
 } from '../../src/internal.js'
-import { runWithSignals } from '../../src/service/run-with-signals.js'
-import { ServiceBase } from '../../src/service/service-base.js'
 import {
   createWorker,
   parseWorkerEnv,

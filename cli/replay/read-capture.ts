@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { access, constants } from 'node:fs/promises'
-import type { Upstream } from '../../ingesters/base/upstream.js'
-import type { DeviceSimulator } from '../../ingesters/base/zmq-simulator.js'
-import { DEVICES, deviceType } from '../../ingesters/devices.js'
+import type { DeviceSimulator, Upstream } from '../../ingesters/index.js'
+import { DEVICES, deviceType } from '../../ingesters/index.js'
 import {
   ConfigError,
   eventNumber,

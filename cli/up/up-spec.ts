@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
-import { DEVICES } from '../../ingesters/devices.js'
+import { DEVICES } from '../../ingesters/index.js'
 import { ConfigError } from '../../src/internal.js'
 
 /** A device name of the registry. */

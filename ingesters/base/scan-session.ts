@@ -1,8 +1,8 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import { followStream } from '../../src/control/follow-stream.js'
 import {
   AssignmentEntry,
   type ControlPlane,
+  followStream,
   type LogStream,
   ProtocolError,
   parseControlJson,

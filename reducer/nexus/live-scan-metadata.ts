@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import type { ScanState } from '../../src/internal.js'
 import {
   type ControlPlane,
   createProcessRegistry,
@@ -9,7 +10,6 @@ import {
   type ScanId,
   sleep,
 } from '../../src/internal.js'
-import type { ScanState } from '../../src/protocol/scan-messages.js'
 import type { ScanEndState, ScanMetadata } from './scan-metadata.js'
 
 /** What the reducer's current scan says about itself (its `ScanRun`). */
