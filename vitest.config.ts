@@ -5,7 +5,14 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+          // Unit tests share no global state (no module mocks): one module graph per worker
+          // instead of one per file, which cut the project's import time from ~95 s to ~5 s.
+          isolate: false,
+        },
       },
       {
         extends: true,

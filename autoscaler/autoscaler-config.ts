@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ConfigError } from '../src/index.js'
+import { ConfigError } from '../src/internal.js'
 
 const positiveInt = z.coerce.number().int().positive()
 const nonNegativeInt = z.coerce.number().int().nonnegative()

@@ -6,7 +6,7 @@ import {
   ServiceBase,
   sleep,
   toError,
-} from '../src/index.js'
+} from '../src/internal.js'
 import {
   decideReplicas,
   INITIAL_SCALER_MEMORY,

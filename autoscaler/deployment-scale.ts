@@ -7,7 +7,7 @@ import {
   ServerConfiguration,
   type V1Scale,
 } from '@kubernetes/client-node'
-import { ConfigError, UpstreamClosedError } from '../src/index.js'
+import { ConfigError, UpstreamClosedError } from '../src/internal.js'
 
 /** Where the namespace of an in-cluster service account is written. */
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace'

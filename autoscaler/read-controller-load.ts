@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { UpstreamClosedError } from '../src/index.js'
+import { UpstreamClosedError } from '../src/internal.js'
 import type { LoadObservation } from './decide-replicas.js'
 
 /** The part of `GET /api/v1/status` the autoscaler reads. */

@@ -12,7 +12,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Push } from 'zeromq'
-import { encodeStinsEnd, encodeStinsHeader, encodeStinsImage } from '../src/index.js'
+import { encodeStinsEnd, encodeStinsHeader, encodeStinsImage } from '../src/internal.js'
 
 const [port, frames, rows, cols, rateHz, stamp] = process.argv.slice(2).map(Number)
 if (port === undefined || frames === undefined || rows === undefined || cols === undefined) {

@@ -6,8 +6,8 @@
  *
  *   node dist/bench/case-bslz4.js [--runs=5] [--quick]
  */
-import { createSpotImages } from '../ingesters/stins/stins-images.js'
-import { decodeBitshuffleLz4, encodeBitshuffleLz4 } from '../src/index.js'
+import { createSpotImages } from '../ingesters/index.js'
+import { decodeBitshuffleLz4, encodeBitshuffleLz4 } from '../src/internal.js'
 import { argValue, emitReport } from './bench-report.js'
 
 const quick = process.argv.includes('--quick')

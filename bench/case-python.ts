@@ -11,14 +11,13 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { RunnerEvent } from '../src/analysis/analysis-runner.js'
+import type { EventNumber, RunnerEvent } from '../src/internal.js'
 import {
   createPythonWorkerRunner,
   encodeStinsImage,
   makeParameter,
   type Parameters,
-} from '../src/index.js'
-import type { EventNumber } from '../src/protocol/ids.js'
+} from '../src/internal.js'
 import { RoiMeanWorker } from '../workers/examples/roi-mean.js'
 import { argValue, type BenchRow, emitReport } from './bench-report.js'
 

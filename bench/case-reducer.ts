@@ -10,9 +10,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
-import { ReducerMetrics } from '../reducer/reducer-metrics.js'
-import { ScanDurability } from '../reducer/scan-durability.js'
-import { ScanRun } from '../reducer/scan-run.js'
+import { ReducerMetrics, ScanDurability, ScanRun } from '../reducer/index.js'
 import {
   createInlineReducerRunner,
   createMemoryControlPlane,
@@ -22,9 +20,9 @@ import {
   FailureLog,
   ResultBatchBuilder,
   ScanId,
+  slot,
   WorkerName,
-} from '../src/index.js'
-import { slot } from '../src/protocol/data-plane.js'
+} from '../src/internal.js'
 import { argValue, emitReport } from './bench-report.js'
 
 const quick = process.argv.includes('--quick')

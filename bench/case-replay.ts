@@ -17,7 +17,7 @@ import {
   eventNumber,
   readRecording,
   type StreamName,
-} from '../src/index.js'
+} from '../src/internal.js'
 import { argValue, emitReport } from './bench-report.js'
 
 const quick = process.argv.includes('--quick')

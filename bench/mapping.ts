@@ -17,8 +17,15 @@
 import { fileURLToPath } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { Assigner, compileScanPlan, type EventRange, uniformSequence } from '../src/index.js'
-import { streamName, type WorkerName, workerName } from '../src/protocol/ids.js'
+import {
+  Assigner,
+  compileScanPlan,
+  type EventRange,
+  streamName,
+  uniformSequence,
+  type WorkerName,
+  workerName,
+} from '../src/internal.js'
 
 const PART_EVENTS = 1000
 const WORKERS = 10

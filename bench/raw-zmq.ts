@@ -17,15 +17,20 @@
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Pull, Push } from 'zeromq'
-import { slot } from '../src/protocol/data-plane.js'
-import { decodeEventBatch } from '../src/protocol/data-plane-event-batch.js'
-import { EventBatchBuilder } from '../src/protocol/data-plane-event-batch-builder.js'
-import { ResultBatchBuilder } from '../src/protocol/data-plane-result-batch-builder.js'
-import { eventNumber, ScanId, streamName, WorkerName } from '../src/protocol/ids.js'
-import { createIngesterRouter } from '../src/transport/ingester-router.js'
-import { createResultReceiver } from '../src/transport/result-receiver.js'
-import { createResultSender } from '../src/transport/result-sender.js'
-import { createWorkerDealer } from '../src/transport/worker-dealer.js'
+import {
+  createIngesterRouter,
+  createResultReceiver,
+  createResultSender,
+  createWorkerDealer,
+  decodeEventBatch,
+  EventBatchBuilder,
+  eventNumber,
+  ResultBatchBuilder,
+  ScanId,
+  slot,
+  streamName,
+  WorkerName,
+} from '../src/internal.js'
 import { type BenchRow, emitReport } from './bench-report.js'
 
 type Scenario = 'raw-small' | 'raw-large' | 'events' | 'results'

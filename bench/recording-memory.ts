@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { createRecordingWriter, eventNumber, readRecording } from '../src/index.js'
+import { createRecordingWriter, eventNumber, readRecording } from '../src/internal.js'
 
 const megabytes = Number(process.argv[2] ?? 300)
 const dir = await mkdtemp(path.join(tmpdir(), 'beamloom-bench-'))

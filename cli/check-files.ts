@@ -1,6 +1,6 @@
 import { constants } from 'node:fs'
 import { access, stat } from 'node:fs/promises'
-import { ConfigError } from '../src/index.js'
+import { ConfigError } from '../src/analysis-runtime.js'
 
 /** A file a command reads, with what it is for the message (`recording`, `trigger map`, …). */
 export interface InputFile {

@@ -10,7 +10,7 @@ import {
   parseModuleSpec,
   parseParameterValue,
   readParameterFile,
-} from '../src/index.js'
+} from '../src/analysis-runtime.js'
 
 /**
  * Check parameter values against the modules' descriptions, once, before anything runs (pure):

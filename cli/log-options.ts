@@ -7,7 +7,7 @@ import {
   type LogRole,
   type ProcessLoggerOptions,
   parseLogEnv,
-} from '../src/index.js'
+} from '../src/analysis-runtime.js'
 
 /** The logging flags every command takes (each overrides its env variable). */
 export interface LogFlags {

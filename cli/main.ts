@@ -1,14 +1,7 @@
 import { Command } from 'commander'
-import { type ErrorCode, isBeamloomError } from '../src/index.js'
-import { autoscalerCommand } from './commands/autoscaler.js'
-import { controllerCommand } from './commands/controller.js'
-import { ingesterCommand } from './commands/ingester.js'
-import { reducerCommand } from './commands/reducer.js'
-import { simulateCommand } from './commands/simulate.js'
-import { workerCommand } from './commands/worker.js'
+import type { ErrorCode } from '../src/internal.js'
+import { COMMANDS, invokedCommand, placeholderCommand } from './command-table.js'
 import { EXIT_BAD_INPUT, EXIT_FAILED } from './exit-codes.js'
-import { replayCommand } from './replay/replay-command.js'
-import { upCommand } from './up/up-command.js'
 
 /** Error codes that are not the input's fault: exit 1, not 2. */
 const RUN_FAILURES: ReadonlySet<ErrorCode> = new Set(['UPSTREAM_CLOSED', 'STATE_INVALID'])
@@ -26,19 +19,20 @@ function throwUsageErrors(command: Command, path: readonly string[] = []): void 
   for (const sub of command.commands) throwUsageErrors(sub, [...path, sub.name()])
 }
 
-/** Build the `beamloom` command with every subcommand. */
-export function buildProgram(version: string): Command {
+/**
+ * Build the `beamloom` command. Only the command `args` run (or ask help for) is loaded, the
+ * others are listed by placeholders (see `command-table.ts`); with no `args`, every command is
+ * loaded.
+ */
+export async function buildProgram(version: string, args?: readonly string[]): Promise<Command> {
   const program = new Command('beamloom')
     .description('live map-reduce for beamline experiments')
     .version(version)
-    .addCommand(upCommand())
-    .addCommand(replayCommand())
-    .addCommand(controllerCommand(version))
-    .addCommand(workerCommand())
-    .addCommand(reducerCommand())
-    .addCommand(ingesterCommand())
-    .addCommand(simulateCommand())
-    .addCommand(autoscalerCommand())
+  const invoked = args === undefined ? undefined : invokedCommand(args)
+  for (const entry of COMMANDS) {
+    const load = args === undefined || entry.name === invoked
+    program.addCommand(load ? await entry.load(version) : placeholderCommand(entry))
+  }
   throwUsageErrors(program)
   return program
 }
@@ -59,13 +53,15 @@ function isFileError(err: unknown): err is NodeJS.ErrnoException & { path: strin
  */
 export async function main(argv: readonly string[], version: string): Promise<void> {
   try {
-    await buildProgram(version).parseAsync([...argv])
+    await (await buildProgram(version, argv.slice(2))).parseAsync([...argv])
   } catch (err) {
     if (err instanceof Error && 'exitCode' in err && typeof err.exitCode === 'number') {
       // commander already printed the usage error, or the help or version asked for.
       process.exitCode = err.exitCode === 0 ? 0 : EXIT_BAD_INPUT
       return
     }
+    // The engine is loaded by the command that ran, if any; not before, to start fast.
+    const { isBeamloomError } = await import('../src/internal.js')
     if (isBeamloomError(err) || err instanceof RangeError || isFileError(err)) {
       process.stderr.write(`error: ${err.message}\n`)
       if (err.cause instanceof Error && process.env.BEAMLOOM_DEBUG) {

@@ -1,20 +1,21 @@
 import { Option } from 'commander'
+import { port } from './validators.js'
 
 /**
  * `-p <port>`, hidden: the old short form of `--port` on the commands that serve HTTP
  * (controller, reducer, autoscaler). `-p` means `--parameters` on `up` and `replay`, as in
  * Dranspose's replay; here it still works, with a deprecation note ({@link portFlag}).
  */
-export function deprecatedPortOption(parse: (text: string) => string): Option {
-  return new Option('-p <port>', 'deprecated: use --port').argParser(parse).hideHelp()
+export function deprecatedPortOption(): Option {
+  return new Option('-p <port>', 'deprecated: use --port').argParser(port).hideHelp()
 }
 
 /**
  * The port given as `--port` or, deprecated, `-p` (`--port` wins), and the deprecation note
  * to log when `-p` was used.
  */
-export function portFlag(flags: { readonly port?: string; readonly p?: string }): {
-  readonly port: string | undefined
+export function portFlag(flags: { readonly port?: number; readonly p?: number }): {
+  readonly port: number | undefined
   readonly notes: readonly string[]
 } {
   if (flags.p === undefined) return { port: flags.port, notes: [] }

@@ -1,4 +1,4 @@
-import { ConfigError } from '../src/index.js'
+import { ConfigError } from '../src/internal.js'
 import { albaemDevice } from './albaem/albaem-device.js'
 import type { DeviceType } from './base/device-type.js'
 import { contrastDevice } from './contrast/contrast-device.js'
@@ -10,6 +10,14 @@ import { sardanaDevice } from './sardana/sardana-device.js'
 import { stinsDevice } from './stins/stins-device.js'
 import { xspress3Device } from './xspress3/xspress3-device.js'
 
+export type {
+  DeviceIngesterDeps,
+  DeviceOption,
+  DeviceOptionParser,
+  DeviceOptionValues,
+  IngestCommand,
+  SimulateCommand,
+} from './base/device-command.js'
 export type { DeviceType, SimulatorSpec } from './base/device-type.js'
 
 /** Every device beamloom ingests and simulates, by name. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
-import type { ControlPlane } from '../src/control/control-plane.js'
-import { AssignmentEntry, parseControlJson } from '../src/protocol/scan-messages.js'
+import type { ControlPlane } from '../src/internal.js'
+import { AssignmentEntry, parseControlJson } from '../src/internal.js'
 import type { ScanRun } from './scan-run.js'
 
 /**

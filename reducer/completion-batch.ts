@@ -1,5 +1,4 @@
-import type { WorkerName } from '../src/index.js'
-import type { CompletionReport, Range } from '../src/protocol/scan-messages.js'
+import type { CompletionReport, Range, WorkerName } from '../src/internal.js'
 
 /**
  * Collects what the reducer finished into one {@link CompletionReport}: per worker, the events

@@ -1,6 +1,4 @@
-import type { ControlPlane } from '../src/control/control-plane.js'
-import type { ScanId, WorkerName } from '../src/index.js'
-import type { CompletionReport } from '../src/protocol/scan-messages.js'
+import type { CompletionReport, ControlPlane, ScanId, WorkerName } from '../src/internal.js'
 import { CompletionBatch } from './completion-batch.js'
 
 /** Options of {@link CompletionSender}. */

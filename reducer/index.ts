@@ -19,4 +19,6 @@ export { parseReducerEnv, ReducerEnv, type ReducerProcessConfig } from './reduce
 export { ReducerMetrics } from './reducer-metrics.js'
 export { CorsOrigin, ReducerOptions, type ReducerOptionsInput } from './reducer-options.js'
 export { createReducer, Reducer, type ReducerDeps } from './reducer-service.js'
+export { ScanDurability } from './scan-durability.js'
 export type { ScanCounts, ScanRunStatus } from './scan-run.js'
+export { ScanRun } from './scan-run.js'

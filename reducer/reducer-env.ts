@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { type ControlPlaneConfig, parseControlPlaneEnv } from '../src/config/control-plane-env.js'
-import { ConfigError } from '../src/index.js'
+import { ConfigError, type ControlPlaneConfig, parseControlPlaneEnv } from '../src/internal.js'
 import { ReducerOptions } from './reducer-options.js'
 
 /**

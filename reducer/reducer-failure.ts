@@ -1,4 +1,4 @@
-import type { FailureLog } from '../src/index.js'
+import type { FailureLog } from '../src/internal.js'
 
 /** Which call into the user's reducer failed. */
 export type ReducerCall =

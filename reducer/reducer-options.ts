@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DEFAULT_HEARTBEAT_MS } from '../src/control/process-registry.js'
+import { DEFAULT_HEARTBEAT_MS } from '../src/internal.js'
 
 /** A web origin (`scheme://host[:port]`, no path), or `*` for any. */
 export const CorsOrigin = z

@@ -1,28 +1,29 @@
 import { mkdir } from 'node:fs/promises'
 import pino, { type Logger } from 'pino'
-import type { ControlPlane } from '../src/control/control-plane.js'
-import { createLogStream, type LogStream } from '../src/control/log-stream.js'
-import { createParameterStore } from '../src/control/parameter-store.js'
-import { createProcessRegistry } from '../src/control/process-registry.js'
-import { findRunningScan } from '../src/control/scan-follower.js'
+import type { ControlPlane, ResultBatch } from '../src/internal.js'
 import {
   advertisedAddress,
   ConfigError,
   createInlineReducerRunner,
+  createLogStream,
+  createParameterStore,
+  createProcessRegistry,
   createPythonReducerRunner,
+  createResultReceiver,
   FailureLog,
+  findRunningScan,
   isPythonModule,
+  type LogStream,
   moduleDigest,
   ParameterTracker,
   parametersJson,
   parseModuleSpec,
   type ReducerRunner,
+  type ResultReceiver,
   type ScanId,
+  ServiceBase,
   StateError,
-} from '../src/index.js'
-import type { ResultBatch } from '../src/protocol/data-plane-result-batch.js'
-import { ServiceBase } from '../src/service/service-base.js'
-import { createResultReceiver, type ResultReceiver } from '../src/transport/result-receiver.js'
+} from '../src/internal.js'
 import { compactDedup } from './compact-dedup.js'
 import { H5Files } from './hdf5-file/h5-files.js'
 import { LiveScanMetadata } from './nexus/live-scan-metadata.js'

@@ -1,7 +1,7 @@
 import { Decoder, Encoder } from 'cbor-x'
 import { z } from 'zod'
-import type { ControlPlane } from '../src/control/control-plane.js'
-import { ProtocolError, type ScanId } from '../src/index.js'
+import type { ControlPlane } from '../src/internal.js'
+import { ProtocolError, type ScanId } from '../src/internal.js'
 
 const encoder = new Encoder({ useRecords: false })
 const decoder = new Decoder({ useRecords: false, mapsAsObjects: true })

@@ -3,12 +3,13 @@ import type {
   FailureLog,
   Parameters,
   ReducerRunner,
+  ResultAck,
+  ResultBatch,
+  ResultItem,
   RunnerResult,
   ScanId,
   WorkerName,
-} from '../src/index.js'
-import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
-import type { ResultBatch, ResultItem } from '../src/protocol/data-plane-result-batch.js'
+} from '../src/internal.js'
 import { DedupSet } from './dedup-set.js'
 import { type ReducerCall, reportFailure } from './reducer-failure.js'
 import type { ReducerMetrics } from './reducer-metrics.js'

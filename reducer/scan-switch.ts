@@ -1,16 +1,22 @@
 import type { Logger } from 'pino'
-import type { ControlPlane } from '../src/control/control-plane.js'
+import type {
+  ControlPlane,
+  FailureLog,
+  Loop,
+  ParameterTracker,
+  ReducerRunner,
+  ResultAck,
+  ScanId,
+} from '../src/internal.js'
 import {
+  ABORTED,
   followScans,
   readScanState,
   type ScanEnd,
   type ScanRejoinPoint,
-} from '../src/control/scan-follower.js'
-import type { FailureLog, ParameterTracker, ReducerRunner, ScanId } from '../src/index.js'
-import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
-import { sleep } from '../src/service/abort.js'
-import type { Loop } from '../src/service/service-base.js'
-import { ABORTED, untilAborted } from '../src/transport/until-aborted.js'
+  sleep,
+  untilAborted,
+} from '../src/internal.js'
 import { reportFailure } from './reducer-failure.js'
 import type { ReducerMetrics } from './reducer-metrics.js'
 import type { ReducerOptions } from './reducer-options.js'

@@ -1,4 +1,4 @@
-import type { ScanId } from '../src/index.js'
+import type { ScanId } from '../src/internal.js'
 
 /** How many ended scans are remembered (to answer `scanDone` and drop late results). */
 const REMEMBERED = 256

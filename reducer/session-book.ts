@@ -1,7 +1,5 @@
-import type { ScanId } from '../src/index.js'
-import { DATA_PLANE_VERSION } from '../src/protocol/data-plane.js'
-import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
-import type { ResultBatch } from '../src/protocol/data-plane-result-batch.js'
+import type { ResultAck, ResultBatch, ScanId } from '../src/internal.js'
+import { DATA_PLANE_VERSION } from '../src/internal.js'
 
 /** One worker session as the reducer knows it. */
 interface Session {

@@ -1,556 +1,74 @@
 /**
- * beamloom's public API. Everything a user module, a role folder or a tool may use is exported
- * here by name.
+ * beamloom's public API, the package's entry point (`import … from 'beamloom'`): what analysis
+ * authors use (the analysis contract, parameters, events, the device parsers, recordings,
+ * errors) and what embedders use to run the roles in their own process (`createController`,
+ * `createWorker`, `createReducer`, `createIngester`, control planes, the lifecycle). Exported by
+ * name. The engine's other parts are internal (`src/internal.ts`, for the role folders) and may
+ * change without notice.
  */
 
-export { ReducerHost, WorkerHost } from './analysis/analysis-host.js'
-export type {
-  AnalysisRunnerBase,
-  CallOutcome,
-  ReducerRunner,
-  RunnerEvent,
-  RunnerKind,
-  RunnerLimits,
-  RunnerResult,
-  WorkerRunner,
-} from './analysis/analysis-runner.js'
+// biome-ignore-all assist/source/organizeImports: grouped by audience, each group sorted
+
+// The four roles, side by side.
+export {
+  createIngester,
+  createSardanaIngester,
+  DEVICES,
+  type DeviceSimulator,
+  type DeviceType,
+  deviceType,
+  type Ingester,
+  type IngesterConfigInput,
+  type IngesterDeps,
+  type IngesterLogger,
+  parseIngesterEnv,
+  type SardanaIngester,
+  type SimulatorSpec,
+  type Upstream,
+  type UpstreamFactory,
+  type UpstreamMessage,
+} from '../ingesters/index.js'
+export {
+  buildReducerApp,
+  createReducer,
+  parseReducerEnv,
+  type Reducer,
+  type ReducerDeps,
+  type ReducerOptionsInput,
+} from '../reducer/index.js'
+export {
+  createWorker,
+  parseWorkerEnv,
+  type WorkerConfigInput,
+  type WorkerDeps,
+  type WorkerLogger,
+  type WorkerService,
+} from '../workers/index.js'
+// Analysis modules: the contract, events, parameters, loading.
 export type {
   AnalysisInit,
   AnalysisState,
+  EventData,
+  ParameterDescriptionInput,
+  Parameters,
+  ParameterValue,
   ReducerAnalysis,
   ReducerClass,
+  ResultData,
+  StreamData,
   WorkerAnalysis,
   WorkerClass,
-} from './analysis/contract.js'
-export { createInlineReducerRunner } from './analysis/inline-reducer-runner.js'
+  WorkerMessage,
+} from './internal.js'
 export {
-  type CallWatch,
-  createInlineWorkerRunner,
-  failedOutcome,
-} from './analysis/inline-worker-runner.js'
-export {
-  isPythonModule,
-  type LoadedModule,
   loadReducerClass,
-  loadSourceClass,
   loadWorkerClass,
-  type ModuleSpec,
-  parseModuleSpec,
-  type SourceClass,
-} from './analysis/load-analysis-module.js'
-export { type ModuleDigest, moduleDigest } from './analysis/module-digest.js'
-export {
-  ParameterFile,
-  ParameterFileEntry,
-  parseParameterFile,
-  readParameterFile,
-} from './analysis/parameter-file.js'
-export {
-  ParameterTracker,
-  parametersJson,
-  type RejectedParameter,
-  type ResolvedParameters,
-} from './analysis/parameter-tracker.js'
-export {
-  encodeParameterValue,
   makeParameter,
-  mergeDescriptions,
   ParameterDescription,
-  type ParameterDescriptionInput,
-  type Parameters,
-  type ParameterValue,
-  parametersHash,
-  parseParameterDescriptions,
-  parseParameterValue,
-  resolveParameters,
-  type WorkParameter,
-} from './analysis/parameters.js'
-export { DEFAULT_PYTHON, pythonFromEnv } from './analysis/python/python-paths.js'
-export { createPythonReducerRunner } from './analysis/python/python-reducer-runner.js'
-export type { PythonRunnerOptions } from './analysis/python/python-runner-options.js'
-export { createPythonWorkerRunner } from './analysis/python/python-worker-runner.js'
-export {
-  createThreadWorkerRunner,
-  type ThreadWorkerRunnerOptions,
-} from './analysis/thread/thread-worker-runner.js'
-export { TickClock } from './analysis/tick-clock.js'
-export { DeadlineExceeded, runWithDeadline } from './analysis/vm-deadline.js'
-export { bitshuffleBlock, bitunshuffleBlock } from './codec/bitshuffle.js'
-export {
-  type BitshuffleLz4DecodeOptions,
-  type BitshuffleLz4Result,
-  decodeBitshuffleLz4,
-} from './codec/bitshuffle-lz4.js'
-export {
-  type BitshuffleLz4EncodeOptions,
-  encodeBitshuffleLz4,
-} from './codec/bitshuffle-lz4-encode.js'
-export {
-  BITSHUFFLE_LZ4_HEADER_BYTES,
-  type BitshuffleLz4Header,
-  defaultBlockElements,
-  readBitshuffleLz4Header,
-} from './codec/bitshuffle-lz4-header.js'
-export { type CborScan, scanCborItem } from './codec/cbor-scan.js'
-export { type Hdf5Stack, type Hdf5StackMember, openHdf5Stack } from './codec/hdf5/hdf5-stack.js'
-export { decompressLz4Block, type Lz4BlockDecompressor } from './codec/lz4-block.js'
-export {
-  compressLz4Block,
-  type Lz4BlockCompressor,
-  lz4BlockBound,
-} from './codec/lz4-block-compress.js'
-export { type ReadPickleOptions, readPickle } from './codec/pickle-reader.js'
-export {
-  isNumpyArray,
-  isPickleDict,
-  NumpyArray,
-  type PickleDict,
-  type PickleValue,
-} from './codec/pickle-value.js'
-export {
-  PickleFloat,
-  PickleTuple,
-  type PickleWritable,
-  toNumpyArray,
-  type WritePickleOptions,
-  writePickle,
-} from './codec/pickle-writer.js'
-export { toJsonValue } from './codec/publish-json.js'
-export { decodeRawCapture } from './codec/raw-capture-decode.js'
-export { type RawCaptureReadOptions, readRawCapture } from './codec/raw-capture-reader.js'
-export {
-  createRawCaptureWriter,
-  encodeRawCaptureItem,
-  type RawCaptureWriteOptions,
-  type RawCaptureWriter,
-} from './codec/raw-capture-writer.js'
-export { decodeRecording, parseRecord, type RecordParse } from './codec/recording-decode.js'
-export { encodeRecord, type RecordEncodeOptions } from './codec/recording-encode.js'
-export { type RecordingReadOptions, readRecording } from './codec/recording-reader.js'
-export { RECORDING_TAGS } from './codec/recording-tags.js'
-export {
-  createRecordingWriter,
-  type RecordingWriteOptions,
-  type RecordingWriter,
-} from './codec/recording-writer.js'
-export { decodePayload, encodePayload } from './codec/result-payload.js'
-export {
-  type ControlPlaneConfig,
-  ControlPlaneEnv,
-  parseControlPlaneEnv,
-} from './config/control-plane-env.js'
-export {
-  applyDransposeEnv,
-  DRANSPOSE_ENV_ALIASES,
-  type DransposeEnvAlias,
-  type EnvRole,
-  type FlatEnv,
-} from './config/dranspose-env.js'
-export {
-  DEPRECATED_LOG_LEVEL_VARIABLES,
-  type DeprecatedLogLevelVariable,
-  defaultLogLevel,
-  type LogConfig,
-  LogEnv,
-  LogFormat,
-  type LogLevelName,
-  LogLevelSetting,
-  type LogRole,
-  parseLogEnv,
-} from './config/log-env.js'
-export { parseRedisUrl, RedisUrl, type RedisUrlParts, redactRedisUrl } from './config/redis-url.js'
-export {
-  type ControlKeys,
-  controlKeys,
-  decodeKeySegment,
-  KeyPrefix,
-} from './control/control-keys.js'
-export {
-  type ControlPlane,
-  type ControlValue,
-  DEFAULT_XREAD_COUNT,
-  type SetOptions,
-  STREAM_START,
-  type StreamEntry,
-  type StreamEntryId,
-  type XAddOptions,
-  type XRangeOptions,
-  type XReadOptions,
-} from './control/control-plane.js'
-export { type FollowOptions, followStream, lastStreamId } from './control/follow-stream.js'
-export {
-  createLogStream,
-  LogEntry,
-  type LoggedEntry,
-  LogLevel,
-  type LogStream,
-  type LogStreamOptions,
-} from './control/log-stream.js'
-export {
-  createMemoryControlPlane,
-  type MemoryControlPlaneOptions,
-} from './control/memory-control-plane.js'
-export { MemoryStore, type MemoryStoreOptions, toBytes } from './control/memory-store.js'
-export {
-  createParameterStore,
-  PARAMETER_HISTORY_MAX_LEN,
-  ParameterChange,
-  type ParameterChangeEntry,
-  type ParameterSnapshot,
-  type ParameterStore,
-} from './control/parameter-store.js'
-export {
-  type ProcessChange,
-  ProcessEvent,
-  ProcessInfo,
-  ProcessRole,
-} from './control/process-info.js'
-export {
-  PROCESS_EVENTS_MAX_LEN,
-  type ProcessInfoUpdate,
-  ProcessRegistration,
-} from './control/process-registration.js'
-export {
-  createProcessRegistry,
-  DEFAULT_HEARTBEAT_MS,
-  type ProcessRegistry,
-  type ProcessRegistryOptions,
-  type RegisterOptions,
-  type WatchOptions,
-} from './control/process-registry.js'
-export {
-  createRedisControlPlane,
-  type RedisControlPlaneHooks,
-} from './control/redis-control-plane.js'
-export {
-  ioredisOptions,
-  type RedisControlPlaneInput,
-  RedisControlPlaneOptions,
-  reconnectDelayMs,
-} from './control/redis-options.js'
-export {
-  createRoleControlPlane,
-  type PlaneLogger,
-  type RoleControlPlaneOptions,
-} from './control/role-control-plane.js'
-export {
-  findRunningScan,
-  followScans,
-  parseScanUpdate,
-  readScanState,
-  SCAN_UPDATES_MAX_LEN,
-  type ScanEnd,
-  type ScanHandlers,
-  type ScanRejoinPoint,
-} from './control/scan-follower.js'
-export {
-  compareStreamIds,
-  formatStreamId,
-  parseStreamId,
-  rangeBound,
-  type StreamIdParts,
-} from './control/stream-id.js'
-export { bearerGuard } from './controller/bearer-auth.js'
-export { Controller } from './controller/controller.js'
-export { buildControllerApp, type ControllerAppOptions } from './controller/controller-app.js'
-export {
-  type ControllerConfig,
-  ControllerEnv,
-  parseControllerEnv,
-} from './controller/controller-config.js'
-export { createController } from './controller/create-controller.js'
-export {
-  type AlbaemChannelNaming,
-  type AlbaemDataInput,
-  encodeAlbaemData,
-  encodeAlbaemEnd,
-  encodeAlbaemStart,
-} from './devices/albaem/encode-albaem.js'
-export {
-  ALBAEM_TYP,
-  type AlbaemChannel,
-  type AlbaemData,
-  type AlbaemEnd,
-  type AlbaemMessage,
-  type AlbaemStart,
-  parseAlbaem,
-  parseAlbaemFrames,
-} from './devices/albaem/parse-albaem.js'
-export {
-  type ContrastInput,
-  type ContrastScanInfo,
-  encodeContrastMessage,
-} from './devices/contrast/encode-contrast.js'
-export {
-  CONTRAST_TYP,
-  type ContrastData,
-  type ContrastEnd,
-  type ContrastHeartbeat,
-  type ContrastMessage,
-  type ContrastStart,
-  parseContrast,
-  parseContrastFrames,
-} from './devices/contrast/parse-contrast.js'
-export {
-  type CommonMessageKind,
-  type DeviceMessage,
-  isMessageKind,
-} from './devices/device-message.js'
-export {
-  bytesOf,
-  DTYPE_NAMES,
-  type Dtype,
-  type DtypeName,
-  dtypeOf,
-  dtypeTypestr,
-  HOST_LITTLE_ENDIAN,
-  type NumericArray,
-  parseDtype,
-  shapeSize,
-  viewAs,
-} from './devices/dtype.js'
-export {
-  type EigerLegacyArrayInput,
-  type EigerLegacyHeaderInput,
-  type EigerLegacyImageInput,
-  encodeEigerLegacyEnd,
-  encodeEigerLegacyHeader,
-  encodeEigerLegacyImage,
-} from './devices/eiger-legacy/encode-eiger-legacy.js'
-export {
-  EIGER_LEGACY_TYP,
-  type EigerLegacyData,
-  type EigerLegacyEnd,
-  type EigerLegacyMessage,
-  type EigerLegacyStart,
-  type ParseEigerLegacyOptions,
-  parseEigerLegacy,
-  parseEigerLegacyFrames,
-} from './devices/eiger-legacy/parse-eiger-legacy.js'
-export {
-  type EigerV2ArrayInput,
-  type EigerV2ExtraFields,
-  type EigerV2ImageInput,
-  type EigerV2StartInput,
-  encodeEigerV2End,
-  encodeEigerV2Image,
-  encodeEigerV2Start,
-} from './devices/eiger-v2/encode-eiger-v2.js'
-export {
-  EIGER_V2_TYP,
-  type EigerV2End,
-  type EigerV2Image,
-  type EigerV2Message,
-  type EigerV2Start,
-  type ParseEigerV2Options,
-  parseEigerV2,
-  parseEigerV2Frames,
-} from './devices/eiger-v2/parse-eiger-v2.js'
-export {
-  encodeLecroyPrepare,
-  encodeLecroySeqEnd,
-  encodeLecroySeqStart,
-  encodeLecroyStop,
-  encodeLecroyTraces,
-  type LecroySeqStartInput,
-  type LecroyTracesInput,
-} from './devices/lecroy/encode-lecroy.js'
-export {
-  LECROY_TYP,
-  type LecroyData,
-  type LecroyEnd,
-  type LecroyMessage,
-  type LecroyStart,
-  type LecroyTrace,
-  parseLecroy,
-  parseLecroyFrames,
-} from './devices/lecroy/parse-lecroy.js'
-export { type EventMessages, parseEvent } from './devices/parse-event.js'
-export { type DeviceStreamMessage, parseStream } from './devices/parse-stream.js'
-export {
-  encodePcapEnd,
-  encodePcapHeader,
-  encodePcapRows,
-  type PcapFieldInput,
-  type PcapHeaderInput,
-  pcapRowsFromColumns,
-} from './devices/pcap/encode-pcap-raw.js'
-export {
-  encodePcapZmqData,
-  encodePcapZmqEnd,
-  encodePcapZmqStart,
-} from './devices/pcap/encode-pcap-zmq.js'
-export {
-  PCAP_RAW_TYP,
-  type PcapRawEnd,
-  type PcapRawMessage,
-  PcapRawParser,
-  type PcapRawRows,
-  type PcapRawStart,
-  parsePcapRawFrames,
-  parsePcapRows,
-} from './devices/pcap/parse-pcap-raw.js'
-export {
-  PCAP_TYP,
-  type PcapZmqEnd,
-  type PcapZmqMessage,
-  type PcapZmqRows,
-  type PcapZmqStart,
-  parsePcapZmq,
-  parsePcapZmqFrames,
-} from './devices/pcap/parse-pcap-zmq.js'
-export { type PcapStreamMessage, PcapStreamSplitter } from './devices/pcap/pcap-stream-splitter.js'
-export {
-  encodeSardanaBody,
-  encodeSardanaDataDesc,
-  encodeSardanaEnd,
-  encodeSardanaRecord,
-  SARDANA_PATHS,
-  type SardanaDataDescInput,
-} from './devices/sardana/encode-sardana.js'
-export {
-  parseSardana,
-  parseSardanaFrames,
-  SARDANA_TYP,
-  type SardanaEnd,
-  type SardanaMessage,
-  type SardanaRecord,
-  type SardanaStart,
-} from './devices/sardana/parse-sardana.js'
-export type { SardanaBodyType } from './devices/sardana/sardana-messages.js'
-export { decodeStinsBlob, type StinsBlobLayout } from './devices/stins/decode-stins-blob.js'
-export {
-  encodeStinsEncodedImage,
-  encodeStinsEnd,
-  encodeStinsHeader,
-  encodeStinsImage,
-  type StinsEncodedImageInput,
-  type StinsEndInput,
-  type StinsExtraFields,
-  type StinsHeaderInput,
-  type StinsImageInput,
-} from './devices/stins/encode-stins.js'
-export {
-  type ParseStinsOptions,
-  parseStins,
-  parseStinsFrames,
-  STINS_TYP,
-  type StinsData,
-  type StinsEnd,
-  type StinsMessage,
-  type StinsStart,
-} from './devices/stins/parse-stins.js'
-export {
-  StinsCompression,
-  StinsEndJson,
-  StinsHeaderJson,
-  StinsImageJson,
-} from './devices/stins/stins-messages.js'
-export {
-  type StinsFrameSource,
-  type StinsSeriesOptions,
-  stinsSeries,
-} from './devices/stins/stins-series.js'
-export {
-  encodeXspress3End,
-  encodeXspress3Frame,
-  encodeXspress3Header,
-  type Xspress3ExtraFields,
-  type Xspress3FrameInput,
-  type Xspress3HeaderInput,
-} from './devices/xspress3/encode-xspress3.js'
-export {
-  parseXspress3,
-  parseXspress3Frames,
-  XSPRESS3_TYP,
-  type Xspress3Data,
-  type Xspress3End,
-  type Xspress3Message,
-  type Xspress3Start,
-} from './devices/xspress3/parse-xspress3.js'
-export type { ErrorCode } from './errors.js'
-export {
-  AnalysisError,
-  BeamloomError,
-  ConfigError,
-  isBeamloomError,
-  ProtocolError,
-  RecordingError,
-  rootErrorCode,
-  StateError,
-  streamOfError,
-  UpstreamClosedError,
-} from './errors.js'
-export {
-  Assigner,
-  type AssignerOptions,
-  type AssignerStats,
-  type AssignmentBatch,
-  type CompletionResult,
-  Constraint,
-  compileScanPlan,
-  type EventAssignment,
-  type EventCompletion,
-  type EventLocation,
-  type EventRange,
-  EventRangeSet,
-  GENERIC_TAG,
-  type Grant,
-  MAIN_PART,
-  MappingInvalidError,
-  type MappingIssue,
-  PartName,
-  parseAllWrap,
-  parseSequence,
-  parseTriggerMap,
-  ScanPlan,
-  type ScanPlanOptions,
-  Sequence,
-  START_END_PART,
-  type StreamRoute,
-  sequenceFromTriggerMap,
-  TriggerMap,
-  TriggerMapEntry,
-  triggerMapLength,
-  uniformSequence,
-  uniformTriggerMap,
-  VirtualWorker,
-  type WorkerRemoval,
-  WorkerTag,
-} from './mapping/index.js'
-export { DATA_PLANE_VERSION, Layout, Slot, slot } from './protocol/data-plane.js'
-export { decodeDataPlaneHeader, encodeDataPlaneHeader } from './protocol/data-plane-cbor.js'
-export {
-  type BatchedEvent,
-  decodeEventBatch,
-  type EventBatch,
-  EventBatchHeader,
-  encodeEventBatch,
-} from './protocol/data-plane-event-batch.js'
-export { EventBatchBuilder } from './protocol/data-plane-event-batch-builder.js'
-export {
-  decodeWorkerToIngester,
-  encodeWorkerToIngester,
-  WorkerBye,
-  WorkerHello,
-  WorkerToIngester,
-} from './protocol/data-plane-peer.js'
-export {
-  decodeResultAck,
-  encodeResultAck,
-  ResultAck,
-} from './protocol/data-plane-result-ack.js'
-export {
-  decodeResultBatch,
-  encodeResultBatch,
-  RESULT_OUTCOME,
-  type ResultBatch,
-  ResultBatchHeader,
-  type ResultItem,
-} from './protocol/data-plane-result-batch.js'
-export { ResultBatchBuilder } from './protocol/data-plane-result-batch-builder.js'
-export type { EventData, ResultData, StreamData, WorkerMessage } from './protocol/event.js'
-export { streamNamesOf } from './protocol/event.js'
+  parseModuleSpec,
+} from './internal.js'
+
+// Ids (branded).
 export {
   EventNumber,
   eventNumber,
@@ -560,91 +78,96 @@ export {
   streamName,
   WorkerName,
   workerName,
-} from './protocol/ids.js'
+} from './internal.js'
+
+// Errors: branch on `code`.
+export type { ErrorCode } from './internal.js'
 export {
-  encodeMissingFrame,
-  isMissingFrame,
-  MISSING_FRAME_TYP,
-  missingFrameError,
-} from './protocol/missing-frame.js'
+  AnalysisError,
+  BeamloomError,
+  ConfigError,
+  isBeamloomError,
+  ProtocolError,
+  RecordingError,
+  StateError,
+  UpstreamClosedError,
+} from './internal.js'
+
+// The devices' frames: parsers for analyses (Dranspose's `parse`), encoders for sources.
+export type {
+  AlbaemMessage,
+  ContrastMessage,
+  DeviceMessage,
+  DeviceStreamMessage,
+  DtypeName,
+  EigerLegacyMessage,
+  EigerV2Message,
+  LecroyMessage,
+  NumericArray,
+  PcapRawMessage,
+  PcapZmqMessage,
+  SardanaMessage,
+  StinsMessage,
+  Xspress3Message,
+} from './internal.js'
 export {
-  AssignmentEntry,
-  CompletionReport,
-  CreditRequest,
-  EventFault,
-  parseControlJson,
-  Range,
-  RouteTuple,
-  ScanState,
-  ScanUpdate,
-  SlotTuple,
-  WorkerToController,
-} from './protocol/scan-messages.js'
-export { aborted, isAbortError, sleep, toError } from './service/abort.js'
-export { advertisedAddress, httpUrl } from './service/advertise.js'
+  ALBAEM_TYP,
+  CONTRAST_TYP,
+  DTYPE_NAMES,
+  decodeBitshuffleLz4,
+  EIGER_LEGACY_TYP,
+  EIGER_V2_TYP,
+  encodeStinsEnd,
+  encodeStinsHeader,
+  encodeStinsImage,
+  LECROY_TYP,
+  PCAP_RAW_TYP,
+  PCAP_TYP,
+  parseAlbaem,
+  parseContrast,
+  parseEigerLegacy,
+  parseEigerV2,
+  parseEvent,
+  parseLecroy,
+  parsePcapRawFrames,
+  parsePcapZmq,
+  parseSardana,
+  parseStins,
+  parseStream,
+  parseXspress3,
+  SARDANA_TYP,
+  STINS_TYP,
+  viewAs,
+  XSPRESS3_TYP,
+} from './internal.js'
+
+// Recordings (Dranspose's .cbors), raw captures, results as JSON, data-only pickles.
+export type { RecordingWriter } from './internal.js'
 export {
-  type FailureFields,
-  FailureLog,
-  type FailureLogger,
-  type FailureLogOptions,
-} from './service/failure-log.js'
-export { errorBody, type HttpErrorBody, installErrorHandler } from './service/http-errors.js'
-export { type Logger, silentLogger } from './service/logger.js'
+  createRecordingWriter,
+  readPickle,
+  readRawCapture,
+  readRecording,
+  toJsonValue,
+} from './internal.js'
+
+// The controller, control planes and the lifecycle, for embedders.
+export type {
+  CloseOptions,
+  ControlPlane,
+  Controller,
+  ControllerAppOptions,
+  ControllerConfig,
+  ControllerDeps,
+  Service,
+  ServiceState,
+} from './internal.js'
 export {
-  createMetricsServer,
-  MetricsServer,
-  type MetricsServerOptions,
-  type ServeMetricsOptions,
-  startMetricsServer,
-} from './service/metrics-server.js'
-export {
+  buildControllerApp,
+  createController,
+  createMemoryControlPlane,
   createProcessLogger,
-  isPrettyLog,
-  type ProcessLoggerOptions,
-} from './service/process-logger.js'
-export { backoffMs, type RetryOptions, retry } from './service/retry.js'
-export {
-  type RunEvent,
-  type RunWithSignalsOptions,
+  createRedisControlPlane,
+  parseControllerEnv,
   runWithSignals,
-  type SignalSource,
-} from './service/run-with-signals.js'
-export type { CloseOptions, Service, ServiceState } from './service/service.js'
-export {
-  type CloseStep,
-  type CloseStepContext,
-  type Loop,
-  ServiceBase,
-} from './service/service-base.js'
-export { loadStaticFiles, type StaticFile } from './service/static-files.js'
-export { Wakeup } from './service/wakeup.js'
-export { bindEndpoint, connectEndpoint, DEFAULT_BIND_ADDRESS } from './transport/bind-endpoint.js'
-export {
-  createIngesterRouter,
-  IngesterRouter,
-  type IngesterRouterOptions,
-} from './transport/ingester-router.js'
-export { isPeerUnreachable, PeerUnreachableError } from './transport/peer-unreachable-error.js'
-export { type MessageHandler, type ReceivingSocket, receiveLoop } from './transport/receive-loop.js'
-export {
-  createResultReceiver,
-  ResultReceiver,
-  type ResultReceiverOptions,
-} from './transport/result-receiver.js'
-export {
-  createResultSender,
-  ResultSender,
-  type ResultSenderOptions,
-} from './transport/result-sender.js'
-export {
-  DATA_SOCKET_DEFAULTS,
-  type DataSocketOptions,
-  zmqSocketOptions,
-} from './transport/socket-options.js'
-export { ABORTED, untilAborted } from './transport/until-aborted.js'
-export {
-  createWorkerDealer,
-  WorkerDealer,
-  type WorkerDealerOptions,
-} from './transport/worker-dealer.js'
-export { zmqErrorCode } from './transport/zmq-error.js'
+} from './internal.js'

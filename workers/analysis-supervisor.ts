@@ -6,7 +6,7 @@ import type {
   RunnerEvent,
   RunnerKind,
   WorkerRunner,
-} from '../src/index.js'
+} from '../src/internal.js'
 
 /** Makes a new runner of the worker's class (loaded, no instance yet). */
 export type WorkerRunnerFactory = () => Promise<WorkerRunner>

@@ -1,7 +1,11 @@
-import type { EventNumber, StreamData, WorkerName } from '../src/index.js'
-import type { Slot } from '../src/protocol/data-plane.js'
-import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
-import type { AssignmentEntry } from '../src/protocol/scan-messages.js'
+import type {
+  AssignmentEntry,
+  EventBatch,
+  EventNumber,
+  Slot,
+  StreamData,
+  WorkerName,
+} from '../src/internal.js'
 import { MinHeap } from './min-heap.js'
 
 /**

@@ -1,4 +1,4 @@
-import { type StreamData, streamOfError } from '../src/index.js'
+import { type StreamData, streamOfError } from '../src/internal.js'
 
 /**
  * The stream a failed event is counted under: the one the error names (a `ProtocolError`

@@ -1,7 +1,5 @@
-import type { ProcessInfo } from '../src/control/process-info.js'
-import type { ProtocolError, WorkerName } from '../src/index.js'
-import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
-import { createWorkerDealer, type WorkerDealer } from '../src/transport/worker-dealer.js'
+import type { EventBatch, ProcessInfo, ProtocolError, WorkerName } from '../src/internal.js'
+import { createWorkerDealer, type WorkerDealer } from '../src/internal.js'
 
 /** Options of {@link IngesterLinks}. */
 export interface IngesterLinksOptions {

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import type { ProcessInfo } from '../src/control/process-info.js'
-import { StateError, type WorkerName } from '../src/index.js'
-import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
-import { createResultSender, type ResultSender } from '../src/transport/result-sender.js'
+import type { ProcessInfo, ResultAck } from '../src/internal.js'
+import {
+  createResultSender,
+  type ResultSender,
+  StateError,
+  type WorkerName,
+} from '../src/internal.js'
 
 /** Who hears from the reducer through the link (the scan session in progress). */
 export interface ReducerLinkListener {

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { EventNumber, ScanId, WorkerName } from '../src/index.js'
-import type { Slot } from '../src/protocol/data-plane.js'
-import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
-import { ResultBatchBuilder } from '../src/protocol/data-plane-result-batch-builder.js'
+import type { EventNumber, ResultAck, ScanId, Slot, WorkerName } from '../src/internal.js'
+import { ResultBatchBuilder } from '../src/internal.js'
 
 /** Sends one encoded result batch (zmq parts) to the reducer. */
 export type SendResults = (parts: Uint8Array[]) => Promise<unknown>

@@ -1,28 +1,29 @@
-import type { ControlPlane } from '../src/control/control-plane.js'
-import { STREAM_START } from '../src/control/control-plane.js'
-import { followStream } from '../src/control/follow-stream.js'
-import type { FailureLog, ParameterTracker } from '../src/index.js'
+import type {
+  ControlPlane,
+  EventBatch,
+  FailureLog,
+  Logger,
+  ParameterTracker,
+  ResultAck,
+} from '../src/internal.js'
 import {
+  AssignmentEntry,
   type CallOutcome,
+  type CreditRequest,
   type EventFault,
   failedOutcome,
+  followStream,
   missingFrameError,
   type Parameters,
   ProtocolError,
+  parseControlJson,
   type ScanId,
+  ServiceBase,
+  STREAM_START,
+  toError,
   Wakeup,
   type WorkerName,
-} from '../src/index.js'
-import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
-import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
-import {
-  AssignmentEntry,
-  type CreditRequest,
-  parseControlJson,
-} from '../src/protocol/scan-messages.js'
-import { toError } from '../src/service/abort.js'
-import type { Logger } from '../src/service/logger.js'
-import { ServiceBase } from '../src/service/service-base.js'
+} from '../src/internal.js'
 import type { AnalysisSupervisor } from './analysis-supervisor.js'
 import { CreditWindow } from './credit-window.js'
 import { EventAssembler, type ReadyEvent } from './event-assembler.js'

@@ -1,8 +1,6 @@
 import { hostname } from 'node:os'
 import { z } from 'zod'
-import { ControlPlaneEnv } from '../src/config/control-plane-env.js'
-import { DEFAULT_HEARTBEAT_MS } from '../src/control/process-registry.js'
-import { ConfigError } from '../src/index.js'
+import { ConfigError, ControlPlaneEnv, DEFAULT_HEARTBEAT_MS } from '../src/internal.js'
 
 /** The worker's default name: host and process id, unique on one machine. */
 function defaultName(): string {

@@ -1,33 +1,37 @@
-import type { ControlPlane } from '../src/control/control-plane.js'
-import { createLogStream } from '../src/control/log-stream.js'
-import { createParameterStore } from '../src/control/parameter-store.js'
-import type { ProcessChange } from '../src/control/process-info.js'
-import type { ProcessRegistration } from '../src/control/process-registration.js'
-import { createProcessRegistry } from '../src/control/process-registry.js'
-import { followScans } from '../src/control/scan-follower.js'
+import type {
+  ControlPlane,
+  EventBatch,
+  ProcessChange,
+  ProcessRegistration,
+  ScanState,
+} from '../src/internal.js'
 import {
+  aborted,
   createInlineWorkerRunner,
+  createLogStream,
+  createParameterStore,
+  createProcessRegistry,
   createPythonWorkerRunner,
   createThreadWorkerRunner,
   FailureLog,
+  followScans,
   isBeamloomError,
   isPythonModule,
+  type Logger,
   moduleDigest,
   type ParameterDescription,
   ParameterTracker,
   parametersJson,
   parseModuleSpec,
   type ResolvedParameters,
+  ServiceBase,
   StateError,
+  silentLogger,
   startMetricsServer,
+  toError,
   WorkerName,
   type WorkerRunner,
-} from '../src/index.js'
-import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
-import type { ScanState } from '../src/protocol/scan-messages.js'
-import { aborted, toError } from '../src/service/abort.js'
-import { type Logger, silentLogger } from '../src/service/logger.js'
-import { ServiceBase } from '../src/service/service-base.js'
+} from '../src/internal.js'
 import { AnalysisSupervisor } from './analysis-supervisor.js'
 import { IngesterLinks } from './ingester-links.js'
 import { ReducerLink } from './reducer-link.js'

@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node'
 import { Command } from 'commander'
 import { createAutoscaler, parseAutoscalerEnv, resolveNamespace } from '../../autoscaler/index.js'
-import { ConfigError, isBeamloomError, runWithSignals } from '../../src/index.js'
+import { ConfigError, isBeamloomError, runWithSignals } from '../../src/internal.js'
 import {
   type LogFlags,
   logConfigOf,
@@ -10,6 +10,7 @@ import {
   roleLogger,
 } from '../log-options.js'
 import { deprecatedPortOption, portFlag } from '../port-option.js'
+import { port } from '../validators.js'
 
 /** A stop needs no draining: the poll in flight is abandoned. */
 const DRAIN_TIMEOUT_MS = 5_000
@@ -20,9 +21,9 @@ interface AutoscalerFlags {
   namespace?: string
   min?: string
   max?: string
-  port?: string
+  port?: number
   /** The deprecated short form of `--port`. */
-  p?: string
+  p?: number
 }
 
 /** The Kubernetes client config: in a pod its service account, else `KUBECONFIG` or ~/.kube. */
@@ -54,8 +55,8 @@ export function autoscalerCommand(): Command {
     .option('--namespace <ns>', "its namespace (AUTOSCALER_NAMESPACE; default the pod's)")
     .option('--min <n>', 'fewest replicas (AUTOSCALER_MIN_REPLICAS; default 1)')
     .option('--max <n>', 'most replicas (AUTOSCALER_MAX_REPLICAS; default 8)')
-    .option('--port <port>', 'health and metrics port (AUTOSCALER_PORT; default 5020)')
-    .addOption(deprecatedPortOption((text) => text))
+    .option('--port <port>', 'health and metrics port (AUTOSCALER_PORT; default 5020)', port)
+    .addOption(deprecatedPortOption())
     .addOption(logLevelOption('autoscaler'))
     .addOption(logFormatOption())
     .addHelpText(
@@ -73,7 +74,7 @@ export function autoscalerCommand(): Command {
       set('AUTOSCALER_NAMESPACE', flags.namespace)
       set('AUTOSCALER_MIN_REPLICAS', flags.min)
       set('AUTOSCALER_MAX_REPLICAS', flags.max)
-      set('AUTOSCALER_PORT', port)
+      set('AUTOSCALER_PORT', port === undefined ? undefined : String(port))
       const config = parseAutoscalerEnv(env)
       const kubeConfig = loadKubeConfig()
       const namespace = resolveNamespace(config.namespace, kubeConfig)

@@ -1,19 +1,20 @@
 import { hostname } from 'node:os'
-import { Command, InvalidArgumentError } from 'commander'
+import { Command } from 'commander'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { ControlPlane } from '../../src/control/control-plane.js'
-import { createMemoryControlPlane } from '../../src/control/memory-control-plane.js'
-import { createRoleControlPlane } from '../../src/control/role-control-plane.js'
-import { buildControllerApp } from '../../src/controller/controller-app.js'
+import type { ControlPlane } from '../../src/internal.js'
 import {
+  applyDransposeEnv,
+  buildControllerApp,
   type ControllerConfig,
+  createController,
+  createMemoryControlPlane,
+  createRoleControlPlane,
+  isBeamloomError,
   parseControllerEnv,
-} from '../../src/controller/controller-config.js'
-import { createController } from '../../src/controller/create-controller.js'
-import { applyDransposeEnv, isBeamloomError } from '../../src/index.js'
-import { runWithSignals } from '../../src/service/run-with-signals.js'
-import { ServiceBase } from '../../src/service/service-base.js'
+  runWithSignals,
+  ServiceBase,
+} from '../../src/internal.js'
 import {
   type LogFlags,
   logConfigOf,
@@ -22,6 +23,7 @@ import {
   roleLogger,
 } from '../log-options.js'
 import { deprecatedPortOption, portFlag } from '../port-option.js'
+import { port, positiveInt } from '../validators.js'
 
 /** How long a graceful stop (SIGTERM) may take before it is forced, in milliseconds. */
 const DRAIN_TIMEOUT_MS = 10_000
@@ -99,37 +101,23 @@ class ControllerProcess extends ServiceBase {
   }
 }
 
-function port(text: string): string {
-  if (!/^\d+$/.test(text) || Number(text) > 65_535) {
-    throw new InvalidArgumentError('expected a port number (0–65535)')
-  }
-  return text
-}
-
-function positiveInt(text: string): string {
-  if (!/^\d+$/.test(text) || Number(text) < 1) {
-    throw new InvalidArgumentError('expected a positive integer')
-  }
-  return text
-}
-
 interface ControllerOptions {
   host?: string
-  port?: string
+  port?: number
   /** The deprecated short form of `--port`. */
-  p?: string
+  p?: number
   token?: string
   name?: string
   url?: string
   redis?: string
   keyPrefix?: string
-  heartbeatMs?: string
-  lookaheadEvents?: string
-  horizonEvents?: string
-  scanRetentionMs?: string
-  stallWarnMs?: string
-  stallTimeoutMs?: string
-  eventAttempts?: string
+  heartbeatMs?: number
+  lookaheadEvents?: number
+  horizonEvents?: number
+  scanRetentionMs?: number
+  stallWarnMs?: number
+  stallTimeoutMs?: number
+  eventAttempts?: number
 }
 
 const ENV_OF: Record<Exclude<keyof ControllerOptions, 'p'>, string> = {
@@ -157,7 +145,7 @@ function envOf(opts: ControllerOptions): Record<string, string | undefined> {
   const env = applyDransposeEnv(process.env, 'controller')
   for (const [key, name] of Object.entries(ENV_OF)) {
     const value = opts[key as keyof typeof ENV_OF]
-    if (value !== undefined) env[name] = value
+    if (value !== undefined) env[name] = String(value)
   }
   return env
 }
@@ -173,7 +161,7 @@ export function controllerCommand(version?: string): Command {
     .description('run the controller: HTTP API for trigger maps, scans, parameters and logs')
     .option('--host <host>', 'listen address (env CONTROLLER_HOST; default 0.0.0.0)')
     .option('--port <port>', 'HTTP port (env CONTROLLER_PORT; default 5000)', port)
-    .addOption(deprecatedPortOption(port))
+    .addOption(deprecatedPortOption())
     .option('--token <token>', 'bearer token required by POST requests (env CONTROLLER_TOKEN)')
     .option('--name <name>', 'registry name (env CONTROLLER_NAME; default controller)')
     .option('--url <url>', 'URL published in the registry (env CONTROLLER_URL)')

@@ -1,11 +1,12 @@
 import { Command } from 'commander'
-import type { Ingester } from '../../ingesters/base/create-ingester.js'
-import type { IngesterConfig } from '../../ingesters/base/ingester-config.js'
-import { parseIngesterEnv } from '../../ingesters/base/ingester-config.js'
-import type { IngesterLogger } from '../../ingesters/base/ingester-logger.js'
-import { createEigerLegacyIngester } from '../../ingesters/eiger-legacy/eiger-legacy-ingester.js'
-import { createStinsIngester } from '../../ingesters/stins/stins-ingester.js'
-import { createXspress3Ingester } from '../../ingesters/xspress3/xspress3-ingester.js'
+import type { IngesterLogger } from '../../ingesters/index.js'
+import {
+  createIngester,
+  DEVICES,
+  type DeviceType,
+  type Ingester,
+  parseIngesterEnv,
+} from '../../ingesters/index.js'
 import {
   applyDransposeEnv,
   ConfigError,
@@ -14,7 +15,7 @@ import {
   parseControlPlaneEnv,
   runWithSignals,
   ServiceBase,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import {
   type LogFlags,
   logConfigOf,
@@ -22,14 +23,7 @@ import {
   logLevelOption,
   roleLogger,
 } from '../log-options.js'
-import { contrastIngesterCommand } from './contrast-commands.js'
-import {
-  albaemIngesterCommand,
-  eigerV2IngesterCommand,
-  lecroyIngesterCommand,
-} from './more-devices-commands.js'
-import { pcapIngesterCommand, pcapZmqIngesterCommand } from './pcap-commands.js'
-import { sardanaIngesterCommand } from './sardana-commands.js'
+import { optionValues, toOption } from './device-options.js'
 
 /** Options shared by every `beamloom ingester <device>` command (each overrides its env var). */
 interface IngesterOptions extends LogFlags {
@@ -83,14 +77,9 @@ function envWith(opts: IngesterOptions): Record<string, string | undefined> {
   }
 }
 
-/** Builds one device's ingester from the parsed config and the device address. */
-export type MakeIngester = (
-  config: IngesterConfig,
-  upstreamUrl: string,
-  deps: { plane: ControlPlane; logger: IngesterLogger },
-) => Ingester
-
-async function runDevice(opts: IngesterOptions, make: MakeIngester): Promise<void> {
+/** Run the ingester of `device` that `command`'s options describe, until a signal. */
+async function runDevice(device: DeviceType, command: Command): Promise<void> {
+  const opts = command.opts<IngesterOptions>()
   const env = envWith(opts)
   const { config, upstreamUrl } = parseIngesterEnv(env)
   const controlPlane = parseControlPlaneEnv(env)
@@ -104,23 +93,30 @@ async function runDevice(opts: IngesterOptions, make: MakeIngester): Promise<voi
       'a separate ingester process needs the shared control plane: pass --redis or set REDIS_URL',
     )
   }
-  const logger = roleLogger(
-    logConfigOf(opts, 'ingester'),
-    config.name ?? `${config.streams.join('_')}-ingester`,
-  )
+  const name = config.name ?? `${config.streams.join('_')}-ingester`
+  const logger = roleLogger(logConfigOf(opts, 'ingester'), name)
   const log: IngesterLogger = logger
+  const values = optionValues(command, process.env)
+  const { ingest } = device
+  const make = (plane: ControlPlane): Ingester => {
+    if (ingest.ingester !== undefined) {
+      return ingest.ingester(config, upstreamUrl, values, { plane, logger: log })
+    }
+    const upstream =
+      ingest.upstream === undefined
+        ? device.upstream(upstreamUrl)
+        : ingest.upstream(upstreamUrl, values)
+    return createIngester(config, { plane, logger: log, upstream })
+  }
   const plane = createRoleControlPlane({
     url: env.REDIS_URL ?? '',
     keyPrefix: controlPlane.keyPrefix,
     connectTimeoutMs: controlPlane.connectTimeoutMs,
     role: 'ingester',
-    name: config.name ?? `${config.streams.join('_')}-ingester`,
+    name,
     logger,
   })
-  const service = new IngesterProcess(plane, (p) =>
-    make(config, upstreamUrl, { plane: p, logger: log }),
-  )
-  process.exitCode = await runWithSignals(service, {
+  process.exitCode = await runWithSignals(new IngesterProcess(plane, make), {
     drainTimeoutMs: 10_000,
     onEvent: (event) => {
       if (event.kind === 'closed' && event.error)
@@ -130,17 +126,15 @@ async function runDevice(opts: IngesterOptions, make: MakeIngester): Promise<voi
   })
 }
 
-/** One `beamloom ingester <device>` subcommand with the options every device shares. */
-export function deviceCommand(
-  name: string,
-  description: string,
-  upstreamHelp: string,
-  make: MakeIngester,
-): Command {
-  return new Command(name)
-    .description(description)
+/**
+ * `beamloom ingester <device>`: the options every ingester takes, then the device's own
+ * ({@link DeviceType.ingest}).
+ */
+export function deviceIngesterCommand(device: DeviceType): Command {
+  const command: Command = new Command(device.name)
+    .description(device.ingest.description)
     .option('--stream <names>', 'stream name(s) served, comma separated [INGESTER_STREAMS]')
-    .option('--upstream <url>', `${upstreamHelp} [INGESTER_UPSTREAM_URL]`)
+    .option('--upstream <url>', `${device.ingest.upstreamHelp} [INGESTER_UPSTREAM_URL]`)
     .option('--name <name>', 'registry name; default <streams>-ingester [INGESTER_NAME]')
     .option(
       '--bind <address>',
@@ -158,43 +152,20 @@ export function deviceCommand(
     )
     .addOption(logLevelOption('ingester'))
     .addOption(logFormatOption())
+  for (const option of device.ingest.options ?? []) command.addOption(toOption(option))
+  return command
     .addHelpText(
       'after',
       '\nAlso read from env: INGESTER_BUFFER_BYTES, INGESTER_DUMP_PATH, INGESTER_HELLO_TIMEOUT_MS,\nREDIS_KEY_PREFIX, HEARTBEAT_MS. See docs/ingesters.md.',
     )
-    .action((opts: IngesterOptions) => runDevice(opts, make))
+    .action(() => runDevice(device, command))
 }
 
-/** `beamloom ingester <device>`: run one ingester process. */
+/** `beamloom ingester <device>`, one subcommand per device of the registry. */
 export function ingesterCommand(): Command {
-  const stins = deviceCommand(
-    'stins',
-    'ingest a STINS device (Eiger, Pilatus, Orca, Basler, Zyla behind the streaming-receiver): PULL from it, forward frames to workers',
-    "the device's PUSH endpoint, e.g. tcp://det:9999",
-    (config, url, deps) => createStinsIngester(config, { url }, deps),
+  const command = new Command('ingester').description(
+    'run an ingester: read a device and forward its frames to the workers',
   )
-  const eigerLegacy = deviceCommand(
-    'eiger-legacy',
-    'ingest a DECTRIS Eiger speaking Stream V1 (dheader-1.0): PULL from it, forward frames to workers',
-    "the detector's PUSH endpoint, e.g. tcp://det:9999",
-    (config, url, deps) => createEigerLegacyIngester(config, { url }, deps),
-  )
-  const xspress3 = deviceCommand(
-    'xspress3',
-    'ingest an Xspress3: SUBscribe to its PUB, join each frame into [json, spectra, meta], forward frames to workers',
-    "the device's PUB endpoint, e.g. tcp://xsp3:9999",
-    (config, url, deps) => createXspress3Ingester(config, { url }, deps),
-  )
-  return new Command('ingester')
-    .description('run an ingester: read a device and forward its frames to the workers')
-    .addCommand(stins)
-    .addCommand(eigerLegacy)
-    .addCommand(xspress3)
-    .addCommand(albaemIngesterCommand())
-    .addCommand(lecroyIngesterCommand())
-    .addCommand(eigerV2IngesterCommand())
-    .addCommand(contrastIngesterCommand())
-    .addCommand(sardanaIngesterCommand())
-    .addCommand(pcapIngesterCommand())
-    .addCommand(pcapZmqIngesterCommand())
+  for (const device of DEVICES.values()) command.addCommand(deviceIngesterCommand(device))
+  return command
 }

@@ -1,10 +1,12 @@
-import { Command, InvalidArgumentError } from 'commander'
+import { Command } from 'commander'
 import { createReducer, parseReducerEnv } from '../../reducer/index.js'
-import type { ControlPlane } from '../../src/control/control-plane.js'
-import { createMemoryControlPlane } from '../../src/control/memory-control-plane.js'
-import { createRoleControlPlane } from '../../src/control/role-control-plane.js'
-import { applyDransposeEnv } from '../../src/index.js'
-import { runWithSignals } from '../../src/service/run-with-signals.js'
+import type { ControlPlane } from '../../src/internal.js'
+import {
+  applyDransposeEnv,
+  createMemoryControlPlane,
+  createRoleControlPlane,
+  runWithSignals,
+} from '../../src/internal.js'
 import {
   type LogFlags,
   logConfigOf,
@@ -13,25 +15,18 @@ import {
   roleLogger,
 } from '../log-options.js'
 import { deprecatedPortOption, portFlag } from '../port-option.js'
+import { port } from '../validators.js'
 
 /** How long a graceful stop may take before it is forced, in ms. */
 const DRAIN_TIMEOUT_MS = 10_000
-
-function port(text: string): string {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) {
-    throw new InvalidArgumentError('expected a port number (0–65535)')
-  }
-  return text
-}
 
 /** Command-line flags of `beamloom reducer` (each overrides its env variable). */
 export interface ReducerFlags extends LogFlags {
   reducer?: string
   name?: string
-  port?: string
+  port?: number
   /** The deprecated short form of `--port`. */
-  p?: string
+  p?: number
   host?: string
   bind?: string
   advertiseHost?: string
@@ -58,7 +53,7 @@ export function reducerCommand(): Command {
     )
     .option('-n, --name <name>', 'process name in the registry (REDUCER_NAME, default reducer)')
     .option('--port <port>', 'HTTP port (REDUCER_PORT, default 5010; 0 = any)', port)
-    .addOption(deprecatedPortOption(port))
+    .addOption(deprecatedPortOption())
     .option('--host <host>', 'HTTP host (REDUCER_HOST, default 127.0.0.1)')
     .option(
       '-b, --bind <address>',
@@ -92,7 +87,7 @@ export function reducerEnvFromFlags(
     ...defined({
       REDUCER_MODULE: flags.reducer,
       REDUCER_NAME: flags.name,
-      REDUCER_PORT: portFlag(flags).port,
+      REDUCER_PORT: optionalString(portFlag(flags).port),
       REDUCER_HOST: flags.host,
       REDUCER_BIND: flags.bind,
       REDUCER_ADVERTISE_HOST: flags.advertiseHost,
@@ -143,6 +138,10 @@ export async function runReducer(
   } finally {
     await plane.close()
   }
+}
+
+function optionalString(n: number | undefined): string | undefined {
+  return n === undefined ? undefined : String(n)
 }
 
 function defined(o: Record<string, string | undefined>): Record<string, string> {

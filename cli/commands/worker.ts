@@ -1,13 +1,13 @@
-import { Command, InvalidArgumentError } from 'commander'
-import type { ControlPlane } from '../../src/control/control-plane.js'
+import { Command } from 'commander'
+import type { ControlPlane } from '../../src/internal.js'
 import {
   applyDransposeEnv,
   ConfigError,
   createRoleControlPlane,
   isBeamloomError,
-} from '../../src/index.js'
-import { runWithSignals } from '../../src/service/run-with-signals.js'
-import { ServiceBase } from '../../src/service/service-base.js'
+  runWithSignals,
+  ServiceBase,
+} from '../../src/internal.js'
 import {
   createWorker,
   parseWorkerEnv,
@@ -21,6 +21,7 @@ import {
   logLevelOption,
   roleLogger,
 } from '../log-options.js'
+import { port, positiveInt } from '../validators.js'
 
 /** How long a graceful stop (SIGTERM) may take before it is forced, in milliseconds. */
 const DRAIN_TIMEOUT_MS = 10_000
@@ -68,27 +69,13 @@ class WorkerProcess extends ServiceBase {
   }
 }
 
-function positiveInt(text: string): string {
-  if (!/^\d+$/.test(text) || Number(text) < 1) {
-    throw new InvalidArgumentError('expected a positive integer')
-  }
-  return text
-}
-
-function portNumber(text: string): string {
-  if (!/^\d+$/.test(text) || Number(text) > 65_535) {
-    throw new InvalidArgumentError('expected a port number (0 for any free port)')
-  }
-  return text
-}
-
 interface WorkerOptions {
   worker?: string
   name?: string
   tags?: string
-  window?: string
+  window?: number
   redis?: string
-  metricsPort?: string
+  metricsPort?: number
 }
 
 /**
@@ -100,9 +87,9 @@ function envOf(opts: WorkerOptions): Record<string, string | undefined> {
   if (opts.worker !== undefined) env.WORKER_MODULE = opts.worker
   if (opts.name !== undefined) env.WORKER_NAME = opts.name
   if (opts.tags !== undefined) env.WORKER_TAGS = opts.tags
-  if (opts.window !== undefined) env.WORKER_WINDOW_EVENTS = opts.window
+  if (opts.window !== undefined) env.WORKER_WINDOW_EVENTS = String(opts.window)
   if (opts.redis !== undefined) env.REDIS_URL = opts.redis
-  if (opts.metricsPort !== undefined) env.WORKER_METRICS_PORT = opts.metricsPort
+  if (opts.metricsPort !== undefined) env.WORKER_METRICS_PORT = String(opts.metricsPort)
   return env
 }
 
@@ -134,7 +121,7 @@ export function workerCommand(): Command {
     .option(
       '--metrics-port <port>',
       'serve /metrics and /health/* on this port, 0 = any free one; default off (env WORKER_METRICS_PORT)',
-      portNumber,
+      port,
     )
     .addOption(logLevelOption('worker'))
     .addOption(logFormatOption())

@@ -8,7 +8,7 @@ import {
   StinsCompression,
   stinsSeries,
   type WorkerMessage,
-} from '../../src/index.js'
+} from '../../src/analysis-runtime.js'
 
 /** An HDF5 image stack to replay as a STINS stream: `--from-h5 <file>[:<dataset>][:key=value…]`. */
 export interface H5Source {

@@ -1,5 +1,5 @@
-import type { EventData, StreamData, WorkerMessage } from '../../src/index.js'
-import { ProtocolError } from '../../src/index.js'
+import type { EventData, StreamData, WorkerMessage } from '../../src/analysis-runtime.js'
+import { ProtocolError } from '../../src/analysis-runtime.js'
 
 /** A recording (or any source of worker messages) to merge. */
 export interface MergeSource {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { access, constants } from 'node:fs/promises'
-import type { Upstream } from '../../ingesters/base/upstream.js'
-import type { DeviceSimulator } from '../../ingesters/base/zmq-simulator.js'
-import { DEVICES, deviceType } from '../../ingesters/devices.js'
+import type { DeviceSimulator, Upstream } from '../../ingesters/index.js'
+import { DEVICES, deviceType } from '../../ingesters/index.js'
 import {
   ConfigError,
   eventNumber,
@@ -10,32 +9,25 @@ import {
   ScanId,
   streamName,
   type WorkerMessage,
-} from '../../src/index.js'
+} from '../../src/internal.js'
+import { type CaptureSource, parseCaptureSyntax } from './capture-flag.js'
 
-/** A raw capture to replay as one stream: `--capture <stream>:<protocol>:<file>`. */
-export interface CaptureSource {
-  readonly stream: string
-  /** A device of the registry (`stins`, `xspress3`, `albaem`, …): how to group and label. */
-  readonly protocol: string
-  readonly file: string
-}
+export type { CaptureSource } from './capture-flag.js'
 
 /**
  * Parse `--capture xsp3:xspress3:/data/xspress3-dump.cbors` (the file may contain colons).
  * @throws ConfigError for a missing part or a protocol that is not a registered device.
  */
 export function parseCaptureFlag(text: string): CaptureSource {
-  const first = text.indexOf(':')
-  const second = first < 0 ? -1 : text.indexOf(':', first + 1)
-  if (first <= 0 || second <= first + 1 || second === text.length - 1) {
-    throw new ConfigError(`--capture '${text}': expected <stream>:<protocol>:<file>`)
-  }
-  const source = {
-    stream: text.slice(0, first),
-    protocol: text.slice(first + 1, second),
-    file: text.slice(second + 1),
-  }
+  return checkCaptureProtocol(parseCaptureSyntax(text))
+}
+
+/**
+ * `source` if its protocol is a registered device. @throws ConfigError naming the known ones.
+ */
+export function checkCaptureProtocol(source: CaptureSource): CaptureSource {
   if (!DEVICES.has(source.protocol)) {
+    const text = `${source.stream}:${source.protocol}:${source.file}`
     throw new ConfigError(
       `--capture '${text}': unknown protocol '${source.protocol}' (known: ${[...DEVICES.keys()].join(', ')})`,
     )

@@ -13,7 +13,7 @@ import {
   type RunnerLimits,
   TickClock,
   type WorkerRunner,
-} from '../../src/index.js'
+} from '../../src/analysis-runtime.js'
 
 /** No limit: replay is where a developer debugs the analysis, stepping and pausing freely. */
 const UNLIMITED: RunnerLimits = {

@@ -1,25 +1,13 @@
 import { rename, writeFile } from 'node:fs/promises'
 import { SingleBar } from 'cli-progress'
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { ConfigError, type LogLevelName, toJsonValue } from '../../src/index.js'
+import { ConfigError, type LogLevelName, toJsonValue } from '../../src/analysis-runtime.js'
 import { checkInputFiles } from '../check-files.js'
 import { logConfigOf, logLevelOption } from '../log-options.js'
+import { port, positiveInt } from '../validators.js'
+import { type CaptureSource, parseCaptureSyntax } from './capture-flag.js'
 import { type H5Source, parseH5Source } from './h5-source.js'
-import { type CaptureSource, parseCaptureFlag } from './read-capture.js'
-import { replayMetadata, writeReplayH5 } from './replay-h5.js'
-import {
-  parseCorsOrigins,
-  parseServePort,
-  startReplayServer,
-  untilInterrupted,
-} from './replay-server.js'
 import { type ReplayFailure, type ReplayLive, type ReplayReport, runReplay } from './run-replay.js'
-
-function positiveInt(text: string): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer')
-  return n
-}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value]
@@ -48,6 +36,23 @@ function shows(level: LogLevelName, configured: LogLevelName): boolean {
   return LEVEL_ORDER.indexOf(level) >= LEVEL_ORDER.indexOf(configured)
 }
 
+/**
+ * `--cors <origins>`, checked as commander checks a flag (the check needs the reducer's
+ * schemas, loaded only when the flag is given).
+ */
+async function checkCors(text: string, command: Command): Promise<string[]> {
+  const { parseCorsOrigins } = await import('./replay-server.js')
+  try {
+    return parseCorsOrigins(text)
+  } catch (err) {
+    if (!(err instanceof InvalidArgumentError)) throw err
+    return command.error(
+      `error: option '--cors <origins>' argument '${text}' is invalid. ${err.message}`,
+      { code: 'commander.invalidArgument' },
+    )
+  }
+}
+
 /** `beamloom replay`: run analysis code over recordings in one process. */
 export function replayCommand(): Command {
   return new Command('replay')
@@ -66,7 +71,7 @@ export function replayCommand(): Command {
     .option(
       '--capture <stream:protocol:file>',
       'raw upstream capture replayed as one stream, framed by the device protocol (stins, xspress3, albaem, …); repeatable, mixes with -f',
-      (text: string, previous: CaptureSource[]) => [...previous, parseCaptureFlag(text)],
+      (text: string, previous: CaptureSource[]) => [...previous, parseCaptureSyntax(text)],
       [],
     )
     .option(
@@ -92,36 +97,46 @@ export function replayCommand(): Command {
       new Option(
         '--serve <port>',
         'serve the results (JSON, CBOR, HDF5-REST for h5pyd/silx) on 127.0.0.1:<port> while and after replaying, until interrupted (0: any port)',
-      ).argParser(parseServePort),
+      ).argParser(port),
     )
     .addOption(
       new Option(
         '--cors <origins>',
         'with --serve: web origins whose pages may read the results (a served h5web), comma-separated, or *',
-      ).argParser(parseCorsOrigins),
+      ),
     )
     .option('--fail-fast', 'stop at the first failure in user code')
     .option('--no-progress', 'no progress bar')
     .addOption(logLevelOption('replay'))
     .action(
-      async (opts: {
-        worker: string
-        reducer: string
-        file: string[]
-        capture: CaptureSource[]
-        source?: string
-        fromH5: H5Source[]
-        parameters?: string
-        workers: number
-        out?: string
-        h5?: string
-        serve?: number
-        cors?: string[]
-        failFast?: boolean
-        progress: boolean
-        logLevel?: string
-      }) => {
+      async (
+        opts: {
+          worker: string
+          reducer: string
+          file: string[]
+          capture: CaptureSource[]
+          source?: string
+          fromH5: H5Source[]
+          parameters?: string
+          workers: number
+          out?: string
+          h5?: string
+          serve?: number
+          cors?: string
+          failFast?: boolean
+          progress: boolean
+          logLevel?: string
+        },
+        command: Command,
+      ) => {
+        // What only some replays use (the device registry, the HTTP server, HDF5 files) is
+        // loaded when they do, so that a replay of recordings starts fast.
+        const corsOrigins = opts.cors === undefined ? [] : await checkCors(opts.cors, command)
         const { level } = logConfigOf(opts, 'replay')
+        if (opts.capture.length > 0) {
+          const { checkCaptureProtocol } = await import('./read-capture.js')
+          for (const capture of opts.capture) checkCaptureProtocol(capture)
+        }
         if (
           opts.file.length + opts.capture.length + opts.fromH5.length === 0 &&
           opts.source === undefined
@@ -174,14 +189,23 @@ export function replayCommand(): Command {
           fromH5: opts.fromH5,
           source: opts.source,
         }
-        const metadata = () => replayMetadata(sources, new Date(started), live, ended)
-        const server =
-          opts.serve === undefined
+        const replayH5 =
+          opts.serve === undefined && opts.h5 === undefined
             ? undefined
-            : await startReplayServer(opts.serve, opts.reducer, {
+            : await import('./replay-h5.js')
+        const metadata = () => {
+          if (replayH5 === undefined) throw new Error('replay metadata asked for but not loaded')
+          return replayH5.replayMetadata(sources, new Date(started), live, ended)
+        }
+        const replayServer =
+          opts.serve === undefined ? undefined : await import('./replay-server.js')
+        const server =
+          opts.serve === undefined || replayServer === undefined
+            ? undefined
+            : await replayServer.startReplayServer(opts.serve, opts.reducer, {
                 read: () => live?.publish ?? {},
                 metadata,
-                corsOrigins: opts.cors ?? [],
+                corsOrigins,
               })
         if (server) process.stderr.write(`serving results at ${server.url}\n`)
         const report = await runReplay({
@@ -222,12 +246,15 @@ export function replayCommand(): Command {
         if (opts.out) {
           await writeAtomic(opts.out, `${JSON.stringify(toJsonValue(report.publish), null, 2)}\n`)
         }
-        const h5 = opts.h5
-          ? await writeReplayH5(opts.h5, report, metadata()).catch(async (err: unknown) => {
-              await server?.close()
-              throw err
-            })
-          : undefined
+        const h5 =
+          opts.h5 && replayH5
+            ? await replayH5
+                .writeReplayH5(opts.h5, report, metadata())
+                .catch(async (err: unknown) => {
+                  await server?.close()
+                  throw err
+                })
+            : undefined
         const seconds = (Date.now() - started) / 1000
         process.stderr.write(
           `replayed ${report.events} events (${report.results} results) with ${opts.workers} workers in ${seconds.toFixed(2)} s` +
@@ -239,9 +266,9 @@ export function replayCommand(): Command {
             '\n',
         )
         process.exitCode = report.failures.length > 0 ? 1 : 0
-        if (server) {
+        if (server && replayServer) {
           process.stderr.write(`serving results at ${server.url} until interrupted (Ctrl-C)\n`)
-          await untilInterrupted()
+          await replayServer.untilInterrupted()
           await server.close()
         }
       },

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { type ScanMetadata, writePublishH5 } from '../../reducer/index.js'
+import type { CaptureSource } from './capture-flag.js'
 import type { H5Source } from './h5-source.js'
-import type { CaptureSource } from './read-capture.js'
 import type { ReplayLive, ReplayReport } from './run-replay.js'
 
 /** The sources of a replay, as `beamloom replay` was given them. */

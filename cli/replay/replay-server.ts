@@ -5,7 +5,7 @@ import {
   ReducerMetrics,
   type ScanMetadata,
 } from '../../reducer/index.js'
-import { ConfigError } from '../../src/index.js'
+import { ConfigError } from '../../src/internal.js'
 
 /** A running `beamloom replay --serve` server. */
 export interface ReplayServer {
@@ -91,13 +91,4 @@ export function parseCorsOrigins(text: string): string[] {
     }
   }
   return origins
-}
-
-/** Commander parser of `--serve <port>`: an integer 0–65535 (0: any free port). */
-export function parseServePort(text: string): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) {
-    throw new InvalidArgumentError('expected a port number (0–65535; 0 = any free port)')
-  }
-  return n
 }

@@ -12,11 +12,12 @@ import {
   type WorkerMessage,
   type WorkerName,
   workerName,
-} from '../../src/index.js'
+} from '../../src/analysis-runtime.js'
 import { checkParameterValues } from '../check-parameters.js'
+import type { CaptureSource } from './capture-flag.js'
 import { type H5Source, h5Messages } from './h5-source.js'
 import { mergeByEvent } from './merge-by-event.js'
-import { type CaptureSource, readCapture } from './read-capture.js'
+import type { ReadCaptureOptions } from './read-capture.js'
 import { analysisError, openReplayAnalysis } from './replay-analysis.js'
 import { openSourceClass } from './source-class.js'
 
@@ -252,7 +253,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
         ...opts.files.map((f) => ({ name: f, messages: open(f) })),
         ...(opts.captures ?? []).map((c) => ({
           name: c.file,
-          messages: readCapture(c, onInvalid === undefined ? {} : { onInvalid }),
+          messages: captureMessages(c, onInvalid === undefined ? {} : { onInvalid }),
         })),
         ...generated,
         ...(opts.h5 ?? []).map((source) => ({
@@ -324,4 +325,16 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
     worker: workerDigest,
     reducer: reducerDigest,
   }
+}
+
+/**
+ * A capture's events; the device registry (and zmq) is loaded only when a capture is
+ * replayed, so a replay of recordings starts without it.
+ */
+async function* captureMessages(
+  source: CaptureSource,
+  options: ReadCaptureOptions,
+): AsyncGenerator<WorkerMessage> {
+  const { readCapture } = await import('./read-capture.js')
+  yield* readCapture(source, options)
 }

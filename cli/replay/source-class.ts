@@ -7,7 +7,7 @@ import {
   ProtocolError,
   type StreamData,
   type WorkerMessage,
-} from '../../src/index.js'
+} from '../../src/analysis-runtime.js'
 import type { MergeSource } from './merge-by-event.js'
 
 /** A frame as a source may give it: bytes, or text (UTF-8, e.g. a JSON header). */

@@ -8,7 +8,7 @@ import {
   type ScanId,
   sleep,
   toJsonValue,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import { checkInputFiles } from '../check-files.js'
 import { readCheckedParameters } from '../check-parameters.js'
 import { EXIT_FAILED } from '../exit-codes.js'

@@ -2,11 +2,15 @@ import { readFile } from 'node:fs/promises'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { parse as parseYaml } from 'yaml'
-import { createIngester, type Ingester } from '../../ingesters/base/create-ingester.js'
-import { IngesterConfig } from '../../ingesters/base/ingester-config.js'
-import type { UpstreamFactory } from '../../ingesters/base/upstream.js'
-import { deviceType, type SimulatorSpec } from '../../ingesters/devices.js'
-import { isListeningUpstreamFactory } from '../../ingesters/sardana/listening-upstream-factory.js'
+import type { UpstreamFactory } from '../../ingesters/index.js'
+import {
+  createIngester,
+  deviceType,
+  type Ingester,
+  IngesterConfig,
+  isListeningUpstreamFactory,
+  type SimulatorSpec,
+} from '../../ingesters/index.js'
 import { createReducer, type Reducer } from '../../reducer/index.js'
 import {
   buildControllerApp,
@@ -32,7 +36,7 @@ import {
   sleep,
   streamName,
   uniformTriggerMap,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import { createWorker, type WorkerService } from '../../workers/index.js'
 import type { UpSpec } from './up-spec.js'
 

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { DEVICES } from '../../ingesters/devices.js'
+import { DEVICES } from '../../ingesters/index.js'
 import { type LogFlags, logFormatOption, logLevelOption } from '../log-options.js'
 import { runUp } from './run-up.js'
 import {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
-import { DEVICES } from '../../ingesters/devices.js'
-import { ConfigError } from '../../src/index.js'
+import { DEVICES } from '../../ingesters/index.js'
+import { ConfigError } from '../../src/internal.js'
 
 /** A device name of the registry. */
 const DeviceName = z.string().refine((name) => DEVICES.has(name), {

@@ -3,7 +3,7 @@ import {
   encodeAlbaemData,
   encodeAlbaemEnd,
   encodeAlbaemStart,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import {
   createZmqSimulator,
   type DeviceSimulator,

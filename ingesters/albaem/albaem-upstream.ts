@@ -1,4 +1,4 @@
-import { ALBAEM_TYP } from '../../src/index.js'
+import { ALBAEM_TYP } from '../../src/internal.js'
 import { createClassifiedUpstreamFactory } from '../base/classified-upstream.js'
 import { type Classified, classifyJsonMessage, type JsonProtocol } from '../base/classify-json.js'
 import type { UpstreamFactory } from '../base/upstream.js'

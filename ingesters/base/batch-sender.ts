@@ -4,7 +4,7 @@ import {
   type ScanId,
   streamName,
   type WorkerName,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import type { Delivery, PlanStream } from './forward-plan.js'
 
 /** Where batches go: the ingester's ROUTER (or a fake in tests). */

@@ -1,4 +1,4 @@
-import type { StreamName } from '../../src/index.js'
+import type { StreamName } from '../../src/internal.js'
 import type { Classified } from './classify-json.js'
 import type { UpstreamContext, UpstreamFactory, UpstreamMessage } from './upstream.js'
 import { ZmqUpstream, type ZmqUpstreamKind, type ZmqUpstreamOptions } from './zmq-upstream.js'

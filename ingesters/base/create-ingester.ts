@@ -9,6 +9,7 @@ import {
   findRunningScan,
   followScans,
   type IngesterRouter,
+  type Logger,
   ParameterName,
   parseSequence,
   type ScanId,
@@ -18,10 +19,10 @@ import {
   ServiceBase,
   StateError,
   type StreamName,
+  silentLogger,
   startMetricsServer,
   toError,
-} from '../../src/index.js'
-import { type Logger, silentLogger } from '../../src/service/logger.js'
+} from '../../src/internal.js'
 import { type IngesterConfig, ingesterName } from './ingester-config.js'
 import { IngesterMetrics } from './ingester-metrics.js'
 import { markFirstRead } from './read-marker.js'

@@ -1,4 +1,4 @@
-import { type StreamName, UpstreamClosedError } from '../../src/index.js'
+import { type StreamName, UpstreamClosedError } from '../../src/internal.js'
 import type { Upstream, UpstreamMessage } from './upstream.js'
 
 /** One device connection that yields whole messages (a zmq socket, an HTTP feed…). */

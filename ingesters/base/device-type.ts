@@ -1,4 +1,5 @@
-import { ConfigError, type DtypeName } from '../../src/index.js'
+import { ConfigError, type DtypeName } from '../../src/internal.js'
+import type { IngestCommand, SimulateCommand } from './device-command.js'
 import type { UpstreamFactory } from './upstream.js'
 import type { DeviceSimulator } from './zmq-simulator.js'
 
@@ -49,6 +50,10 @@ export interface DeviceType {
   upstream(url: string): UpstreamFactory
   /** Create (not start) a simulator. @throws ConfigError for an unknown or bad option. */
   simulator(spec: SimulatorSpec): DeviceSimulator
+  /** `beamloom ingester <name>`: its help and the options beyond the common ones. */
+  readonly ingest: IngestCommand
+  /** `beamloom simulate <name>`: its help and options, and the simulator they make. */
+  readonly simulate: SimulateCommand
 }
 
 /** Reject options a device does not know, naming the ones it does. */

@@ -1,6 +1,6 @@
 import { mkdir, realpath } from 'node:fs/promises'
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
-import { ConfigError } from '../../src/index.js'
+import { ConfigError } from '../../src/internal.js'
 
 /** Where one scan is recorded, and whether the file is appended to (a fixed dump path). */
 export interface DumpTarget {

@@ -8,7 +8,7 @@ import {
   type StreamName,
   slot,
   type WorkerName,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import { RouteBook } from './route-book.js'
 import { type StreamCounters, zeroCounters } from './stream-counters.js'
 

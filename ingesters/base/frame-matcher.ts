@@ -1,4 +1,4 @@
-import type { StreamName } from '../../src/index.js'
+import type { StreamName } from '../../src/internal.js'
 import type { ReadFrame } from './forward-plan.js'
 import type { UpstreamMessage } from './upstream.js'
 

@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { DEFAULT_HEARTBEAT_MS } from '../../src/control/process-registry.js'
-import { ConfigError, StreamName } from '../../src/index.js'
+import { ConfigError, DEFAULT_HEARTBEAT_MS, StreamName } from '../../src/internal.js'
 
 const GIB = 1024 * 1024 * 1024
 

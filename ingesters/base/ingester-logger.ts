@@ -1,3 +1,3 @@
 /** An ingester's logger: the kit's one {@link Logger} (src/service/logger.ts). */
-export type { Logger as IngesterLogger } from '../../src/service/logger.js'
-export { silentLogger } from '../../src/service/logger.js'
+export type { Logger as IngesterLogger } from '../../src/internal.js'
+export { silentLogger } from '../../src/internal.js'

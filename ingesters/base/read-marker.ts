@@ -1,4 +1,4 @@
-import type { StreamName } from '../../src/index.js'
+import type { StreamName } from '../../src/internal.js'
 import type { Upstream, UpstreamFactory } from './upstream.js'
 
 /**

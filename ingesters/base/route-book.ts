@@ -1,4 +1,4 @@
-import type { WorkerName } from '../../src/index.js'
+import type { WorkerName } from '../../src/internal.js'
 
 /** The workers of one stream for a run of events; `null`: not read, `[]`: read and dropped. */
 export type RouteWorkers = readonly WorkerName[] | null

@@ -4,7 +4,7 @@ import {
   isBeamloomError,
   type RecordingWriter,
   type StreamData,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import { planDumpTarget, prepareDumpTarget } from './dump-path.js'
 import type { PlanStream } from './forward-plan.js'
 

@@ -1,5 +1,5 @@
-import { type LogEntry, type LogStream, toError } from '../../src/index.js'
-import type { Logger } from '../../src/service/logger.js'
+import type { Logger } from '../../src/internal.js'
+import { type LogEntry, type LogStream, toError } from '../../src/internal.js'
 
 /** Writes what operators must see (lost upstream, refused recording…) to both logs. */
 export type ScanReport = (

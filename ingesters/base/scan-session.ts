@@ -1,8 +1,9 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import { followStream } from '../../src/control/follow-stream.js'
+import type { Logger } from '../../src/internal.js'
 import {
   AssignmentEntry,
   type ControlPlane,
+  followStream,
   type LogStream,
   ProtocolError,
   parseControlJson,
@@ -14,8 +15,7 @@ import {
   toError,
   Wakeup,
   type WorkerName,
-} from '../../src/index.js'
-import type { Logger } from '../../src/service/logger.js'
+} from '../../src/internal.js'
 import { BatchSender, type BatchTarget } from './batch-sender.js'
 import { type Delivery, ForwardPlan, type ReadFrame } from './forward-plan.js'
 import { FrameMatcher } from './frame-matcher.js'

@@ -1,4 +1,4 @@
-import { Wakeup } from '../../src/index.js'
+import { Wakeup } from '../../src/internal.js'
 import type { ScanReport } from './scan-reporter.js'
 
 /** What an upstream did that operators must hear about. */

@@ -1,5 +1,4 @@
-import type { ScanId, StreamName } from '../../src/index.js'
-import type { Logger } from '../../src/service/logger.js'
+import type { Logger, ScanId, StreamName } from '../../src/internal.js'
 
 /**
  * One device message, classified by the protocol's own fields (never by decoding its payload):

@@ -1,5 +1,5 @@
 import type { Pull, Subscriber } from 'zeromq'
-import { UpstreamClosedError } from '../../src/index.js'
+import { UpstreamClosedError } from '../../src/internal.js'
 
 /** Options of {@link ZmqReceiver}. */
 export interface ZmqReceiverOptions {

@@ -6,7 +6,7 @@ import {
   ServiceBase,
   StateError,
   sleep,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 
 /** A device simulator that binds a zmq socket and sends one series (see {@link createZmqSimulator}). */
 export interface DeviceSimulator {

@@ -4,7 +4,7 @@ import {
   ServiceBase,
   type StreamName,
   UpstreamClosedError,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import type { Upstream, UpstreamContext, UpstreamMessage } from './upstream.js'
 import { ZmqReceiver } from './zmq-receiver.js'
 

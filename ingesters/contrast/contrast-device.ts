@@ -1,4 +1,6 @@
-import { ConfigError } from '../../src/index.js'
+import { ConfigError } from '../../src/internal.js'
+import { DELIVER_EVERYTHING } from '../base/device-command.js'
+import { bindOption, captureOption, rateOption } from '../base/device-options.js'
 import { checkSimulatorOptions, type DeviceType, intOption } from '../base/device-type.js'
 import { createContrastSimulator } from './contrast-simulator.js'
 import { createContrastUpstreamFactory } from './contrast-upstream.js'
@@ -64,5 +66,61 @@ export const contrastDevice: DeviceType = {
       ...(motors === undefined ? {} : { motors: parseMotors(motors) }),
       ...(spec.capture === undefined ? {} : { capture: spec.capture }),
     })
+  },
+  ingest: {
+    description:
+      'ingest Contrast (MAX IV scan control): SUBscribe to its PUB of pickled dicts; started, each running point and finished/interrupted become events, heartbeats are skipped',
+    upstreamHelp: "Contrast's PUB endpoint, e.g. tcp://contrast:5556",
+  },
+  simulate: {
+    description:
+      'act as Contrast: bind a PUB, wait for a subscriber, publish pickled dicts — a heartbeat, started (a mesh over two motors), one running point per mesh position with heartbeats between, finished — or replay a raw capture',
+    options: [
+      bindOption('PUB address', 'tcp://127.0.0.1:5556'),
+      {
+        flags: '--mesh <slow>x<fast>',
+        description: 'points along the slow and the fast motor',
+        parse: parseMesh,
+        default: [4, 5],
+        defaultDescription: '4x5',
+      },
+      {
+        flags: '--frames <n>',
+        description: 'points to send (fewer than the mesh: the scan is interrupted)',
+        parse: 'nonNegativeInt',
+      },
+      {
+        flags: '--motors <slow,fast>',
+        description: 'the two motors',
+        parse: parseMotors,
+        default: ['sx', 'sy'],
+        defaultDescription: 'sx,sy',
+      },
+      {
+        flags: '--heartbeat <n>',
+        description: 'a heartbeat after every n points, 0 for none',
+        parse: 'nonNegativeInt',
+        default: 10,
+      },
+      rateOption('messages', 10),
+      captureOption(),
+    ],
+    create(values) {
+      const capture = values.string('capture')
+      const frames = values.number('frames')
+      return {
+        what: 'Contrast',
+        simulator: createContrastSimulator({
+          lingerMs: DELIVER_EVERYTHING,
+          bind: values.requireString('bind'),
+          mesh: values.numberPair('mesh') ?? [4, 5],
+          motors: values.stringPair('motors') ?? ['sx', 'sy'],
+          heartbeatEvery: values.requireNumber('heartbeat'),
+          rateHz: values.requireNumber('rate'),
+          ...(frames === undefined ? {} : { frames }),
+          ...(capture === undefined ? {} : { capture }),
+        }),
+      }
+    },
   },
 }

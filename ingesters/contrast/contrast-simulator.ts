@@ -1,4 +1,4 @@
-import { ConfigError, encodeContrastMessage, toNumpyArray } from '../../src/index.js'
+import { ConfigError, encodeContrastMessage, toNumpyArray } from '../../src/internal.js'
 import {
   createZmqSimulator,
   type DeviceSimulator,

@@ -4,7 +4,7 @@ import {
   ProtocolError,
   parseContrastFrames,
   type StreamName,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import type { UpstreamContext, UpstreamFactory, UpstreamMessage } from '../base/upstream.js'
 import { ZmqUpstream, type ZmqUpstreamKind, type ZmqUpstreamOptions } from '../base/zmq-upstream.js'
 

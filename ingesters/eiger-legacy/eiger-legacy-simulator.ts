@@ -3,7 +3,7 @@ import {
   encodeEigerLegacyEnd,
   encodeEigerLegacyHeader,
   encodeEigerLegacyImage,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import {
   createZmqSimulator,
   type DeviceSimulator,

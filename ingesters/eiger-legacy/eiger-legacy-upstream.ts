@@ -1,4 +1,4 @@
-import { EIGER_LEGACY_TYP } from '../../src/index.js'
+import { EIGER_LEGACY_TYP } from '../../src/internal.js'
 import {
   createSeriesUpstreamFactory,
   type PullUpstreamOptions,

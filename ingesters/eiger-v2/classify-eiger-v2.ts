@@ -1,4 +1,4 @@
-import { scanCborItem } from '../../src/index.js'
+import { scanCborItem } from '../../src/internal.js'
 import { type Classified, clip } from '../base/classify-json.js'
 
 const SELF_DESCRIBE = [0xd9, 0xd9, 0xf7]

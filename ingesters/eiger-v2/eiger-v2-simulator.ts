@@ -4,7 +4,7 @@ import {
   encodeEigerV2End,
   encodeEigerV2Image,
   encodeEigerV2Start,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import {
   createZmqSimulator,
   type DeviceSimulator,

@@ -1,4 +1,4 @@
-import { EIGER_V2_TYP } from '../../src/index.js'
+import { EIGER_V2_TYP } from '../../src/internal.js'
 import { createClassifiedUpstreamFactory } from '../base/classified-upstream.js'
 import type { UpstreamFactory } from '../base/upstream.js'
 import type { ZmqUpstreamOptions } from '../base/zmq-upstream.js'

@@ -4,7 +4,7 @@ import {
   encodeLecroySeqStart,
   encodeLecroyStop,
   encodeLecroyTraces,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import {
   createZmqSimulator,
   type DeviceSimulator,

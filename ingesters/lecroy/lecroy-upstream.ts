@@ -1,4 +1,4 @@
-import { LECROY_TYP, type StreamName } from '../../src/index.js'
+import { LECROY_TYP, type StreamName } from '../../src/internal.js'
 import { clip, isFrameNumber } from '../base/classify-json.js'
 import type { UpstreamContext, UpstreamFactory, UpstreamMessage } from '../base/upstream.js'
 import { ZmqUpstream, type ZmqUpstreamKind, type ZmqUpstreamOptions } from '../base/zmq-upstream.js'

@@ -1,5 +1,6 @@
-import { ConfigError } from '../../src/index.js'
+import { ConfigError } from '../../src/internal.js'
 import { checkSimulatorOptions, type DeviceType, intOption } from '../base/device-type.js'
+import { pcapIngest, pcapSimulate, pcapZmqIngest, pcapZmqSimulate } from './pcap-commands.js'
 import { parsePcapTcpUrl } from './pcap-tcp-options.js'
 import { createPcapTcpSimulator } from './pcap-tcp-simulator.js'
 import { createPcapTcpUpstreamFactory } from './pcap-tcp-upstream.js'
@@ -51,6 +52,8 @@ export const pcapDevice: DeviceType = {
       ...(spec.capture === undefined ? {} : { capture: spec.capture }),
     })
   },
+  ingest: pcapIngest,
+  simulate: pcapSimulate,
 }
 
 /**
@@ -73,4 +76,6 @@ export const pcapZmqDevice: DeviceType = {
       ...(spec.capture === undefined ? {} : { capture: spec.capture }),
     })
   },
+  ingest: pcapZmqIngest,
+  simulate: pcapZmqSimulate,
 }

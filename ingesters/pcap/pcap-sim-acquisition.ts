@@ -4,7 +4,7 @@ import {
   type PcapFieldInput,
   parsePcapZmqFrames,
   readRawCapture,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 
 /** How the client asked for values (`SCALED`, `UNSCALED`, `RAW`). */
 export type PcapProcess = 'Scaled' | 'Unscaled' | 'Raw'

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { ConfigError } from '../../src/index.js'
+import { ConfigError } from '../../src/internal.js'
 
 /** `tcp://host:port` (port `*` → 0, ephemeral) of a simulator's listen address. */
 export function hostPort(bind: string): { host: string; port: number } {

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../src/index.js'
+import { ConfigError } from '../../src/internal.js'
 
 /** The PandABox data port's default TCP port. */
 export const PCAP_DATA_PORT = 8889

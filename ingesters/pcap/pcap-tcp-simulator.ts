@@ -7,7 +7,7 @@ import {
   ServiceBase,
   StateError,
   sleep,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import type { DeviceSimulator } from '../base/zmq-simulator.js'
 import {
   DEFAULT_PCAP_FIELDS,

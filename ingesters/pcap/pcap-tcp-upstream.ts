@@ -9,7 +9,7 @@ import {
   type StreamName,
   toError,
   UpstreamClosedError,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import type {
   Upstream,
   UpstreamContext,

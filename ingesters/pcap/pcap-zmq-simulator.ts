@@ -1,4 +1,4 @@
-import { encodePcapZmqData, encodePcapZmqEnd, encodePcapZmqStart } from '../../src/index.js'
+import { encodePcapZmqData, encodePcapZmqEnd, encodePcapZmqStart } from '../../src/internal.js'
 import {
   createZmqSimulator,
   type DeviceSimulator,

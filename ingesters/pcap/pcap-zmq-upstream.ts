@@ -6,7 +6,7 @@ import {
   ProtocolError,
   parsePcapZmqFrames,
   type StreamName,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import type { UpstreamContext, UpstreamFactory, UpstreamMessage } from '../base/upstream.js'
 import { ZmqUpstream, type ZmqUpstreamKind, type ZmqUpstreamOptions } from '../base/zmq-upstream.js'
 

@@ -7,7 +7,7 @@ import {
   ProtocolError,
   parseSardanaFrames,
   SARDANA_PATHS,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import type { SardanaQueue } from './sardana-queue.js'
 
 /** Options of {@link buildSardanaApp}. */

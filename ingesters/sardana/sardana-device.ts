@@ -1,5 +1,6 @@
-import { ConfigError } from '../../src/index.js'
+import { ConfigError } from '../../src/internal.js'
 import { checkSimulatorOptions, type DeviceType, intOption } from '../base/device-type.js'
+import { createSardanaIngester } from './sardana-ingester.js'
 import { createSardanaSimulator } from './sardana-simulator.js'
 import { createSardanaUpstreamFactory } from './sardana-upstream.js'
 
@@ -32,5 +33,64 @@ export const sardanaDevice: DeviceType = {
       serialno: intOption(spec, 'serialno', 1, 0),
       ...(motor === undefined ? {} : { motor }),
     })
+  },
+  ingest: {
+    description:
+      "ingest Sardana: listen for its recorder's POSTs (/v1/data_desc, /v1/record_data, /v1/record_end) for as long as the ingester runs; each body is one frame",
+    upstreamHelp: 'where to listen for Sardana, e.g. http://0.0.0.0:5002',
+    options: [
+      {
+        flags: '--token <token>',
+        description: 'bearer token every POST must carry; unset: no check [INGESTER_TOKEN]',
+      },
+    ],
+    ingester: (config, url, values, deps) =>
+      createSardanaIngester(
+        config,
+        { url, token: values.string('token') ?? values.env.INGESTER_TOKEN },
+        deps,
+      ),
+  },
+  simulate: {
+    description:
+      "act as Sardana's recorder: POST a data description, N records (motor position, counters) and a record end to a Sardana ingester",
+    options: [
+      {
+        flags: '--target <url>',
+        description: 'the Sardana ingester',
+        default: 'http://127.0.0.1:5002',
+      },
+      {
+        flags: '--frames <n>',
+        description: 'records of the scan',
+        parse: 'nonNegativeInt',
+        default: 10,
+      },
+      { flags: '--motor <name>', description: 'the scanned motor', default: 'mot01' },
+      {
+        flags: '--counters <n>',
+        description: 'counters per record',
+        parse: 'nonNegativeInt',
+        default: 2,
+      },
+      {
+        flags: '--rate <hz>',
+        description: 'POSTs per second, 0 = as fast as answered',
+        parse: 'rate',
+        default: 10,
+      },
+      { flags: '--token <token>', description: 'bearer token the ingester wants [INGESTER_TOKEN]' },
+    ],
+    create: (values) => ({
+      what: 'Sardana',
+      simulator: createSardanaSimulator({
+        target: values.requireString('target'),
+        frames: values.requireNumber('frames'),
+        motor: values.requireString('motor'),
+        counters: values.requireNumber('counters'),
+        rateHz: values.requireNumber('rate'),
+        token: values.string('token') ?? values.env.INGESTER_TOKEN,
+      }),
+    }),
   },
 }

@@ -1,4 +1,4 @@
-import { type ControlPlane, type ScanId, ServiceBase } from '../../src/index.js'
+import { type ControlPlane, type ScanId, ServiceBase } from '../../src/internal.js'
 import { createIngester, type Ingester } from '../base/create-ingester.js'
 import type { IngesterConfig } from '../base/ingester-config.js'
 import type { IngesterLogger } from '../base/ingester-logger.js'

@@ -1,4 +1,4 @@
-import { aborted, type SardanaBodyType } from '../../src/index.js'
+import { aborted, type SardanaBodyType } from '../../src/internal.js'
 
 /** One posted body, as the frame the ingester forwards, with the series it belongs to. */
 export interface SardanaItem {

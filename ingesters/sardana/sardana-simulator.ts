@@ -5,7 +5,7 @@ import {
   ServiceBase,
   sleep,
   UpstreamClosedError,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import type { DeviceSimulator } from '../base/zmq-simulator.js'
 
 /** Options of {@link createSardanaSimulator}. */

@@ -7,7 +7,7 @@ import {
   StateError,
   type StreamName,
   UpstreamClosedError,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import type { Upstream, UpstreamContext, UpstreamMessage } from '../base/upstream.js'
 import type { ListeningUpstreamFactory } from './listening-upstream-factory.js'
 import { buildSardanaApp } from './sardana-app.js'

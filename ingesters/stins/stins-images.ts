@@ -1,4 +1,4 @@
-import type { DtypeName, NumericArray } from '../../src/index.js'
+import type { DtypeName, NumericArray } from '../../src/internal.js'
 
 /** Options of {@link createSpotImages}. */
 export interface SpotImageOptions {

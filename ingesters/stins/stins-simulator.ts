@@ -6,7 +6,7 @@ import {
   openHdf5Stack,
   type StinsCompression,
   stinsSeries,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import {
   createZmqSimulator,
   type DeviceSimulator,

@@ -1,4 +1,4 @@
-import { STINS_TYP } from '../../src/index.js'
+import { STINS_TYP } from '../../src/internal.js'
 import {
   createSeriesUpstreamFactory,
   type PullUpstreamOptions,

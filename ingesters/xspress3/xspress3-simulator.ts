@@ -3,7 +3,7 @@ import {
   encodeXspress3Frame,
   encodeXspress3Header,
   toNumpyArray,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import {
   createZmqSimulator,
   type DeviceSimulator,

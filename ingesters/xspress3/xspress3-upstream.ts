@@ -1,4 +1,4 @@
-import { type StreamName, XSPRESS3_TYP } from '../../src/index.js'
+import { type StreamName, XSPRESS3_TYP } from '../../src/internal.js'
 import {
   type Classified,
   classifyJsonMessage,

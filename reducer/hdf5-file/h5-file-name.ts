@@ -1,5 +1,5 @@
 import { basename, dirname, resolve } from 'node:path'
-import { ConfigError } from '../../src/index.js'
+import { ConfigError } from '../../src/internal.js'
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/
 const EXTENSION = /\.(h5|hdf5|nxs)$/i

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { ConfigError } from '../../src/index.js'
+import { ConfigError } from '../../src/internal.js'
 import type { ScanMetadata } from '../nexus/scan-metadata.js'
 import { resolveH5Path, timestampedName } from './h5-file-name.js'
 import { loadH5wasm } from './load-h5wasm.js'

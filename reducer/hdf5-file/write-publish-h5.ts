@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { renameSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
-import { BeamloomError } from '../../src/index.js'
+import { BeamloomError } from '../../src/internal.js'
 import { type DatasetLayout, datasetLayout, type ElementKind } from '../hdf5-rest/dataset-layout.js'
 import { gather } from '../hdf5-rest/gather.js'
 import {

@@ -16,7 +16,7 @@
  *   group of its elements, named `0`, `1`, … An empty list is a float64 dataset of shape [0].
  */
 
-import type { DtypeName } from '../../src/index.js'
+import type { DtypeName } from '../../src/internal.js'
 
 /** Element kinds: numpy names of the numeric types, plus `bool` and `string`. */
 export type ElementKind = DtypeName | 'bool' | 'string'

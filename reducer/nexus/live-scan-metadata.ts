@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import type { ScanState } from '../../src/internal.js'
 import {
   type ControlPlane,
   createProcessRegistry,
@@ -8,8 +9,7 @@ import {
   readScanState,
   type ScanId,
   sleep,
-} from '../../src/index.js'
-import type { ScanState } from '../../src/protocol/scan-messages.js'
+} from '../../src/internal.js'
 import type { ScanEndState, ScanMetadata } from './scan-metadata.js'
 
 /** What the reducer's current scan says about itself (its `ScanRun`). */

@@ -1,5 +1,5 @@
 import { extname } from 'node:path'
-import type { ModuleDigest, WorkParameter } from '../../src/index.js'
+import type { ModuleDigest, WorkParameter } from '../../src/internal.js'
 import { defaultNxdata, entriesOf, member } from './default-nxdata.js'
 import { type ScanMetadata, scanMetadataJson } from './scan-metadata.js'
 

@@ -1,4 +1,4 @@
-import type { ModuleDigest, Parameters } from '../../src/index.js'
+import type { ModuleDigest, Parameters } from '../../src/internal.js'
 
 /** How a scan (or a replay) ended, or that it is still running. */
 export type ScanEndState = 'running' | 'finished' | 'stopped' | 'failed'

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { loadStaticFiles, type StaticFile } from '../../src/index.js'
+import { loadStaticFiles, type StaticFile } from '../../src/internal.js'
 import { publishOutline } from './publish-outline.js'
 
 const files = loadStaticFiles(import.meta.url, 'reducer/viewer/static')

@@ -6,7 +6,7 @@ import { promisify } from 'node:util'
 import { decodeMultiple, Tag } from 'cbor-x'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { runReplay } from '../../cli/replay/run-replay.js'
-import { toJsonValue } from '../../src/index.js'
+import { toJsonValue } from '../../src/internal.js'
 import { fixturePath, repoPath } from '../harness/fixtures.js'
 
 const run = promisify(execFile)

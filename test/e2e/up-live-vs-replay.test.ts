@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { runReplay } from '../../cli/replay/run-replay.js'
 import { startUp } from '../../cli/up/start-up.js'
 import { parseUpSpec } from '../../cli/up/up-spec.js'
-import { createRawCaptureWriter, readRecording, toJsonValue } from '../../src/index.js'
+import { createRawCaptureWriter, readRecording, toJsonValue } from '../../src/internal.js'
 import { fixturePath, repoPath } from '../harness/fixtures.js'
 
 const WORKER = `${repoPath('workers/examples/roi-mean.ts')}:RoiMeanWorker`

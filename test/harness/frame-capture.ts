@@ -11,7 +11,7 @@ import {
   type ResultData,
   STINS_TYP,
   type WorkerAnalysis,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 
 /** What the worker reports about one stream of one event. */
 export type StreamView =

@@ -17,7 +17,7 @@ import {
   sleep,
   streamName,
   uniformTriggerMap,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 import { createWorker, type WorkerService } from '../../workers/index.js'
 import { repoPath } from './fixtures.js'
 import { freePort } from './processes.js'

@@ -2,7 +2,7 @@
  * Replay source classes for tests (`replay --source path:Export`), as a user would write them:
  * `getSourceGenerators()` returns generators of `{ eventNumber, streams }` messages.
  */
-import { encodeStinsEnd, encodeStinsHeader, encodeStinsImage } from '../../src/index.js'
+import { encodeStinsEnd, encodeStinsHeader, encodeStinsImage } from '../../src/internal.js'
 
 /** Pixel `i` of frame `f` of the ramp: distinct in every frame and pixel. */
 export function rampValue(frame: number, pixel: number): number {

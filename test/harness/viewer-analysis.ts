@@ -18,7 +18,7 @@ import type {
   ReducerAnalysis,
   ResultData,
   WorkerAnalysis,
-} from '../../src/index.js'
+} from '../../src/internal.js'
 
 /** Image side, pixels. */
 export const SIDE = 32

@@ -3,7 +3,7 @@
  * an independent view of "who completed what" to hold the controller's `/api/v1/status`
  * against. Loaded by `path:Export` like users' modules.
  */
-import type { EventData, ReducerAnalysis, ResultData, WorkerAnalysis } from '../../src/index.js'
+import type { EventData, ReducerAnalysis, ResultData, WorkerAnalysis } from '../../src/internal.js'
 
 export class EchoWorker implements WorkerAnalysis {
   processEvent(event: EventData): { readonly event: number } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readRawCapture } from '../../../src/index.js'
+import { readRawCapture } from '../../../src/internal.js'
 import { runDeviceScan } from '../../harness/device-scan.js'
 import { fixturePath } from '../../harness/fixtures.js'
 

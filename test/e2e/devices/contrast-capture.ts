@@ -4,7 +4,7 @@
  * (`X`, u32 LE length, UTF-8), an optional memo put (`q` n or `r` u32), and a float as BINFLOAT
  * (`G`, 8 bytes big-endian); that is all these helpers rely on.
  */
-import { readRawCapture } from '../../../src/index.js'
+import { readRawCapture } from '../../../src/internal.js'
 
 const latin1 = new TextDecoder('latin1')
 

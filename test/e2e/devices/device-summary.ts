@@ -10,7 +10,7 @@ import {
   type ReducerAnalysis,
   type ResultData,
   type WorkerAnalysis,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 
 /** What the worker reports of one stream of one event. */
 export interface StreamSummary {

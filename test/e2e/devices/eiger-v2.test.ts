@@ -9,7 +9,7 @@ import {
   encodeEigerV2Image,
   encodeEigerV2Start,
   type NumericArray,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import { runDeviceScan } from '../../harness/device-scan.js'
 
 /**

@@ -9,7 +9,7 @@ import {
   encodeLecroySeqStart,
   encodeLecroyStop,
   encodeLecroyTraces,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import { runDeviceScan } from '../../harness/device-scan.js'
 
 /**

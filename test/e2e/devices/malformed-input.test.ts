@@ -18,7 +18,7 @@ import {
   encodeLecroySeqStart,
   encodeLecroyStop,
   encodeLecroyTraces,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import { repoPath } from '../../harness/fixtures.js'
 
 /**

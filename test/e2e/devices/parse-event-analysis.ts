@@ -9,7 +9,7 @@ import {
   type ReducerAnalysis,
   type ResultData,
   type WorkerAnalysis,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 
 export class ParseEventWorker implements WorkerAnalysis {
   processEvent(event: EventData): unknown {

@@ -1,5 +1,5 @@
 /** Figures read straight from the bytes of an Xspress3 capture, without the parser. */
-import { readRawCapture } from '../../../src/index.js'
+import { readRawCapture } from '../../../src/internal.js'
 
 /** Sum of little-endian uint32 values of a raw part. */
 export function sumUint32(part: Uint8Array): number {

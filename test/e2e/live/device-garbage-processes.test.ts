@@ -9,7 +9,7 @@ import {
   encodeStinsEnd,
   encodeStinsHeader,
   encodeStinsImage,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import { repoPath } from '../../harness/fixtures.js'
 import { type Child, freePort, spawnBeamloom, stopAll } from '../../harness/processes.js'
 

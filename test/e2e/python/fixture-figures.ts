@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeMultiple, Tag } from 'cbor-x'
-import { createRawCaptureWriter, readRawCapture } from '../../../src/index.js'
+import { createRawCaptureWriter, readRawCapture } from '../../../src/internal.js'
 import { fixturePath, repoPath } from '../../harness/fixtures.js'
 import { readContrastCapture } from '../devices/contrast-capture.js'
 import { xspress3FrameSums } from '../devices/xspress3-capture.js'

@@ -13,7 +13,7 @@ import {
   encodePayload,
   readRecording,
   type WorkerName,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import { RoiMeanWorker } from '../../../workers/examples/roi-mean.js'
 import { fixturePath, repoPath } from '../../harness/fixtures.js'
 import { LIMITS, textParameters } from './python-harness.js'

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { decodeMultiple } from 'cbor-x'
 import type { RunnerEvent, RunnerLimits } from '../../../src/analysis/analysis-runner.js'
-import { makeParameter, type Parameters } from '../../../src/index.js'
+import { makeParameter, type Parameters } from '../../../src/internal.js'
 import type { EventNumber } from '../../../src/protocol/ids.js'
 import { fixturePath } from '../../harness/fixtures.js'
 

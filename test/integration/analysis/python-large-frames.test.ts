@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { WorkerRunner } from '../../../src/analysis/analysis-runner.js'
-import { createPythonWorkerRunner, decodePayload } from '../../../src/index.js'
+import { createPythonWorkerRunner, decodePayload } from '../../../src/internal.js'
 import { event, LIMITS, pyModule, textParameters } from './python-harness.js'
 
 const P = textParameters({})

@@ -17,7 +17,7 @@ import {
   decodePayload,
   encodePayload,
   toJsonValue,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import { event, LIMITS, pyModule, textParameters } from './python-harness.js'
 
 const run = promisify(execFile)

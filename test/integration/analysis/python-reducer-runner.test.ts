@@ -10,7 +10,7 @@ import {
   createPythonWorkerRunner,
   decodePayload,
   encodePayload,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import { event, LIMITS, pyModule, textParameters } from './python-harness.js'
 
 const runners: (WorkerRunner | ReducerRunner)[] = []

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { WorkerRunner } from '../../../src/analysis/analysis-runner.js'
-import { createPythonWorkerRunner, decodePayload } from '../../../src/index.js'
+import { createPythonWorkerRunner, decodePayload } from '../../../src/internal.js'
 import { collectLog, event, LIMITS, pyModule, textParameters } from './python-harness.js'
 
 const runners: WorkerRunner[] = []

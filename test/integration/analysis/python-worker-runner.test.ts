@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { decodeMultiple, type Tag } from 'cbor-x'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { CallOutcome, WorkerRunner } from '../../../src/analysis/analysis-runner.js'
-import { createPythonWorkerRunner, decodePayload, readRecording } from '../../../src/index.js'
+import { createPythonWorkerRunner, decodePayload, readRecording } from '../../../src/internal.js'
 import { fixturePath, repoPath } from '../../harness/fixtures.js'
 import {
   captureMessages,

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { CallOutcome, Parameters, RunnerLimits, WorkerRunner } from '../../../src/index.js'
+import type { CallOutcome, Parameters, RunnerLimits, WorkerRunner } from '../../../src/internal.js'
 import {
   createInlineWorkerRunner,
   createThreadWorkerRunner,
   decodePayload,
   eventNumber,
   makeParameter,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import { repoPath } from '../../harness/fixtures.js'
 
 // The worker thread that hosts a TypeScript analysis: results equal to the same class run

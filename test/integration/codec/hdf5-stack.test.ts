@@ -2,7 +2,7 @@ import { copyFile, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isBeamloomError, openHdf5Stack } from '../../../src/index.js'
+import { isBeamloomError, openHdf5Stack } from '../../../src/internal.js'
 import { expectedFrame, type StackEntry, writeHdf5Stacks } from '../../harness/hdf5-stacks.js'
 
 let dir: string

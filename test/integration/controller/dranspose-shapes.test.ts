@@ -18,7 +18,7 @@ import {
   type ControlPlane,
   createController,
   createRedisControlPlane,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import { createWorker, type WorkerService } from '../../../workers/index.js'
 import { repoPath } from '../../harness/fixtures.js'
 import { freePort } from '../../harness/processes.js'

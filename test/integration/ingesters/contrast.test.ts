@@ -13,7 +13,7 @@ import {
   createRawCaptureWriter,
   encodeContrastMessage,
   parseContrast,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import type { RouteTuple } from '../../../src/protocol/scan-messages.js'
 import { readContrastCapture } from '../../e2e/devices/contrast-capture.js'
 import { fixturePath } from '../../harness/fixtures.js'

@@ -57,7 +57,7 @@ import {
   parseStream,
   type StreamData,
   toNumpyArray,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import type { RouteTuple } from '../../../src/protocol/scan-messages.js'
 import { logMessages, publish, Rig, startScan } from './harness.js'
 

@@ -6,7 +6,7 @@ import {
   type EigerLegacyData,
   MISSING_FRAME_TYP,
   parseEigerLegacy,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import type { RouteTuple } from '../../../src/protocol/scan-messages.js'
 import { fixturePath } from '../../harness/fixtures.js'
 import { logMessages, publish, Rig, startScan } from './harness.js'

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { StinsSimulatorOptions } from '../../../ingesters/stins/stins-simulator.js'
-import type { WorkerName } from '../../../src/index.js'
+import type { WorkerName } from '../../../src/internal.js'
 import type { RouteTuple } from '../../../src/protocol/scan-messages.js'
 import { publish, Rig, startScan, stinsHeader } from './harness.js'
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSpotImages } from '../../../ingesters/stins/stins-images.js'
-import { encodeStinsEnd, encodeStinsHeader, encodeStinsImage } from '../../../src/index.js'
+import { encodeStinsEnd, encodeStinsHeader, encodeStinsImage } from '../../../src/internal.js'
 import type { RouteTuple } from '../../../src/protocol/scan-messages.js'
 import { publish, Rig, startScan, stinsHeader, stopScan } from './harness.js'
 

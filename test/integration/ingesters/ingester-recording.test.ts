@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createParameterStore } from '../../../src/control/parameter-store.js'
-import { ParameterName, readRecording, type WorkerMessage } from '../../../src/index.js'
+import { ParameterName, readRecording, type WorkerMessage } from '../../../src/internal.js'
 import type { RouteTuple } from '../../../src/protocol/scan-messages.js'
 import { logMessages, publish, Rig, startScan, stopScan } from './harness.js'
 

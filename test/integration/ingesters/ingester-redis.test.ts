@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { WorkerName } from '../../../src/index.js'
+import type { WorkerName } from '../../../src/internal.js'
 import type { RouteTuple } from '../../../src/protocol/scan-messages.js'
 import { publish, Rig, startScan, stopScan } from './harness.js'
 

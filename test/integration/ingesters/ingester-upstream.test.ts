@@ -9,7 +9,7 @@ import {
   encodeStinsImage,
   MISSING_FRAME_TYP,
   missingFrameError,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import type { RouteTuple } from '../../../src/protocol/scan-messages.js'
 import { logMessages, publish, Rig, startScan, stinsHeader } from './harness.js'
 

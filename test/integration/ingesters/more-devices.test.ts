@@ -35,7 +35,7 @@ import {
   type ScanId,
   type StreamData,
   streamName,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import { Rig } from './harness.js'
 
 /**

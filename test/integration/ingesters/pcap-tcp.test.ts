@@ -18,7 +18,7 @@ import {
   parsePcapRawFrames,
   type ScanId,
   streamName,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import type { RouteTuple } from '../../../src/protocol/scan-messages.js'
 import { freePort } from '../../harness/processes.js'
 import { logMessages, publish, Rig, startScan, stopScan } from './harness.js'

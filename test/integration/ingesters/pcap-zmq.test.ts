@@ -7,7 +7,7 @@ import {
   createPcapZmqUpstreamFactory,
   parsePcapZmqUrl,
 } from '../../../ingesters/pcap/pcap-zmq-upstream.js'
-import { createRawCaptureWriter, PCAP_TYP } from '../../../src/index.js'
+import { createRawCaptureWriter, PCAP_TYP } from '../../../src/internal.js'
 import type { RouteTuple } from '../../../src/protocol/scan-messages.js'
 import { logMessages, publish, Rig, startScan } from './harness.js'
 

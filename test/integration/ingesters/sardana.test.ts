@@ -15,7 +15,7 @@ import {
   type SardanaMessage,
   type ScanId,
   streamName,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import type { RouteTuple } from '../../../src/protocol/scan-messages.js'
 import { logMessages, publish, Rig, startScan } from './harness.js'
 

@@ -8,7 +8,7 @@ import {
   createStinsSimulator,
   type StinsSimulator,
 } from '../../../ingesters/stins/stins-simulator.js'
-import { parseStinsFrames, type StinsMessage } from '../../../src/index.js'
+import { parseStinsFrames, type StinsMessage } from '../../../src/internal.js'
 import { expectedFrame, type StackEntry, writeHdf5Stacks } from '../../harness/hdf5-stacks.js'
 
 let dir: string

@@ -16,7 +16,7 @@ import {
   XSPRESS3_TYP,
   type Xspress3Data,
   type Xspress3Message,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import type { RouteTuple } from '../../../src/protocol/scan-messages.js'
 import { fixturePath } from '../../harness/fixtures.js'
 import { logMessages, publish, Rig, startScan } from './harness.js'

@@ -7,7 +7,7 @@ import h5wasm from 'h5wasm/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writePublishH5 } from '../../../reducer/hdf5-file/write-publish-h5.js'
 import type { ScanMetadata } from '../../../reducer/nexus/scan-metadata.js'
-import { makeParameter } from '../../../src/index.js'
+import { makeParameter } from '../../../src/internal.js'
 import { repoPath } from '../../harness/fixtures.js'
 
 const run = promisify(execFile)

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createReducer } from '../../../reducer/index.js'
-import { isBeamloomError } from '../../../src/index.js'
+import { isBeamloomError } from '../../../src/internal.js'
 import {
   captureLogger,
   FakeController,

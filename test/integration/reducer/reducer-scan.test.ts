@@ -3,7 +3,7 @@ import type { Reducer } from '../../../reducer/index.js'
 import { createLogStream } from '../../../src/control/log-stream.js'
 import { createParameterStore } from '../../../src/control/parameter-store.js'
 import { createProcessRegistry } from '../../../src/control/process-registry.js'
-import { ParameterName, ScanId } from '../../../src/index.js'
+import { ParameterName, ScanId } from '../../../src/internal.js'
 import {
   expectNoErrors,
   FakeController,

@@ -1,6 +1,6 @@
 import { Counter, Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createMetricsServer, type MetricsServer } from '../../../src/index.js'
+import { createMetricsServer, type MetricsServer } from '../../../src/internal.js'
 
 const servers: MetricsServer[] = []
 afterEach(async () => {

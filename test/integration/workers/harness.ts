@@ -6,7 +6,7 @@ import { createMemoryControlPlane } from '../../../src/control/memory-control-pl
 import type { ProcessRegistration } from '../../../src/control/process-registration.js'
 import { createProcessRegistry } from '../../../src/control/process-registry.js'
 import { createRedisControlPlane } from '../../../src/control/redis-control-plane.js'
-import { eventNumber, ScanId, streamName } from '../../../src/index.js'
+import { eventNumber, ScanId, streamName } from '../../../src/internal.js'
 import { DATA_PLANE_VERSION, slot } from '../../../src/protocol/data-plane.js'
 import { EventBatchBuilder } from '../../../src/protocol/data-plane-event-batch-builder.js'
 import type { ResultItem } from '../../../src/protocol/data-plane-result-batch.js'

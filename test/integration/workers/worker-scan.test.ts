@@ -12,7 +12,7 @@ import {
   slot,
   streamName,
   WorkerName,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import { createWorker, type WorkerService } from '../../../workers/worker-service.js'
 import {
   captureLogger,

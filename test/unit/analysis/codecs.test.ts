@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decodePayload, encodePayload, toJsonValue } from '../../../src/index.js'
+import { decodePayload, encodePayload, toJsonValue } from '../../../src/internal.js'
 
 describe('result payloads on the wire', () => {
   it('round-trips numbers, strings, nested objects, typed arrays, Maps and Dates', () => {

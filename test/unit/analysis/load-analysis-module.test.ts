@@ -7,7 +7,7 @@ import {
   loadReducerClass,
   loadWorkerClass,
   parseModuleSpec,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 
 let dir: string
 

@@ -9,7 +9,7 @@ import {
   parseParameterFile,
   parseParameterValue,
   resolveParameters,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 
 const bytes = (s: string) => new TextEncoder().encode(s)
 const desc = (raw: unknown) => ParameterDescription.parse(raw)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { AUTOSCALER_ENV_NAMES, parseAutoscalerEnv } from '../../../autoscaler/index.js'
-import { isBeamloomError } from '../../../src/index.js'
+import { isBeamloomError } from '../../../src/internal.js'
 
 const required = {
   AUTOSCALER_CONTROLLER_URL: 'http://ctl:5000/',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { checkParameterValues } from '../../../cli/check-parameters.js'
-import { type ParameterDescription, parseParameterDescriptions } from '../../../src/index.js'
+import { type ParameterDescription, parseParameterDescriptions } from '../../../src/internal.js'
 
 const descriptions = new Map<string, ParameterDescription>(
   parseParameterDescriptions(

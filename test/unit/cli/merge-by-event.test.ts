@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { mergeByEvent } from '../../../cli/replay/merge-by-event.js'
-import { eventNumber, type WorkerMessage } from '../../../src/index.js'
+import { eventNumber, type WorkerMessage } from '../../../src/internal.js'
 
 function msg(n: number, stream: string): WorkerMessage {
   return {

@@ -1,6 +1,6 @@
 import { Encoder, Tag } from 'cbor-x'
 import { describe, expect, it } from 'vitest'
-import { decodePayload } from '../../../src/index.js'
+import { decodePayload } from '../../../src/internal.js'
 
 // What a Python host sends (python/beamloom/payload.py), built here by hand with cbor-x tags.
 const cbor = new Encoder({ useRecords: false, tagUint8Array: false })

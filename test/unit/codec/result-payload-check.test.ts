@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodePayload, encodePayload } from '../../../src/index.js'
+import { decodePayload, encodePayload } from '../../../src/internal.js'
 
 /** `depth` nested `{ next: … }` objects with `leaf` at the bottom. */
 function chain(depth: number, leaf: unknown): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEPRECATED_LOG_LEVEL_VARIABLES, parseLogEnv } from '../../../src/index.js'
+import { DEPRECATED_LOG_LEVEL_VARIABLES, parseLogEnv } from '../../../src/internal.js'
 
 describe('LOG_LEVEL and LOG_FORMAT', () => {
   it('defaults to info, warn for up, and the auto format', () => {

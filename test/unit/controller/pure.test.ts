@@ -6,7 +6,7 @@ import { sardanaSequence } from '../../../src/controller/sardana-hook.js'
 import { SlotBook } from '../../../src/controller/slot-book.js'
 import { isUpstreamLost } from '../../../src/controller/upstream-lost.js'
 import { WorkerLoadTracker } from '../../../src/controller/worker-load.js'
-import { BeamloomError, StateError, workerName } from '../../../src/index.js'
+import { BeamloomError, StateError, workerName } from '../../../src/internal.js'
 
 const w = workerName
 

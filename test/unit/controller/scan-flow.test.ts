@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { sequenceFromTriggerMap, streamName, uniformTriggerMap } from '../../../src/index.js'
+import { sequenceFromTriggerMap, streamName, uniformTriggerMap } from '../../../src/internal.js'
 import { FakeProcess, testBed } from './fakes.js'
 
 type Bed = Awaited<ReturnType<typeof testBed>>

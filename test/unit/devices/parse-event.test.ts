@@ -10,7 +10,7 @@ import {
   parseStream,
   rootErrorCode,
   streamOfError,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import { failedStream } from '../../../workers/failed-stream.js'
 
 const good = { typ: ALBAEM_TYP, frames: encodeAlbaemStart({ messageId: 1 }) }

@@ -10,7 +10,7 @@ import {
   parseStream,
   SARDANA_TYP,
   STINS_TYP,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 
 describe('parseStream dispatches on the stream typ', () => {
   it('parses STINS, AlbaEM, Sardana and Contrast frames with their own parser', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BatchSender, type DeliveryRef } from '../../../ingesters/base/batch-sender.js'
 import type { Delivery } from '../../../ingesters/base/forward-plan.js'
-import type { ScanId, WorkerName } from '../../../src/index.js'
+import type { ScanId, WorkerName } from '../../../src/internal.js'
 import { slot } from '../../../src/protocol/data-plane.js'
 import { decodeEventBatch } from '../../../src/protocol/data-plane-event-batch.js'
 import { frame, s, w } from './plan-fixtures.js'

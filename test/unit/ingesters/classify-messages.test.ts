@@ -28,7 +28,7 @@ import {
   encodeXspress3End,
   encodeXspress3Header,
   readRawCapture,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import { fixturePath } from '../../harness/fixtures.js'
 
 const utf8 = new TextEncoder()

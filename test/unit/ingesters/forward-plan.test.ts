@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ForwardPlan } from '../../../ingesters/base/forward-plan.js'
-import { MISSING_FRAME_TYP, missingFrameError } from '../../../src/index.js'
+import { MISSING_FRAME_TYP, missingFrameError } from '../../../src/internal.js'
 import { drain, entry, frame, makePlan, route, s, w } from './plan-fixtures.js'
 
 const summary = (ds: { worker: string; event: number; stream: number; slot: number }[]) =>

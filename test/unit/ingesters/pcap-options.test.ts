@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { countValues } from '../../../ingesters/pcap/pcap-tcp-connect.js'
 import { checkCaptureOptions, parsePcapTcpUrl } from '../../../ingesters/pcap/pcap-tcp-options.js'
 import { parsePcapZmqUrl } from '../../../ingesters/pcap/pcap-zmq-upstream.js'
-import { isBeamloomError } from '../../../src/index.js'
+import { isBeamloomError } from '../../../src/internal.js'
 
 function configError(fn: () => unknown): string {
   try {

@@ -1,5 +1,5 @@
 import { ForwardPlan } from '../../../ingesters/base/forward-plan.js'
-import type { StreamName, WorkerName } from '../../../src/index.js'
+import type { StreamName, WorkerName } from '../../../src/internal.js'
 import type { AssignmentEntry, RouteTuple } from '../../../src/protocol/scan-messages.js'
 
 export const w = (name: string): WorkerName => name as WorkerName

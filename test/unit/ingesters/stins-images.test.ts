@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createSpotImages } from '../../../ingesters/stins/stins-images.js'
-import { encodeStinsImage, parseStinsFrames } from '../../../src/index.js'
+import { encodeStinsImage, parseStinsFrames } from '../../../src/internal.js'
 import { Wakeup } from '../../../src/service/wakeup.js'
 
 describe('createSpotImages', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CompletionBatch } from '../../../reducer/completion-batch.js'
-import { WorkerName } from '../../../src/index.js'
+import { WorkerName } from '../../../src/internal.js'
 
 const a = WorkerName.parse('a')
 const b = WorkerName.parse('b')

@@ -17,7 +17,7 @@ import {
   toNumpyArray,
   type WorkerName,
   XSPRESS3_TYP,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 import {
   FluorescenceMapWorker,
   type FluorescenceResult,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { defaultNxdata } from '../../../reducer/nexus/default-nxdata.js'
 import { nexusEntry } from '../../../reducer/nexus/nexus-entry.js'
 import type { ScanMetadata } from '../../../reducer/nexus/scan-metadata.js'
-import { makeParameter } from '../../../src/index.js'
+import { makeParameter } from '../../../src/internal.js'
 
 const meta: ScanMetadata = {
   scanId: 'id-1',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { reducerCommand, reducerEnvFromFlags, runReducer } from '../../../cli/commands/reducer.js'
 import { parseReducerEnv } from '../../../reducer/index.js'
-import { isBeamloomError } from '../../../src/index.js'
+import { isBeamloomError } from '../../../src/internal.js'
 
 describe('beamloom reducer', () => {
   it('documents its options', () => {

@@ -5,7 +5,7 @@ import {
   advertisedAddress,
   parametersJson as descriptionsToJson,
   parseParameterDescriptions,
-} from '../../../src/index.js'
+} from '../../../src/internal.js'
 
 describe('parseReducerEnv', () => {
   it('applies the defaults', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { LogEntry, LogStream } from '../../../src/control/log-stream.js'
-import { FailureLog } from '../../../src/index.js'
+import { FailureLog } from '../../../src/internal.js'
 
 interface Line {
   level: 'warn' | 'error'

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { createProcessLogger, type LogConfig } from '../../../src/index.js'
+import { createProcessLogger, type LogConfig } from '../../../src/internal.js'
 
 /** A stream that collects what is written, claiming to be a terminal or not. */
 function sink(isTTY: boolean) {

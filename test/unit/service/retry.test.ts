@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backoffMs, retry } from '../../../src/index.js'
+import { backoffMs, retry } from '../../../src/internal.js'
 
 const never = new AbortController().signal
 

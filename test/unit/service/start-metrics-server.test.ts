@@ -1,7 +1,7 @@
 import { hostname } from 'node:os'
 import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type MetricsServer, startMetricsServer } from '../../../src/index.js'
+import { type MetricsServer, startMetricsServer } from '../../../src/internal.js'
 import { parseWorkerEnv } from '../../../workers/worker-config.js'
 
 const servers: MetricsServer[] = []

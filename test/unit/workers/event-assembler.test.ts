@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { eventNumber, ScanId, workerName } from '../../../src/index.js'
+import { eventNumber, ScanId, workerName } from '../../../src/internal.js'
 import { slot } from '../../../src/protocol/data-plane.js'
 import type { EventBatch } from '../../../src/protocol/data-plane-event-batch.js'
 import type { AssignmentEntry, RouteTuple } from '../../../src/protocol/scan-messages.js'

@@ -17,7 +17,7 @@ import {
   FILTER_SHUFFLE,
   fletcher32,
 } from '../../../../src/codec/hdf5/hdf5-filters.js'
-import { isBeamloomError } from '../../../../src/index.js'
+import { isBeamloomError } from '../../../../src/internal.js'
 
 const sizes = { offsetSize: 8, lengthSize: 8 }
 

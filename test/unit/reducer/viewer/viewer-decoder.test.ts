@@ -3,7 +3,7 @@ import { Encoder } from 'cbor-x'
 import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { registerViewer } from '../../../../reducer/viewer/viewer-routes.js'
-import { encodePayload } from '../../../../src/index.js'
+import { encodePayload } from '../../../../src/internal.js'
 import { repoPath } from '../../../harness/fixtures.js'
 
 const DECODER = repoPath('node_modules/cbor-x/decode.js')

@@ -1,0 +1,60 @@
+/**
+ * The analysis runtime without the live system: loading analysis modules (TypeScript and
+ * Python), running them inline, parameters, recordings and HDF5 stacks, and the ids, errors and
+ * logging they use — what `beamloom replay` needs. Nothing here opens a socket or loads the
+ * HTTP, Redis or zmq libraries, so a command built on it starts fast (issue 14: `replay` of a
+ * small recording in ≤ 0.4 s). Internal, like `src/internal.ts` (which exports all of these
+ * too); role folders and `cli/` import `src/` through one of the two.
+ */
+
+export type {
+  CallOutcome,
+  ReducerRunner,
+  RunnerLimits,
+  WorkerRunner,
+} from './analysis/analysis-runner.js'
+export { createInlineReducerRunner } from './analysis/inline-reducer-runner.js'
+export { createInlineWorkerRunner } from './analysis/inline-worker-runner.js'
+export {
+  isPythonModule,
+  loadReducerClass,
+  loadSourceClass,
+  loadWorkerClass,
+  parseModuleSpec,
+} from './analysis/load-analysis-module.js'
+export { type ModuleDigest, moduleDigest } from './analysis/module-digest.js'
+export { readParameterFile } from './analysis/parameter-file.js'
+export {
+  mergeDescriptions,
+  ParameterDescription,
+  type Parameters,
+  parametersHash,
+  parseParameterValue,
+  resolveParameters,
+} from './analysis/parameters.js'
+export { createPythonReducerRunner } from './analysis/python/python-reducer-runner.js'
+export { createPythonWorkerRunner } from './analysis/python/python-worker-runner.js'
+export { TickClock } from './analysis/tick-clock.js'
+export { openHdf5Stack } from './codec/hdf5/hdf5-stack.js'
+export { toJsonValue } from './codec/publish-json.js'
+export { readRecording } from './codec/recording-reader.js'
+export {
+  defaultLogLevel,
+  type LogConfig,
+  type LogLevelName,
+  type LogRole,
+  parseLogEnv,
+} from './config/log-env.js'
+export { STINS_TYP } from './devices/stins/parse-stins.js'
+export { StinsCompression } from './devices/stins/stins-messages.js'
+export { stinsSeries } from './devices/stins/stins-series.js'
+export {
+  AnalysisError,
+  BeamloomError,
+  ConfigError,
+  isBeamloomError,
+  ProtocolError,
+} from './errors.js'
+export type { EventData, StreamData, WorkerMessage } from './protocol/event.js'
+export { eventNumber, WorkerName, workerName } from './protocol/ids.js'
+export { createProcessLogger, type ProcessLoggerOptions } from './service/process-logger.js'
