@@ -22,7 +22,7 @@ import type {
   Parameters,
   ReducerAnalysis,
   ResultData,
-} from '../../src/index.js'
+} from '../../src/analysis.js'
 
 /** One motor of a mesh: `intervals + 1` points from `start` to `end`. */
 export interface MeshAxis {

@@ -6,7 +6,7 @@
  * `NXdata` group: its signal `mean` (units `counts`) against the axis `event_number`, which
  * viewers, silx and h5web plot as they are and files keep as the entry's default plot.
  */
-import type { AnalysisInit, Parameters, ReducerAnalysis, ResultData } from '../../src/index.js'
+import type { AnalysisInit, Parameters, ReducerAnalysis, ResultData } from '../../src/analysis.js'
 
 interface RoiMeanPayload {
   readonly frame: number

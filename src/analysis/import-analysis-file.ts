@@ -6,12 +6,15 @@ import { pathToFileURL } from 'node:url'
 
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts', '.tsx', '.jsx'])
 
-/** The specifier analysis modules use to import the engine. */
-const PACKAGE_NAME = 'beamloom'
+/** The specifiers analysis modules use to import the engine, and the host's file of each. */
+const PACKAGE_ENTRIES: Record<string, string> = {
+  beamloom: 'index',
+  'beamloom/analysis': 'analysis',
+}
 
 /**
- * A module-resolution hook (Node's `module.register`) that resolves the bare specifier
- * `beamloom` to the running package's own entry. Analysis modules then share the host's
+ * A module-resolution hook (Node's `module.register`) that resolves the bare specifiers
+ * `beamloom` and `beamloom/analysis` to the running package's own entries. Analysis modules then share the host's
  * instance of the package: one copy of every class (so `instanceof` holds across the seam),
  * one copy of its CommonJS dependencies. Without it, tsx's scoped import loads the package a
  * second time under its namespace, and ioredis's CommonJS index throws "Cannot redefine
@@ -19,21 +22,28 @@ const PACKAGE_NAME = 'beamloom'
  * runs compiled (`dist/`) or from source.
  */
 const REDIRECT_HOOK = `
-let entry
-export function initialize(data) { entry = data.entry }
+let entries
+export function initialize(data) { entries = data.entries }
 export async function resolve(specifier, context, next) {
-  if (specifier === ${JSON.stringify(PACKAGE_NAME)}) return { url: entry, format: 'module', shortCircuit: true }
+  const url = Object.hasOwn(entries, specifier) ? entries[specifier] : undefined
+  if (url !== undefined) return { url, format: 'module', shortCircuit: true }
   return next(specifier, context)
 }
 `
 
-/** The running package's entry (`index.js` beside `analysis/`), when it exists as a file. */
-function hostEntry(): string | undefined {
-  for (const name of ['../index.js', '../index.ts']) {
-    const url = new URL(name, import.meta.url)
-    if (existsSync(url)) return url.href
+/** The running package's entries (`index.js`, `analysis.js` beside `analysis/`) that exist. */
+function hostEntries(): Record<string, string> {
+  const entries: Record<string, string> = {}
+  for (const [specifier, file] of Object.entries(PACKAGE_ENTRIES)) {
+    for (const ext of ['.js', '.ts']) {
+      const url = new URL(`../${file}${ext}`, import.meta.url)
+      if (existsSync(url)) {
+        entries[specifier] = url.href
+        break
+      }
+    }
   }
-  return undefined
+  return entries
 }
 
 type ScopedImport = (specifier: string, parentURL: string) => Promise<unknown>
@@ -49,10 +59,10 @@ let setup: Promise<ScopedImport> | undefined
 async function setUp(): Promise<ScopedImport> {
   const { register } = await import('tsx/esm/api')
   const scoped = register({ namespace: randomUUID() })
-  const entry = hostEntry()
-  if (entry !== undefined) {
+  const entries = hostEntries()
+  if (Object.keys(entries).length > 0) {
     registerHooks(`data:text/javascript,${encodeURIComponent(REDIRECT_HOOK)}`, {
-      data: { entry },
+      data: { entries },
     })
   }
   return (specifier, parentURL) => scoped.import(specifier, parentURL)
@@ -60,7 +70,8 @@ async function setUp(): Promise<ScopedImport> {
 
 /**
  * Import a user's analysis file: TypeScript through tsx (no build step), JavaScript natively;
- * in both, `import … from 'beamloom'` resolves to the host's own instance of the package.
+ * in both, `import … from 'beamloom'` (and `'beamloom/analysis'`) resolves to the host's own
+ * instance of the package.
  * Works in the main thread and in worker threads. Rejects with the loader's error (syntax
  * error, missing import).
  */

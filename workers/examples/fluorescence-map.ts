@@ -21,7 +21,7 @@ import {
   parseXspress3,
   type WorkerAnalysis,
   XSPRESS3_TYP,
-} from '../../src/index.js'
+} from '../../src/analysis.js'
 
 /** What the worker sends for the `started` event: the scan command, to lay out the map. */
 export interface FluorescenceScanResult {

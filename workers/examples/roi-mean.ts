@@ -11,7 +11,7 @@ import {
   type Parameters,
   parseStins,
   type WorkerAnalysis,
-} from '../../src/index.js'
+} from '../../src/analysis.js'
 
 /** One axis of a region: start inclusive, stop exclusive, already clipped to the axis length. */
 interface Span {

@@ -32,7 +32,8 @@ export class RoiWorker {
   }
 }
 `
-const REDUCER_TS = `import { BeamloomError } from 'beamloom'
+// The reducer imports the light entry for analysis modules: the same classes as 'beamloom'.
+const REDUCER_TS = `import { BeamloomError } from 'beamloom/analysis'
 export class RoiReducer {
   static isHostError(err: unknown): boolean { return err instanceof BeamloomError }
   publish: { mean: Record<string, number> } = { mean: {} }
