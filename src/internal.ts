@@ -607,6 +607,7 @@ export {
   type ProcessLoggerOptions,
 } from './service/process-logger.js'
 export { backoffMs, type RetryOptions, retry } from './service/retry.js'
+export { type RoleControlPlaneConfig, type RunRoleOptions, runRole } from './service/run-role.js'
 export {
   type RunEvent,
   type RunWithSignalsOptions,

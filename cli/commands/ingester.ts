@@ -11,10 +11,8 @@ import {
   applyDransposeEnv,
   ConfigError,
   type ControlPlane,
-  createRoleControlPlane,
   parseControlPlaneEnv,
-  runWithSignals,
-  ServiceBase,
+  runRole,
 } from '../../src/internal.js'
 import {
   type LogFlags,
@@ -35,29 +33,6 @@ interface IngesterOptions extends LogFlags {
   redis?: string
   dumpDir?: string
   metricsPort?: string
-}
-
-/** The control plane and the ingester, as one service: plane first up, last down. */
-class IngesterProcess extends ServiceBase {
-  readonly #plane: ControlPlane
-  readonly #make: (plane: ControlPlane) => Ingester
-
-  constructor(plane: ControlPlane, make: (plane: ControlPlane) => Ingester) {
-    super('ingester process')
-    this.#plane = plane
-    this.#make = make
-  }
-
-  protected override async onStart(): Promise<void> {
-    const plane = this.#plane
-    this.addCloseStep('control plane', () => plane.close())
-    await plane.start()
-    void plane.closed.then((err) => err && this.fail(err))
-    const ingester = this.#make(plane)
-    this.addCloseStep('ingester', ({ force }) => ingester.close({ force }))
-    await ingester.start()
-    void ingester.closed.then((err) => err && this.fail(err))
-  }
 }
 
 /** Env (Dranspose's names translated) with the command-line options laid over it (options win). */
@@ -88,11 +63,6 @@ async function runDevice(device: DeviceType, command: Command): Promise<void> {
       'the device address is missing: pass --upstream or set INGESTER_UPSTREAM_URL',
     )
   }
-  if (controlPlane.redisUrl === undefined) {
-    throw new ConfigError(
-      'a separate ingester process needs the shared control plane: pass --redis or set REDIS_URL',
-    )
-  }
   const name = config.name ?? `${config.streams.join('_')}-ingester`
   const logger = roleLogger(logConfigOf(opts, 'ingester'), name)
   const log: IngesterLogger = logger
@@ -108,21 +78,15 @@ async function runDevice(device: DeviceType, command: Command): Promise<void> {
         : ingest.upstream(upstreamUrl, values)
     return createIngester(config, { plane, logger: log, upstream })
   }
-  const plane = createRoleControlPlane({
-    url: env.REDIS_URL ?? '',
-    keyPrefix: controlPlane.keyPrefix,
-    connectTimeoutMs: controlPlane.connectTimeoutMs,
+  process.exitCode = await runRole({
     role: 'ingester',
     name,
     logger,
-  })
-  process.exitCode = await runWithSignals(new IngesterProcess(plane, make), {
+    controlPlane,
+    withoutRedis: 'refuse',
+    howToSetRedis: 'pass --redis or set REDIS_URL',
     drainTimeoutMs: 10_000,
-    onEvent: (event) => {
-      if (event.kind === 'closed' && event.error)
-        logger.error({ err: event.error }, 'ingester ended')
-      else logger.info({ event: event.kind }, 'ingester process')
-    },
+    make,
   })
 }
 

@@ -1,12 +1,6 @@
 import { Command } from 'commander'
 import { createReducer, parseReducerEnv } from '../../reducer/index.js'
-import type { ControlPlane } from '../../src/internal.js'
-import {
-  applyDransposeEnv,
-  createMemoryControlPlane,
-  createRoleControlPlane,
-  runWithSignals,
-} from '../../src/internal.js'
+import { applyDransposeEnv, runRole } from '../../src/internal.js'
 import {
   type LogFlags,
   logConfigOf,
@@ -108,36 +102,19 @@ export async function runReducer(
   const logger = roleLogger(logConfigOf(flags, 'reducer', env), config.reducer.name, {
     notes: portFlag(flags).notes,
   })
-  const { redisUrl, keyPrefix, heartbeatMs, connectTimeoutMs } = config.controlPlane
-  let plane: ControlPlane
-  if (redisUrl === undefined) {
-    logger.warn('no REDIS_URL: in-memory control plane, no other process can reach this reducer')
-    plane = createMemoryControlPlane({ keyPrefix })
-  } else {
-    plane = createRoleControlPlane({
-      url: redisUrl,
-      keyPrefix,
-      role: 'reducer',
-      name: config.reducer.name,
-      logger,
-      connectTimeoutMs,
-    })
-  }
-  await plane.start()
-  try {
-    const reducer = createReducer({ ...config.reducer, heartbeatMs }, { plane, logger })
-    return await runWithSignals(reducer, {
-      drainTimeoutMs: DRAIN_TIMEOUT_MS,
-      onEvent: (event) => {
-        if (event.kind === 'closed' && event.error)
-          logger.error({ err: event.error }, 'reducer failed')
-        else if (event.kind === 'draining') logger.info(`${event.signal}: stopping`)
-        else if (event.kind === 'forcing') logger.warn(`forcing stop (${event.reason})`)
-      },
-    })
-  } finally {
-    await plane.close()
-  }
+  return runRole({
+    role: 'reducer',
+    name: config.reducer.name,
+    logger,
+    controlPlane: config.controlPlane,
+    withoutRedis: 'memory',
+    drainTimeoutMs: DRAIN_TIMEOUT_MS,
+    make: (plane) =>
+      createReducer(
+        { ...config.reducer, heartbeatMs: config.controlPlane.heartbeatMs },
+        { plane, logger },
+      ),
+  })
 }
 
 function optionalString(n: number | undefined): string | undefined {

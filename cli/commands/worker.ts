@@ -1,19 +1,6 @@
 import { Command } from 'commander'
-import type { ControlPlane } from '../../src/internal.js'
-import {
-  applyDransposeEnv,
-  ConfigError,
-  createRoleControlPlane,
-  isBeamloomError,
-  runWithSignals,
-  ServiceBase,
-} from '../../src/internal.js'
-import {
-  createWorker,
-  parseWorkerEnv,
-  type WorkerLogger,
-  type WorkerProcessConfig,
-} from '../../workers/index.js'
+import { applyDransposeEnv, runRole } from '../../src/internal.js'
+import { createWorker, parseWorkerEnv } from '../../workers/index.js'
 import {
   type LogFlags,
   logConfigOf,
@@ -25,49 +12,6 @@ import { port, positiveInt } from '../validators.js'
 
 /** How long a graceful stop (SIGTERM) may take before it is forced, in milliseconds. */
 const DRAIN_TIMEOUT_MS = 10_000
-
-/** The worker process: its control plane, then the worker; closed in reverse. */
-class WorkerProcess extends ServiceBase {
-  readonly #config: WorkerProcessConfig
-  readonly #logger: WorkerLogger
-
-  constructor(config: WorkerProcessConfig, logger: WorkerLogger) {
-    super(`worker process '${config.worker.name}'`)
-    this.#config = config
-    this.#logger = logger
-  }
-
-  protected override async onStart(): Promise<void> {
-    const { controlPlane, worker: workerConfig } = this.#config
-    if (controlPlane.redisUrl === undefined) {
-      throw new ConfigError('beamloom worker needs Redis: set REDIS_URL or pass --redis <url>')
-    }
-    const plane: ControlPlane = createRoleControlPlane({
-      url: controlPlane.redisUrl,
-      keyPrefix: controlPlane.keyPrefix,
-      connectTimeoutMs: controlPlane.connectTimeoutMs,
-      role: 'worker',
-      name: workerConfig.name,
-      logger: this.#logger,
-    })
-    this.addCloseStep('control plane', () => plane.close())
-    await plane.start()
-    this.#failWith(plane)
-    const worker = createWorker(workerConfig, { plane, logger: this.#logger })
-    this.addCloseStep('worker', ({ force }) => worker.close({ force }))
-    await worker.start()
-    this.#failWith(worker)
-  }
-
-  /** A part that ends by itself (with an error or not) ends the process. */
-  #failWith(part: { closed: Promise<Error | undefined> }): void {
-    void part.closed.then((err) => {
-      if (this.state === 'running' || this.state === 'starting') {
-        this.fail(err ?? new Error('a part of the worker process closed unexpectedly'))
-      }
-    })
-  }
-}
 
 interface WorkerOptions {
   worker?: string
@@ -128,24 +72,15 @@ export function workerCommand(): Command {
     .action(async (opts: WorkerOptions & LogFlags) => {
       const config = parseWorkerEnv(envOf(opts))
       const logger = roleLogger(logConfigOf(opts, 'worker'), `worker ${config.worker.name}`)
-      let fatal: Error | undefined
-      const code = await runWithSignals(new WorkerProcess(config, logger), {
+      process.exitCode = await runRole({
+        role: 'worker',
+        name: config.worker.name,
+        logger,
+        controlPlane: config.controlPlane,
+        withoutRedis: 'refuse',
+        howToSetRedis: 'set REDIS_URL or pass --redis <url>',
         drainTimeoutMs: DRAIN_TIMEOUT_MS,
-        onEvent: (event) => {
-          if (event.kind === 'closed') fatal = event.error
-          else logger.info({ event: event.kind }, `worker ${event.kind}`)
-        },
+        make: (plane) => createWorker(config.worker, { plane, logger }),
       })
-      // Bad input (config, module) is reported like any other CLI input error.
-      if (
-        fatal !== undefined &&
-        (isBeamloomError(fatal, 'CONFIG_INVALID') ||
-          isBeamloomError(fatal, 'MODULE_INVALID') ||
-          isBeamloomError(fatal, 'MODULE_NOT_FOUND'))
-      ) {
-        throw fatal
-      }
-      if (fatal !== undefined) logger.error({ err: fatal.message }, 'worker ended with an error')
-      process.exitCode = code
     })
 }

@@ -1,0 +1,138 @@
+import { EventEmitter } from 'node:events'
+import { describe, expect, it } from 'vitest'
+import {
+  ConfigError,
+  type ControlPlane,
+  type Logger,
+  runRole,
+  ServiceBase,
+} from '../../../src/internal.js'
+
+interface Line {
+  level: string
+  message: string
+}
+
+function recorder(): { logger: Logger; lines: Line[] } {
+  const lines: Line[] = []
+  const at =
+    (level: string) =>
+    (_fields: object, message: string): void => {
+      lines.push({ level, message })
+    }
+  return {
+    lines,
+    logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
+  }
+}
+
+/** A role service that records the plane it was given and can end by itself. */
+class FakeRole extends ServiceBase {
+  plane: ControlPlane | undefined
+  constructor(
+    plane: ControlPlane,
+    readonly startError?: Error,
+  ) {
+    super('fake role')
+    this.plane = plane
+  }
+  protected override async onStart(): Promise<void> {
+    if (this.startError) throw this.startError
+  }
+  end(err: Error): void {
+    this.fail(err)
+  }
+}
+
+const memoryConfig = { keyPrefix: 'run-role-test' }
+
+describe('runRole', () => {
+  it('refuses to start without Redis when the role needs it, saying how to set it', async () => {
+    const { logger } = recorder()
+    await expect(
+      runRole({
+        role: 'worker',
+        name: 'w1',
+        logger,
+        controlPlane: memoryConfig,
+        withoutRedis: 'refuse',
+        howToSetRedis: 'set REDIS_URL or pass --redis <url>',
+        drainTimeoutMs: 1000,
+        make: (plane) => new FakeRole(plane),
+        source: new EventEmitter(),
+      }),
+    ).rejects.toThrow(
+      new ConfigError(
+        'beamloom worker needs the shared control plane (Redis): set REDIS_URL or pass --redis <url>',
+      ),
+    )
+  })
+
+  it('runs the role on an in-memory plane where allowed, with a warning, until SIGTERM (exit 0)', async () => {
+    const { logger, lines } = recorder()
+    const source = new EventEmitter()
+    let role: FakeRole | undefined
+    const run = runRole({
+      role: 'reducer',
+      name: 'r1',
+      logger,
+      controlPlane: memoryConfig,
+      withoutRedis: 'memory',
+      drainTimeoutMs: 1000,
+      make: (plane) => {
+        role = new FakeRole(plane)
+        return role
+      },
+      source,
+    })
+    await expect.poll(() => role?.state).toBe('running')
+    expect(role?.plane?.state).toBe('running')
+    source.emit('SIGTERM')
+    expect(await run).toBe(0)
+    expect(role?.state).toBe('closed')
+    expect(role?.plane?.state).toBe('closed')
+    expect(lines).toContainEqual({
+      level: 'warn',
+      message: 'no REDIS_URL: in-memory control plane, no other process can reach this reducer',
+    })
+  })
+
+  it('ends with code 1 and an error line when the role ends by itself', async () => {
+    const { logger, lines } = recorder()
+    let role: FakeRole | undefined
+    const run = runRole({
+      role: 'ingester',
+      name: 'i1',
+      logger,
+      controlPlane: memoryConfig,
+      withoutRedis: 'memory',
+      drainTimeoutMs: 1000,
+      make: (plane) => {
+        role = new FakeRole(plane)
+        return role
+      },
+      source: new EventEmitter(),
+    })
+    await expect.poll(() => role?.state).toBe('running')
+    role?.end(new Error('device gone'))
+    expect(await run).toBe(1)
+    expect(lines).toContainEqual({ level: 'error', message: 'ingester ended with an error' })
+  })
+
+  it('rethrows bad input (a module that does not load) for the CLI to report with exit 2', async () => {
+    const { logger } = recorder()
+    const bad = new ConfigError('WORKER_MODULE: missing')
+    await expect(
+      runRole({
+        role: 'worker',
+        name: 'w2',
+        logger,
+        controlPlane: memoryConfig,
+        withoutRedis: 'memory',
+        drainTimeoutMs: 1000,
+        make: (plane) => new FakeRole(plane, bad),
+        source: new EventEmitter(),
+      }),
+    ).rejects.toBe(bad)
+  })
+})
