@@ -20,7 +20,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 30_000,
-          setupFiles: ['test/harness/patient-waits.ts'],
+          setupFiles: ['test/harness/patient-waits.ts', 'test/harness/logged-errors.ts'],
           expect: { poll: { timeout: 10_000, interval: 20 } },
         },
       },

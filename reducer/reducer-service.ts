@@ -10,6 +10,7 @@ import {
   createProcessRegistry,
   createPythonReducerRunner,
   createResultReceiver,
+  defaultLogger,
   FailureLog,
   findRunningScan,
   isPythonModule,
@@ -82,7 +83,7 @@ export class Reducer extends ServiceBase {
     super(`reducer '${options.name}'`)
     this.options = options
     this.#plane = deps.plane
-    this.#logger = deps.logger ?? pino({ name: options.name })
+    this.#logger = deps.logger ?? defaultLogger(options.name, () => pino({ name: options.name }))
     this.#cwd = deps.cwd
     this.updates = new UpdateHub({
       throttleMs: options.updatesThrottleMs,

@@ -587,6 +587,12 @@ export {
 export { aborted, isAbortError, sleep, toError } from './service/abort.js'
 export { advertisedAddress, httpUrl } from './service/advertise.js'
 export {
+  defaultLogger,
+  type LoggerFactory,
+  setDefaultLoggerFactory,
+  silentPino,
+} from './service/default-logger.js'
+export {
   type FailureFields,
   FailureLog,
   type FailureLogger,

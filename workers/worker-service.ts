@@ -13,6 +13,7 @@ import {
   createProcessRegistry,
   createPythonWorkerRunner,
   createThreadWorkerRunner,
+  defaultLogger,
   FailureLog,
   followScans,
   isBeamloomError,
@@ -26,7 +27,7 @@ import {
   type ResolvedParameters,
   ServiceBase,
   StateError,
-  silentLogger,
+  silentPino,
   startMetricsServer,
   toError,
   WorkerName,
@@ -83,7 +84,7 @@ export class WorkerService extends ServiceBase {
     super(`worker '${config.name}'`)
     this.config = config
     this.#plane = deps.plane
-    this.#logger = deps.logger ?? silentLogger
+    this.#logger = deps.logger ?? defaultLogger('worker', silentPino)
     this.#name = WorkerName.parse(config.name)
     this.#reducer = new ReducerLink(this.#name, (err) =>
       this.#logger.warn({ err: err.message }, 'bad message from the reducer'),

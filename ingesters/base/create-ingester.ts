@@ -6,6 +6,7 @@ import {
   createLogStream,
   createParameterStore,
   createProcessRegistry,
+  defaultLogger,
   findRunningScan,
   followScans,
   type IngesterRouter,
@@ -19,7 +20,7 @@ import {
   ServiceBase,
   StateError,
   type StreamName,
-  silentLogger,
+  silentPino,
   startMetricsServer,
   toError,
 } from '../../src/internal.js'
@@ -75,7 +76,7 @@ class IngesterService extends ServiceBase implements Ingester {
     super(`ingester '${ingesterName(config)}'`)
     this.#config = config
     this.#deps = deps
-    this.#logger = deps.logger ?? silentLogger
+    this.#logger = deps.logger ?? defaultLogger('ingester', silentPino)
   }
 
   get endpoint(): string {

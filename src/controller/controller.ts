@@ -14,6 +14,7 @@ import { compileScanPlan, type Sequence } from '../mapping/index.js'
 import { ScanId } from '../protocol/ids.js'
 import type { ScanState } from '../protocol/scan-messages.js'
 import { sleep } from '../service/abort.js'
+import { defaultLogger } from '../service/default-logger.js'
 import { ServiceBase } from '../service/service-base.js'
 import { checkScan } from './check-scan.js'
 import {
@@ -61,7 +62,7 @@ export class Controller extends ServiceBase {
     super(`controller '${options.name}'`)
     this.#o = options
     this.plane = deps.plane
-    this.logger = deps.logger ?? pino({ level: 'info' })
+    this.logger = deps.logger ?? defaultLogger('controller', () => pino({ level: 'info' }))
     this.#version = deps.version
     this.#heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS
     this.#registry = createProcessRegistry(this.plane, { heartbeatMs: this.#heartbeatMs })
