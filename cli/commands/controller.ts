@@ -12,6 +12,7 @@ import {
 } from '../../src/controller/controller-config.js'
 import { createController } from '../../src/controller/create-controller.js'
 import { applyDransposeEnv, isBeamloomError } from '../../src/index.js'
+import { warnIfExposed } from '../../src/service/exposure-warning.js'
 import { runWithSignals } from '../../src/service/run-with-signals.js'
 import { ServiceBase } from '../../src/service/service-base.js'
 import {
@@ -72,11 +73,15 @@ class ControllerProcess extends ServiceBase {
     const app: FastifyInstance = buildControllerApp(controller, {
       token: config.token,
       logger: this.#logger,
+      bodyLimitBytes: config.bodyLimitBytes,
+      parameterBodyLimitBytes: config.parameterBodyLimitBytes,
+      maxLogStreams: config.maxLogStreams,
       ...(this.#version === undefined ? {} : { version: this.#version }),
     })
     // Listen first, so the URL the controller registers names the bound port; the controller
     // closes first (its close step is added last), then the API.
     this.addCloseStep('http api', () => app.close())
+    warnIfExposed(this.#logger, 'the controller API', config.host, config.token, 'CONTROLLER_TOKEN')
     await app.listen({ host: config.host, port: config.port })
     const address = app.server.address()
     if (address !== null && typeof address === 'object') {
@@ -171,7 +176,7 @@ function envOf(opts: ControllerOptions): Record<string, string | undefined> {
 export function controllerCommand(version?: string): Command {
   return new Command('controller')
     .description('run the controller: HTTP API for trigger maps, scans, parameters and logs')
-    .option('--host <host>', 'listen address (env CONTROLLER_HOST; default 0.0.0.0)')
+    .option('--host <host>', 'listen address (env CONTROLLER_HOST; default 127.0.0.1)')
     .option('--port <port>', 'HTTP port (env CONTROLLER_PORT; default 5000)', port)
     .addOption(deprecatedPortOption(port))
     .option('--token <token>', 'bearer token required by POST requests (env CONTROLLER_TOKEN)')

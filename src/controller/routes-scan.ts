@@ -42,6 +42,7 @@ const SequenceReply = z
  * (`MappingInvalidError` with paths → 400); the schemas here document them in OpenAPI.
  */
 export function scanRoutes(app: FastifyInstance, controller: Controller): void {
+  const maxPoints = controller.limits.maxEvents
   const r = app.withTypeProvider<ZodTypeProvider>()
   const getSequence = async () => sequenceDocument(controller.scan())
   r.get(
@@ -132,7 +133,7 @@ export function scanRoutes(app: FastifyInstance, controller: Controller): void {
       },
     },
     async (request, reply) => {
-      const sequence = sardanaSequence(request.body, await controller.servedStreams())
+      const sequence = sardanaSequence(request.body, await controller.servedStreams(), maxPoints)
       return sendJsonString(reply, await controller.startScan(sequence, true))
     },
   )

@@ -1,5 +1,6 @@
-// The status page's HTTP calls: JSON reads, and writes that carry the bearer token when one
-// was entered (kept in this tab's sessionStorage only).
+// The status page's HTTP calls: JSON reads and writes, both carrying the bearer token when one
+// was entered (kept in this tab's sessionStorage only); with a token configured, the API answers
+// reads other than progress with 401 until it is entered.
 const TOKEN_KEY = 'beamloom-token'
 
 export function token() {
@@ -12,7 +13,9 @@ export function setToken(value) {
 }
 
 export async function json(path) {
-  const response = await fetch(path)
+  const t = token()
+  const response = await fetch(path, t === '' ? {} : { headers: { authorization: `Bearer ${t}` } })
+  if (response.status === 401) throw new Error(`${path}: a valid token is needed (top right)`)
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`)
   return response.json()
 }
