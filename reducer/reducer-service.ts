@@ -19,6 +19,7 @@ import {
   StateError,
 } from '../src/index.js'
 import type { ResultBatch } from '../src/protocol/data-plane-result-batch.js'
+import { warnIfExposed } from '../src/service/exposure-warning.js'
 import { ServiceBase } from '../src/service/service-base.js'
 import { createResultReceiver, type ResultReceiver } from '../src/transport/result-receiver.js'
 import { advertisedAddress } from './advertise.js'
@@ -132,9 +133,14 @@ export class Reducer extends ServiceBase {
     return this.#h5
   }
 
-  /** Bearer token of the mutating HTTP routes. */
+  /** Bearer token of the mutating HTTP routes and of `GET /api/v1/status`. */
   get httpToken(): string | undefined {
     return this.options.token
+  }
+
+  /** Most `/api/v1/updates` clients at once. */
+  get maxUpdateClients(): number {
+    return this.options.maxUpdateClients
   }
 
   /** Origins whose pages may read the HTTP API cross-origin. */
@@ -261,6 +267,7 @@ export class Reducer extends ServiceBase {
 
     const app = buildReducerApp(this)
     this.addCloseStep('http', () => app.close())
+    warnIfExposed(this.#logger, 'the reducer API', options.httpHost, options.token, 'REDUCER_TOKEN')
     try {
       await app.listen({ host: options.httpHost, port: options.httpPort })
     } catch (cause) {
@@ -274,6 +281,7 @@ export class Reducer extends ServiceBase {
 
     const receiver = createResultReceiver({
       bind: options.bind,
+      curve: options.curve,
       onBatch: (batch, from) => this.#onBatch(scans, batch, from),
       onInvalid: (err) => this.#logger.warn({ err }, `dropped an invalid result message`),
     })

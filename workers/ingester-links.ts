@@ -1,6 +1,7 @@
 import type { ProcessInfo } from '../src/control/process-info.js'
 import type { ProtocolError, WorkerName } from '../src/index.js'
 import type { EventBatch } from '../src/protocol/data-plane-event-batch.js'
+import type { CurveKeys } from '../src/transport/curve-keys.js'
 import { createWorkerDealer, type WorkerDealer } from '../src/transport/worker-dealer.js'
 
 /** Options of {@link IngesterLinks}. */
@@ -12,6 +13,8 @@ export interface IngesterLinksOptions {
   readonly onInvalid: (ingester: string, err: ProtocolError) => void
   /** A link closed by itself with an error (the registry will replace it if the ingester lives). */
   readonly onLinkFailed: (ingester: string, err: Error) => void
+  /** The deployment's CURVE key pair, when the data plane is authenticated. */
+  readonly curve?: CurveKeys | undefined
 }
 
 interface Link {
@@ -67,6 +70,7 @@ export class IngesterLinks {
     const name = info.name
     const dealer = createWorkerDealer({
       endpoint,
+      curve: this.#options.curve,
       worker: this.#options.worker,
       onBatch: (batch) => this.#options.onBatch(batch),
       onInvalid: (err) => this.#options.onInvalid(name, err),

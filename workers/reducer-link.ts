@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { ProcessInfo } from '../src/control/process-info.js'
 import { StateError, type WorkerName } from '../src/index.js'
 import type { ResultAck } from '../src/protocol/data-plane-result-ack.js'
+import type { CurveKeys } from '../src/transport/curve-keys.js'
 import { createResultSender, type ResultSender } from '../src/transport/result-sender.js'
 
 /** Who hears from the reducer through the link (the scan session in progress). */
@@ -28,10 +29,13 @@ export class ReducerLink {
   #waiters = new Set<() => void>()
   #closed = false
   #onInvalid: ((err: Error) => void) | undefined
+  readonly #curve: CurveKeys | undefined
 
-  constructor(worker: WorkerName, onInvalid?: (err: Error) => void) {
+  /** `curve`: the deployment's CURVE key pair, when the data plane is authenticated. */
+  constructor(worker: WorkerName, onInvalid?: (err: Error) => void, curve?: CurveKeys) {
     this.routingId = `${worker}/${randomUUID().slice(0, 8)}`
     this.#onInvalid = onInvalid
+    this.#curve = curve
   }
 
   /** The endpoint results go to now, if a reducer is known. */
@@ -59,6 +63,7 @@ export class ReducerLink {
     if (this.#closed || endpoint === undefined || endpoint === this.#endpoint) return
     const sender = createResultSender({
       endpoint,
+      curve: this.#curve,
       routingId: this.routingId,
       drainMs: 200,
       onAck: (ack) => this.#listener?.onAck(ack),

@@ -1,7 +1,9 @@
 import { hostname } from 'node:os'
 import { z } from 'zod'
 import { ControlPlaneEnv } from '../src/config/control-plane-env.js'
+import { parseDataPlaneEnv } from '../src/config/data-plane-env.js'
 import { ConfigError } from '../src/index.js'
+import { CurveKeys } from '../src/transport/curve-keys.js'
 
 /** The worker's default name: host and process id, unique on one machine. */
 function defaultName(): string {
@@ -60,7 +62,13 @@ export const WorkerConfig = z.strictObject({
   heartbeatMs: z.int().positive().default(1_000),
   cwd: z.string().optional(),
   metricsPort: z.int().min(0).max(65_535).optional(),
-  metricsHost: z.string().min(1).default('0.0.0.0'),
+  metricsHost: z
+    .string()
+    .min(1)
+    .default(
+      '0.0.0.0',
+    ) /** The deployment's CURVE key pair (`DATA_PLANE_KEY_FILE`); unset: plain TCP data plane. */,
+  curve: CurveKeys.optional(),
 })
 /** Typed worker config, defaults applied. */
 export type WorkerConfig = z.output<typeof WorkerConfig>
@@ -155,7 +163,7 @@ export function parseWorkerEnv(
   }
   const { redisUrl, keyPrefix, heartbeatMs, connectTimeoutMs } = e
   return {
-    worker: worker.data,
+    worker: { ...worker.data, ...parseDataPlaneEnv(env) },
     controlPlane: { redisUrl, keyPrefix, heartbeatMs, connectTimeoutMs },
   }
 }

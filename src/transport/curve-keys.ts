@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { z } from 'zod'
 import { ConfigError } from '../errors.js'
 
 /**
@@ -8,10 +9,10 @@ import { ConfigError } from '../errors.js'
  * the server's key and their own, and servers admit only clients that prove they hold it
  * (see `acquireZapHandler`). Whoever lacks the secret can neither connect nor send.
  */
-export interface CurveKeys {
-  readonly publicKey: string
-  readonly secretKey: string
-}
+export const CurveKeys = z
+  .object({ publicKey: z.string().length(40), secretKey: z.string().length(40) })
+  .readonly()
+export type CurveKeys = z.infer<typeof CurveKeys>
 
 const Z85 = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#'
 const Z85_VALUE = new Map([...Z85].map((c, i) => [c, i]))

@@ -68,7 +68,7 @@ export function acquireZapHandler(publicKey: string): Promise<() => Promise<void
     return async (): Promise<void> => {
       if (released) return
       released = true
-      await (chain = chain.then(async () => {
+      const release = chain.then(async () => {
         const n = (current.allowed.get(publicKey) ?? 1) - 1
         if (n > 0) current.allowed.set(publicKey, n)
         else current.allowed.delete(publicKey)
@@ -77,7 +77,9 @@ export function acquireZapHandler(publicKey: string): Promise<() => Promise<void
           current.socket.close()
           await current.loop
         }
-      }))
+      })
+      chain = release
+      await release
     }
   })
   chain = acquired.catch(() => undefined)
