@@ -1,4 +1,8 @@
+import { z } from 'zod'
 import { type CurveKeys, loadCurveKeys } from '../transport/curve-keys.js'
+
+/** The shared data-plane env variables (see {@link parseDataPlaneEnv}). */
+export const DataPlaneEnv = z.object({ DATA_PLANE_KEY_FILE: z.string().optional() })
 
 /** The data-plane part of every ingester's, worker's and reducer's config. */
 export interface DataPlaneConfig {
@@ -18,7 +22,7 @@ export interface DataPlaneConfig {
 export function parseDataPlaneEnv(
   env: Readonly<Record<string, string | undefined>>,
 ): DataPlaneConfig {
-  const path = env.DATA_PLANE_KEY_FILE
+  const path = DataPlaneEnv.parse(env).DATA_PLANE_KEY_FILE
   if (path === undefined || path === '') return {}
   return { curve: loadCurveKeys(path) }
 }
