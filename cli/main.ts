@@ -3,6 +3,7 @@ import { type ErrorCode, isBeamloomError } from '../src/index.js'
 import { autoscalerCommand } from './commands/autoscaler.js'
 import { controllerCommand } from './commands/controller.js'
 import { ingesterCommand } from './commands/ingester.js'
+import { keysCommand } from './commands/keys.js'
 import { reducerCommand } from './commands/reducer.js'
 import { simulateCommand } from './commands/simulate.js'
 import { workerCommand } from './commands/worker.js'
@@ -39,6 +40,7 @@ export function buildProgram(version: string): Command {
     .addCommand(ingesterCommand())
     .addCommand(simulateCommand())
     .addCommand(autoscalerCommand())
+    .addCommand(keysCommand())
   throwUsageErrors(program)
   return program
 }
