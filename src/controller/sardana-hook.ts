@@ -33,8 +33,10 @@ export type SardanaHookInfo = z.infer<typeof SardanaHookInfo>
  *
  * Differs from Dranspose: a body without `scan`, `nb_points` or `streams`, or with no served
  * stream, is refused (Dranspose answers 200 with a text); the caller maps it to HTTP 400. So is
- * `nb_points` above `maxPoints` (`CONTROLLER_MAX_EVENTS`), before anything is built. A scan of
- * more than {@link SARDANA_PART_EVENTS} points is that part repeated plus a `sardana_rest`
+ * `nb_points` above `maxPoints` (`CONTROLLER_MAX_EVENTS` less the start and end events), before
+ * anything is built. A scan of
+ * more than `partEvents` ({@link SARDANA_PART_EVENTS}, or `CONTROLLER_MAX_MAP_EVENTS` when that
+ * is smaller) points is a part of that length repeated plus a `sardana_rest`
  * part: each event still gets a constraint of its own (constraints bind per part instance),
  * and memory stays that of 10 000 points.
  * @throws MappingInvalidError `MAPPING_INVALID` with the offending paths.
@@ -43,6 +45,7 @@ export function sardanaSequence(
   info: unknown,
   served: ReadonlySet<string>,
   maxPoints = Number.MAX_SAFE_INTEGER,
+  partEvents = SARDANA_PART_EVENTS,
 ): Sequence {
   const parsed = SardanaHookInfo.safeParse(info)
   if (!parsed.success) {
@@ -59,7 +62,7 @@ export function sardanaSequence(
     throw new MappingInvalidError('sardana scan description', [
       {
         path: ['scan', 'nb_points'],
-        message: `${points} points, more than the ${maxPoints} allowed (CONTROLLER_MAX_EVENTS)`,
+        message: `${points} points, more than the ${maxPoints} allowed (CONTROLLER_MAX_EVENTS, less the start and end events)`,
       },
     ])
   }
@@ -74,15 +77,15 @@ export function sardanaSequence(
   }
   const names = streams.map(streamName)
   const part = PartName.parse(SARDANA_PART)
-  if (points <= SARDANA_PART_EVENTS) {
+  if (points <= partEvents) {
     return { parts: { [part]: uniformTriggerMap(names, points) }, sequence: [part] }
   }
-  const repeats = Math.floor(points / SARDANA_PART_EVENTS)
-  const rest = points - repeats * SARDANA_PART_EVENTS
+  const repeats = Math.floor(points / partEvents)
+  const rest = points - repeats * partEvents
   const restPart = PartName.parse(SARDANA_REST_PART)
   return {
     parts: {
-      [part]: uniformTriggerMap(names, SARDANA_PART_EVENTS),
+      [part]: uniformTriggerMap(names, partEvents),
       ...(rest === 0 ? {} : { [restPart]: uniformTriggerMap(names, rest) }),
     },
     sequence: [...Array.from({ length: repeats }, () => part), ...(rest === 0 ? [] : [restPart])],

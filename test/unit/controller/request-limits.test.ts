@@ -113,13 +113,22 @@ describe('controller request limits', () => {
     })
     expect(manyEvents.statusCode).toBe(400)
     expect(manyEvents.json().message).toContain('CONTROLLER_MAX_EVENTS')
+    // 11 points + start and end = 13 > 12.
     const sardana = await app.inject({
       method: 'POST',
       url: '/api/v1/sardana_hook',
-      payload: { streams: ['eiger'], scan: { nb_points: 13 } },
+      payload: { streams: ['eiger'], scan: { nb_points: 11 } },
     })
     expect(sardana.statusCode).toBe(400)
+    expect(sardana.json().issues[0].path).toEqual(['scan', 'nb_points'])
     expect(sardana.json().message).toContain('CONTROLLER_MAX_EVENTS')
+    const sardanaAtLimit = await app.inject({
+      method: 'POST',
+      url: '/api/v1/sardana_hook',
+      payload: { streams: ['eiger'], scan: { nb_points: 10 } },
+    })
+    expect(sardanaAtLimit.statusCode, sardanaAtLimit.body).toBe(200)
+    await app.inject({ method: 'POST', url: '/api/v1/stop' })
     // 2 × 5 + start and end = 12: at the limit.
     const atLimit = await app.inject({
       method: 'POST',
@@ -157,7 +166,8 @@ describe('controller request limits', () => {
     expect(res.json().issues).toEqual([
       {
         path: ['scan', 'nb_points'],
-        message: '30000000 points, more than the 10000000 allowed (CONTROLLER_MAX_EVENTS)',
+        message:
+          '30000000 points, more than the 9999998 allowed (CONTROLLER_MAX_EVENTS, less the start and end events)',
       },
     ])
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024)
