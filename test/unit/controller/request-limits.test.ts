@@ -174,6 +174,30 @@ describe('controller request limits', () => {
     expect(controller.scan()).toBeUndefined()
   })
 
+  it('starts a Sardana scan at the limit (9 999 998 points) in memory that does not grow with it', async () => {
+    bed = await testBed()
+    await bed.ingester('ing', ['eiger', 'pilatus'])
+    await bed.worker('a', { paused: true })
+    const controller = await bed.controller()
+    app = buildControllerApp(controller)
+    const before = process.memoryUsage()
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/sardana_hook',
+      payload: { streams: ['eiger', 'pilatus'], scan: { nb_points: 9_999_998 } },
+    })
+    expect(res.statusCode, res.body).toBe(200)
+    expect(controller.progress().total_events).toBe(10_000_000)
+    const after = process.memoryUsage()
+    // Materialised, 10 M events × 2 streams would be gigabytes (issue 15: 3.8 GB at 9 s).
+    expect(after.heapUsed + after.external - before.heapUsed - before.external).toBeLessThan(
+      160 * 1024 * 1024,
+    )
+    const doc = await app.inject({ url: '/api/v1/sequence', headers: {} })
+    expect(doc.json().sequence).toHaveLength(1_002)
+    await app.inject({ method: 'POST', url: '/api/v1/stop' })
+  })
+
   it('builds a long Sardana scan from a repeated part: memory of 10 000 points', () => {
     const served = new Set(['eiger', 'pilatus'])
     const seq = sardanaSequence(
