@@ -179,7 +179,10 @@ export function controllerCommand(version?: string): Command {
     .option('--host <host>', 'listen address (env CONTROLLER_HOST; default 127.0.0.1)')
     .option('--port <port>', 'HTTP port (env CONTROLLER_PORT; default 5000)', port)
     .addOption(deprecatedPortOption(port))
-    .option('--token <token>', 'bearer token every request but health, progress, metrics, docs and the status page needs (env CONTROLLER_TOKEN)')
+    .option(
+      '--token <token>',
+      'bearer token every request but health, progress, metrics, docs and the status page needs (env CONTROLLER_TOKEN)',
+    )
     .option('--name <name>', 'registry name (env CONTROLLER_NAME; default controller)')
     .option('--url <url>', 'URL published in the registry (env CONTROLLER_URL)')
     .option('--redis <url>', 'control plane, redis://host:6379 (env REDIS_URL)')
