@@ -12,10 +12,18 @@ export function setToken(value) {
   else sessionStorage.setItem(TOKEN_KEY, value)
 }
 
-export async function json(path) {
+/** A read the API refused for want of a valid token (HTTP 401). */
+export class TokenNeeded extends Error {}
+
+/** Headers that carry the token, when one was entered. */
+export function authHeaders() {
   const t = token()
-  const response = await fetch(path, t === '' ? {} : { headers: { authorization: `Bearer ${t}` } })
-  if (response.status === 401) throw new Error(`${path}: a valid token is needed (top right)`)
+  return t === '' ? {} : { authorization: `Bearer ${t}` }
+}
+
+export async function json(path) {
+  const response = await fetch(path, { headers: authHeaders() })
+  if (response.status === 401) throw new TokenNeeded(`${path}: a valid token is needed (top right)`)
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`)
   return response.json()
 }
