@@ -45,6 +45,26 @@ async function serve(socket: Reply, allowed: ReadonlyMap<string, number>): Promi
 }
 
 /**
+ * Bind the ZAP endpoint, retrying for up to a second while a handler that was just closed still
+ * holds it (libzmq frees inproc endpoints in the background).
+ */
+async function bindZap(socket: Reply): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await socket.bind(ZAP_ENDPOINT)
+      return
+    } catch (err) {
+      const inUse = (err as { code?: string }).code === 'EADDRINUSE'
+      if (!inUse || attempt >= 50) {
+        socket.close()
+        throw err
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+}
+
+/**
  * Admit CURVE clients holding `publicKey` on every CURVE server socket of this process: binds
  * the process's one ZAP handler (on zeromq's default context) on first use and counts users.
  * Without a handler libzmq admits any client that knows the server's public key; with it, a
@@ -55,7 +75,7 @@ export function acquireZapHandler(publicKey: string): Promise<() => Promise<void
   const acquired = chain.then(async () => {
     if (state === undefined) {
       const socket = new Reply({ linger: 0 })
-      await socket.bind(ZAP_ENDPOINT)
+      await bindZap(socket)
       const allowed = new Map<string, number>()
       // The loop ends when the socket closes; a failed send ends it too (libzmq then admits
       // nobody, as a handler that does not answer keeps handshakes waiting).
@@ -74,6 +94,8 @@ export function acquireZapHandler(publicKey: string): Promise<() => Promise<void
         else current.allowed.delete(publicKey)
         if (current.allowed.size === 0 && state === current) {
           state = undefined
+          // Unbind first: it resolves once the endpoint is free, so the next acquire can bind.
+          await current.socket.unbind(ZAP_ENDPOINT).catch(() => undefined)
           current.socket.close()
           await current.loop
         }

@@ -11,7 +11,7 @@ import { createIngesterRouter } from '../../../src/transport/ingester-router.js'
 import { createResultReceiver } from '../../../src/transport/result-receiver.js'
 import { createResultSender } from '../../../src/transport/result-sender.js'
 import { createWorkerDealer } from '../../../src/transport/worker-dealer.js'
-import { zapStats } from '../../../src/transport/zap-handler.js'
+import { acquireZapHandler, zapStats } from '../../../src/transport/zap-handler.js'
 
 const scan = ScanId.parse('scan-curve')
 const open: { close(o?: { force?: boolean }): Promise<void> }[] = []
@@ -69,6 +69,21 @@ function forgers(endpoint: string, keys: CurveKeys): Dealer[] {
 }
 
 describe('CURVE-authenticated data plane', { timeout: 120_000 }, () => {
+  it('binds the ZAP handler again right after the last server released it', async () => {
+    const keys = generateCurveKeys()
+    for (let i = 0; i < 20; i++) {
+      const release = await acquireZapHandler(keys.publicKey)
+      await release()
+    }
+    const r = createResultReceiver({ curve: keys, onBatch: () => {} })
+    await r.start()
+    await r.close()
+    const again = createResultReceiver({ curve: keys, onBatch: () => {} })
+    open.push(again)
+    await again.start()
+    expect(again.state).toBe('running')
+  })
+
   it('reduces only results from workers holding the key: forged batches never arrive', async () => {
     const keys = generateCurveKeys()
     const batches: ResultBatch[] = []
