@@ -8,6 +8,8 @@ const nonNegativeInt = z.coerce.number().int().nonnegative()
  * The autoscaler's env (it needs no control plane: it reads the controller over HTTP and writes
  * the Kubernetes API):
  * - `AUTOSCALER_CONTROLLER_URL` — the controller's HTTP API (required, e.g. `http://beamloom-controller:5000`);
+ * - `AUTOSCALER_CONTROLLER_TOKEN` — the controller's bearer token (`CONTROLLER_TOKEN`): its
+ *   status and load need it when it has one;
  * - `AUTOSCALER_DEPLOYMENT` — the worker Deployment it scales (required);
  * - `AUTOSCALER_NAMESPACE` — its namespace (default: the pod's own, from the service account);
  * - `AUTOSCALER_MIN_REPLICAS` / `AUTOSCALER_MAX_REPLICAS` — bounds (default 1 and 8);
@@ -29,6 +31,7 @@ const nonNegativeInt = z.coerce.number().int().nonnegative()
 export const AutoscalerEnv = z
   .object({
     AUTOSCALER_CONTROLLER_URL: z.url({ error: 'required: the controller URL, http://host:port' }),
+    AUTOSCALER_CONTROLLER_TOKEN: z.string().min(1).optional(),
     AUTOSCALER_DEPLOYMENT: z.string({ error: 'required: the worker Deployment' }).min(1),
     AUTOSCALER_NAMESPACE: z.string().min(1).optional(),
     AUTOSCALER_MIN_REPLICAS: nonNegativeInt.default(1),
@@ -50,6 +53,7 @@ export const AutoscalerEnv = z
   })
   .transform((env) => ({
     controllerUrl: env.AUTOSCALER_CONTROLLER_URL.replace(/\/+$/, ''),
+    controllerToken: env.AUTOSCALER_CONTROLLER_TOKEN,
     deployment: env.AUTOSCALER_DEPLOYMENT,
     namespace: env.AUTOSCALER_NAMESPACE,
     policy: {

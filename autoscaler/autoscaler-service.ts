@@ -25,6 +25,8 @@ export interface AutoscalerLogger {
 /** What {@link createAutoscaler} takes. */
 export interface AutoscalerOptions {
   readonly controllerUrl: string
+  /** The controller's bearer token, when it has one. */
+  readonly controllerToken?: string | undefined
   readonly namespace: string
   readonly deployment: string
   readonly policy: ScalePolicy
@@ -122,6 +124,7 @@ export class AutoscalerService extends ServiceBase {
     try {
       const load = await readControllerLoad({
         controllerUrl: this.#o.controllerUrl,
+        controllerToken: this.#o.controllerToken,
         rateWindowSeconds: this.#o.rateWindowSeconds,
         requestTimeoutMs: this.#o.requestTimeoutMs,
         signal,

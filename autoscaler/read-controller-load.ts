@@ -21,6 +21,8 @@ const LoadReply = z.record(
 export interface ControllerLoadSource {
   /** The controller's base URL, without a trailing slash. */
   readonly controllerUrl: string
+  /** The controller's bearer token (its status and load need it when it has one). */
+  readonly controllerToken?: string | undefined
   /** The load interval the rate is read over, in seconds. */
   readonly rateWindowSeconds: number
   /** Each request is abandoned after this long, ms. */
@@ -42,7 +44,14 @@ async function getJson(url: string, source: ControllerLoadSource): Promise<unkno
   const signal = source.signal === undefined ? timeout : AbortSignal.any([timeout, source.signal])
   let response: Response
   try {
-    response = await fetch(url, { signal, headers: { accept: 'application/json' } })
+    const token = source.controllerToken
+    response = await fetch(url, {
+      signal,
+      headers: {
+        accept: 'application/json',
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      },
+    })
   } catch (cause) {
     throw new UpstreamClosedError(`controller unreachable at ${url}`, { cause })
   }

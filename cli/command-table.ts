@@ -70,6 +70,12 @@ export const COMMANDS: readonly LazyCommand[] = [
     hasOptions: true,
     load: async () => (await import('./commands/autoscaler.js')).autoscalerCommand(),
   },
+  {
+    name: 'keys',
+    description: 'make a data-plane CURVE key file (for DATA_PLANE_KEY_FILE)',
+    hasOptions: true,
+    load: async () => (await import('./commands/keys.js')).keysCommand(),
+  },
 ]
 
 /**

@@ -1,7 +1,7 @@
 import cors from '@fastify/cors'
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import type { ServiceState } from '../src/internal.js'
-import { encodePayload, installErrorHandler, toJsonValue } from '../src/internal.js'
+import { bearerGuard, encodePayload, installErrorHandler, toJsonValue } from '../src/internal.js'
 import { beamloomVersion } from './hdf5-file/beamloom-version.js'
 import { registerH5FileRoute } from './hdf5-file/h5-file-route.js'
 import type { H5Files } from './hdf5-file/h5-files.js'
@@ -50,8 +50,10 @@ export interface ReducerView {
   readonly updates?: UpdateHub
   /** HDF5 files on request (`POST /api/v1/h5`); without it the route answers 409. */
   readonly h5Files?: H5Files
-  /** Bearer token `POST /api/v1/h5` must carry; unset: no check. */
+  /** Bearer token `POST /api/v1/h5` and `GET /api/v1/status` must carry; unset: no check. */
   readonly httpToken?: string | undefined
+  /** Most `/api/v1/updates` clients at once (default 64). */
+  readonly maxUpdateClients?: number
   /**
    * How the result is made (scan, end state, modules, parameters, sources): the HDF5-REST
    * root shows it beside `publish`, as files do under `/entry`. Without it the root is
@@ -120,7 +122,12 @@ export function buildReducerApp(reducer: ReducerView): FastifyInstance {
   app.get<{ Params: { '*': string } }>('/api/v1/result/*', (req, reply) =>
     sendResult(req.params['*'], req.headers.accept, reply),
   )
-  app.get('/api/v1/status', () => reducer.status())
+  // The status names the scan and the reducer's queues: internals, behind the token if any.
+  app.get(
+    '/api/v1/status',
+    reducer.httpToken === undefined ? {} : { onRequest: bearerGuard(reducer.httpToken) },
+    () => reducer.status(),
+  )
   app.get('/api/v1/scan', (_req, reply) => {
     const metadata = reducer.metadata?.()
     if (metadata === undefined) {
@@ -128,7 +135,8 @@ export function buildReducerApp(reducer: ReducerView): FastifyInstance {
     }
     return reply.send(scanMetadataJson(metadata, beamloomVersion()))
   })
-  if (reducer.updates !== undefined) registerUpdatesRoute(app, reducer.updates)
+  if (reducer.updates !== undefined)
+    registerUpdatesRoute(app, reducer.updates, reducer.maxUpdateClients)
   registerViewer(app, () => reducer.publish)
   registerHdf5Rest(app, {
     get publish() {

@@ -1,5 +1,10 @@
 import { z } from 'zod'
-import { ConfigError, type ControlPlaneConfig, parseControlPlaneEnv } from '../src/internal.js'
+import {
+  ConfigError,
+  type ControlPlaneConfig,
+  parseControlPlaneEnv,
+  parseDataPlaneEnv,
+} from '../src/internal.js'
 import { ReducerOptions } from './reducer-options.js'
 
 /**
@@ -8,7 +13,8 @@ import { ReducerOptions } from './reducer-options.js'
  * (default 5010), `REDUCER_ADVERTISE_HOST`, `REDUCER_UPDATES_THROTTLE_MS` (default 200), `REDUCER_H5_DIR`, `REDUCER_TOKEN`,
  * `REDUCER_CALL_TIMEOUT_MS` (default 60000; 0: none), `REDUCER_MEMORY_MIB` (a Python reducer's
  * cap; default 0: none), `BEAMLOOM_PYTHON` (the interpreter of Python reducers).
- * `REDUCER_CORS_ORIGINS` (comma-separated origins, or `*`). The shared control-plane variables (`REDIS_URL`,
+ * `REDUCER_CORS_ORIGINS` (comma-separated origins, or `*`), `REDUCER_MAX_UPDATE_CLIENTS` (default
+ * 64), `DATA_PLANE_KEY_FILE` (the CURVE key, see `parseDataPlaneEnv`). The shared control-plane variables (`REDIS_URL`,
  * `REDIS_KEY_PREFIX`, `HEARTBEAT_MS`) are read by `parseControlPlaneEnv`.
  */
 export const ReducerEnv = z
@@ -26,6 +32,7 @@ export const ReducerEnv = z
     REDUCER_MEMORY_MIB: z.coerce.number().optional(),
     BEAMLOOM_PYTHON: z.string().optional(),
     REDUCER_CORS_ORIGINS: z.string().optional(),
+    REDUCER_MAX_UPDATE_CLIENTS: z.coerce.number().optional(),
   })
   .transform((env, ctx) => {
     const parsed = ReducerOptions.safeParse(
@@ -42,6 +49,7 @@ export const ReducerEnv = z
         callTimeoutMs: env.REDUCER_CALL_TIMEOUT_MS,
         memoryMiB: env.REDUCER_MEMORY_MIB,
         python: env.BEAMLOOM_PYTHON,
+        maxUpdateClients: env.REDUCER_MAX_UPDATE_CLIENTS,
         corsOrigins: env.REDUCER_CORS_ORIGINS?.split(',')
           .map((o) => o.trim())
           .filter((o) => o !== ''),
@@ -69,6 +77,7 @@ const ENV_NAMES: Readonly<Record<string, string>> = {
   memoryMiB: 'REDUCER_MEMORY_MIB',
   python: 'BEAMLOOM_PYTHON',
   corsOrigins: 'REDUCER_CORS_ORIGINS',
+  maxUpdateClients: 'REDUCER_MAX_UPDATE_CLIENTS',
 }
 
 /** A reducer process's whole config: its options and the control plane's. */
@@ -90,7 +99,7 @@ export function parseReducerEnv(
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
     throw new ConfigError(`invalid reducer config: ${issues}`)
   }
-  return { reducer: parsed.data, controlPlane }
+  return { reducer: { ...parsed.data, ...parseDataPlaneEnv(env) }, controlPlane }
 }
 
 function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DEFAULT_HEARTBEAT_MS } from '../src/internal.js'
+import { CurveKeys, DEFAULT_HEARTBEAT_MS } from '../src/internal.js'
 
 /** A web origin (`scheme://host[:port]`, no path), or `*` for any. */
 export const CorsOrigin = z
@@ -33,6 +33,10 @@ export const CorsOrigin = z
  * - `corsOrigins`: web origins (`https://h5web.example.org`) whose pages may read the HTTP API
  *   (HDF5-REST, results, status, updates) from another origin, as a served h5web does; `['*']`:
  *   any origin. Default none: browsers keep cross-origin pages out.
+ * - `maxUpdateClients`: most `/api/v1/updates` (server-sent events) clients at once (default
+ *   64); one more is answered 503.
+ * - `curve`: the deployment's CURVE key pair (`DATA_PLANE_KEY_FILE`): the results socket then
+ *   admits only workers holding it. Unset: plain TCP.
  */
 export const ReducerOptions = z.strictObject({
   name: z.string().min(1).default('reducer'),
@@ -52,6 +56,8 @@ export const ReducerOptions = z.strictObject({
   h5Dir: z.string().min(1).optional(),
   token: z.string().min(1).optional(),
   corsOrigins: z.array(CorsOrigin).default([]),
+  maxUpdateClients: z.int().positive().default(64),
+  curve: CurveKeys.optional(),
 })
 /** Typed reducer options, defaults applied. */
 export type ReducerOptions = z.output<typeof ReducerOptions>

@@ -24,6 +24,7 @@ import {
   type ScanId,
   ServiceBase,
   StateError,
+  warnIfExposed,
 } from '../src/internal.js'
 import { compactDedup } from './compact-dedup.js'
 import { H5Files } from './hdf5-file/h5-files.js'
@@ -136,9 +137,14 @@ export class Reducer extends ServiceBase {
     return this.#h5
   }
 
-  /** Bearer token of the mutating HTTP routes. */
+  /** Bearer token of the mutating HTTP routes and of `GET /api/v1/status`. */
   get httpToken(): string | undefined {
     return this.options.token
+  }
+
+  /** Most `/api/v1/updates` clients at once. */
+  get maxUpdateClients(): number {
+    return this.options.maxUpdateClients
   }
 
   /** Origins whose pages may read the HTTP API cross-origin. */
@@ -265,6 +271,7 @@ export class Reducer extends ServiceBase {
 
     const app = buildReducerApp(this)
     this.addCloseStep('http', () => app.close())
+    warnIfExposed(this.#logger, 'the reducer API', options.httpHost, options.token, 'REDUCER_TOKEN')
     try {
       await app.listen({ host: options.httpHost, port: options.httpPort })
     } catch (cause) {
@@ -278,6 +285,7 @@ export class Reducer extends ServiceBase {
 
     const receiver = createResultReceiver({
       bind: options.bind,
+      curve: options.curve,
       onBatch: (batch, from) => this.#onBatch(scans, batch, from),
       onInvalid: (err) => this.#logger.warn({ err }, `dropped an invalid result message`),
     })

@@ -142,6 +142,7 @@ export {
   ControlPlaneEnv,
   parseControlPlaneEnv,
 } from './config/control-plane-env.js'
+export { parseDataPlaneEnv } from './config/data-plane-env.js'
 export {
   applyDransposeEnv,
   DRANSPOSE_ENV_ALIASES,
@@ -592,6 +593,7 @@ export {
   setDefaultLoggerFactory,
   silentPino,
 } from './service/default-logger.js'
+export { warnIfExposed } from './service/exposure-warning.js'
 export {
   type FailureFields,
   FailureLog,
@@ -630,6 +632,7 @@ export {
 export { loadStaticFiles, type StaticFile } from './service/static-files.js'
 export { Wakeup } from './service/wakeup.js'
 export { bindEndpoint, connectEndpoint, DEFAULT_BIND_ADDRESS } from './transport/bind-endpoint.js'
+export { CurveKeys, formatCurveKeyFile, generateCurveKeys } from './transport/curve-keys.js'
 export {
   createIngesterRouter,
   IngesterRouter,

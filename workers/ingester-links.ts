@@ -1,4 +1,10 @@
-import type { EventBatch, ProcessInfo, ProtocolError, WorkerName } from '../src/internal.js'
+import type {
+  CurveKeys,
+  EventBatch,
+  ProcessInfo,
+  ProtocolError,
+  WorkerName,
+} from '../src/internal.js'
 import { createWorkerDealer, type WorkerDealer } from '../src/internal.js'
 
 /** Options of {@link IngesterLinks}. */
@@ -10,6 +16,8 @@ export interface IngesterLinksOptions {
   readonly onInvalid: (ingester: string, err: ProtocolError) => void
   /** A link closed by itself with an error (the registry will replace it if the ingester lives). */
   readonly onLinkFailed: (ingester: string, err: Error) => void
+  /** The deployment's CURVE key pair, when the data plane is authenticated. */
+  readonly curve?: CurveKeys | undefined
 }
 
 interface Link {
@@ -65,6 +73,7 @@ export class IngesterLinks {
     const name = info.name
     const dealer = createWorkerDealer({
       endpoint,
+      curve: this.#options.curve,
       worker: this.#options.worker,
       onBatch: (batch) => this.#options.onBatch(batch),
       onInvalid: (err) => this.#options.onInvalid(name, err),

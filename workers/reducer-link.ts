@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { ProcessInfo, ResultAck } from '../src/internal.js'
+import type { CurveKeys, ProcessInfo, ResultAck } from '../src/internal.js'
 import {
   createResultSender,
   type ResultSender,
@@ -31,10 +31,13 @@ export class ReducerLink {
   #waiters = new Set<() => void>()
   #closed = false
   #onInvalid: ((err: Error) => void) | undefined
+  readonly #curve: CurveKeys | undefined
 
-  constructor(worker: WorkerName, onInvalid?: (err: Error) => void) {
+  /** `curve`: the deployment's CURVE key pair, when the data plane is authenticated. */
+  constructor(worker: WorkerName, onInvalid?: (err: Error) => void, curve?: CurveKeys) {
     this.routingId = `${worker}/${randomUUID().slice(0, 8)}`
     this.#onInvalid = onInvalid
+    this.#curve = curve
   }
 
   /** The endpoint results go to now, if a reducer is known. */
@@ -62,6 +65,7 @@ export class ReducerLink {
     if (this.#closed || endpoint === undefined || endpoint === this.#endpoint) return
     const sender = createResultSender({
       endpoint,
+      curve: this.#curve,
       routingId: this.routingId,
       drainMs: 200,
       onAck: (ack) => this.#listener?.onAck(ack),

@@ -1,6 +1,12 @@
 import { hostname } from 'node:os'
 import { z } from 'zod'
-import { ConfigError, ControlPlaneEnv, DEFAULT_HEARTBEAT_MS } from '../src/internal.js'
+import {
+  ConfigError,
+  ControlPlaneEnv,
+  CurveKeys,
+  DEFAULT_HEARTBEAT_MS,
+  parseDataPlaneEnv,
+} from '../src/internal.js'
 
 /** The worker's default name: host and process id, unique on one machine. */
 function defaultName(): string {
@@ -63,6 +69,8 @@ export const WorkerConfig = z.strictObject({
   metricsPort: z.int().min(0).max(65_535).optional(),
   metricsHost: z.string().min(1).default('0.0.0.0'),
   advertiseHost: z.string().min(1).optional(),
+  /** The deployment's CURVE key pair (`DATA_PLANE_KEY_FILE`); unset: plain TCP data plane. */
+  curve: CurveKeys.optional(),
 })
 /** Typed worker config, defaults applied. */
 export type WorkerConfig = z.output<typeof WorkerConfig>
@@ -160,7 +168,7 @@ export function parseWorkerEnv(
   }
   const { redisUrl, keyPrefix, heartbeatMs, connectTimeoutMs } = e
   return {
-    worker: worker.data,
+    worker: { ...worker.data, ...parseDataPlaneEnv(env) },
     controlPlane: { redisUrl, keyPrefix, heartbeatMs, connectTimeoutMs },
   }
 }

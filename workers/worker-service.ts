@@ -86,11 +86,14 @@ export class WorkerService extends ServiceBase {
     this.#plane = deps.plane
     this.#logger = deps.logger ?? defaultLogger('worker', silentPino)
     this.#name = WorkerName.parse(config.name)
-    this.#reducer = new ReducerLink(this.#name, (err) =>
-      this.#logger.warn({ err: err.message }, 'bad message from the reducer'),
+    this.#reducer = new ReducerLink(
+      this.#name,
+      (err) => this.#logger.warn({ err: err.message }, 'bad message from the reducer'),
+      config.curve,
     )
     this.#links = new IngesterLinks({
       worker: this.#name,
+      curve: config.curve,
       onBatch: (batch) => this.#onBatch(batch),
       onInvalid: (ingester, err) => this.#logger.warn({ ingester, err: err.message }, 'bad batch'),
       onLinkFailed: (ingester, err) => {

@@ -14,6 +14,7 @@ import {
   parseControllerEnv,
   runWithSignals,
   ServiceBase,
+  warnIfExposed,
 } from '../../src/internal.js'
 import {
   type LogFlags,
@@ -74,11 +75,15 @@ class ControllerProcess extends ServiceBase {
     const app: FastifyInstance = buildControllerApp(controller, {
       token: config.token,
       logger: this.#logger,
+      bodyLimitBytes: config.bodyLimitBytes,
+      parameterBodyLimitBytes: config.parameterBodyLimitBytes,
+      maxLogStreams: config.maxLogStreams,
       ...(this.#version === undefined ? {} : { version: this.#version }),
     })
     // Listen first, so the URL the controller registers names the bound port; the controller
     // closes first (its close step is added last), then the API.
     this.addCloseStep('http api', () => app.close())
+    warnIfExposed(this.#logger, 'the controller API', config.host, config.token, 'CONTROLLER_TOKEN')
     await app.listen({ host: config.host, port: config.port })
     const address = app.server.address()
     if (address !== null && typeof address === 'object') {
@@ -159,10 +164,13 @@ function envOf(opts: ControllerOptions): Record<string, string | undefined> {
 export function controllerCommand(version?: string): Command {
   return new Command('controller')
     .description('run the controller: HTTP API for trigger maps, scans, parameters and logs')
-    .option('--host <host>', 'listen address (env CONTROLLER_HOST; default 0.0.0.0)')
+    .option('--host <host>', 'listen address (env CONTROLLER_HOST; default 127.0.0.1)')
     .option('--port <port>', 'HTTP port (env CONTROLLER_PORT; default 5000)', port)
     .addOption(deprecatedPortOption())
-    .option('--token <token>', 'bearer token required by POST requests (env CONTROLLER_TOKEN)')
+    .option(
+      '--token <token>',
+      'bearer token every request but health, progress, metrics, docs and the status page needs (env CONTROLLER_TOKEN)',
+    )
     .option('--name <name>', 'registry name (env CONTROLLER_NAME; default controller)')
     .option('--url <url>', 'URL published in the registry (env CONTROLLER_URL)')
     .option('--redis <url>', 'control plane, redis://host:6379 (env REDIS_URL)')

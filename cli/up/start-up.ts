@@ -36,6 +36,7 @@ import {
   sleep,
   streamName,
   uniformTriggerMap,
+  warnIfExposed,
 } from '../../src/internal.js'
 import { createWorker, type WorkerService } from '../../workers/index.js'
 import type { UpSpec } from './up-spec.js'
@@ -151,6 +152,14 @@ export async function startUp(spec: UpSpec, options: StartUpOptions = {}): Promi
       logger: logger.child({ name: 'http' }),
     })
     closers.push(() => app.close())
+    // `up` has no token: beyond loopback, anyone on the network can drive it.
+    warnIfExposed(
+      logger,
+      'the controller API of beamloom up',
+      spec.host,
+      undefined,
+      'CONTROLLER_TOKEN by running `beamloom controller` on its own, or keep --host on loopback',
+    )
     await app.listen({ host: spec.host, port: spec.port })
     const address = app.server.address()
     controllerUrl = `http://${spec.host}:${typeof address === 'object' && address ? address.port : spec.port}`

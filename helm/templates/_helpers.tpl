@@ -143,3 +143,53 @@ the main pool is `<fullname>-worker`, an extra pool `<fullname>-worker-<name>`.
 {{- end -}}
 {{- toYaml $pools -}}
 {{- end -}}
+
+{{/* The Secret holding the data plane's CURVE secret key (the chart's own, or existingSecret). */}}
+{{- define "beamloom.dataPlaneSecretName" -}}
+{{- default (printf "%s-data-plane" (include "beamloom.fullname" .)) .Values.security.dataPlane.existingSecret -}}
+{{- end -}}
+
+{{/* The Secret holding the tokens the chart makes (controller-token, reducer-token). */}}
+{{- define "beamloom.tokenSecretName" -}}
+{{- printf "%s-tokens" (include "beamloom.fullname" .) -}}
+{{- end -}}
+
+{{/* DATA_PLANE_KEY_FILE for ingesters, workers and the reducer, when the data plane is keyed. */}}
+{{- define "beamloom.dataPlaneEnv" -}}
+{{- if .Values.security.dataPlane.curve }}
+- name: DATA_PLANE_KEY_FILE
+  value: {{ printf "/etc/beamloom/data-plane/%s" .Values.security.dataPlane.secretKey | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* The volume mount of the data-plane key (a list entry), when keyed. */}}
+{{- define "beamloom.dataPlaneMount" -}}
+{{- if .Values.security.dataPlane.curve }}
+- name: data-plane-key
+  mountPath: /etc/beamloom/data-plane
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{/* The volume of the data-plane key (a list entry), when keyed. */}}
+{{- define "beamloom.dataPlaneVolume" -}}
+{{- if .Values.security.dataPlane.curve }}
+- name: data-plane-key
+  secret:
+    secretName: {{ include "beamloom.dataPlaneSecretName" . }}
+    # 0400 (read by the owner only), written in decimal: YAML 1.1 and 1.2 read 0400 differently.
+    defaultMode: 256
+    items:
+      - key: {{ .Values.security.dataPlane.secretKey }}
+        path: {{ .Values.security.dataPlane.secretKey }}
+{{- end }}
+{{- end -}}
+
+{{/* An env entry `name` from a token Secret: (dict "root" $ "name" "CONTROLLER_TOKEN" "token" .token "key" "controller-token"). */}}
+{{- define "beamloom.tokenEnv" -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ default (include "beamloom.tokenSecretName" .root) .token.existingSecret }}
+      key: {{ ternary .token.secretKey .key (ne .token.existingSecret "") }}
+{{- end -}}

@@ -102,6 +102,7 @@ class IngesterService extends ServiceBase implements Ingester {
     const name = ingesterName(config)
     const router = createIngesterRouter({
       bind: config.bind,
+      curve: config.curve,
       onHello: (hello) => this.#session?.onHello(hello.worker),
       onInvalid: (err) => this.#logger.warn({ err: err.message }, 'invalid message from a worker'),
     })

@@ -1,5 +1,11 @@
 import { z } from 'zod'
-import { ConfigError, DEFAULT_HEARTBEAT_MS, StreamName } from '../../src/internal.js'
+import {
+  ConfigError,
+  CurveKeys,
+  DEFAULT_HEARTBEAT_MS,
+  parseDataPlaneEnv,
+  StreamName,
+} from '../../src/internal.js'
 
 const GIB = 1024 * 1024 * 1024
 
@@ -41,7 +47,13 @@ export const IngesterConfig = z.strictObject({
   /** Serve `/metrics`, `/health/live`, `/health/ready` on this port (0: any free; unset: off). */
   metricsPort: z.number().int().min(0).max(65_535).optional(),
   /** Address the metrics server listens on. */
-  metricsHost: z.string().min(1).default('0.0.0.0'),
+  metricsHost: z
+    .string()
+    .min(1)
+    .default(
+      '0.0.0.0',
+    ) /** The deployment's CURVE key pair (`DATA_PLANE_KEY_FILE`); unset: plain TCP data plane. */,
+  curve: CurveKeys.optional(),
 })
 /** Typed ingester config (defaults applied). */
 export type IngesterConfig = z.output<typeof IngesterConfig>
@@ -117,5 +129,8 @@ export function parseIngesterEnv(
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
     throw new ConfigError(`invalid ingester config: ${issues}`)
   }
-  return { config: parsed.data.config, upstreamUrl: parsed.data.upstreamUrl }
+  return {
+    config: { ...parsed.data.config, ...parseDataPlaneEnv(env) },
+    upstreamUrl: parsed.data.upstreamUrl,
+  }
 }

@@ -17,16 +17,24 @@ import { scanRoutes } from './routes-scan.js'
 import { statusRoutes } from './routes-status.js'
 import { statusPageRoutes } from './status-page/status-page-routes.js'
 
+/** Largest JSON body the controller accepts by default (`CONTROLLER_BODY_LIMIT_BYTES`). */
+export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024
+
 /** Options of {@link buildControllerApp}. */
 export interface ControllerAppOptions {
-  /** Bearer token every mutating request (POST) must carry; unset: no check. */
+  /**
+   * Bearer token every request but the public ones must carry (see `isPublicRequest`: health,
+   * progress, metrics, docs, the status page's files); unset: no check.
+   */
   readonly token?: string | undefined
   /** The app's logger (each request is logged at debug); default none. */
   readonly logger?: Logger
-  /** Largest JSON body (trigger maps), bytes; default 64 MiB. */
+  /** Largest JSON body (trigger maps), bytes; default 16 MiB (413 beyond). */
   readonly bodyLimitBytes?: number
-  /** Largest parameter value, bytes; default 64 MiB. */
+  /** Largest parameter value, bytes; default 16 MiB (413 beyond). */
   readonly parameterBodyLimitBytes?: number
+  /** Most `/api/v1/log_stream` clients at once; default 32 (503 beyond). */
+  readonly maxLogStreams?: number
   /** Reported in the OpenAPI document. */
   readonly version?: string
 }
@@ -35,7 +43,8 @@ export interface ControllerAppOptions {
  * The controller's HTTP API as a fastify instance, not listening: Dranspose-compatible routes
  * under `/api/v1`, OpenAPI at `/docs` (JSON at `/docs/json`), `/metrics`, `/health/live`,
  * `/health/ready`, and the status page at `/` and `/status`. One error handler: bad requests and bad maps → 400 with the issues, our
- * errors → status by code, anything else → 500. With a token, POSTs without it → 401.
+ * errors → status by code, anything else → 500. With a token, requests without it → 401 (but for
+ * the public routes).
  */
 export function buildControllerApp(
   controller: Controller,
@@ -46,7 +55,7 @@ export function buildControllerApp(
     // Fastify logs two lines per request at info; a status page polling every second would
     // flood the log. One line per request, at debug, instead.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: options.bodyLimitBytes ?? 64 * 1024 * 1024,
+    bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
   }) as unknown as FastifyInstance
   if (options.logger !== undefined) {
     app.addHook('onResponse', async (request, reply) => {
@@ -81,7 +90,7 @@ export function buildControllerApp(
     installMetrics(scope, controller)
     scanRoutes(scope, controller)
     statusRoutes(scope, controller)
-    logRoutes(scope, controller)
+    logRoutes(scope, controller, options.maxLogStreams)
     statusPageRoutes(scope)
     await scope.register(async (raw) =>
       parameterRoutes(raw, controller, options.parameterBodyLimitBytes),

@@ -1,13 +1,28 @@
 import { z } from 'zod'
 import { type ControlPlaneConfig, parseControlPlaneEnv } from '../config/control-plane-env.js'
 import { ConfigError } from '../errors.js'
+import { DEFAULT_SCAN_LIMITS } from './scan-limits.js'
 
 const positiveInt = z.coerce.number().int().positive()
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1')
 
 /**
  * The controller's own env (the shared control-plane env is read by `parseControlPlaneEnv`):
- * - `CONTROLLER_HOST` / `CONTROLLER_PORT` — where the HTTP API listens (default `0.0.0.0:5000`);
- * - `CONTROLLER_TOKEN` — bearer token every mutating request must carry (unset: no check);
+ * - `CONTROLLER_HOST` / `CONTROLLER_PORT` — where the HTTP API listens (default
+ *   `127.0.0.1:5000`: loopback; a non-loopback host without a token is warned about at start);
+ * - `CONTROLLER_TOKEN` — bearer token every request but the public ones (health, progress,
+ *   metrics, docs, the status page's files) must carry (unset: no check);
+ * - `CONTROLLER_BODY_LIMIT_BYTES` — largest JSON body (maps, sequences; default 16 MiB);
+ * - `CONTROLLER_PARAMETER_LIMIT_BYTES` — largest parameter value (default 16 MiB);
+ * - `CONTROLLER_MAX_EVENTS` / `CONTROLLER_MAX_MAP_EVENTS` / `CONTROLLER_MAX_SEQUENCE_LENGTH` —
+ *   largest scan, map (or part) and sequence list ({@link DEFAULT_SCAN_LIMITS}); Sardana's
+ *   `nb_points` counts against `CONTROLLER_MAX_EVENTS`;
+ * - `CONTROLLER_ALLOW_UNDESCRIBED_PARAMETERS` — store values of parameters no live process
+ *   describes (default false: refused with 400);
+ * - `CONTROLLER_MAX_LOG_STREAMS` — most `/api/v1/log_stream` clients at once (default 32);
  * - `CONTROLLER_NAME` — its name in the process registry (default `controller`);
  * - `CONTROLLER_URL` — the URL it publishes in the registry (default from host and port);
  * - `CONTROLLER_LOOKAHEAD_EVENTS` / `CONTROLLER_HORIZON_EVENTS` — assigner window (100 000 each);
@@ -23,7 +38,7 @@ const positiveInt = z.coerce.number().int().positive()
  */
 export const ControllerEnv = z
   .object({
-    CONTROLLER_HOST: z.string().min(1).default('0.0.0.0'),
+    CONTROLLER_HOST: z.string().min(1).default('127.0.0.1'),
     CONTROLLER_PORT: z.coerce.number().int().min(0).max(65_535).default(5_000),
     CONTROLLER_TOKEN: z.string().min(1).optional(),
     CONTROLLER_NAME: z.string().min(1).default('controller'),
@@ -34,6 +49,13 @@ export const ControllerEnv = z
     CONTROLLER_STALL_WARN_MS: positiveInt.default(30_000),
     CONTROLLER_STALL_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(0),
     CONTROLLER_EVENT_ATTEMPTS: positiveInt.default(2),
+    CONTROLLER_BODY_LIMIT_BYTES: positiveInt.default(16 * 1024 * 1024),
+    CONTROLLER_PARAMETER_LIMIT_BYTES: positiveInt.default(16 * 1024 * 1024),
+    CONTROLLER_MAX_EVENTS: positiveInt.max(2 ** 31 - 1).default(DEFAULT_SCAN_LIMITS.maxEvents),
+    CONTROLLER_MAX_MAP_EVENTS: positiveInt.default(DEFAULT_SCAN_LIMITS.maxMapEvents),
+    CONTROLLER_MAX_SEQUENCE_LENGTH: positiveInt.default(DEFAULT_SCAN_LIMITS.maxSequenceLength),
+    CONTROLLER_ALLOW_UNDESCRIBED_PARAMETERS: flag,
+    CONTROLLER_MAX_LOG_STREAMS: positiveInt.default(32),
   })
   .transform((env) => ({
     host: env.CONTROLLER_HOST,
@@ -47,6 +69,15 @@ export const ControllerEnv = z
     stallWarnMs: env.CONTROLLER_STALL_WARN_MS,
     stallTimeoutMs: env.CONTROLLER_STALL_TIMEOUT_MS,
     eventAttempts: env.CONTROLLER_EVENT_ATTEMPTS,
+    bodyLimitBytes: env.CONTROLLER_BODY_LIMIT_BYTES,
+    parameterBodyLimitBytes: env.CONTROLLER_PARAMETER_LIMIT_BYTES,
+    limits: {
+      maxEvents: env.CONTROLLER_MAX_EVENTS,
+      maxMapEvents: env.CONTROLLER_MAX_MAP_EVENTS,
+      maxSequenceLength: env.CONTROLLER_MAX_SEQUENCE_LENGTH,
+    },
+    allowUndescribedParameters: env.CONTROLLER_ALLOW_UNDESCRIBED_PARAMETERS,
+    maxLogStreams: env.CONTROLLER_MAX_LOG_STREAMS,
   }))
 
 /** Typed controller config: its own settings plus the control plane's. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { ControlPlane } from '../control/control-plane.js'
 import type { ControllerConfig } from './controller-config.js'
+import type { ScanLimits } from './scan-limits.js'
 import type { ScanRunStats } from './scan-run.js'
 
 /** What {@link createController} needs besides its config. */
@@ -52,6 +53,10 @@ export type ControllerOptions = Pick<
     /** Its HTTP API, published in the registry (a function: read when it registers). */
     readonly url?: string | (() => string | undefined) | undefined
     readonly heartbeatMs?: number
+    /** Largest scan accepted; default {@link DEFAULT_SCAN_LIMITS}. */
+    readonly limits?: ScanLimits
+    /** Store values of parameters no live process describes; default false. */
+    readonly allowUndescribedParameters?: boolean
   }
 
 /** Counters of no scan at all. */

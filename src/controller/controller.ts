@@ -28,6 +28,7 @@ import {
 import { buildEnsemble, type EnsembleState } from './ensemble.js'
 import { createParameterApi, type ParameterApi, type ParameterSetResult } from './parameter-api.js'
 import { registerController } from './register-controller.js'
+import { checkScanLimits, DEFAULT_SCAN_LIMITS, type ScanLimits } from './scan-limits.js'
 import { createScanRecords, type ScanRecords } from './scan-records.js'
 import { type RunWorker, ScanRun, type ScanRunStats } from './scan-run.js'
 import { ScanWatch, type Stall } from './scan-watch.js'
@@ -72,6 +73,7 @@ export class Controller extends ServiceBase {
       this.#registry,
       createParameterStore(this.plane),
       (process, message) => this.logger.warn({ process, message }, 'parameter description skipped'),
+      { allowUndescribed: options.allowUndescribedParameters ?? false },
     )
   }
 
@@ -145,12 +147,13 @@ export class Controller extends ServiceBase {
   ): Promise<ScanId> {
     return this.#exclusive(async () => {
       this.#checkRunning()
+      checkScanLimits(sequence, allWrap, this.limits)
       const plan = compileScanPlan(sequence, { allWrap })
       const [ingesters, workers] = await Promise.all([
         this.#registry.list('ingester'),
         this.#registry.list('worker'),
       ])
-      checkScan(sequence, plan, ingesters, workers.length)
+      checkScan(sequence, plan, ingesters, workers)
       if (this.#run !== undefined) await this.#end(this.#run, 'stopped', 'replaced')
       const number = await this.plane.incrBy(this.plane.keys.scanNumber())
       const state: ScanState = {
@@ -177,6 +180,11 @@ export class Controller extends ServiceBase {
       )
       return state.scanId
     })
+  }
+
+  /** The largest scan this controller accepts. */
+  get limits(): ScanLimits {
+    return this.#o.limits ?? DEFAULT_SCAN_LIMITS
   }
 
   /** Stop the running scan (`stopped`); resolves whether one was running. */

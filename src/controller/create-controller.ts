@@ -8,7 +8,12 @@ import type { ControllerDeps } from './controller-types.js'
  */
 export function createController(
   config: Pick<ControllerConfig, 'name' | 'lookaheadEvents' | 'horizonEvents' | 'scanRetentionMs'> &
-    Partial<Pick<ControllerConfig, 'stallWarnMs' | 'stallTimeoutMs' | 'eventAttempts'>> & {
+    Partial<
+      Pick<
+        ControllerConfig,
+        'stallWarnMs' | 'stallTimeoutMs' | 'eventAttempts' | 'limits' | 'allowUndescribedParameters'
+      >
+    > & {
       /** Its HTTP API, published in the registry (a function: read when it registers). */
       readonly url?: string | (() => string | undefined) | undefined
       readonly controlPlane?: { readonly heartbeatMs: number }
@@ -24,6 +29,10 @@ export function createController(
       ...(config.stallWarnMs === undefined ? {} : { stallWarnMs: config.stallWarnMs }),
       ...(config.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: config.stallTimeoutMs }),
       ...(config.eventAttempts === undefined ? {} : { eventAttempts: config.eventAttempts }),
+      ...(config.limits === undefined ? {} : { limits: config.limits }),
+      ...(config.allowUndescribedParameters === undefined
+        ? {}
+        : { allowUndescribedParameters: config.allowUndescribedParameters }),
       url: config.url,
       ...(config.controlPlane === undefined
         ? {}

@@ -37,7 +37,8 @@ export interface ParameterApi {
   describe(): Promise<ParameterDescription[]>
   /**
    * Validate `bytes` against the live description (if any) and store them.
-   * @throws BeamloomError `PARAMETER_INVALID` for a bad name or bytes that do not parse.
+   * @throws BeamloomError `PARAMETER_INVALID` for a bad name, bytes that do not parse, or a name
+   * no live process describes (unless `allowUndescribed`).
    */
   set(name: string, bytes: Uint8Array): Promise<ParameterSetResult>
   /** The set bytes, else the live default, else `undefined`. */
@@ -46,11 +47,22 @@ export interface ParameterApi {
   current(): Promise<{ version: number; hash: string; storeHash: string }>
 }
 
+/** Options of {@link createParameterApi}. */
+export interface ParameterApiOptions {
+  /**
+   * Accept values for names no live worker or reducer describes (stored unchecked); default
+   * false: such a name is refused, so a typo or a stranger cannot push arbitrary values to every
+   * process (`CONTROLLER_ALLOW_UNDESCRIBED_PARAMETERS`).
+   */
+  readonly allowUndescribed?: boolean
+}
+
 /** Create the facade (no I/O until used). `onInvalid` hears of descriptions that do not parse. */
 export function createParameterApi(
   registry: ProcessRegistry,
   store: ParameterStore,
   onInvalid: (process: string, message: string) => void = () => {},
+  options: ParameterApiOptions = {},
 ): ParameterApi {
   const describeMap = async (): Promise<Map<string, ParameterDescription>> => {
     const processes = [...(await registry.list('worker')), ...(await registry.list('reducer'))]
@@ -69,6 +81,12 @@ export function createParameterApi(
       }
       const desc = (await describeMap()).get(name)
       if (desc !== undefined) parseParameterValue(desc, bytes)
+      else if (options.allowUndescribed !== true) {
+        throw new BeamloomError(
+          'PARAMETER_INVALID',
+          `no live worker or reducer describes a parameter '${name}' (set CONTROLLER_ALLOW_UNDESCRIBED_PARAMETERS=true to store it anyway)`,
+        )
+      }
       // The hash results carry: of the values as set, so every process computes the same.
       const { version, hash } = await store.set(parsedName.data, bytes)
       return { version, hash, storeHash: hash }

@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { LogEntry, LogLevel } from '../control/log-stream.js'
 import type { Controller } from './controller.js'
+import { errorBody } from './http-errors.js'
 
 const LEVELS: Record<LogLevel, { no: number; name: string }> = {
   trace: { no: 5, name: 'DEBUG' },
@@ -51,8 +52,21 @@ export function toDransposeLog(entry: LogEntry): Record<string, unknown> {
   }
 }
 
+/** A `level` query: a Python level name (any case) or a number 0–100. */
+const LevelQuery = z
+  .string()
+  .max(20)
+  .refine(
+    (v) => (/^\d{1,3}$/.test(v) ? Number(v) <= 100 : BY_NAME[v.toUpperCase()] !== undefined),
+    {
+      message: 'a level is DEBUG, INFO, WARNING, ERROR, CRITICAL or a number 0-100',
+    },
+  )
+
 const LogsQuery = z.object({
-  level: z.string().optional().describe('lowest level (DEBUG, INFO, WARNING, ERROR); default INFO'),
+  level: LevelQuery.optional().describe(
+    'lowest level (DEBUG, INFO, WARNING, ERROR, CRITICAL or a number); default INFO',
+  ),
   count: z.coerce
     .number()
     .int()
@@ -62,13 +76,22 @@ const LogsQuery = z.object({
     .describe('at most this many of the newest entries; default 1000'),
 })
 
+/** Most `/api/v1/log_stream` clients at once, by default (`CONTROLLER_MAX_LOG_STREAMS`). */
+export const DEFAULT_MAX_LOG_STREAMS = 32
+
 /**
- * Log routes: `GET /api/v1/logs` (recent entries at or above a level) and
- * `GET /api/v1/log_stream` (a chunked stream of JSON lines, one per new entry, like Dranspose's).
- * Open streams end when the app closes.
+ * Log routes: `GET /api/v1/logs` (recent entries at or above a level; an unknown level → 400)
+ * and `GET /api/v1/log_stream` (a chunked stream of JSON lines, one per new entry, like
+ * Dranspose's). At most `maxStreams` streams are open at once (503 beyond). Open streams end
+ * when the app closes.
  */
-export function logRoutes(app: FastifyInstance, controller: Controller): void {
+export function logRoutes(
+  app: FastifyInstance,
+  controller: Controller,
+  maxStreams = DEFAULT_MAX_LOG_STREAMS,
+): void {
   const r = app.withTypeProvider<ZodTypeProvider>()
+  let open = 0
   const closing = new AbortController()
   app.addHook('preClose', async () => closing.abort())
 
@@ -88,9 +111,24 @@ export function logRoutes(app: FastifyInstance, controller: Controller): void {
     '/api/v1/log_stream',
     { schema: { tags: ['logs'], summary: 'New log entries as they come (JSON lines)' } },
     async (request, reply) => {
+      if (open >= maxStreams) {
+        return reply
+          .code(503)
+          .send(
+            errorBody(
+              503,
+              'TOO_MANY_STREAMS',
+              `${open} log streams are open, the most allowed (CONTROLLER_MAX_LOG_STREAMS)`,
+            ),
+          )
+      }
+      open += 1
       const stop = new AbortController()
       const abort = (): void => stop.abort()
-      reply.raw.once('close', abort)
+      reply.raw.once('close', () => {
+        open -= 1
+        abort()
+      })
       closing.signal.addEventListener('abort', abort, { once: true })
       const lines = async function* (): AsyncGenerator<string> {
         try {

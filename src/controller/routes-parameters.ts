@@ -7,7 +7,7 @@ import { descriptionToJson } from './parameter-api.js'
 import { sendJsonString } from './routes-scan.js'
 
 /** Largest parameter value accepted, in bytes (masks and other binary parameters can be big). */
-export const DEFAULT_PARAMETER_BODY_LIMIT_BYTES = 64 * 1024 * 1024
+export const DEFAULT_PARAMETER_BODY_LIMIT_BYTES = 16 * 1024 * 1024
 
 const NameParams = z.object({ name: z.string().min(1) })
 

@@ -11,7 +11,7 @@ import {
   TriggerMap,
 } from '../mapping/index.js'
 import type { Controller } from './controller.js'
-import { sardanaSequence } from './sardana-hook.js'
+import { SARDANA_PART_EVENTS, sardanaSequence } from './sardana-hook.js'
 import { sequenceDocument } from './sequence-document.js'
 
 const AllWrapQuery = z.object({
@@ -42,6 +42,9 @@ const SequenceReply = z
  * (`MappingInvalidError` with paths → 400); the schemas here document them in OpenAPI.
  */
 export function scanRoutes(app: FastifyInstance, controller: Controller): void {
+  // Sardana scans are wrapped: their start and end events count against the limit too.
+  const maxPoints = controller.limits.maxEvents - 2
+  const partEvents = Math.min(SARDANA_PART_EVENTS, controller.limits.maxMapEvents)
   const r = app.withTypeProvider<ZodTypeProvider>()
   const getSequence = async () => sequenceDocument(controller.scan())
   r.get(
@@ -132,7 +135,12 @@ export function scanRoutes(app: FastifyInstance, controller: Controller): void {
       },
     },
     async (request, reply) => {
-      const sequence = sardanaSequence(request.body, await controller.servedStreams())
+      const sequence = sardanaSequence(
+        request.body,
+        await controller.servedStreams(),
+        maxPoints,
+        partEvents,
+      )
       return sendJsonString(reply, await controller.startScan(sequence, true))
     },
   )

@@ -12,6 +12,7 @@ import { bindEndpoint, DEFAULT_BIND_ADDRESS } from './bind-endpoint.js'
 import { PeerUnreachableError } from './peer-unreachable-error.js'
 import { receiveLoop } from './receive-loop.js'
 import { type DataSocketOptions, zmqSocketOptions } from './socket-options.js'
+import { acquireZapHandler } from './zap-handler.js'
 import { zmqErrorCode } from './zmq-error.js'
 
 /** Options of {@link createIngesterRouter}. */
@@ -72,8 +73,14 @@ export class IngesterRouter extends ServiceBase {
   }
 
   protected override async onStart(): Promise<void> {
+    const curve = this.#options.curve
+    if (curve !== undefined) {
+      // Admit only workers that hold the deployment's key pair (released after the socket).
+      const release = await acquireZapHandler(curve.publicKey)
+      this.addCloseStep('zap handler', release)
+    }
     const socket = new Router({
-      ...zmqSocketOptions(this.#options, 'both'),
+      ...zmqSocketOptions(this.#options, 'both', 'server'),
       mandatory: true,
       // A restarted worker reconnects under the same name while its old connection may not be
       // gone yet: the new connection wins instead of being refused.

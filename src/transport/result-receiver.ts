@@ -6,6 +6,7 @@ import { ServiceBase } from '../service/service-base.js'
 import { bindEndpoint, DEFAULT_BIND_ADDRESS } from './bind-endpoint.js'
 import { receiveLoop } from './receive-loop.js'
 import { type DataSocketOptions, zmqSocketOptions } from './socket-options.js'
+import { acquireZapHandler } from './zap-handler.js'
 
 /** Options of {@link createResultReceiver}. */
 export interface ResultReceiverOptions extends DataSocketOptions {
@@ -59,8 +60,14 @@ export class ResultReceiver extends ServiceBase {
   }
 
   protected override async onStart(): Promise<void> {
+    const curve = this.#options.curve
+    if (curve !== undefined) {
+      // Admit only workers that hold the deployment's key pair (released after the socket).
+      const release = await acquireZapHandler(curve.publicKey)
+      this.addCloseStep('zap handler', release)
+    }
     const socket = new Router({
-      ...zmqSocketOptions(this.#options, 'both'),
+      ...zmqSocketOptions(this.#options, 'both', 'server'),
       // A reconnecting worker takes its routing id over from a connection not yet seen gone.
       handover: true,
       // Acknowledgements never wait: an unreachable or full peer loses this one, and the next

@@ -1,3 +1,5 @@
+import type { CurveKeys } from './curve-keys.js'
+
 /**
  * Tuning shared by the data-plane sockets. Every field has a default (see
  * {@link DATA_SOCKET_DEFAULTS}); the owner's config passes what it overrides.
@@ -21,6 +23,37 @@ export interface DataSocketOptions {
   readonly heartbeatIntervalMs?: number
   /** See `heartbeatIntervalMs`. */
   readonly heartbeatTimeoutMs?: number
+  /**
+   * The deployment's CURVE key pair (`DATA_PLANE_KEY_FILE`): when set, the socket encrypts and
+   * authenticates every connection, and a peer without the key cannot connect. Unset: plain TCP.
+   */
+  readonly curve?: CurveKeys | undefined
+}
+
+/** zeromq v6 CURVE options of one data-plane socket. */
+export interface ZmqCurveOptions {
+  curveServer?: boolean
+  curveSecretKey?: string
+  curvePublicKey?: string
+  curveServerKey?: string
+}
+
+/**
+ * The CURVE options for `keys` (pure): a `server` (the binding ROUTERs of ingesters and the
+ * reducer) serves with the secret key; a `client` (a worker's DEALERs) names the server's key
+ * and authenticates with the same pair. No keys: none.
+ */
+export function zmqCurveOptions(
+  keys: CurveKeys | undefined,
+  role: 'server' | 'client',
+): ZmqCurveOptions {
+  if (keys === undefined) return {}
+  if (role === 'server') return { curveServer: true, curveSecretKey: keys.secretKey }
+  return {
+    curveServerKey: keys.publicKey,
+    curvePublicKey: keys.publicKey,
+    curveSecretKey: keys.secretKey,
+  }
 }
 
 /** The defaults of {@link DataSocketOptions}. */
@@ -29,7 +62,7 @@ export const DATA_SOCKET_DEFAULTS = {
   receiveHighWaterMark: 64,
   heartbeatIntervalMs: 0,
   heartbeatTimeoutMs: 5000,
-} as const satisfies Required<DataSocketOptions>
+} as const satisfies Required<Omit<DataSocketOptions, 'curve'>>
 
 /**
  * TCP keepalive on every data socket: a peer whose host vanished (no FIN, no RST) is found
@@ -61,18 +94,21 @@ function liveness(options: DataSocketOptions): typeof TCP_KEEPALIVE & {
 /**
  * zeromq v6 constructor options for {@link DataSocketOptions}, defaults applied. zeromq
  * refuses options a socket type does not have, so `direction` says which high-water marks
- * apply: `send` (PUSH), `receive` (PULL) or `both` (ROUTER, DEALER).
+ * apply: `send` (PUSH), `receive` (PULL) or `both` (ROUTER, DEALER). `role` says which side of
+ * a CURVE handshake the socket is (when `options.curve` is set).
  */
 export function zmqSocketOptions(
   options: DataSocketOptions,
   direction: 'send' | 'receive' | 'both',
-): ReturnType<typeof liveness> & {
-  sendHighWaterMark?: number
-  receiveHighWaterMark?: number
-} {
+  role: 'server' | 'client' = 'client',
+): ReturnType<typeof liveness> &
+  ZmqCurveOptions & {
+    sendHighWaterMark?: number
+    receiveHighWaterMark?: number
+  } {
   const send = options.sendHighWaterMark ?? DATA_SOCKET_DEFAULTS.sendHighWaterMark
   const receive = options.receiveHighWaterMark ?? DATA_SOCKET_DEFAULTS.receiveHighWaterMark
-  const heartbeats = liveness(options)
+  const heartbeats = { ...liveness(options), ...zmqCurveOptions(options.curve, role) }
   if (direction === 'send') return { sendHighWaterMark: send, ...heartbeats }
   if (direction === 'receive') return { receiveHighWaterMark: receive, ...heartbeats }
   return { sendHighWaterMark: send, receiveHighWaterMark: receive, ...heartbeats }

@@ -69,7 +69,9 @@ describe("the controller's status page in headless Chromium", () => {
     const errors: string[] = []
     const page = await open(`${system.controllerUrl}/`, errors)
     const scanId = await system.startScan()
+    // Without the token the page shows the progress (public) and says the rest needs it.
     await expect.poll(text(page, '#scan-state')).toBe('running')
+    await expect.poll(text(page, '#updated')).toMatch(/needs its token/)
     // Without the token the API refuses, and the page says why.
     await page.locator('#stop').click()
     await expect.poll(text(page, '#action')).toMatch(/^stop refused \(HTTP 401\): a valid token/)
@@ -95,13 +97,14 @@ describe("the controller's status page in headless Chromium", () => {
     const errors: string[] = []
     const page = await open(`${system.controllerUrl}/`, errors)
     const input = (name: string) => page.locator(`input[data-parameter="${name}"]`)
+    // The descriptions are behind the token too.
+    await page.locator('#token').fill(TOKEN)
+    await page.locator('#token').blur()
     await expect.poll(() => input('gain').getAttribute('type')).toBe('number')
     expect(await input('gain').getAttribute('min')).toBe('0')
     expect(await input('gain').inputValue()).toBe('1')
     expect(await input('flip').getAttribute('type')).toBe('checkbox')
     expect(await input('label').getAttribute('type')).toBe('text')
-    await page.locator('#token').fill(TOKEN)
-    await page.locator('#token').blur()
     const row = (name: string) =>
       page.locator('#parameters tr', { has: page.locator(`input[data-parameter="${name}"]`) })
     // Below its minimum: the controller refuses it and the page shows the reason.
@@ -118,7 +121,11 @@ describe("the controller's status page in headless Chromium", () => {
     await expect.poll(() => row('flip').locator('.said').textContent()).toBe('set')
     // What the controller holds now, read back without the page.
     const value = async (name: string) =>
-      (await fetch(`${system!.controllerUrl}/api/v1/parameter/${name}`)).text()
+      (
+        await fetch(`${system!.controllerUrl}/api/v1/parameter/${name}`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        })
+      ).text()
     expect(await value('gain')).toBe('2.5')
     expect(await value('flip')).toBe('True')
     await expect.poll(() => row('gain').locator('td.current').textContent()).toBe('2.5')

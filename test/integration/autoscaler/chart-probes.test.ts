@@ -12,7 +12,10 @@ import { FakeKubeApi } from './fake-kube-api.js'
 interface EnvEntry {
   name: string
   value?: string
-  valueFrom?: { fieldRef?: { fieldPath: string } }
+  valueFrom?: {
+    fieldRef?: { fieldPath: string }
+    secretKeyRef?: { name: string; key: string }
+  }
 }
 interface Container {
   args?: string[]
@@ -41,6 +44,8 @@ function envOf(c: Container, namespace: string): Record<string, string> {
   for (const e of c.env ?? []) {
     if (e.value !== undefined) env[e.name] = e.value
     else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[e.name] = namespace
+    // The controller's token, from its Secret (the fake controller takes any).
+    else if (e.valueFrom?.secretKeyRef !== undefined) env[e.name] = 'token-from-the-secret'
     else throw new Error(`unexpected env source for ${e.name}`)
   }
   return env

@@ -55,6 +55,24 @@ describe('readControllerLoad against the real controller API', () => {
     expect((await readControllerLoad(source)).backlogEvents).toBe(0)
   })
 
+  it('reads a controller with a token when given it, and is refused without', async () => {
+    bed = await testBed()
+    await bed.ingester('ing', ['eiger'])
+    await bed.worker('a')
+    const controller = await bed.controller()
+    app = buildControllerApp(controller, { token: 'scale-token' })
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    const address = app.server.address()
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+    const source = { controllerUrl: url, rateWindowSeconds: 10, requestTimeoutMs: 2_000 }
+    await expect(readControllerLoad(source)).rejects.toMatchObject({
+      code: 'UPSTREAM_CLOSED',
+      message: expect.stringMatching(/answered 401/),
+    })
+    const idle = await readControllerLoad({ ...source, controllerToken: 'scale-token' })
+    expect(idle).toMatchObject({ running: false, backlogEvents: 0 })
+  })
+
   it('reports an unreachable controller as UPSTREAM_CLOSED', async () => {
     await expect(
       readControllerLoad({

@@ -46,7 +46,10 @@ describe('controller on Redis over HTTP', () => {
     const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }
 
     const stream = new AbortController()
-    const logs = await fetch(`${base}/api/v1/log_stream`, { signal: stream.signal })
+    const logs = await fetch(`${base}/api/v1/log_stream`, {
+      signal: stream.signal,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    })
     expect(logs.headers.get('content-type')).toContain('application/x-ndjson')
     const reader = logs.body!.getReader()
 
@@ -93,13 +96,16 @@ describe('controller on Redis over HTTP', () => {
     expect(updates.map((u) => JSON.parse(Buffer.from(u.fields.get('u')!).toString()).type)).toEqual(
       ['started', 'finished'],
     )
-    const load = (await (await fetch(`${base}/api/v1/load`)).json()) as Record<string, unknown>
+    expect((await fetch(`${base}/api/v1/load`)).status).toBe(401)
+    const load = (await (
+      await fetch(`${base}/api/v1/load`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    ).json()) as Record<string, unknown>
     expect(Object.keys(load).sort()).toEqual(['a', 'b'])
   })
 
   it('keeps parameters in Redis across a controller restart', async () => {
     bed = await redisBed()
-    const c1 = await bed.controller()
+    const c1 = await bed.controller(true, { allowUndescribedParameters: true })
     app = buildControllerApp(c1)
     const set = await app.inject({
       method: 'POST',

@@ -16,6 +16,7 @@ import {
   type ScanState,
   type ScanUpdate,
 } from '../../../src/protocol/scan-messages.js'
+import type { CurveKeys } from '../../../src/transport/curve-keys.js'
 import { createResultSender, type ResultSender } from '../../../src/transport/result-sender.js'
 
 /** `path:Export` of a test reducer class. */
@@ -197,11 +198,17 @@ export class FakeWorker {
     this.name = WorkerName.parse(name)
   }
 
-  static async connect(scope: Scope, name: string, endpoint: string): Promise<FakeWorker> {
+  static async connect(
+    scope: Scope,
+    name: string,
+    endpoint: string,
+    curve?: CurveKeys,
+  ): Promise<FakeWorker> {
     const worker = new FakeWorker(name)
     const sender = scope.add(
       createResultSender({
         endpoint,
+        curve,
         routingId: `${name}/${worker.session}`,
         onAck: (ack) => worker.acks.push(ack),
       }),

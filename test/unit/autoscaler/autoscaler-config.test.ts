@@ -44,10 +44,12 @@ describe('parseAutoscalerEnv', () => {
       AUTOSCALER_RATE_WINDOW_S: '60',
       AUTOSCALER_REQUEST_TIMEOUT_MS: '9',
       AUTOSCALER_PORT: '0',
+      AUTOSCALER_CONTROLLER_TOKEN: 'tok',
     }
     expect(new Set(Object.keys(env))).toEqual(new Set(AUTOSCALER_ENV_NAMES))
     const c = parseAutoscalerEnv(env)
     expect(c.namespace).toBe('ns')
+    expect(c.controllerToken).toBe('tok')
     expect(c.policy).toEqual({
       minReplicas: 0,
       maxReplicas: 3,

@@ -7,6 +7,7 @@ import { MemoryStore } from '../../../src/control/memory-store.js'
 import type { ProcessInfo, ProcessRole } from '../../../src/control/process-info.js'
 import type { Controller } from '../../../src/controller/controller.js'
 import { createController } from '../../../src/controller/create-controller.js'
+import type { ScanLimits } from '../../../src/controller/scan-limits.js'
 import type { ScanId } from '../../../src/protocol/ids.js'
 import {
   AssignmentEntry,
@@ -243,7 +244,12 @@ export async function testBed(
   const timers: FakeProcess[] = []
   const controller = async (
     start = true,
-    stall: { stallWarnMs?: number; stallTimeoutMs?: number } = {},
+    stall: {
+      stallWarnMs?: number
+      stallTimeoutMs?: number
+      limits?: ScanLimits
+      allowUndescribedParameters?: boolean
+    } = {},
   ): Promise<Controller> => {
     const c = createController(
       {

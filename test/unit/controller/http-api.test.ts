@@ -194,6 +194,7 @@ describe('controller HTTP API', () => {
       parameters: [
         { name: 'threshold', dtype: 'int', default: 3 },
         { name: 'mask', dtype: 'binary', default: Buffer.from([1, 2]).toString('base64') },
+        { name: 'blob', dtype: 'binary', default: '' },
       ],
     })
     await reducer.register(10_000)
@@ -230,6 +231,7 @@ describe('controller HTTP API', () => {
     expect((await app.inject({ url: '/api/v1/parameter/nothing' })).statusCode).toBe(404)
     const described = await app.inject({ url: '/api/v1/parameters' })
     expect(described.json()).toEqual([
+      { name: 'blob', dtype: 'binary', default: '' },
       { name: 'mask', dtype: 'binary', default: 'AQI=' },
       { name: 'threshold', dtype: 'int', default: 3 },
     ])

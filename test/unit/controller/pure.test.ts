@@ -13,7 +13,17 @@ const w = workerName
 describe('controller config', () => {
   it('has defaults in the schema', () => {
     const c = parseControllerEnv({})
-    expect(c).toMatchObject({ host: '0.0.0.0', port: 5000, name: 'controller', token: undefined })
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 5000,
+      name: 'controller',
+      token: undefined,
+      bodyLimitBytes: 16 * 1024 * 1024,
+      parameterBodyLimitBytes: 16 * 1024 * 1024,
+      limits: { maxEvents: 10_000_000, maxMapEvents: 100_000, maxSequenceLength: 100_000 },
+      allowUndescribedParameters: false,
+      maxLogStreams: 32,
+    })
     expect(c.controlPlane).toMatchObject({ keyPrefix: 'beamloom', heartbeatMs: 1000 })
   })
   it('refuses bad values, naming the variable', () => {

@@ -108,6 +108,7 @@ describe('controller failures and stops', () => {
     expect((err as { issues: unknown }).issues).toEqual([
       { path: ['orca'], message: "stream 'orca' is not served by any live ingester" },
       { path: [], message: 'only 0 workers available, but 3 required' },
+      { path: [], message: 'no live worker has the tags [generic] a virtual worker asks for' },
     ])
   })
 
@@ -207,7 +208,7 @@ describe('controller: nothing waits forever', () => {
 describe('controller restarts', () => {
   it('keeps parameters across a restart', async () => {
     bed = await testBed()
-    const c1 = await bed.controller()
+    const c1 = await bed.controller(true, { allowUndescribedParameters: true })
     const r = await c1.setParameter('roi', new TextEncoder().encode('[1,2]'))
     expect(r.version).toBe(1)
     await c1.close()

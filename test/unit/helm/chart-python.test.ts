@@ -39,6 +39,20 @@ function envOf(w: Workload): Record<string, string> {
   return resolveEnv((w.spec.template.spec.containers[0] as Container).env ?? [])
 }
 
+const DATA_PLANE_KEY_VOLUME = {
+  name: 'data-plane-key',
+  secret: {
+    secretName: 'bl-beamloom-data-plane',
+    defaultMode: 0o400,
+    items: [{ key: 'data-plane.key', path: 'data-plane.key' }],
+  },
+}
+const DATA_PLANE_KEY_MOUNT = {
+  name: 'data-plane-key',
+  mountPath: '/etc/beamloom/data-plane',
+  readOnly: true,
+}
+
 describe('helm chart with Python analyses', () => {
   const objects = renderChart({ release: 'bl', namespace: 'beamline', set: SET })
 
@@ -66,13 +80,17 @@ describe('helm chart with Python analyses', () => {
       const pod = podOf(find<Workload>(objects, 'Deployment', name))
       expect(pod.volumes).toEqual([
         { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: size } },
+        DATA_PLANE_KEY_VOLUME,
       ])
-      expect(pod.containers[0]?.volumeMounts).toEqual([{ name: 'shm', mountPath: '/dev/shm' }])
+      expect(pod.containers[0]?.volumeMounts).toEqual([
+        { name: 'shm', mountPath: '/dev/shm' },
+        DATA_PLANE_KEY_MOUNT,
+      ])
     }
     const defaults = renderChart({ release: 'bl', namespace: 'beamline' })
     const pod = podOf(find<Workload>(defaults, 'Deployment', 'bl-beamloom-worker'))
-    expect(pod.volumes).toBeUndefined()
-    expect(pod.containers[0]?.volumeMounts).toBeUndefined()
+    expect(pod.volumes).toEqual([DATA_PLANE_KEY_VOLUME])
+    expect(pod.containers[0]?.volumeMounts).toEqual([DATA_PLANE_KEY_MOUNT])
   })
 
   it('a size that is not a quantity is refused by the values schema', () => {

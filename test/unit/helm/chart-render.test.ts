@@ -36,6 +36,8 @@ describe('helm chart, default values', () => {
         'Deployment/bl-beamloom-reducer',
         'Deployment/bl-beamloom-worker',
         'Service/bl-beamloom-worker-metrics',
+        'Secret/bl-beamloom-data-plane',
+        'Secret/bl-beamloom-tokens',
         'Service/bl-beamloom-controller',
         'Service/bl-beamloom-redis',
         'Service/bl-beamloom-reducer',

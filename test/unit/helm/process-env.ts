@@ -1,9 +1,14 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { z } from 'zod'
 import { AutoscalerEnv } from '../../../autoscaler/autoscaler-config.js'
 import { ingesterCommand } from '../../../cli/commands/ingester.js'
 import { IngesterEnv } from '../../../ingesters/base/ingester-config.js'
 import { ReducerEnv } from '../../../reducer/reducer-env.js'
 import { ControlPlaneEnv } from '../../../src/config/control-plane-env.js'
+import { DataPlaneEnv } from '../../../src/config/data-plane-env.js'
 import { LogEnv } from '../../../src/config/log-env.js'
 import { ControllerEnv } from '../../../src/controller/controller-config.js'
 import { WorkerEnv } from '../../../workers/worker-config.js'
@@ -38,15 +43,16 @@ export function envNamesOf(schema: z.ZodType): Set<string> {
 }
 
 const controlPlane = envNamesOf(ControlPlaneEnv)
+const dataPlane = envNamesOf(DataPlaneEnv)
 const logging = envNamesOf(LogEnv)
 const union = (...sets: Set<string>[]) => new Set(sets.flatMap((s) => [...s]))
 
 /** What each `beamloom <role>` process reads from its env, by role (the container's args[0]). */
 export const ENV_NAMES_BY_ROLE: Readonly<Record<string, Set<string>>> = {
   controller: union(envNamesOf(ControllerEnv), controlPlane, logging),
-  worker: union(envNamesOf(WorkerEnv), controlPlane, logging),
-  reducer: union(envNamesOf(ReducerEnv), controlPlane, logging),
-  ingester: union(envNamesOf(IngesterEnv), controlPlane, logging),
+  worker: union(envNamesOf(WorkerEnv), controlPlane, dataPlane, logging),
+  reducer: union(envNamesOf(ReducerEnv), controlPlane, dataPlane, logging),
+  ingester: union(envNamesOf(IngesterEnv), controlPlane, dataPlane, logging),
   autoscaler: union(envNamesOf(AutoscalerEnv), logging),
 }
 
@@ -104,9 +110,27 @@ export function resolveEnv(entries: readonly EnvEntry[]): Record<string, string>
     } else {
       throw new Error(`${e.name}: neither value nor a known valueFrom`)
     }
-    env[e.name] = value
+    // The key file is a mounted Secret in the pod; here, a key file of the same kind.
+    env[e.name] = e.name === 'DATA_PLANE_KEY_FILE' ? mountedKeyFile(value) : value
   }
   return env
+}
+
+let keyFile: string | undefined
+
+/**
+ * A stand-in for the data-plane key Secret mounted at `path` in a pod: a temporary file holding
+ * what the chart's Secret holds (32 random bytes in base64). Checks the path's form.
+ */
+function mountedKeyFile(path: string): string {
+  if (!path.startsWith('/etc/beamloom/data-plane/')) {
+    throw new Error(`DATA_PLANE_KEY_FILE ${path} is not under the Secret's mount`)
+  }
+  if (keyFile === undefined) {
+    keyFile = join(mkdtempSync(join(tmpdir(), 'beamloom-helm-')), 'data-plane.key')
+    writeFileSync(keyFile, randomBytes(32).toString('base64'))
+  }
+  return keyFile
 }
 
 /** Names used only as `$(NAME)` inside other variables' values (helpers such as REDIS_PASSWORD). */

@@ -17,6 +17,7 @@ export interface Container {
   livenessProbe?: Probe
   readinessProbe?: Probe
   resources?: { limits?: Record<string, unknown>; requests?: Record<string, unknown> }
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[]
 }
 export interface PodSpec {
   containers: Container[]
@@ -28,6 +29,7 @@ export interface PodSpec {
   nodeSelector?: Record<string, string>
   affinity?: unknown
   tolerations?: unknown[]
+  volumes?: { name: string; [key: string]: unknown }[]
 }
 export interface Workload extends RenderedObject {
   spec: {

@@ -1,5 +1,6 @@
-// The status page's HTTP calls: JSON reads, and writes that carry the bearer token when one
-// was entered (kept in this tab's sessionStorage only).
+// The status page's HTTP calls: JSON reads and writes, both carrying the bearer token when one
+// was entered (kept in this tab's sessionStorage only); with a token configured, the API answers
+// reads other than progress with 401 until it is entered.
 const TOKEN_KEY = 'beamloom-token'
 
 export function token() {
@@ -11,8 +12,18 @@ export function setToken(value) {
   else sessionStorage.setItem(TOKEN_KEY, value)
 }
 
+/** A read the API refused for want of a valid token (HTTP 401). */
+export class TokenNeeded extends Error {}
+
+/** Headers that carry the token, when one was entered. */
+export function authHeaders() {
+  const t = token()
+  return t === '' ? {} : { authorization: `Bearer ${t}` }
+}
+
 export async function json(path) {
-  const response = await fetch(path)
+  const response = await fetch(path, { headers: authHeaders() })
+  if (response.status === 401) throw new TokenNeeded(`${path}: a valid token is needed (top right)`)
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`)
   return response.json()
 }

@@ -2,7 +2,7 @@
 // built when the descriptions change (never while someone types), with the value set now
 // beside it. Values go to POST /api/v1/parameter/{name} as Dranspose's text (`True`/`False`
 // for booleans, raw bytes for binary); the server checks them against the description.
-import { post } from './api.js'
+import { authHeaders, post } from './api.js'
 
 let signature = ''
 
@@ -57,7 +57,9 @@ function fill(input, d, current) {
 }
 
 async function currentValue(d) {
-  const response = await fetch(`/api/v1/parameter/${encodeURIComponent(d.name)}`)
+  const response = await fetch(`/api/v1/parameter/${encodeURIComponent(d.name)}`, {
+    headers: authHeaders(),
+  })
   if (!response.ok) return ''
   if (d.dtype === 'binary') return `${(await response.arrayBuffer()).byteLength} bytes`
   return response.text()

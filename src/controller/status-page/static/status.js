@@ -1,6 +1,6 @@
 // The controller's status page: reads the JSON API once a second and redraws; stops the scan
 // and sets parameters (with the bearer token when one is entered).
-import { json, setToken, token } from './api.js'
+import { json, setToken, TokenNeeded, token } from './api.js'
 import { showParameters } from './parameter-form.js'
 import { showScan, wireStop } from './scan-panel.js'
 
@@ -80,14 +80,23 @@ function showLogs(entries) {
 }
 
 async function refresh() {
-  const [status, progress, config, load, parameters, logs] = await Promise.all([
-    json('/api/v1/status'),
-    json('/api/v1/progress'),
-    json('/api/v1/config'),
-    json('/api/v1/load?intervals=10'),
-    json('/api/v1/parameters'),
-    json('/api/v1/logs?count=100'),
-  ])
+  // Progress is public; the rest needs the token when the API has one.
+  const progress = await json('/api/v1/progress')
+  let status, config, load, parameters, logs
+  try {
+    ;[status, config, load, parameters, logs] = await Promise.all([
+      json('/api/v1/status'),
+      json('/api/v1/config'),
+      json('/api/v1/load?intervals=10'),
+      json('/api/v1/parameters'),
+      json('/api/v1/logs?count=100'),
+    ])
+  } catch (err) {
+    if (!(err instanceof TokenNeeded)) throw err
+    showScan({ status: progress.status ?? 'idle', reason: progress.reason ?? null }, progress)
+    $('updated').textContent = 'progress only: the API needs its token (top right) for the rest'
+    return
+  }
   showScan(status, progress)
   showProcesses(config, load)
   await showParameters(parameters)
