@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -43,7 +43,7 @@ export interface ScanFigures {
   readonly cpuSeconds: Record<string, number>
   /**
    * Per process (by name), during the scan: collection pauses, event-loop busy time and CPU,
-   * ms (`gc-probe.ts`, sampled every 50 ms).
+   * ms (`gc-probe.ts`, sampled every 100 ms).
    */
   readonly probes: Record<string, ProbeReading>
 }
@@ -133,7 +133,9 @@ async function poll(
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const prefix = `bench-${randomUUID().slice(0, 8)}`
   // Every process writes its GC and CPU totals here (gc-probe-preload.ts).
-  const probeDir = mkdtempSync(path.join(tmpdir(), 'beamloom-bench-'))
+  const probeDir = mkdtempSync(
+    path.join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'beamloom-bench-'),
+  )
   const env = {
     ...process.env,
     BENCH_PROBE_DIR: probeDir,
@@ -264,8 +266,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       children.forEach(({ name, child }, i) => {
         cpuSeconds[name] = cpuOf(child.pid) - (before[i] ?? 0)
       })
-      // The probes write every 50 ms: let each write once more after the scan finished.
-      await new Promise((r) => setTimeout(r, 120))
+      // The probes write every 100 ms: let each write once more after the scan finished.
+      await new Promise((r) => setTimeout(r, 250))
       const probes: Record<string, ProbeReading> = {}
       children.forEach(({ name, child }, i) => {
         const now = probeOf(probeDir, child.pid)
