@@ -81,6 +81,10 @@ async function largeFrames(mib: number): Promise<BenchRow[]> {
           figures.map((f) => f.probes[n]?.gcCount ?? 0),
           0.5,
         ),
+        heapMiB: quantile(
+          figures.map((f) => f.probes[n]?.heapMiB ?? 0),
+          0.5,
+        ),
       },
     ]),
   )

@@ -8,6 +8,7 @@
  * `(garbage collector)`.
  */
 import { PerformanceObserver, performance } from 'node:perf_hooks'
+import { getHeapStatistics } from 'node:v8'
 
 /** Totals since the probe started (or a difference of two readings), ms. */
 export interface ProbeReading {
@@ -15,6 +16,8 @@ export interface ProbeReading {
   readonly busyMs: number
   readonly gcMs: number
   readonly gcCount: number
+  /** V8 heap in use when read, MiB (a level, not a total: `since` keeps the latest). */
+  readonly heapMiB: number
 }
 
 /** A running probe (see {@link gcProbe}). */
@@ -42,6 +45,7 @@ export function gcProbe(): GcProbe {
       busyMs: performance.eventLoopUtilization().active,
       gcMs,
       gcCount,
+      heapMiB: getHeapStatistics().used_heap_size / 2 ** 20,
     }
   }
   return {
@@ -53,6 +57,7 @@ export function gcProbe(): GcProbe {
         busyMs: now.busyMs - before.busyMs,
         gcMs: now.gcMs - before.gcMs,
         gcCount: now.gcCount - before.gcCount,
+        heapMiB: now.heapMiB,
       }
     },
   }

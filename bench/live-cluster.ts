@@ -278,6 +278,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           busyMs: now.busyMs - then.busyMs,
           gcMs: now.gcMs - then.gcMs,
           gcCount: now.gcCount - then.gcCount,
+          heapMiB: now.heapMiB,
         }
       })
       const code = await simExit

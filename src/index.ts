@@ -69,13 +69,8 @@ export { DEFAULT_PYTHON, pythonFromEnv } from './analysis/python/python-paths.js
 export { createPythonReducerRunner } from './analysis/python/python-reducer-runner.js'
 export type { PythonRunnerOptions } from './analysis/python/python-runner-options.js'
 export { createPythonWorkerRunner } from './analysis/python/python-worker-runner.js'
-export type {
-  SharedFramePool,
-  SharedFramePoolOptions,
-} from './analysis/thread/shared-frames.js'
 export {
   createThreadWorkerRunner,
-  type ThreadWorkerRunnerHandle,
   type ThreadWorkerRunnerOptions,
 } from './analysis/thread/thread-worker-runner.js'
 export { TickClock } from './analysis/tick-clock.js'

@@ -1,16 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { rootErrorCode } from '../../errors.js'
-import type { EventData, StreamData } from '../../protocol/event.js'
 import type { WorkerRunner } from '../analysis-runner.js'
 import { createInlineWorkerRunner } from '../inline-worker-runner.js'
-import { sharedFrameReader } from './shared-frames.js'
-import {
-  type FromThread,
-  type PostedEvent,
-  PROGRESS,
-  type ThreadData,
-  type ToThread,
-} from './thread-messages.js'
+import { type FromThread, PROGRESS, type ThreadData, type ToThread } from './thread-messages.js'
 
 // The body of an analysis thread: an inline runner of the user's worker class, answering the
 // engine's requests one at a time (thread-messages.ts), and publishing which call runs since
@@ -21,17 +13,6 @@ if (port === null) throw new Error('analysis-thread runs only as a worker thread
 const data = workerData as ThreadData
 const progress = new Float64Array(data.progress)
 let batch = 0
-const frames = sharedFrameReader(data.frameFlags, data.framePoolBytes)
-
-/** The event as the analysis sees it: every frame a `Uint8Array` (views of pooled buffers). */
-function received(event: PostedEvent): EventData {
-  const streams: Record<string, StreamData> = {}
-  for (const name in event.streams) {
-    const stream = event.streams[name]!
-    streams[name] = { typ: stream.typ, frames: stream.frames.map(frames.read) }
-  }
-  return { eventNumber: event.eventNumber, streams }
-}
 
 function send(message: FromThread): void {
   port!.postMessage(message)
@@ -49,8 +30,7 @@ async function handle(runner: WorkerRunner, message: ToThread): Promise<FromThre
       return { op: 'ok' }
     case 'events': {
       batch = message.batch
-      frames.collectIfDue()
-      const events = message.events.map((event) => ({ event: received(event), tick: false }))
+      const events = message.events.map((event) => ({ event, tick: false }))
       const outcomes = await runner.processEvents(events, message.parameters)
       return { op: 'outcomes', batch: message.batch, outcomes }
     }

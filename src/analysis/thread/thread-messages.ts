@@ -2,15 +2,6 @@ import type { EventData } from '../../protocol/event.js'
 import type { CallOutcome } from '../analysis-runner.js'
 import type { AnalysisState } from '../contract.js'
 import type { ParameterDescription, Parameters } from '../parameters.js'
-import type { SharedFrame } from './shared-frames.js'
-
-/** An event as posted to the thread: large frames travel as pooled shared buffers. */
-export interface PostedEvent {
-  readonly eventNumber: EventData['eventNumber']
-  readonly streams: Readonly<
-    Record<string, { readonly typ: string; readonly frames: readonly (Uint8Array | SharedFrame)[] }>
-  >
-}
 
 /**
  * Messages between the engine and an analysis thread (structured clone, one process). The
@@ -22,7 +13,7 @@ export type ToThread =
   | {
       readonly op: 'events'
       readonly batch: number
-      readonly events: readonly PostedEvent[]
+      readonly events: readonly EventData[]
       readonly parameters: Parameters
     }
   | { readonly op: 'finish'; readonly parameters: Parameters }
@@ -45,10 +36,6 @@ export interface ThreadData {
    * as a Float64Array over this buffer, so the engine sees a stuck call without asking.
    */
   readonly progress: SharedArrayBuffer
-  /** The "in use" flags of the engine's pool of large frames (shared-frames.ts). */
-  readonly frameFlags: Int32Array
-  /** That pool's cap, bytes. */
-  readonly framePoolBytes: number
 }
 
 /**

@@ -5,14 +5,7 @@ import { BeamloomError, type ErrorCode, isErrorCode } from '../../errors.js'
 import type { CallOutcome, RunnerEvent, RunnerLimits, WorkerRunner } from '../analysis-runner.js'
 import type { AnalysisState } from '../contract.js'
 import type { ParameterDescription, Parameters } from '../parameters.js'
-import { SharedFramePool, type SharedFramePoolOptions } from './shared-frames.js'
-import {
-  type FromThread,
-  type PostedEvent,
-  PROGRESS,
-  type ThreadData,
-  type ToThread,
-} from './thread-messages.js'
+import { type FromThread, PROGRESS, type ThreadData, type ToThread } from './thread-messages.js'
 
 /** Options of {@link createThreadWorkerRunner}. */
 export interface ThreadWorkerRunnerOptions {
@@ -22,8 +15,6 @@ export interface ThreadWorkerRunnerOptions {
   readonly limits: RunnerLimits
   /** The thread's name (shown in profiles and errors). */
   readonly name: string
-  /** How large frames are pooled on their way into the thread (shared-frames.ts). */
-  readonly framePool?: SharedFramePoolOptions
 }
 
 /**
@@ -69,16 +60,9 @@ class ThreadWorkerRunner implements WorkerRunner {
   #death: string | undefined
   #batch = 0
   #memoryBaseline = { rss: 0, external: 0 }
-  readonly #frames: SharedFramePool
 
   constructor(options: ThreadWorkerRunnerOptions) {
     this.#o = options
-    this.#frames = new SharedFramePool(options.framePool)
-  }
-
-  /** The pool of large frames (for metrics and tests). */
-  get framePool(): SharedFramePool {
-    return this.#frames
   }
 
   get alive(): boolean {
@@ -92,8 +76,6 @@ class ThreadWorkerRunner implements WorkerRunner {
       spec: this.#o.spec,
       cwd: this.#o.cwd,
       progress: this.#progress.buffer as SharedArrayBuffer,
-      frameFlags: this.#frames.inUse,
-      framePoolBytes: this.#frames.maxPoolBytes,
     }
     const worker = new Worker(threadEntry(), {
       workerData: data,
@@ -149,7 +131,7 @@ class ThreadWorkerRunner implements WorkerRunner {
     const message: ToThread = {
       op: 'events',
       batch,
-      events: events.map((e) => this.#post(e.event)),
+      events: events.map((e) => e.event),
       parameters,
     }
     try {
@@ -168,16 +150,6 @@ class ThreadWorkerRunner implements WorkerRunner {
       }
       return outcomes
     }
-  }
-
-  /** The event with its large frames copied into pooled shared buffers. */
-  #post(event: RunnerEvent['event']): PostedEvent {
-    const streams: Record<string, PostedEvent['streams'][string]> = {}
-    for (const name in event.streams) {
-      const stream = event.streams[name]!
-      streams[name] = { typ: stream.typ, frames: stream.frames.map((f) => this.#frames.wrap(f)) }
-    }
-    return { eventNumber: event.eventNumber, streams }
   }
 
   async finish(parameters: Parameters): Promise<void> {
@@ -286,11 +258,6 @@ class ThreadWorkerRunner implements WorkerRunner {
   }
 }
 
-/** A thread runner, with its pool of large frames in view (metrics, tests). */
-export interface ThreadWorkerRunnerHandle extends WorkerRunner {
-  readonly framePool: SharedFramePool
-}
-
 /**
  * Start a worker thread that hosts the class `spec` names, and load it.
  * @throws BeamloomError `MODULE_NOT_FOUND` / `MODULE_INVALID` as the module loader, or
@@ -298,7 +265,7 @@ export interface ThreadWorkerRunnerHandle extends WorkerRunner {
  */
 export async function createThreadWorkerRunner(
   options: ThreadWorkerRunnerOptions,
-): Promise<ThreadWorkerRunnerHandle> {
+): Promise<WorkerRunner> {
   const runner = new ThreadWorkerRunner(options)
   try {
     await runner.load()

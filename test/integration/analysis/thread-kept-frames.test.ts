@@ -3,19 +3,20 @@ import {
   createThreadWorkerRunner,
   decodePayload,
   eventNumber,
-  type ThreadWorkerRunnerHandle,
+  type WorkerRunner,
 } from '../../../src/index.js'
 import { repoPath } from '../../harness/fixtures.js'
 import { fillByteOf } from '../../harness/keeping-analysis.js'
 
-// Large frames reach an analysis thread through pooled shared buffers (shared-frames.ts). A
-// pooled buffer must not be handed out again while the analysis still holds a frame in it:
-// the analysis here keeps every tenth frame and checks all of them on each call.
+// Frames stay valid for as long as an analysis holds them. The analysis here keeps every tenth
+// frame and checks all of them on each call; a data path that pooled or reused frame buffers
+// (issue 14 tried pooled shared buffers into the analysis thread) and handed one out again while
+// the analysis still held it would fail this test.
 
 const KEEPING = `${repoPath('test/harness/keeping-analysis.ts')}:KeepingWorker`
 const LIMITS = { callTimeoutMs: 30_000, lifecycleTimeoutMs: 30_000, memoryMiB: Infinity }
 const FRAME_BYTES = 256 * 1024
-const runners: ThreadWorkerRunnerHandle[] = []
+const runners: WorkerRunner[] = []
 
 afterEach(async () => {
   for (const r of runners.splice(0)) await r.close()
@@ -38,14 +39,12 @@ interface Checked {
   shared: boolean
 }
 
-describe('large frames into an analysis thread', () => {
-  it('reuses pooled buffers, never one the analysis still holds', async () => {
+describe('large frames kept by an analysis in a worker thread', () => {
+  it('stay intact while the analysis keeps them, over many more frames than it keeps', async () => {
     const runner = await createThreadWorkerRunner({
       spec: KEEPING,
       limits: LIMITS,
       name: 'keeping analysis',
-      // A small pool, so it must reuse buffers to keep up.
-      framePool: { maxPoolBytes: 48 * FRAME_BYTES },
     })
     runners.push(runner)
     await runner.begin({ parameters: {}, state: { name: 'w', tags: [] } })
@@ -61,8 +60,5 @@ describe('large frames into an analysis thread', () => {
     expect(checked).toHaveLength(600)
     expect(checked.filter((c) => !c.fresh).map((c) => c.n)).toEqual([])
     expect(checked.filter((c) => !c.keptIntact).map((c) => c.n)).toEqual([])
-    // The pool was used, and buffers came back to it (the test would prove nothing otherwise).
-    expect(checked.filter((c) => c.shared).length).toBeGreaterThan(300)
-    expect(runner.framePool.reuses).toBeGreaterThan(100)
   }, 120_000)
 })
