@@ -34,6 +34,7 @@ import {
   uniformTriggerMap,
 } from '../../src/index.js'
 import { createWorker, type WorkerService } from '../../workers/index.js'
+import { runsInThread, startThreadWorker } from './thread-workers.js'
 import type { UpSpec } from './up-spec.js'
 
 /** Everything `beamloom up` started, to wait on and to close. */
@@ -175,16 +176,25 @@ export async function startUp(spec: UpSpec, options: StartUpOptions = {}): Promi
       closers.push(() => ingester.close())
     }
 
-    const workers: WorkerService[] = []
-    for (let i = 0; i < spec.workers; i++) {
-      const worker = createWorker(
-        { name: `worker-${i}`, workerModule: spec.worker },
-        { plane, logger: logger.child({ name: `worker-${i}` }) },
-      )
-      await worker.start()
-      closers.push(() => worker.close())
-      workers.push(worker)
-    }
+    // Each worker in its own thread (its own event loop: one scan uses more than one core),
+    // unless told otherwise or the analysis is Python (its host is a process of its own already).
+    const threads = spec.workerThreads && runsInThread(spec.worker)
+    await Promise.all(
+      Array.from({ length: spec.workers }, async (_, i) => {
+        const name = `worker-${i}`
+        if (threads) {
+          const worker = await startThreadWorker(plane, name, spec.worker)
+          closers.push(() => worker.close())
+          return
+        }
+        const worker: WorkerService = createWorker(
+          { name, workerModule: spec.worker },
+          { plane, logger: logger.child({ name }) },
+        )
+        await worker.start()
+        closers.push(() => worker.close())
+      }),
+    )
 
     for (const source of spec.simulate) {
       const device = deviceType(source.device)
