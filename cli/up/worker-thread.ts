@@ -35,10 +35,11 @@ const logger = createProcessLogger({ log: parseLogEnv(process.env, 'up') }).chil
   name: data.name,
 })
 const worker = createWorker({ name: data.name, workerModule: data.workerModule }, { plane, logger })
-let closing: Promise<void> | undefined
+let closeAsked = false
 parent.on('message', (message: { op: 'close' }) => {
-  if (message.op !== 'close') return
-  closing ??= (async () => {
+  if (message.op !== 'close' || closeAsked) return
+  closeAsked = true
+  void (async () => {
     await worker.close()
     await plane.close()
     tell({ op: 'closed' })

@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads'
-import { BeamloomError, isErrorCode, StateError } from '../errors.js'
+import { BeamloomError, isErrorCode, StateError, UpstreamClosedError } from '../errors.js'
 import { ServiceBase } from '../service/service-base.js'
 import { type ControlKeys, controlKeys } from './control-keys.js'
 import type { ControlPlane, StreamEntry, StreamEntryId, XReadOptions } from './control-plane.js'
@@ -131,7 +131,8 @@ class PortControlPlane extends ServiceBase {
     })
     this.addCloseStep('fail waiting calls', () => {
       for (const waiting of this.#waiting.values()) {
-        waiting.reject(new StateError(`${this.name} closed`))
+        // As the other planes: a call still waiting when the plane closes is upstream closed.
+        waiting.reject(new UpstreamClosedError(`${this.name} closed`))
       }
       this.#waiting.clear()
       port.close()
@@ -193,7 +194,7 @@ class PortControlPlane extends ServiceBase {
 /**
  * Create (not start) the thread's side of a shared control plane: calls go over `port` to
  * {@link serveControlPlane}. `keyPrefix` must be the owner plane's (`plane.keys.prefix`).
- * Calls reject with the owner's error code; `STATE_INVALID` once closed; an aborted `xread`
+ * Calls reject with the owner's error code; `STATE_INVALID` when not running, `UPSTREAM_CLOSED` when the plane closes while they wait; an aborted `xread`
  * with its signal's reason. `close()` closes the port.
  */
 export function createPortControlPlane(port: MessagePort, keyPrefix: string): ControlPlane {
