@@ -123,6 +123,20 @@ export async function startUp(spec: UpSpec, options: StartUpOptions = {}): Promi
     await plane.start()
     closers.push(() => plane.close())
 
+    // Each worker in its own thread (its own event loop: one scan uses more than one core),
+    // unless told otherwise or the analysis is Python (its host is a process of its own already).
+    // The threads start now, loading their code while this thread starts the other parts.
+    const threads = spec.workerThreads && runsInThread(spec.worker)
+    const threadWorkers = threads
+      ? Array.from({ length: spec.workers }, (_, i) =>
+          startThreadWorker(plane, `worker-${i}`, spec.worker),
+        )
+      : []
+    for (const started of threadWorkers) {
+      // Closed (once started) even when start-up fails before it waits for them below.
+      closers.push(async () => (await started.catch(() => undefined))?.close())
+    }
+
     const parameters =
       options.parameters ??
       (spec.parameters === undefined ? undefined : await readParameterFile(spec.parameters))
@@ -176,17 +190,10 @@ export async function startUp(spec: UpSpec, options: StartUpOptions = {}): Promi
       closers.push(() => ingester.close())
     }
 
-    // Each worker in its own thread (its own event loop: one scan uses more than one core),
-    // unless told otherwise or the analysis is Python (its host is a process of its own already).
-    const threads = spec.workerThreads && runsInThread(spec.worker)
+    await Promise.all(threadWorkers)
     await Promise.all(
-      Array.from({ length: spec.workers }, async (_, i) => {
+      Array.from({ length: threads ? 0 : spec.workers }, async (_, i) => {
         const name = `worker-${i}`
-        if (threads) {
-          const worker = await startThreadWorker(plane, name, spec.worker)
-          closers.push(() => worker.close())
-          return
-        }
         const worker: WorkerService = createWorker(
           { name, workerModule: spec.worker },
           { plane, logger: logger.child({ name }) },
