@@ -1,13 +1,15 @@
 /**
  * End-to-end cases on a live cluster (see `live-cluster.ts`): `small` (64×64 uint16 frames as
- * fast as the pipeline takes them), `large` (4 MiB frames), `latency` (1 kHz, simulator send →
- * reducer `processResult`). Each runs one unmeasured warm-up scan, then `--runs` scans on the
+ * fast as the pipeline takes them), `large` (1 MiB and 4 MiB frames, `--sizes=1,4`; GB/s, CPU
+ * per MiB and GC share per process), `latency` (1 kHz, simulator send → reducer
+ * `processResult`). Each runs one unmeasured warm-up scan, then `--runs` scans on the
  * same processes. Prints a `BENCH_RESULT` line (bench-report.ts).
  *
  *   node dist/bench/case-live.js --workers=2 --cases=small,large,latency [--runs=5] [--quick]
- *     [--label=scaling] [--cpu-prof=<dir>]
+ *     [--label=scaling] [--cpu-prof=<dir>] [--sizes=1,4]
  */
 import { argValue, type BenchRow, emitReport, quantile } from './bench-report.js'
+import type { ProbeReading } from './gc-probe.js'
 import { type ScanFigures, startCluster } from './live-cluster.js'
 
 const quick = process.argv.includes('--quick')
@@ -19,8 +21,9 @@ const cpuProfDir = argValue('cpu-prof')
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 const SMALL: [number, number] = [64, 64]
-const LARGE: [number, number] = [2048, 1024]
-const LARGE_BYTES = LARGE[0] * LARGE[1] * 2
+const MIB = 1 << 20
+/** Frame sizes of the large case, MiB (`--sizes=1,4`); uint16 frames of 1024 columns. */
+const largeSizes = (argValue('sizes') ?? '1,4').split(',').map(Number)
 
 /** CPU µs per event of each process, median over the runs. */
 function cpuPerEvent(figures: readonly ScanFigures[]): Record<string, number> {
@@ -37,6 +40,106 @@ const cluster = await startCluster({
   redisUrl,
   ...(cpuProfDir === undefined ? {} : { cpuProfDir }),
 })
+/**
+ * The large-frame case at one size: GB/s against the bare two-hop reference of the same run
+ * (`two-hop.ts`), and each process's CPU per MiB and GC share (issue 14).
+ */
+async function largeFrames(mib: number): Promise<BenchRow[]> {
+  const shape: [number, number] = [mib * 512, 1024]
+  const bytes = mib * MIB
+  // About 1.2 GB per scan (0.4 GB quick).
+  const frames = Math.round((quick ? 400 : 1200) / mib)
+  await cluster.scan({ frames: Math.max(20, frames / 10), shape, rateHz: 0, stamp: false })
+  const figures: ScanFigures[] = []
+  for (let i = 0; i < runs; i++) {
+    figures.push(await cluster.scan({ frames, shape, rateHz: 0, stamp: false }))
+  }
+  const mibs = (f: ScanFigures): number => (f.images * bytes) / MIB
+  const workerNames = Array.from({ length: workers }, (_, i) => `worker-${i}`)
+  const sum = (f: ScanFigures, pick: (p: ProbeReading) => number, names: string[]): number =>
+    names.reduce((acc, n) => acc + (f.probes[n] === undefined ? 0 : pick(f.probes[n])), 0)
+  const cpuPerMiB = (names: string[]): number[] =>
+    figures.map((f) => sum(f, (p) => p.cpuMs, names) / mibs(f))
+  const gcShare = (names: string[]): number[] =>
+    figures.map(
+      (f) =>
+        (sum(f, (p) => p.gcMs, names) /
+          Math.max(
+            sum(f, (p) => p.busyMs, names),
+            1e-3,
+          )) *
+        100,
+    )
+  const what = `${mib} MiB frames, ${workers} workers`
+  const perProcess = Object.fromEntries(
+    Object.keys(figures[0]?.probes ?? {}).map((n) => [
+      n,
+      {
+        cpuMsPerMiB: quantile(cpuPerMiB([n]), 0.5),
+        gcPercent: quantile(gcShare([n]), 0.5),
+        gcCount: quantile(
+          figures.map((f) => f.probes[n]?.gcCount ?? 0),
+          0.5,
+        ),
+        heapMiB: quantile(
+          figures.map((f) => f.probes[n]?.heapMiB ?? 0),
+          0.5,
+        ),
+      },
+    ]),
+  )
+  process.stderr.write(
+    `large ${mib} MiB: ${figures.map((f) => ((f.eventsPerSecond * bytes) / 1e9).toFixed(2)).join(' / ')} GB/s\n`,
+  )
+  return [
+    {
+      case: 'large frames',
+      metric: what,
+      unit: 'GB/s',
+      samples: figures.map((f) => (f.eventsPerSecond * bytes) / 1e9),
+      referenceId: `two-hop-${mib}`,
+      targets: [
+        { op: '>=', value: 0.5, ofReference: true },
+        { op: '>=', value: 1.5 },
+      ],
+      extra: {
+        frames,
+        framesPerSecond: figures.map((f) => f.eventsPerSecond),
+        cpuMicrosecondsPerEvent: cpuPerEvent(figures),
+        perProcess,
+      },
+    },
+    {
+      case: 'large frames',
+      metric: `${mib} MiB, ingester CPU`,
+      unit: 'ms/MiB',
+      samples: cpuPerMiB(['ingester']),
+      targets: [{ op: '<=', value: 0.3 }],
+    },
+    {
+      case: 'large frames',
+      metric: `${mib} MiB, workers' CPU (all)`,
+      unit: 'ms/MiB',
+      samples: cpuPerMiB(workerNames),
+      targets: [{ op: '<=', value: 0.3 }],
+    },
+    {
+      case: 'large frames',
+      metric: `${mib} MiB, ingester GC of busy time`,
+      unit: '%',
+      samples: gcShare(['ingester']),
+      targets: [{ op: '<=', value: 10 }],
+    },
+    {
+      case: 'large frames',
+      metric: `${mib} MiB, workers' GC of busy time`,
+      unit: '%',
+      samples: gcShare(workerNames),
+      targets: [{ op: '<=', value: 10 }],
+    },
+  ]
+}
+
 const rows: BenchRow[] = []
 try {
   if (cases.includes('small')) {
@@ -77,25 +180,7 @@ try {
     })
   }
   if (cases.includes('large')) {
-    const frames = quick ? 100 : 300
-    await cluster.scan({ frames: 20, shape: LARGE, rateHz: 0, stamp: false })
-    const figures: ScanFigures[] = []
-    for (let i = 0; i < runs; i++) {
-      figures.push(await cluster.scan({ frames, shape: LARGE, rateHz: 0, stamp: false }))
-    }
-    rows.push({
-      case: 'large frames',
-      metric: `4 MiB frames, ${workers} workers`,
-      unit: 'GB/s',
-      samples: figures.map((f) => (f.eventsPerSecond * LARGE_BYTES) / 1e9),
-      referenceId: 'raw-large',
-      targets: [{ op: '>=', value: 0.5, ofReference: true }],
-      extra: {
-        frames,
-        framesPerSecond: figures.map((f) => f.eventsPerSecond),
-        cpuMicrosecondsPerEvent: cpuPerEvent(figures),
-      },
-    })
+    for (const mib of largeSizes) rows.push(...(await largeFrames(mib)))
   }
   if (cases.includes('latency')) {
     const frames = quick ? 2_000 : 5_000

@@ -6,15 +6,19 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
+import type { ProbeReading } from './gc-probe.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const bin = `${root}bin/beamloom.js`
 const analysis = `${root}dist/bench/bench-analysis.js`
 const simulator = `${root}dist/bench/bench-simulator.js`
+const probePreload = `${root}dist/bench/gc-probe-preload.js`
 
 /** Options of {@link startCluster}. */
 export interface ClusterOptions {
@@ -37,6 +41,11 @@ export interface ScanFigures {
   readonly toWorkerMs: number[]
   /** CPU seconds each process spent during the scan (from /proc), by process name. */
   readonly cpuSeconds: Record<string, number>
+  /**
+   * Per process (by name), during the scan: collection pauses, event-loop busy time and CPU,
+   * ms (`gc-probe.ts`, sampled every 100 ms).
+   */
+  readonly probes: Record<string, ProbeReading>
 }
 
 /** Options of {@link Cluster.scan}. */
@@ -81,6 +90,17 @@ function cpuOf(pid: number | undefined): number {
   }
 }
 
+/** The latest totals a process's probe wrote, if any yet. */
+function probeOf(dir: string, pid: number | undefined): ProbeReading | undefined {
+  if (pid === undefined) return undefined
+  try {
+    return JSON.parse(readFileSync(path.join(dir, `${pid}.json`), 'utf8')) as ProbeReading
+  } catch {
+    // Not written yet, or caught mid-write: the caller treats it as missing.
+    return undefined
+  }
+}
+
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
   const res = await fetch(url, init)
   if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`)
@@ -112,8 +132,13 @@ async function poll(
 /** Start every process of the cluster and wait until the controller sees them all. */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const prefix = `bench-${randomUUID().slice(0, 8)}`
+  // Every process writes its GC and CPU totals here (gc-probe-preload.ts).
+  const probeDir = mkdtempSync(
+    path.join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'beamloom-bench-'),
+  )
   const env = {
     ...process.env,
+    BENCH_PROBE_DIR: probeDir,
     REDIS_URL: options.redisUrl,
     REDIS_KEY_PREFIX: prefix,
     LOG_LEVEL: 'warn',
@@ -130,7 +155,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
             `--cpu-prof-dir=${options.cpuProfDir}`,
             `--cpu-prof-name=${name}.cpuprofile`,
           ]
-    const child = spawn(process.execPath, [...nodeFlags, ...prof, script, ...args], {
+    const preload = ['--import', probePreload]
+    const child = spawn(process.execPath, [...nodeFlags, ...preload, ...prof, script, ...args], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -166,6 +192,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         clearTimeout(timer)
       }),
     )
+    rmSync(probeDir, { recursive: true, force: true })
     const redis = new Redis(options.redisUrl)
     const keys = await redis.keys(`${prefix}:*`)
     if (keys.length > 0) await redis.del(...keys)
@@ -210,6 +237,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         simOut += d.toString()
       })
       const before = children.map(({ child }) => cpuOf(child.pid))
+      const probesBefore = children.map(({ child }) => probeOf(probeDir, child.pid))
       const simExit = new Promise<number | null>((r) => sim.once('exit', (code) => r(code)))
       const map = { cam: Array.from({ length: scan.frames }, (_, i) => [{ constraint: i }]) }
       const posted = performance.now()
@@ -238,6 +266,21 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       children.forEach(({ name, child }, i) => {
         cpuSeconds[name] = cpuOf(child.pid) - (before[i] ?? 0)
       })
+      // The probes write every 100 ms: let each write once more after the scan finished.
+      await new Promise((r) => setTimeout(r, 250))
+      const probes: Record<string, ProbeReading> = {}
+      children.forEach(({ name, child }, i) => {
+        const now = probeOf(probeDir, child.pid)
+        const then = probesBefore[i]
+        if (now === undefined || then === undefined) return
+        probes[name] = {
+          cpuMs: now.cpuMs - then.cpuMs,
+          busyMs: now.busyMs - then.busyMs,
+          gcMs: now.gcMs - then.gcMs,
+          gcCount: now.gcCount - then.gcCount,
+          heapMiB: now.heapMiB,
+        }
+      })
       const code = await simExit
       if (code !== 0) throw new Error(`bench simulator exited with ${code}`)
       cpuSeconds.simulator = (JSON.parse(simOut) as { cpuSeconds: number }).cpuSeconds
@@ -258,6 +301,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         latenciesMs: p.latenciesMs,
         toWorkerMs: p.toWorkerMs,
         cpuSeconds,
+        probes,
       }
     },
     close: stop,

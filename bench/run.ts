@@ -1,5 +1,7 @@
 /**
- * `npm run bench [-- --quick] [-- --only=raw,small]`: the bench suite of issue 7.
+ * `npm run bench [-- --quick] [-- --case large]`: the bench suite of issues 7 and 14.
+ * `--case` (or `--only=`) takes case names, comma-separated: raw, small, large, scaling,
+ * reducer, assignment, replay, bslz4, python.
  *
  * Runs each case script in its own process, one after the other (each case runs several times
  * and reports every run), then prints one table — median, spread (min–max), the reference
@@ -21,10 +23,17 @@ import {
 } from './bench-report.js'
 
 const quick = process.argv.includes('--quick')
-const only = process.argv
-  .find((a) => a.startsWith('--only='))
-  ?.slice(7)
-  .split(',')
+/** `--only=a,b`, `--case=a,b` or `--case a,b`: run only these cases (by name). */
+function selectedCases(argv: readonly string[]): string[] | undefined {
+  const picked: string[] = []
+  argv.forEach((a, i) => {
+    if (a.startsWith('--only=')) picked.push(...a.slice(7).split(','))
+    else if (a.startsWith('--case=')) picked.push(...a.slice(7).split(','))
+    else if (a === '--case' && argv[i + 1] !== undefined) picked.push(...argv[i + 1]!.split(','))
+  })
+  return picked.length === 0 ? undefined : picked
+}
+const only = selectedCases(process.argv.slice(2))
 const here = (name: string): string => fileURLToPath(new URL(`./${name}`, import.meta.url))
 const q = quick ? ['--quick'] : []
 
@@ -43,8 +52,11 @@ const CASES: readonly Case[] = [
   {
     name: 'small',
     script: 'case-live.js',
-    args: [...q, '--workers=2', '--cases=small,large,latency'],
+    args: [...q, '--workers=2', '--cases=small,latency'],
   },
+  // Large frames (issue 14): the bare two-hop reference, then beamloom, at 1 MiB and 4 MiB.
+  { name: 'large', script: 'two-hop.js', args: [...q, '--sizes=1,4'] },
+  { name: 'large', script: 'case-live.js', args: [...q, '--workers=2', '--cases=large'] },
   { name: 'scaling', script: 'case-live.js', args: [...q, '--workers=1', '--label=scaling'] },
   { name: 'scaling', script: 'case-live.js', args: [...q, '--workers=4', '--label=scaling'] },
   { name: 'reducer', script: 'case-reducer.js', args: q },
@@ -154,6 +166,7 @@ function machine(): Record<string, unknown> {
 }
 
 const started = new Date()
+const loadAtStart = loadavg()
 const rows: BenchRow[] = []
 const failures: string[] = []
 let failedCases = 0
@@ -180,15 +193,16 @@ for (const c of CASES) {
 }
 const summary = summarise(rows)
 const totalSeconds = (Date.now() - started.getTime()) / 1000
+const load = (l: number[]): string => l.map((x) => x.toFixed(1)).join(' ')
 console.log(
-  `\nbeamloom bench${quick ? ' (quick)' : ''}: ${started.toISOString()}, ${totalSeconds.toFixed(0)} s`,
+  `\nbeamloom bench${quick ? ' (quick)' : ''}: ${started.toISOString()}, ${totalSeconds.toFixed(0)} s, load average ${load(loadAtStart)} at the start, ${load(loadavg())} at the end (1, 5, 15 min)`,
 )
 printTable(summary)
 mkdirSync('bench-results', { recursive: true })
 const file = `bench-results/${started.toISOString().replace(/[:.]/g, '-')}.json`
 writeFileSync(
   file,
-  `${JSON.stringify({ started: started.toISOString(), quick, totalSeconds, machine: machine(), loadAverage: loadavg(), rows: summary, failures }, null, 2)}\n`,
+  `${JSON.stringify({ started: started.toISOString(), quick, totalSeconds, machine: machine(), loadAverageAtStart: loadAtStart, loadAverage: loadavg(), rows: summary, failures }, null, 2)}\n`,
 )
 const failedNote =
   failures.length === 0

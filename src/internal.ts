@@ -203,6 +203,7 @@ export {
   type ParameterSnapshot,
   type ParameterStore,
 } from './control/parameter-store.js'
+export { createPortControlPlane, serveControlPlane } from './control/port-control-plane.js'
 export {
   type ProcessChange,
   ProcessEvent,
@@ -479,6 +480,7 @@ export {
   BeamloomError,
   ConfigError,
   isBeamloomError,
+  isErrorCode,
   ProtocolError,
   RecordingError,
   rootErrorCode,

@@ -39,6 +39,7 @@ import {
   warnIfExposed,
 } from '../../src/internal.js'
 import { createWorker, type WorkerService } from '../../workers/index.js'
+import { runsInThread, startThreadWorker } from './thread-workers.js'
 import type { UpSpec } from './up-spec.js'
 
 /** Everything `beamloom up` started, to wait on and to close. */
@@ -127,6 +128,20 @@ export async function startUp(spec: UpSpec, options: StartUpOptions = {}): Promi
     await plane.start()
     closers.push(() => plane.close())
 
+    // Each worker in its own thread (its own event loop: one scan uses more than one core),
+    // unless told otherwise or the analysis is Python (its host is a process of its own already).
+    // The threads start now, loading their code while this thread starts the other parts.
+    const threads = spec.workerThreads && runsInThread(spec.worker)
+    const threadWorkers = threads
+      ? Array.from({ length: spec.workers }, (_, i) =>
+          startThreadWorker(plane, `worker-${i}`, spec.worker),
+        )
+      : []
+    for (const started of threadWorkers) {
+      // Closed (once started) even when start-up fails before it waits for them below.
+      closers.push(async () => (await started.catch(() => undefined))?.close())
+    }
+
     const parameters =
       options.parameters ??
       (spec.parameters === undefined ? undefined : await readParameterFile(spec.parameters))
@@ -188,16 +203,18 @@ export async function startUp(spec: UpSpec, options: StartUpOptions = {}): Promi
       closers.push(() => ingester.close())
     }
 
-    const workers: WorkerService[] = []
-    for (let i = 0; i < spec.workers; i++) {
-      const worker = createWorker(
-        { name: `worker-${i}`, workerModule: spec.worker },
-        { plane, logger: logger.child({ name: `worker-${i}` }) },
-      )
-      await worker.start()
-      closers.push(() => worker.close())
-      workers.push(worker)
-    }
+    await Promise.all(threadWorkers)
+    await Promise.all(
+      Array.from({ length: threads ? 0 : spec.workers }, async (_, i) => {
+        const name = `worker-${i}`
+        const worker: WorkerService = createWorker(
+          { name, workerModule: spec.worker },
+          { plane, logger: logger.child({ name }) },
+        )
+        await worker.start()
+        closers.push(() => worker.close())
+      }),
+    )
 
     for (const source of spec.simulate) {
       const device = deviceType(source.device)

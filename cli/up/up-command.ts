@@ -25,6 +25,7 @@ interface UpFlags extends LogFlags {
   worker?: string
   reducer?: string
   workers?: number
+  workerThreads: boolean
   simulate: string[]
   ingester: string[]
   frames?: number
@@ -65,6 +66,7 @@ async function specFrom(flags: UpFlags) {
       ...pick(flags.worker && { worker: flags.worker }),
       ...pick(flags.reducer && { reducer: flags.reducer }),
       ...pick(flags.workers !== undefined ? { workers: flags.workers } : undefined),
+      ...(flags.workerThreads ? {} : { workerThreads: false }),
       ...pick(flags.frames !== undefined ? { frames: flags.frames } : undefined),
       ...pick(flags.map && { map: flags.map }),
       ...pick(flags.parameters && { parameters: flags.parameters }),
@@ -108,6 +110,10 @@ export function upCommand(): Command {
       'reducer class, path/to/file.ts:ExportName or path/to/module.py:Class',
     )
     .option('--workers <n>', 'worker instances (default 2)', int)
+    .option(
+      '--no-worker-threads',
+      'run the workers in the main thread (default: each in its own worker thread, for more than one core)',
+    )
     .option(
       '--simulate <spec>',
       `simulated source <device>:<stream>[:frames=N,rate=Hz,capture=FILE,shape=RxC,dtype=uint16,bslz4,<device option>=…] (repeatable; devices: ${[...DEVICES.keys()].join(', ')}; frames default to what the device options imply, such as contrast's mesh=40x75, else 100)`,

@@ -72,6 +72,12 @@ export const UpSpec = z.strictObject({
   worker: z.string().min(1),
   reducer: z.string().min(1),
   workers: z.int().positive().default(2),
+  /**
+   * Run each worker in its own worker thread (default), so a scan is not bound to one event
+   * loop; false: in the main thread, as before (a debugger sees one thread). Python workers
+   * always run in the main thread (their host is a separate process).
+   */
+  workerThreads: z.boolean().default(true),
   simulate: z.array(SimulateSpec).default([]),
   ingester: z.array(IngesterSpec).default([]),
   /** Events of the uniform map (default: the simulators' frame count). */
