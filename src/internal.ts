@@ -265,6 +265,7 @@ export {
 } from './controller/controller-config.js'
 export type { ControllerDeps } from './controller/controller-types.js'
 export { createController } from './controller/create-controller.js'
+export { isUpstreamLost, UPSTREAM_LOST } from './controller/upstream-lost.js'
 export {
   type AlbaemChannelNaming,
   type AlbaemDataInput,

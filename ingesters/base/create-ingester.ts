@@ -23,6 +23,7 @@ import {
   silentPino,
   startMetricsServer,
   toError,
+  UPSTREAM_LOST,
 } from '../../src/internal.js'
 import { type IngesterConfig, ingesterName } from './ingester-config.js'
 import { IngesterMetrics } from './ingester-metrics.js'
@@ -192,6 +193,7 @@ class IngesterService extends ServiceBase implements Ingester {
       await this.#reportError(
         scanId,
         `upstream-lost: ingester '${name}' restarted during scan ${scanId} after it had read from its device; the frames it held are lost and later frames cannot be matched to their events`,
+        { kind: UPSTREAM_LOST },
       )
       return
     }
@@ -247,7 +249,11 @@ class IngesterService extends ServiceBase implements Ingester {
   }
 
   /** An error operators must see: the process log and the shared log stream. */
-  async #reportError(scanId: ScanId, message: string): Promise<void> {
+  async #reportError(
+    scanId: ScanId,
+    message: string,
+    context: Record<string, string> = {},
+  ): Promise<void> {
     this.#logger.error({ scanId }, message)
     await createLogStream(this.#deps.plane)
       .append({
@@ -256,7 +262,7 @@ class IngesterService extends ServiceBase implements Ingester {
         role: 'ingester',
         name: ingesterName(this.#config),
         message,
-        context: { scanId },
+        context: { ...context, scanId },
       })
       .catch((err: unknown) =>
         this.#logger.error({ scanId, err: String(err) }, 'cannot write to the log stream'),

@@ -13,6 +13,7 @@ import {
   STREAM_START,
   type StreamName,
   toError,
+  UPSTREAM_LOST,
   Wakeup,
   type WorkerName,
 } from '../../src/internal.js'
@@ -344,6 +345,7 @@ export class ScanSession extends ServiceBase {
     this.#upstreamLost = true
     const at = event === undefined ? '' : ` (waiting for the frame of event ${event})`
     await this.#report('error', `upstream-lost: stream '${stream}'${at}: ${toError(err).message}`, {
+      kind: UPSTREAM_LOST,
       stream,
       ...(event === undefined ? {} : { event }),
     })

@@ -129,11 +129,16 @@ describe('small helpers', () => {
       name: 'i',
       message: 'gone',
     }
-    expect(isUpstreamLost({ ...entry, context: { event: 'upstream-lost' } }, 's')).toBe(true)
-    expect(
-      isUpstreamLost({ ...entry, context: { event: 'upstream-lost', scanId: 't' } }, 's'),
-    ).toBe(false)
+    expect(isUpstreamLost({ ...entry, context: { kind: 'upstream-lost' } }, 's')).toBe(true)
+    expect(isUpstreamLost({ ...entry, context: { kind: 'upstream-lost', scanId: 's' } }, 's')).toBe(
+      true,
+    )
+    expect(isUpstreamLost({ ...entry, context: { kind: 'upstream-lost', scanId: 't' } }, 's')).toBe(
+      false,
+    )
     expect(isUpstreamLost(entry, 's')).toBe(false)
+    // The message's text is not what counts.
+    expect(isUpstreamLost({ ...entry, message: 'upstream-lost: gone' }, 's')).toBe(false)
   })
   it('counts worker load per second', () => {
     let now = 10_000

@@ -124,7 +124,7 @@ describe('controller failures and stops', () => {
       role: 'ingester',
       name: 'ing',
       message: 'detector gone',
-      context: { event: 'upstream-lost', scanId: id },
+      context: { kind: 'upstream-lost', scanId: id },
     })
     await vi.waitFor(() => expect(c.scan()).toMatchObject({ status: 'stopped' }))
     expect(c.scan()?.reason).toContain('upstream-lost')
