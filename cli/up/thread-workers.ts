@@ -35,6 +35,9 @@ export function runsInThread(workerModule: string): boolean {
   return !/\.py(:|$)/.test(workerModule)
 }
 
+/** How long a closed worker thread may take to end by itself before it is terminated, ms. */
+const THREAD_EXIT_MS = 10_000
+
 /**
  * Start one worker in a worker thread, on `plane` (served to the thread over a port), and wait
  * until it runs. Its data plane (zmq) and its analysis are the thread's own, so several workers
@@ -86,7 +89,15 @@ export async function startThreadWorker(
         const closed = next().catch(() => undefined)
         thread.postMessage({ op: 'close' })
         await Promise.race([closed, exited])
-        await end()
+        // Let the thread end by itself: zeromq tears its context down when the thread's
+        // environment is cleaned up, and a terminate() in the middle of that aborts the whole
+        // process ('Napi::Error'). Terminate only a thread that does not end in time.
+        stopServing()
+        port1.close()
+        const timer = new Promise<'late'>((resolve) =>
+          setTimeout(resolve, THREAD_EXIT_MS, 'late').unref(),
+        )
+        if ((await Promise.race([exited, timer])) === 'late') await thread.terminate()
       })()
       return closing
     },
