@@ -32,7 +32,14 @@ export {
   parseParameterValue,
   resolveParameters,
 } from './analysis/parameters.js'
+export type { HostLog } from './analysis/python/python-host.js'
+export { pythonFromEnv } from './analysis/python/python-paths.js'
 export { createPythonReducerRunner } from './analysis/python/python-reducer-runner.js'
+export {
+  openPythonSource,
+  type PythonSource,
+  type PythonSourceOptions,
+} from './analysis/python/python-source.js'
 export { createPythonWorkerRunner } from './analysis/python/python-worker-runner.js'
 export { TickClock } from './analysis/tick-clock.js'
 export { openHdf5Stack } from './codec/hdf5/hdf5-stack.js'

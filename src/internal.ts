@@ -71,6 +71,11 @@ export {
 export { DEFAULT_PYTHON, pythonFromEnv } from './analysis/python/python-paths.js'
 export { createPythonReducerRunner } from './analysis/python/python-reducer-runner.js'
 export type { PythonRunnerOptions } from './analysis/python/python-runner-options.js'
+export {
+  openPythonSource,
+  type PythonSource,
+  type PythonSourceOptions,
+} from './analysis/python/python-source.js'
 export { createPythonWorkerRunner } from './analysis/python/python-worker-runner.js'
 export {
   createThreadWorkerRunner,

@@ -82,7 +82,7 @@ export function replayCommand(): Command {
     )
     .option(
       '-s, --source <module>',
-      "a source class, path/to/file.ts:ExportName, whose getSourceGenerators() yield events (Dranspose's -s); mixes with -f",
+      "a source class whose generators yield events (Dranspose's -s): path/to/file.ts:ExportName (getSourceGenerators()), or a Python class, path/to/file.py:Class or package.module:Class (get_source_generators()); mixes with -f",
     )
     .option(
       '-p, --parameters <file>',

@@ -3,8 +3,11 @@ import {
   AnalysisError,
   ConfigError,
   eventNumber,
+  type HostLog,
   loadSourceClass,
+  openPythonSource,
   ProtocolError,
+  pythonFromEnv,
   type StreamData,
   type WorkerMessage,
 } from '../../src/analysis-runtime.js'
@@ -39,18 +42,20 @@ export function isPythonSource(spec: string): boolean {
  * one instance, and turn each generator of `getSourceGenerators()` into a source of worker
  * messages (validated as they come) for `mergeByEvent`.
  *
- * TypeScript and JavaScript modules load here. Python classes are the Python analysis host's
- * to load: this is where that loader plugs in; until then a Python spec is a clear error.
- * @throws ConfigError `CONFIG_INVALID` for a Python class; BeamloomError `MODULE_NOT_FOUND` /
- *   `MODULE_INVALID` for a module that is missing or not a source class, or whose constructor
- *   or `getSourceGenerators()` throws or returns something other than a list of generators.
+ * TypeScript and JavaScript modules load here; Python classes (`path/to/file.py:Class` or a
+ * dotted module, with `get_source_generators()` yielding `InternalWorkerMessage`s) run in a
+ * Python process (`openPythonSource`, interpreter from `BEAMLOOM_PYTHON`).
+ * @throws BeamloomError `MODULE_NOT_FOUND` / `MODULE_INVALID` for a module that is missing or
+ *   not a source class, or whose constructor or `getSourceGenerators()` throws or returns
+ *   something other than a list of generators; `CONFIG_INVALID` for a spec without a class or
+ *   a Python interpreter that cannot start.
  */
-export async function openSourceClass(spec: string, cwd?: string): Promise<MergeSource[]> {
-  if (isPythonSource(spec)) {
-    throw new ConfigError(
-      `--source '${spec}': Python source classes need the Python analysis host, which cannot load them yet; write the source as a .ts or .js class (docs/replay.md)`,
-    )
-  }
+export async function openSourceClass(
+  spec: string,
+  cwd?: string,
+  log: HostLog = writeSourceOutput,
+): Promise<MergeSource[]> {
+  if (isPythonSource(spec)) return openPythonSourceClass(spec, cwd, log)
   const { cls } = await loadSourceClass(spec, cwd)
   let generators: unknown
   try {
@@ -74,6 +79,33 @@ export async function openSourceClass(spec: string, cwd?: string): Promise<Merge
     out.push({ name: `${spec}[${i}]`, messages: checked(spec, i, gen) })
   }
   return out
+}
+
+async function openPythonSourceClass(
+  spec: string,
+  cwd: string | undefined,
+  log: HostLog,
+): Promise<MergeSource[]> {
+  const colon = spec.lastIndexOf(':')
+  if (colon <= 0 || colon === spec.length - 1) {
+    throw new ConfigError(
+      `--source '${spec}': name the class, e.g. path/to/sources.py:MySource or package.module:MySource`,
+    )
+  }
+  const source = await openPythonSource(spec.slice(0, colon), spec.slice(colon + 1), {
+    python: pythonFromEnv(process.env),
+    log,
+    ...(cwd !== undefined ? { cwd } : {}),
+  })
+  return Array.from({ length: source.generators }, (_, i) => ({
+    name: `${spec}[${i}]`,
+    messages: source.messages(i),
+  }))
+}
+
+/** A Python source's own output (its `print`s and warnings) goes to standard error. */
+function writeSourceOutput(_level: string, line: string): void {
+  process.stderr.write(`${line}\n`)
 }
 
 /** The generator's messages, each validated; a throw inside it names the source. */

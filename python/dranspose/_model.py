@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import typing
 from datetime import datetime
-from typing import Any, ClassVar, Literal, Union, get_args, get_origin
+from typing import Any, ClassVar, Literal, Optional, Union, get_args, get_origin
 
 
 class ValidationError(ValueError):
@@ -80,6 +80,19 @@ def _check(name: str, value: Any, annotation: Any) -> Any:
     return value
 
 
+def _json_value(value: Any) -> Any:
+    """What ``json`` cannot write by itself: date-times, models, numpy values and arrays."""
+    if isinstance(value, datetime):
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if isinstance(value, Model):
+        return value.model_dump()
+    tolist = getattr(value, "tolist", None)  # numpy arrays and scalars
+    if callable(tolist):
+        return tolist()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
 class Model:
     """Base of the message models: keyword construction, checked fields, ``model_dump()``."""
 
@@ -114,6 +127,11 @@ class Model:
     def model_dump(self) -> dict[str, Any]:
         """The fields and extra attributes as a dict."""
         return dict(vars(self))
+
+    def model_dump_json(self, exclude: Optional[set[str]] = None) -> str:
+        """The fields as JSON (date-times in ISO 8601), without the names in ``exclude``."""
+        fields = {k: v for k, v in vars(self).items() if k not in (exclude or set())}
+        return json.dumps(fields, default=_json_value)
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and vars(other) == vars(self)

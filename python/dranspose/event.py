@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Optional, Union
 
 from dranspose.protocol import EventNumber, HashDigest, StreamName, WorkerName
@@ -73,6 +74,19 @@ class StreamData:
     def get_bytes(self) -> "StreamData":
         """A copy whose frames are ``bytes``."""
         return StreamData(typ=self.typ, frames=[frame_view(f).tobytes() for f in self.frames])
+
+
+@dataclass
+class InternalWorkerMessage:
+    """Part of an event from one source: what a replay source class's generators yield
+    (``replay -s``), and what a recording holds per record."""
+
+    event_number: EventNumber
+    streams: dict[StreamName, StreamData] = field(default_factory=dict)
+    created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    def get_all_frames(self) -> list[Any]:
+        return [frame for stream in self.streams.values() for frame in stream.frames]
 
 
 @dataclass

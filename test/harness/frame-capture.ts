@@ -6,7 +6,9 @@
  */
 import {
   type EventData,
+  PCAP_RAW_TYP,
   parseStins,
+  parseStream,
   type ReducerAnalysis,
   type ResultData,
   STINS_TYP,
@@ -73,4 +75,38 @@ export class ByEventReducer implements ReducerAnalysis {
     list.push(result.payload as Record<string, StreamView>)
     this.publish.events[key] = list
   }
+}
+
+/** What {@link ParsedWorker} reports: a device message parsed by `parseStream`, made plain. */
+export type ParsedView = Readonly<Record<string, unknown>>
+
+/**
+ * A worker that parses every stream with `parseStream` (the devices' own parsers) and reports
+ * each message as plain data (typed arrays as number lists); PandABox TCP rows, which need
+ * their acquisition's header, are reported as text.
+ */
+export class ParsedWorker implements WorkerAnalysis {
+  processEvent(event: EventData): Record<string, ParsedView> {
+    const out: Record<string, ParsedView> = {}
+    for (const [name, stream] of Object.entries(event.streams)) {
+      out[name] =
+        stream.typ === PCAP_RAW_TYP
+          ? { kind: 'text', text: stream.frames.map((f) => text.decode(f)) }
+          : (plain(parseStream(stream, name)) as ParsedView)
+    }
+    return out
+  }
+}
+
+function plain(value: unknown): unknown {
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    return Array.from(value as unknown as ArrayLike<number | bigint>, Number)
+  }
+  if (Array.isArray(value)) return value.map(plain)
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = plain(v)
+    return out
+  }
+  return value
 }

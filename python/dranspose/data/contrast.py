@@ -2,11 +2,19 @@
 
 from typing import Literal
 
+import pickle
+
 from dranspose._model import Model, PacketUnion
+from dranspose.event import StreamData
 
 
 class ContrastBase(Model):
     extra_allowed = True
+
+    def to_stream_data(self) -> StreamData:
+        """The message as Contrast publishes it: the pickled dict (written here, by the user's
+        own source; beamloom reads pickles with a data-only reader)."""
+        return StreamData(typ="contrast", frames=[pickle.dumps(self.model_dump())])
 
 
 class ContrastStarted(ContrastBase):

@@ -4,6 +4,7 @@ from enum import IntEnum
 from typing import Any, Literal
 
 from dranspose._model import Model, PacketUnion
+from dranspose.event import StreamData
 
 LECROY_TYPE = "lecroy_9fwdWp6Rq7"
 
@@ -18,6 +19,10 @@ class WhatEnum(IntEnum):
 class LecroyBase(Model):
     extra_allowed = True
     frame: int
+
+    def to_stream_data(self) -> StreamData:
+        """The message as the LeCroy stream sends it: its JSON."""
+        return StreamData(typ=LECROY_TYPE, frames=[self.model_dump_json().encode()])
 
 
 class LecroyPrepare(LecroyBase):

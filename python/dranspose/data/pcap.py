@@ -4,12 +4,17 @@ from datetime import datetime
 from typing import Literal
 
 from dranspose._model import Model, PacketUnion
+from dranspose.event import StreamData
 
 
 class PCAPBase(Model):
     extra_allowed = True
     message_id: int
     version: Literal[1]
+
+    def to_stream_data(self) -> StreamData:
+        """The message as the PandABox zmq envelope sends it: its JSON."""
+        return StreamData(typ="PCAP", frames=[self.model_dump_json().encode()])
 
 
 class PCAPStart(PCAPBase):

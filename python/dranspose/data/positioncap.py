@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Optional, Union
 
 from dranspose._model import Model
+from dranspose.event import StreamData
 
 
 class PositionCapField(Model):
@@ -25,13 +26,34 @@ class PositionCapField(Model):
 class PositionCapStart(Model):
     arm_time: datetime
 
+    def to_stream_data(self, fields: list[PositionCapField]) -> StreamData:
+        """The header as the PandABox TCP data port sends it (ASCII format), for ``fields``."""
+        lines = [
+            f"arm_time: {self.arm_time.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}",
+            "missed: 0",
+            "process: Scaled",
+            "format: ASCII",
+            "fields:",
+        ]
+        for f in fields:
+            block, _, capture = f.name.rpartition(".")
+            lines.append(f" {block} {f.type} {capture}")
+        return StreamData(typ="PCAP_RAW", frames=[("\n".join(lines) + "\n").encode()])
+
 
 class PositionCapValues(Model):
     fields: dict = {}
 
+    def to_stream_data(self) -> StreamData:
+        """One row as the TCP data port sends it: the fields' values, space-separated."""
+        row = " " + " ".join(str(f.value) for f in self.fields.values()) + "\n"
+        return StreamData(typ="PCAP_RAW", frames=[row.encode()])
+
 
 class PositionCapEnd(Model):
-    pass
+    def to_stream_data(self) -> StreamData:
+        """The end of the acquisition as the TCP data port sends it."""
+        return StreamData(typ="PCAP_RAW", frames=[b"END 0 Disarmed\n"])
 
 
 PositionCapPacketType = Union[PositionCapStart, PositionCapValues, PositionCapEnd]
