@@ -6,6 +6,7 @@ import {
   readBitshuffleLz4Header,
 } from './bitshuffle-lz4-header.js'
 import { decompressLz4Block, type Lz4BlockDecompressor } from './lz4-block.js'
+import { type Bslz4Block, Bslz4BlockFailed, wasmBslz4 } from './wasm/bslz4-decoder.js'
 
 /** Default ceiling on the uncompressed size a header may announce: 2 GiB. */
 const DEFAULT_MAX_BYTES = 2 ** 31
@@ -16,6 +17,12 @@ export interface BitshuffleLz4DecodeOptions {
   readonly decompressBlock?: Lz4BlockDecompressor
   /** Refuse blobs whose header announces more bytes than this (default 2 GiB). */
   readonly maxBytes?: number
+  /**
+   * `wasm` (the default where WebAssembly with SIMD is available): the blocks are decoded by
+   * `src/codec/wasm/bslz4.c`; `ts`: by the TypeScript decoder, which a `decompressBlock` also
+   * implies. Both give the same bytes and the same errors.
+   */
+  readonly implementation?: 'wasm' | 'ts'
 }
 
 /** What `decodeBitshuffleLz4` produced. */
@@ -70,23 +77,22 @@ export function decodeBitshuffleLz4(
   opts: BitshuffleLz4DecodeOptions = {},
 ): BitshuffleLz4Result {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES
-  const decompress = opts.decompressBlock ?? decompressLz4Block
   const { totalElements, blockElements } = readBitshuffleLz4Header(blob, elementSize, maxBytes)
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength)
 
   // Pass 1: walk the length prefixes to find the whole blocks, so the output is allocated
   // once and at its final size even for a truncated blob.
   let pos = BITSHUFFLE_LZ4_HEADER_BYTES
-  let wholeBlocks = 0
+  const blocks: Bslz4Block[] = []
   let blockedElements = 0
   for (;;) {
     const n = blockSize(totalElements, blockedElements, blockElements)
     if (n === 0 || blob.length - pos < 4) break
     const compressedBytes = view.getUint32(pos)
     if (compressedBytes > blob.length - pos - 4) break
+    blocks.push({ offset: pos + 4, length: compressedBytes, elements: n })
     pos += 4 + compressedBytes
     blockedElements += n
-    wholeBlocks++
   }
   const remainder = totalElements - blockedElements
   const allBlocks = remainder < BITSHUFFLE_BLOCK_MULTIPLE
@@ -94,31 +100,59 @@ export function decodeBitshuffleLz4(
   const elementsDecoded = complete ? totalElements : blockedElements
   const bytes = new Uint8Array(elementsDecoded * elementSize)
 
-  // Pass 2: decompress each block into scratch, unshuffle into place.
-  const scratch = new Uint8Array(Math.min(blockElements, blockedElements) * elementSize)
-  pos = BITSHUFFLE_LZ4_HEADER_BYTES
-  let done = 0
-  for (let index = 0; index < wholeBlocks; index++) {
-    const n = blockSize(totalElements, done, blockElements)
-    const expected = n * elementSize
-    const compressedBytes = view.getUint32(pos)
-    const block = blob.subarray(pos + 4, pos + 4 + compressedBytes)
+  // Pass 2: decompress each block, unshuffle into place.
+  const wasm =
+    opts.decompressBlock === undefined && opts.implementation !== 'ts' ? wasmBslz4() : undefined
+  let decoded = false
+  if (wasm !== undefined && blocks.length > 0) {
+    try {
+      wasm.decodeBlocks(blob, blocks, elementSize, bytes)
+      decoded = true
+    } catch (err) {
+      // The TypeScript decoder says what is wrong with the block, in its own words.
+      if (!(err instanceof Bslz4BlockFailed)) throw err
+    }
+  }
+  if (!decoded) {
+    decodeBlocksTs(blob, blocks, elementSize, bytes, opts.decompressBlock ?? decompressLz4Block)
+  }
+  const done = blockedElements
+  if (complete && remainder > 0) {
+    bytes.set(blob.subarray(pos, pos + remainder * elementSize), done * elementSize)
+  }
+  return { bytes, complete, elementsDecoded, totalElements, elementSize }
+}
+
+/** Decompress each block into scratch, unshuffle it into place (the TypeScript decoder). */
+function decodeBlocksTs(
+  blob: Uint8Array,
+  blocks: readonly Bslz4Block[],
+  elementSize: number,
+  bytes: Uint8Array,
+  decompress: Lz4BlockDecompressor,
+): void {
+  let largest = 0
+  for (const b of blocks) largest = Math.max(largest, b.elements * elementSize)
+  const scratch = new Uint8Array(largest)
+  let at = 0
+  for (const [index, b] of blocks.entries()) {
+    const expected = b.elements * elementSize
+    const block = blob.subarray(b.offset, b.offset + b.length)
     let written: number
     try {
       written = decompress(block, scratch, 0, expected)
     } catch (err) {
       // A plugged-in decompressor may throw anything; report it as a decode failure.
-      throw blockError(index, pos, err instanceof Error ? err.message : String(err), err)
+      throw blockError(index, b.offset - 4, err instanceof Error ? err.message : String(err), err)
     }
     if (written !== expected) {
-      throw blockError(index, pos, `decompressed to ${written} bytes instead of ${expected}`)
+      throw blockError(
+        index,
+        b.offset - 4,
+        `decompressed to ${written} bytes instead of ${expected}`,
+      )
     }
-    bitunshuffleBlock(scratch, 0, bytes, done * elementSize, n, elementSize)
-    pos += 4 + compressedBytes
-    done += n
+    bitunshuffleBlock(scratch, 0, bytes, at, b.elements, elementSize)
+    at += expected
   }
-  if (complete && remainder > 0) {
-    bytes.set(blob.subarray(pos, pos + remainder * elementSize), done * elementSize)
-  }
-  return { bytes, complete, elementsDecoded, totalElements, elementSize }
 }
