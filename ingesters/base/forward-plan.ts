@@ -55,7 +55,12 @@ interface KeptFrame {
   readonly typ: string
   readonly frames: readonly Uint8Array[]
   targets: readonly WorkerName[]
+  /** The route when the frame was read: a delivery to another worker is a re-send. */
+  readonly first: readonly WorkerName[]
+  /** Workers it is delivered to and not known lost. */
   readonly sent: Set<WorkerName>
+  /** Workers it was ever handed to: another delivery to one of them is a re-send. */
+  readonly ever: Set<WorkerName>
 }
 
 interface KeptEvent {
@@ -229,8 +234,15 @@ export class ForwardPlan {
       const missing = isMissingRead(read)
       const parts = missing ? encodeMissingFrame(read.missing) : read
       const typ = missing ? MISSING_FRAME_TYP : this.streams[s]!.typ
-      const frame: KeptFrame = { typ, frames: parts, targets: route, sent: new Set() }
-      for (const worker of route) this.#deliver(event, s, frame, worker, false, deliveries)
+      const frame: KeptFrame = {
+        typ,
+        frames: parts,
+        targets: route,
+        first: route,
+        sent: new Set(),
+        ever: new Set(),
+      }
+      for (const worker of route) this.#deliver(event, s, frame, worker, deliveries)
       kept[s] = frame
       for (const part of parts) bytes += part.byteLength
     }
@@ -248,7 +260,7 @@ export class ForwardPlan {
     for (const [event, kept] of this.#kept) {
       kept.streams.forEach((frame, s) => {
         if (frame === undefined || frame.sent.has(worker) || !frame.targets.includes(worker)) return
-        this.#deliver(event, s, frame, worker, true, deliveries)
+        this.#deliver(event, s, frame, worker, deliveries)
       })
     }
     return deliveries
@@ -290,19 +302,17 @@ export class ForwardPlan {
     return slot(0)
   }
 
-  #deliver(
-    event: number,
-    s: number,
-    frame: KeptFrame,
-    worker: WorkerName,
-    resend: boolean,
-    out: Delivery[],
-  ): void {
+  #deliver(event: number, s: number, frame: KeptFrame, worker: WorkerName, out: Delivery[]): void {
     if (!this.#isConnected(worker)) {
       this.#waiting.add(worker)
       return
     }
+    // A re-send: to a worker the frame's first route did not name (a re-route), or again to
+    // one that had it (its delivery failed, or it reconnected). A worker of the first route
+    // that connected late gets its first delivery, not a re-send.
+    const resend = frame.ever.has(worker) || !frame.first.includes(worker)
     frame.sent.add(worker)
+    frame.ever.add(worker)
     const counters = this.counters[s]!
     counters.forwarded++
     if (resend) counters.resent++
@@ -326,7 +336,7 @@ export class ForwardPlan {
         const route = this.#books[s]!.get(event)
         frame.targets = route ?? []
         for (const worker of frame.targets) {
-          if (!frame.sent.has(worker)) this.#deliver(event, s, frame, worker, true, out)
+          if (!frame.sent.has(worker)) this.#deliver(event, s, frame, worker, out)
         }
       })
     }

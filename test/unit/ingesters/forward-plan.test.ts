@@ -113,6 +113,9 @@ describe('ForwardPlan', () => {
     expect(plan.onHello(w('late')).map((d) => d.event)).toEqual([0, 1, 2])
     expect(plan.awaits(w('late'))).toBe(false)
     expect(plan.onHello(w('late'))).toEqual([])
+    // Its first delivery, late, is not a re-send.
+    expect(plan.counters[0]!.resent).toBe(0)
+    expect(plan.counters[0]!.forwarded).toBe(6)
   })
 
   it('counts a failed send as undelivered again', () => {
@@ -121,6 +124,8 @@ describe('ForwardPlan', () => {
     drain(plan)
     plan.onSendFailed(w('a'), [{ event: 1, stream: 0 }])
     expect(plan.onHello(w('a')).map((d) => d.event)).toEqual([1])
+    // Delivered again to a worker that had it: a re-send.
+    expect(plan.counters[0]!.resent).toBe(1)
   })
 
   it("gives each stream's position in its series: events that read it before, null skipped", () => {
