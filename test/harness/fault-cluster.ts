@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { vi } from 'vitest'
 import { repoPath } from './fixtures.js'
@@ -205,13 +207,23 @@ export class FaultCluster {
   /** Wait until the scan ended (finished, stopped or failed); resolves the last progress. */
   async waitEnded(timeoutMs: number): Promise<Progress> {
     let last: Progress | undefined
-    await vi.waitFor(
-      async () => {
-        last = await this.progress()
-        if (!last.finished) throw new Error(`not finished: ${JSON.stringify(last)}`)
-      },
-      { timeout: timeoutMs, interval: 250 },
-    )
+    try {
+      await vi.waitFor(
+        async () => {
+          last = await this.progress()
+          if (!last.finished) throw new Error(`not finished: ${JSON.stringify(last)}`)
+        },
+        { timeout: timeoutMs, interval: 250 },
+      )
+    } catch (err) {
+      // What every process printed, kept whole for the post-mortem and quoted in the failure.
+      const file = join('test-results', `${this.prefix}.log`)
+      await mkdir('test-results', { recursive: true })
+      await writeFile(file, this.#all.map((c) => `--- ${c.name}\n${c.output()}`).join('\n'))
+      throw new Error(
+        `${(err as Error).message}\n(every process's output: ${file})\n${this.output()}`,
+      )
+    }
     return last!
   }
 
