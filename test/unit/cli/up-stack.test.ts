@@ -69,4 +69,29 @@ describe('UpStack', () => {
       /closing 'reducer' failed: reducer would not close/,
     )
   })
+
+  it('closed while starting: the start ends, every part started so far is closed', async () => {
+    const log: string[] = []
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const stack = new UpStack('test stack', async (add, signal) => {
+      add('plane', () => {
+        log.push('close plane')
+      })
+      await gate
+      if (signal.aborted) throw signal.reason
+      add('controller', () => {
+        log.push('close controller')
+      })
+    })
+    const started = stack.start()
+    const closing = stack.close()
+    release()
+    await expect(started).rejects.toMatchObject({ code: 'STATE_INVALID' })
+    await closing
+    expect(log).toEqual(['close plane'])
+    expect(stack.state).toBe('closed')
+  })
 })
