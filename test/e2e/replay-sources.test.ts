@@ -4,13 +4,7 @@ import { join } from 'node:path'
 import { decodeMultiple, encode, type Tag } from 'cbor-x'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runReplay } from '../../cli/replay/run-replay.js'
-import {
-  encodeMissingFrame,
-  eventNumber,
-  isBeamloomError,
-  MISSING_FRAME_TYP,
-  type WorkerMessage,
-} from '../../src/internal.js'
+import { isBeamloomError } from '../../src/internal.js'
 import { fixturePath, repoPath } from '../harness/fixtures.js'
 import type { StreamView } from '../harness/frame-capture.js'
 import { RAMP_FRAMES, RAMP_SHAPE, rampValue } from '../harness/source-classes.js'
@@ -145,30 +139,5 @@ describe('replaying a recording whose event numbers do not increase', () => {
     expect(warnings).toEqual([
       `${file}: event 8 comes after event 9; replaying in file order (further ones are not reported)`,
     ])
-  })
-})
-
-describe("replay follows the live worker's rules for an event", () => {
-  it('fails an event with a missing frame without running it, as a live worker does', async () => {
-    const text = (t: string) => ({ typ: 'text', frames: [new TextEncoder().encode(t)] })
-    const missing = { typ: MISSING_FRAME_TYP, frames: encodeMissingFrame('frame 1 never came') }
-    async function* messages(): AsyncGenerator<WorkerMessage> {
-      yield { eventNumber: eventNumber(0), streams: { motor: text('{"x":0}') } }
-      yield { eventNumber: eventNumber(1), streams: { motor: missing } }
-      yield { eventNumber: eventNumber(2), streams: { motor: text('{"x":2}') } }
-    }
-    const report = await runReplay({
-      worker: WORKER,
-      reducer: REDUCER,
-      files: ['in-memory'],
-      openSource: () => messages(),
-      workers: 1,
-    })
-    expect(report.events).toBe(3)
-    expect(report.failedEvents).toBe(1)
-    expect(report.failures.map((f) => [f.role, f.eventNumber, f.message])).toEqual([
-      ['worker', 1, `${WORKER} (event 1): stream 'motor': frame 1 never came`],
-    ])
-    expect(Object.keys(eventsOf(report.publish)).sort()).toEqual(['0', '2'])
   })
 })
