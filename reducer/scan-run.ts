@@ -1,14 +1,16 @@
-import type {
-  CallOutcome,
-  FailureLog,
-  Parameters,
-  ReducerRunner,
-  ResultAck,
-  ResultBatch,
-  ResultItem,
-  RunnerResult,
-  ScanId,
-  WorkerName,
+import {
+  type CallOutcome,
+  callFailure,
+  type FailureLog,
+  nextTimerS,
+  type Parameters,
+  type ReducerRunner,
+  type ResultAck,
+  type ResultBatch,
+  type ResultItem,
+  type RunnerResult,
+  type ScanId,
+  type WorkerName,
 } from '../src/internal.js'
 import { DedupSet } from './dedup-set.js'
 import { type ReducerCall, reportFailure } from './reducer-failure.js'
@@ -239,12 +241,11 @@ export class ScanRun {
     if (this.#options.beginError !== undefined) return 1
     const runner = this.#options.analysis.current
     const out = await runner.timer(parameters)
-    if (out.kind === 'failed' || out.kind === 'timeout' || out.kind === 'crashed') {
-      this.#fail('timer', new Error(out.reason))
-    }
+    const failure = callFailure(out)
+    if (failure !== undefined) this.#fail('timer', new Error(failure))
     if (!runner.alive)
       await this.#recover(`timer() ${out.kind}: ${'reason' in out ? out.reason : ''}`, parameters)
-    return out.nextS ?? 1
+    return nextTimerS(out)
   }
 
   /**
@@ -341,14 +342,12 @@ export class ScanRun {
     const event = item.eventNumber
     this.dedup.add(event, item.slot)
     c.reduced++
-    const ok = outcome.kind === 'none' || outcome.kind === 'result'
+    // The rule `replay` follows too: a call that returned reduced it, anything else failed it.
+    const failure = callFailure(outcome)
+    const ok = failure === undefined
     if (!ok) {
       c.failed++
-      this.#fail(
-        'processResult',
-        new Error('reason' in outcome ? outcome.reason : outcome.kind),
-        event,
-      )
+      this.#fail('processResult', new Error(failure), event)
     }
     // The instance saw it (a throw may have left traces): a replay shows it again.
     if (outcome.kind !== 'timeout' && outcome.kind !== 'crashed') this.#tail.push(wire)

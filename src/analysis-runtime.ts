@@ -13,6 +13,15 @@ export type {
   RunnerLimits,
   WorkerRunner,
 } from './analysis/analysis-runner.js'
+export {
+  analysisError,
+  callFailure,
+  type EventVerdict,
+  eventVerdict,
+  nextTimerS,
+  type ProcessEvents,
+  runEvents,
+} from './analysis/call-verdicts.js'
 export { createInlineReducerRunner } from './analysis/inline-reducer-runner.js'
 export { createInlineWorkerRunner } from './analysis/inline-worker-runner.js'
 export {

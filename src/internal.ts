@@ -17,6 +17,15 @@ export type {
   RunnerResult,
   WorkerRunner,
 } from './analysis/analysis-runner.js'
+export {
+  analysisError,
+  callFailure,
+  type EventVerdict,
+  eventVerdict,
+  nextTimerS,
+  type ProcessEvents,
+  runEvents,
+} from './analysis/call-verdicts.js'
 export type {
   AnalysisInit,
   AnalysisState,

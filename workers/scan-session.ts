@@ -11,12 +11,13 @@ import {
   type CallOutcome,
   type CreditRequest,
   type EventFault,
-  failedOutcome,
+  type EventVerdict,
   followStream,
-  missingFrameError,
   type Parameters,
   ProtocolError,
   parseControlJson,
+  type RunnerEvent,
+  runEvents,
   type ScanId,
   ServiceBase,
   STREAM_START,
@@ -265,97 +266,82 @@ export class ScanSession extends ServiceBase {
     return events
   }
 
-  /** Run the analysis on `events` and act on each outcome. */
+  /**
+   * Run the analysis on `events` and act on each verdict (the rules `replay` follows too:
+   * `runEvents`).
+   */
   async #handle(events: readonly ReadyEvent[]): Promise<void> {
     const { parameters, hash } = this.#o.parameters.current
-    const outcomes: (CallOutcome | undefined)[] = new Array(events.length)
-    const run: { event: ReadyEvent; at: number }[] = []
-    events.forEach((event, at) => {
-      // A stream whose frame never came from the device: fail the event, never guess.
-      const missing = missingFrameError(event.streams)
-      if (missing !== undefined) outcomes[at] = failedOutcome(missing, event)
-      else run.push({ event, at })
-    })
-    if (run.length > 0) {
-      const histogram = this.#o.processEventSeconds
-      const started = histogram === undefined ? 0 : performance.now()
-      const got = await this.#process(
-        run.map((r) => r.event),
-        parameters,
-      )
-      run.forEach((r, i) => {
-        outcomes[r.at] = got[i]
-      })
-      if (histogram !== undefined) {
-        // Calls that returned (a result or none), each with the batch's mean duration.
-        const each = (performance.now() - started) / 1000 / run.length
-        for (const o of got) if (o.kind === 'result' || o.kind === 'none') histogram.observe(each)
-      }
-    }
+    const verdicts = await runEvents(this.#o.module, events, (list) =>
+      this.#process(list, parameters),
+    )
     for (let i = 0; i < events.length; i++) {
-      await this.#apply(events[i]!, outcomes[i] ?? { kind: 'skipped' }, hash)
+      await this.#apply(events[i]!, verdicts[i]!, hash)
     }
   }
 
-  async #process(events: readonly ReadyEvent[], parameters: Parameters): Promise<CallOutcome[]> {
-    const list = events.map((e) => ({
-      event: { eventNumber: e.eventNumber, streams: e.streams },
-      tick: false,
-    }))
-    return this.#o.analysis.process(list, parameters, this.signal)
+  async #process(list: readonly RunnerEvent[], parameters: Parameters): Promise<CallOutcome[]> {
+    const histogram = this.#o.processEventSeconds
+    const started = histogram === undefined ? 0 : performance.now()
+    const got = await this.#o.analysis.process(list, parameters, this.signal)
+    if (histogram !== undefined) {
+      // Calls that returned (a result or none), each with the batch's mean duration.
+      const each = (performance.now() - started) / 1000 / list.length
+      for (const o of got) if (o.kind === 'result' || o.kind === 'none') histogram.observe(each)
+    }
+    return got
   }
 
-  async #apply(event: ReadyEvent, outcome: CallOutcome, hash: string): Promise<void> {
+  async #apply(event: ReadyEvent, verdict: EventVerdict, hash: string): Promise<void> {
     const { eventNumber, slot } = event
-    switch (outcome.kind) {
+    switch (verdict.kind) {
       case 'result':
         this.#stats.processed++
         this.#stats.results++
-        this.#outbox.result(eventNumber, slot, hash, outcome.payload)
+        this.#outbox.result(eventNumber, slot, hash, verdict.payload)
         return
-      case 'none':
+      case 'done':
         this.#stats.processed++
         this.#outbox.done(eventNumber, slot, hash)
         return
       case 'failed':
         this.#stats.processed++
-        this.#failed(event, outcome, hash)
+        this.#failed(event, verdict, hash)
         return
-      case 'skipped':
+      case 'again':
         // Not run: an earlier event of the batch stopped the analysis. It is still ours.
         this.#assembler.putBack(event, true)
         this.#wake.notify()
         return
       default:
-        await this.#fault(event, outcome)
+        await this.#fault(event, verdict)
     }
   }
 
   /** Per-event failure: report, mark the event failed, keep going. */
   #failed(
     event: ReadyEvent,
-    outcome: Extract<CallOutcome, { kind: 'failed' }>,
+    verdict: Extract<EventVerdict, { kind: 'failed' }>,
     hash: string,
   ): void {
     const { eventNumber, slot } = event
     this.#stats.failed++
     // Counted under the stream it failed on, when known, here and (through the reducer's
     // completion reports) by the controller.
-    this.#outbox.failed(eventNumber, slot, hash, outcome.stream)
-    const module = this.#o.module
-    const message = outcome.reason.startsWith(module)
-      ? outcome.reason
-      : `${module} (event ${eventNumber}): ${outcome.reason}`
+    this.#outbox.failed(eventNumber, slot, hash, verdict.stream)
     // Counted under the stream whose frames were malformed, when known.
     const perStream: Record<string, string | number> = {}
-    if (outcome.stream !== undefined) {
-      const count = (this.#failedByStream.get(outcome.stream) ?? 0) + 1
-      this.#failedByStream.set(outcome.stream, count)
-      perStream.stream = outcome.stream
+    if (verdict.stream !== undefined) {
+      const count = (this.#failedByStream.get(verdict.stream) ?? 0) + 1
+      this.#failedByStream.set(verdict.stream, count)
+      perStream.stream = verdict.stream
       perStream.streamFailures = count
     }
-    if (outcome.code !== undefined) perStream.code = outcome.code
-    this.#o.failures.report(message, { ...this.#fields(eventNumber), ...perStream })
+    if (verdict.code !== undefined) perStream.code = verdict.code
+    this.#o.failures.report(verdict.error.message, {
+      ...this.#fields(eventNumber),
+      ...perStream,
+    })
   }
 
   /**
@@ -364,18 +350,18 @@ export class ScanSession extends ServiceBase {
    */
   async #fault(
     event: ReadyEvent,
-    outcome: Extract<CallOutcome, { kind: 'timeout' | 'crashed' }>,
+    verdict: Extract<EventVerdict, { kind: 'fault' }>,
   ): Promise<void> {
     const o = this.#o
     this.#stats.faults++
     this.#assembler.putBack(event, false)
-    o.failures.report(
-      `${o.module} (event ${event.eventNumber}): ${outcome.kind === 'timeout' ? 'timed out' : 'crashed'}: ${outcome.reason}`,
-      { ...this.#fields(event.eventNumber), kind: outcome.kind },
-    )
+    o.failures.report(verdict.error.message, {
+      ...this.#fields(event.eventNumber),
+      kind: verdict.fault,
+    })
     const fault: EventFault = {
       worker: o.worker,
-      fault: { event: event.eventNumber, kind: outcome.kind, reason: outcome.reason },
+      fault: { event: event.eventNumber, kind: verdict.fault, reason: verdict.reason },
     }
     await o.plane.xadd(o.plane.keys.credits(this.scanId), { c: JSON.stringify(fault) })
     // The event leaves this worker's window whatever the controller decides.

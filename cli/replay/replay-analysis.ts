@@ -1,6 +1,4 @@
 import {
-  AnalysisError,
-  type CallOutcome,
   createInlineReducerRunner,
   createInlineWorkerRunner,
   createPythonReducerRunner,
@@ -69,23 +67,4 @@ export async function openReplayAnalysis(
     for (const runner of made) await runner.close().catch(() => {})
     throw err
   }
-}
-
-/**
- * A failed call's reason as an `AnalysisError` of `module` (TypeScript reasons already name
- * the module and the event: that prefix is not repeated).
- */
-export function analysisError(
-  module: string,
-  eventNumber: number | undefined,
-  outcome: CallOutcome,
-): AnalysisError {
-  const reason = 'reason' in outcome ? outcome.reason : outcome.kind
-  const prefix = `${module}${eventNumber === undefined ? '' : ` (event ${eventNumber})`}: `
-  return new AnalysisError(
-    module,
-    eventNumber,
-    reason.startsWith(prefix) ? reason.slice(prefix.length) : reason,
-    undefined,
-  )
 }

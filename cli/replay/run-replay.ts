@@ -1,14 +1,19 @@
 import {
   AnalysisError,
+  analysisError,
+  callFailure,
   type EventData,
+  type EventVerdict,
   type ModuleDigest,
   moduleDigest,
+  nextTimerS,
   type Parameters,
   parametersHash,
   parseModuleSpec,
   readParameterFile,
   readRecording,
   resolveParameters,
+  runEvents,
   type WorkerMessage,
   type WorkerName,
   workerName,
@@ -18,7 +23,7 @@ import type { CaptureSource } from './capture-flag.js'
 import { type H5Source, h5Messages } from './h5-source.js'
 import { mergeByEvent } from './merge-by-event.js'
 import type { ReadCaptureOptions } from './read-capture.js'
-import { analysisError, openReplayAnalysis } from './replay-analysis.js'
+import { openReplayAnalysis } from './replay-analysis.js'
 import { openSourceClass } from './source-class.js'
 
 /** What `beamloom replay` is asked to do. */
@@ -200,21 +205,21 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
 
   const runTimer = async (): Promise<void> => {
     const out = await reducer.timer(parameters)
-    nextTimerMs = Date.now() + (out.nextS ?? 1) * 1000
-    if (out.kind !== 'none') fail('reducer', rmodule, analysisError(rmodule, undefined, out))
+    nextTimerMs = Date.now() + nextTimerS(out) * 1000
+    const failure = callFailure(out)
+    if (failure !== undefined) fail('reducer', rmodule, analysisError(rmodule, undefined, failure))
   }
 
   const names = workers.map((_, i) => workerName(`replay-worker-${i}`))
   const runOn = async (event: EventData, i: number): Promise<void> => {
-    const [out] = await workers[i]!.processEvents([{ event, tick: false }], parameters)
-    if (out === undefined || out.kind === 'none') return
-    if (out.kind !== 'result') {
-      // A result the wire cannot carry is the worker's fault too.
-      const sent =
-        out.kind === 'failed' && out.code === 'PROTOCOL_INVALID'
-          ? { ...out, reason: `result cannot be sent: ${out.reason}` }
-          : out
-      fail('worker', wmodule, analysisError(wmodule, event.eventNumber, sent))
+    // The live worker's rules for an event (`runEvents`): a missing frame fails it unrun, the
+    // outcome of the call decides between result, done and failed.
+    const [verdict] = await runEvents(wmodule, [event], (list) =>
+      workers[i]!.processEvents(list, parameters),
+    )
+    if (verdict === undefined || verdict.kind === 'done') return
+    if (verdict.kind !== 'result') {
+      fail('worker', wmodule, workerFailure(wmodule, event.eventNumber, verdict))
       return
     }
     results++
@@ -224,13 +229,15 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
           eventNumber: event.eventNumber,
           worker: names[i] as WorkerName,
           parametersHash: hash,
-          payload: out.payload,
+          payload: verdict.payload,
         },
       ],
       parameters,
     )
-    if (reduced !== undefined && reduced.kind !== 'none') {
-      fail('reducer', rmodule, analysisError(rmodule, event.eventNumber, reduced))
+    // The live reducer's rule: a call that did not return failed the result.
+    const failure = reduced === undefined ? undefined : callFailure(reduced)
+    if (failure !== undefined) {
+      fail('reducer', rmodule, analysisError(rmodule, event.eventNumber, failure))
     }
   }
   const broadcast = async (event: EventData): Promise<void> => {
@@ -324,6 +331,28 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
     stoppedEarly,
     worker: workerDigest,
     reducer: reducerDigest,
+  }
+}
+
+/**
+ * A worker's failed event as replay reports it. Replay has no second worker to try an event on:
+ * an event whose call overran or crashed the analysis fails with the reason at once.
+ */
+function workerFailure(
+  module: string,
+  eventNumber: number,
+  verdict: Exclude<EventVerdict, { kind: 'result' | 'done' }>,
+): AnalysisError {
+  switch (verdict.kind) {
+    case 'failed':
+      // A result the wire cannot carry is the worker's fault too.
+      return verdict.code === 'PROTOCOL_INVALID'
+        ? analysisError(module, eventNumber, `result cannot be sent: ${verdict.reason}`)
+        : verdict.error
+    case 'fault':
+      return analysisError(module, eventNumber, verdict.reason)
+    default:
+      return analysisError(module, eventNumber, 'skipped')
   }
 }
 
