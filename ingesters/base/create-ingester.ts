@@ -24,6 +24,7 @@ import {
   startMetricsServer,
   toError,
   UPSTREAM_LOST,
+  type WorkerName,
 } from '../../src/internal.js'
 import { type IngesterConfig, ingesterName } from './ingester-config.js'
 import { IngesterMetrics } from './ingester-metrics.js'
@@ -54,6 +55,8 @@ export interface Ingester extends Service {
   readonly metrics: IngesterMetrics
   /** Base URL of the metrics server (`/metrics`, `/health/*`), when one runs. */
   readonly metricsUrl: string | undefined
+  /** The ROUTER workers connect to, once started: which workers are connected now. */
+  readonly router: { readonly workers: ReadonlySet<WorkerName> } | undefined
 }
 
 /** How long the "this ingester read from its device for this scan" mark lives (scan keys are also
@@ -91,6 +94,10 @@ class IngesterService extends ServiceBase implements Ingester {
 
   get scanId(): ScanId | undefined {
     return this.#session?.scanId
+  }
+
+  get router(): IngesterRouter | undefined {
+    return this.#router
   }
 
   stats(): ScanSessionStats | undefined {

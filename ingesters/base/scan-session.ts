@@ -29,6 +29,9 @@ import { type NoticeKind, UpstreamNotices } from './upstream-notices.js'
 /** Events forwarded between two yields to the event loop (timers, hellos, sends). */
 const YIELD_EVERY = 256
 
+/** How long after a failed send to a connected worker its frames are delivered again, ms. */
+const REDELIVER_PAUSE_MS = 50
+
 /** What a {@link ScanSession} needs from its ingester. */
 export interface ScanSessionOptions {
   readonly scanId: ScanId
@@ -84,6 +87,7 @@ export class ScanSession extends ServiceBase {
   readonly plan: ForwardPlan
   readonly #wake = new Wakeup()
   readonly #timers = new Map<WorkerName, NodeJS.Timeout>()
+  readonly #redeliveries = new Map<WorkerName, NodeJS.Timeout>()
   readonly #warned = new Set<WorkerName>()
   #sender: BatchSender | undefined
   #upstream: Upstream | undefined
@@ -163,6 +167,7 @@ export class ScanSession extends ServiceBase {
     })
     this.addCloseStep('hello timers', () => {
       for (const timer of this.#timers.values()) clearTimeout(timer)
+      for (const timer of this.#redeliveries.values()) clearTimeout(timer)
     })
     this.spawn('notices', (s) => this.#notices.pump(s))
     this.addCloseStep('notices', () => this.#notices.drain())
@@ -308,7 +313,26 @@ export class ScanSession extends ServiceBase {
       { scanId: this.#o.scanId, worker, events: refs.length, err: toError(err).message },
       'batch not delivered; frames kept',
     )
-    if (!this.#o.router.workers.has(worker)) this.#armHelloTimer(worker)
+    if (this.#o.router.workers.has(worker)) this.#redeliverSoon(worker)
+    else this.#armHelloTimer(worker)
+  }
+
+  /**
+   * The worker is connected although a send to it failed: it reconnected, and its hello may
+   * have come before the failure was known (the hello then found nothing to re-send). Deliver
+   * what it lacks after a short pause (one per worker, so a send that keeps failing does not
+   * spin).
+   */
+  #redeliverSoon(worker: WorkerName): void {
+    if (this.#redeliveries.has(worker)) return
+    const timer = setTimeout(() => {
+      this.#redeliveries.delete(worker)
+      if (this.state !== 'running' || !this.#o.router.workers.has(worker)) return
+      this.#deliver(this.plan.onHello(worker))
+      this.#sender?.flush()
+    }, REDELIVER_PAUSE_MS)
+    timer.unref()
+    this.#redeliveries.set(worker, timer)
   }
 
   #onInvalid(stream: StreamName, reason: string): void {

@@ -55,6 +55,10 @@ class SardanaIngesterService extends ServiceBase implements SardanaIngester {
     return this.#ingester.metricsUrl
   }
 
+  get router() {
+    return this.#ingester.router
+  }
+
   stats(): ScanSessionStats | undefined {
     return this.#ingester.stats()
   }

@@ -54,6 +54,44 @@ describe('ingester delivery guarantees', () => {
     expect(rig.log.unexpected()).toEqual([])
   })
 
+  it('delivers again what a failed send to a still-connected worker did not deliver', async () => {
+    rig = new Rig()
+    const plane = await rig.plane()
+    const sim = await rig.simulator(simulator(4))
+    const ingester = await rig.ingester(plane, { url: sim.endpoint })
+    const a = await rig.worker(ingester.endpoint, 'a')
+    await expect.poll(() => ingester.router?.workers.has('a' as WorkerName)).toBe(true)
+    // The first send fails while 'a' stays connected (as when it reconnected and its hello
+    // came before the failure was known): nothing else will make the ingester try again.
+    const router = ingester.router as unknown as {
+      sendTo: (
+        worker: WorkerName,
+        parts: readonly Uint8Array[],
+        signal?: AbortSignal,
+      ) => Promise<void>
+    }
+    const send = router.sendTo.bind(router)
+    let failed = 0
+    router.sendTo = async (worker, parts, signal) => {
+      if (failed === 0) {
+        failed++
+        throw new Error('lost on the way')
+      }
+      return send(worker, parts, signal)
+    }
+    const scanId = await startScan(plane, ['eiger'], 6)
+    await expect.poll(() => ingester.scanId).toBe(scanId)
+    await publish(plane, scanId, {
+      released: [0, 6],
+      routes: { eiger: [r(0, 6, ['a'])] },
+      workerSlots: { a: 0 },
+    })
+    await expect.poll(() => [...a.numbers()].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5])
+    expect(failed).toBe(1)
+    expect(a.numbers()).toHaveLength(6)
+    expect(rig.log.unexpected().map((l) => l.message)).toEqual(['batch not delivered; frames kept'])
+  })
+
   it('pauses reading upstream while the buffer is full and resumes as the frontier frees it', async () => {
     rig = new Rig()
     const plane = await rig.plane()
