@@ -219,7 +219,19 @@ export class FaultCluster {
       // What every process printed, kept whole for the post-mortem and quoted in the failure.
       const file = join('test-results', `${this.prefix}.log`)
       await mkdir('test-results', { recursive: true })
-      await writeFile(file, this.#all.map((c) => `--- ${c.name}\n${c.output()}`).join('\n'))
+      // With the controller's view of who holds which event and the workers' connections.
+      const views = await Promise.all(
+        ['status', 'config'].map((what) =>
+          json(`${this.controller}/api/v1/${what}`).then(
+            (v) => `--- /api/v1/${what}\n${JSON.stringify(v)}`,
+            (e: unknown) => `--- /api/v1/${what}: ${String(e)}`,
+          ),
+        ),
+      )
+      await writeFile(
+        file,
+        [...this.#all.map((c) => `--- ${c.name}\n${c.output()}`), ...views].join('\n'),
+      )
       throw new Error(
         `${(err as Error).message}\n(every process's output: ${file})\n${this.output()}`,
       )
