@@ -602,6 +602,7 @@ export {
   SlotTuple,
   WorkerToController,
 } from './protocol/scan-messages.js'
+export { StreamField } from './protocol/stream-field.js'
 export { aborted, isAbortError, sleep, toError } from './service/abort.js'
 export { advertisedAddress, httpUrl } from './service/advertise.js'
 export {
