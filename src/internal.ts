@@ -110,6 +110,7 @@ export {
 } from './codec/bitshuffle-lz4-header.js'
 export { type CborScan, scanCborItem } from './codec/cbor-scan.js'
 export { type Hdf5Stack, type Hdf5StackMember, openHdf5Stack } from './codec/hdf5/hdf5-stack.js'
+export { parseJsonBytes } from './codec/json-bytes.js'
 export { decompressLz4Block, type Lz4BlockDecompressor } from './codec/lz4-block.js'
 export {
   compressLz4Block,

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseJsonBytes } from '../codec/json-bytes.js'
 import { ProtocolError } from '../errors.js'
 import { ScanId, WorkerName } from './ids.js'
 
@@ -141,7 +142,7 @@ export function parseControlJson<S extends z.ZodType>(
   if (text === undefined) throw new ProtocolError(`${what}: field missing`)
   let json: unknown
   try {
-    json = JSON.parse(typeof text === 'string' ? text : new TextDecoder().decode(text))
+    json = typeof text === 'string' ? JSON.parse(text) : parseJsonBytes(text)
   } catch (cause) {
     throw new ProtocolError(`${what}: not JSON`, { cause })
   }

@@ -1,3 +1,4 @@
+import { parseJsonBytes } from '../../codec/json-bytes.js'
 import { ProtocolError } from '../../errors.js'
 import type { StreamData } from '../../protocol/event.js'
 import type { DeviceMessage } from '../device-message.js'
@@ -53,8 +54,6 @@ export type AlbaemMessage = AlbaemStart | AlbaemData | AlbaemEnd
 
 /** `channel1`, `channel_1`, `Channel1`: the names a channel field may have. */
 const CHANNEL = /^channel_?(\d+)$/i
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
 function channelsOf(header: AlbaemDataJson): AlbaemChannel[] {
   const channels: AlbaemChannel[] = []
   for (const [name, value] of Object.entries(header)) {
@@ -90,7 +89,7 @@ export function parseAlbaemFrames(frames: readonly Uint8Array[]): AlbaemMessage 
     throw new ProtocolError(`AlbaEM message has ${frames.length} parts (expected 1)`)
   let json: unknown
   try {
-    json = JSON.parse(utf8.decode(frames[0]!))
+    json = parseJsonBytes(frames[0]!)
   } catch (cause) {
     throw new ProtocolError('AlbaEM message is not UTF-8 JSON', { cause })
   }

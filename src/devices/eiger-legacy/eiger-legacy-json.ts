@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { parseJsonBytes } from '../../codec/json-bytes.js'
 import { ProtocolError } from '../../errors.js'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -20,7 +21,7 @@ export function parseEigerLegacyJson<T>(
   if (part === undefined) throw new ProtocolError(`Eiger V1 ${what}: part ${index} is missing`)
   let json: unknown
   try {
-    json = JSON.parse(utf8.decode(part))
+    json = parseJsonBytes(part)
   } catch (cause) {
     throw new ProtocolError(`Eiger V1 ${what} (part ${index}) is not UTF-8 JSON`, { cause })
   }

@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { parseJsonBytes } from '../../codec/json-bytes.js'
 import { readPickle } from '../../codec/pickle-reader.js'
 import { ProtocolError } from '../../errors.js'
 import type { StreamData } from '../../protocol/event.js'
@@ -67,12 +68,10 @@ export interface LecroyEnd extends DeviceMessage<'end'> {
 /** A parsed LeCroy event, discriminated on `kind`. */
 export type LecroyMessage = LecroyStart | LecroyData | LecroyEnd
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
 function json(part: Uint8Array | undefined, index: number): unknown {
   if (part === undefined) throw new ProtocolError(`LeCroy event has no part ${index}`)
   try {
-    return JSON.parse(utf8.decode(part))
+    return parseJsonBytes(part)
   } catch (cause) {
     throw new ProtocolError(`LeCroy part ${index} is not UTF-8 JSON`, { cause })
   }

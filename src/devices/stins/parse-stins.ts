@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { parseJsonBytes } from '../../codec/json-bytes.js'
 import type { Lz4BlockDecompressor } from '../../codec/lz4-block.js'
 import { ProtocolError } from '../../errors.js'
 import type { StreamData } from '../../protocol/event.js'
@@ -58,12 +59,10 @@ export interface ParseStinsOptions {
   readonly decompressBlock?: Lz4BlockDecompressor
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
 function parseJsonPart(part: Uint8Array | undefined): unknown {
   if (part === undefined) throw new ProtocolError('STINS message has no parts')
   try {
-    return JSON.parse(utf8.decode(part))
+    return parseJsonBytes(part)
   } catch (cause) {
     throw new ProtocolError('STINS message: first part is not UTF-8 JSON', { cause })
   }

@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { parseJsonBytes } from '../../codec/json-bytes.js'
 import { readPickle } from '../../codec/pickle-reader.js'
 import { isNumpyArray, type NumpyArray } from '../../codec/pickle-value.js'
 import { ProtocolError } from '../../errors.js'
@@ -48,12 +49,10 @@ export interface Xspress3End extends DeviceMessage<'end'> {
 /** A parsed Xspress3 message, discriminated on `kind`. */
 export type Xspress3Message = Xspress3Start | Xspress3Data | Xspress3End
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
 function parseJsonPart(part: Uint8Array | undefined): unknown {
   if (part === undefined) throw new ProtocolError('Xspress3 message has no parts')
   try {
-    return JSON.parse(utf8.decode(part))
+    return parseJsonBytes(part)
   } catch (cause) {
     throw new ProtocolError('Xspress3 message: first part is not UTF-8 JSON', { cause })
   }
