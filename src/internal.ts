@@ -165,6 +165,7 @@ export {
   type EnvRole,
   type FlatEnv,
 } from './config/dranspose-env.js'
+export { type FormatIssuesOptions, formatIssues } from './config/format-issues.js'
 export {
   DEPRECATED_LOG_LEVEL_VARIABLES,
   type DeprecatedLogLevelVariable,

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { parseJsonBytes } from '../codec/json-bytes.js'
+import { formatIssues } from '../config/format-issues.js'
 import { ProtocolError } from '../errors.js'
 import { ScanId, WorkerName } from './ids.js'
 
@@ -148,9 +149,7 @@ export function parseControlJson<S extends z.ZodType>(
   }
   const parsed = schema.safeParse(json)
   if (!parsed.success) {
-    throw new ProtocolError(
-      `${what}: ${parsed.error.issues.map((i) => `[${i.path.join('.')}] ${i.message}`).join('; ')}`,
-    )
+    throw new ProtocolError(`${what}: ${formatIssues(parsed.error)}`)
   }
   return parsed.data
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { parseJsonBytes } from '../../codec/json-bytes.js'
+import { formatIssues } from '../../config/format-issues.js'
 import { ProtocolError } from '../../errors.js'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -27,10 +28,7 @@ export function parseEigerLegacyJson<T>(
   }
   const result = schema.safeParse(json)
   if (!result.success) {
-    const issues = result.error.issues
-      .slice(0, 3)
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-      .join('; ')
+    const issues = formatIssues(result.error, { max: 3 })
     throw new ProtocolError(`Eiger V1 ${what} (part ${index}) invalid: ${issues}`, {
       cause: result.error,
     })

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { parseJsonBytes } from '../../codec/json-bytes.js'
 import { readPickle } from '../../codec/pickle-reader.js'
+import { formatIssues } from '../../config/format-issues.js'
 import { ProtocolError } from '../../errors.js'
 import type { StreamData } from '../../protocol/event.js'
 import type { DeviceMessage } from '../device-message.js'
@@ -80,9 +81,7 @@ function json(part: Uint8Array | undefined, index: number): unknown {
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value)
   if (!result.success) {
-    const issues = result.error.issues
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-      .join('; ')
+    const issues = formatIssues(result.error)
     throw new ProtocolError(`LeCroy ${what} invalid: ${issues}`, { cause: result.error })
   }
   return result.data

@@ -1,4 +1,5 @@
 import { parseJsonBytes } from '../../codec/json-bytes.js'
+import { formatIssues } from '../../config/format-issues.js'
 import { ProtocolError } from '../../errors.js'
 import type { StreamData } from '../../protocol/event.js'
 import type { DeviceMessage } from '../device-message.js'
@@ -110,10 +111,7 @@ export function parsePcapZmqFrames(frames: readonly Uint8Array[]): PcapZmqMessag
   }
   const result = PcapZmqJson.safeParse(json)
   if (!result.success) {
-    const issues = result.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ')
+    const issues = formatIssues(result.error, { max: 3 })
     throw new ProtocolError(`PandABox zmq message invalid: ${issues}`, { cause: result.error })
   }
   const message = result.data

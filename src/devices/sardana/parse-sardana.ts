@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { parseJsonBytes } from '../../codec/json-bytes.js'
+import { formatIssues } from '../../config/format-issues.js'
 import { ProtocolError } from '../../errors.js'
 import type { StreamData } from '../../protocol/event.js'
 import type { DeviceMessage } from '../device-message.js'
@@ -44,10 +45,7 @@ export type SardanaMessage = SardanaStart | SardanaRecord | SardanaEnd
 function parseWith<T>(schema: z.ZodType<T>, json: unknown, what: string): T {
   const result = schema.safeParse(json)
   if (!result.success) {
-    const issues = result.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ')
+    const issues = formatIssues(result.error, { max: 3 })
     throw new ProtocolError(`Sardana ${what} invalid: ${issues}`, { cause: result.error })
   }
   return result.data

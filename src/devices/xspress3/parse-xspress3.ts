@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import { parseJsonBytes } from '../../codec/json-bytes.js'
 import { readPickle } from '../../codec/pickle-reader.js'
 import { isNumpyArray, type NumpyArray } from '../../codec/pickle-value.js'
+import { formatIssues } from '../../config/format-issues.js'
 import { ProtocolError } from '../../errors.js'
 import type { StreamData } from '../../protocol/event.js'
 import type { DeviceMessage } from '../device-message.js'
@@ -61,9 +62,7 @@ function parseJsonPart(part: Uint8Array | undefined): unknown {
 function parseWith<T>(schema: z.ZodType<T>, json: unknown, what: string): T {
   const result = schema.safeParse(json)
   if (!result.success) {
-    const issues = result.error.issues
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-      .join('; ')
+    const issues = formatIssues(result.error)
     throw new ProtocolError(`Xspress3 ${what} header invalid: ${issues}`, { cause: result.error })
   }
   return result.data
