@@ -165,6 +165,13 @@ export {
   type EnvRole,
   type FlatEnv,
 } from './config/dranspose-env.js'
+export {
+  EnvRead,
+  type EnvSetting,
+  envName,
+  type ResolvedSetting,
+  resolveSetting,
+} from './config/env-setting.js'
 export { type FormatIssuesOptions, formatIssues } from './config/format-issues.js'
 export {
   DEPRECATED_LOG_LEVEL_VARIABLES,
@@ -179,6 +186,13 @@ export {
   parseLogEnv,
 } from './config/log-env.js'
 export { parseRedisUrl, RedisUrl, type RedisUrlParts, redactRedisUrl } from './config/redis-url.js'
+export {
+  envNames,
+  parseConfig,
+  parseRoleEnv,
+  type RoleEnv,
+  type RoleEnvSpec,
+} from './config/role-env.js'
 export {
   type ControlKeys,
   controlKeys,
@@ -277,6 +291,8 @@ export { buildControllerApp, type ControllerAppOptions } from './controller/cont
 export {
   type ControllerConfig,
   ControllerEnv,
+  ControllerEnvSpec,
+  ControllerSettings,
   parseControllerEnv,
 } from './controller/controller-config.js'
 export type { ControllerDeps } from './controller/controller-types.js'

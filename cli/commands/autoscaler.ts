@@ -42,7 +42,7 @@ function loadKubeConfig(): KubeConfig {
 
 /**
  * `beamloom autoscaler`: scale one worker Deployment from the controller's load until
- * SIGTERM/SIGINT. Flags override the env (`AUTOSCALER_*`, see `AutoscalerEnv`). Bad config
+ * SIGTERM/SIGINT. Flags override the env (`AUTOSCALER_*`, see `AutoscalerEnvSpec`). Bad config
  * throws a `BeamloomError` (exit 2).
  */
 export function autoscalerCommand(): Command {

@@ -158,7 +158,7 @@ function envOf(opts: ControllerOptions): Record<string, string | undefined> {
 /**
  * `beamloom controller`: run the controller (HTTP API, scans, parameters) until SIGTERM/SIGINT
  * (the first drains, a second one or 10 s forces). Options override the env (see
- * `ControllerEnv` and `ControlPlaneEnv`). Bad config throws a `BeamloomError` (exit 2); a
+ * `ControllerEnvSpec` and `ControlPlaneEnv`). Bad config throws a `BeamloomError` (exit 2); a
  * controller that ends with an error sets exit code 1.
  */
 export function controllerCommand(version?: string): Command {
