@@ -1,11 +1,57 @@
 import { z } from 'zod'
-import { ConfigError } from '../src/internal.js'
+import { EnvRead, envNames, parseRoleEnv, type RoleEnvSpec } from '../src/internal.js'
 
-const positiveInt = z.coerce.number().int().positive()
-const nonNegativeInt = z.coerce.number().int().nonnegative()
+const positiveInt = z.int().positive()
+const nonNegativeInt = z.int().nonnegative()
+
+/** The autoscaler's settings, typed, with their defaults (read by {@link AutoscalerEnvSpec}). */
+export const AutoscalerSettings = z
+  .strictObject({
+    controllerUrl: z.url({ error: 'required: the controller URL, http://host:port' }),
+    controllerToken: z.string().min(1).optional(),
+    deployment: z.string().min(1),
+    namespace: z.string().min(1).optional(),
+    minReplicas: nonNegativeInt.default(1),
+    maxReplicas: positiveInt.default(8),
+    targetDrainSeconds: z.number().positive().default(30),
+    minGain: z.number().nonnegative().default(0.1),
+    idleMs: nonNegativeInt.default(120_000),
+    cooldownMs: nonNegativeInt.default(60_000),
+    maxStepUp: positiveInt.default(4),
+    maxStepDown: positiveInt.default(1),
+    pollMs: positiveInt.default(2_000),
+    rateWindowS: positiveInt.max(300).default(10),
+    requestTimeoutMs: positiveInt.default(5_000),
+    port: z.int().min(0).max(65_535).default(5_020),
+  })
+  .refine((s) => s.minReplicas <= s.maxReplicas, {
+    message: 'AUTOSCALER_MIN_REPLICAS must not exceed AUTOSCALER_MAX_REPLICAS',
+    path: ['minReplicas'],
+  })
+  .transform((s) => ({
+    controllerUrl: s.controllerUrl.replace(/\/+$/, ''),
+    controllerToken: s.controllerToken,
+    deployment: s.deployment,
+    namespace: s.namespace,
+    policy: {
+      minReplicas: s.minReplicas,
+      maxReplicas: s.maxReplicas,
+      targetDrainSeconds: s.targetDrainSeconds,
+      minGain: s.minGain,
+      idleMs: s.idleMs,
+      coolDownMs: s.cooldownMs,
+      maxStepUp: s.maxStepUp,
+      maxStepDown: s.maxStepDown,
+    },
+    pollMs: s.pollMs,
+    rateWindowSeconds: s.rateWindowS,
+    requestTimeoutMs: s.requestTimeoutMs,
+    port: s.port,
+  }))
 
 /**
- * The autoscaler's env (it needs no control plane: it reads the controller over HTTP and writes
+ * The autoscaler's env (`AUTOSCALER_` and the option in UPPER_SNAKE case, see `envName`; it
+ * needs no control plane: it reads the controller over HTTP and writes
  * the Kubernetes API):
  * - `AUTOSCALER_CONTROLLER_URL` — the controller's HTTP API (required, e.g. `http://beamloom-controller:5000`);
  * - `AUTOSCALER_CONTROLLER_TOKEN` — the controller's bearer token (`CONTROLLER_TOKEN`): its
@@ -28,55 +74,36 @@ const nonNegativeInt = z.coerce.number().int().nonnegative()
  *
  * Its log level is `LOG_LEVEL`, as for every command (`parseLogEnv`).
  */
-export const AutoscalerEnv = z
-  .object({
-    AUTOSCALER_CONTROLLER_URL: z.url({ error: 'required: the controller URL, http://host:port' }),
-    AUTOSCALER_CONTROLLER_TOKEN: z.string().min(1).optional(),
-    AUTOSCALER_DEPLOYMENT: z.string({ error: 'required: the worker Deployment' }).min(1),
-    AUTOSCALER_NAMESPACE: z.string().min(1).optional(),
-    AUTOSCALER_MIN_REPLICAS: nonNegativeInt.default(1),
-    AUTOSCALER_MAX_REPLICAS: positiveInt.default(8),
-    AUTOSCALER_TARGET_DRAIN_SECONDS: z.coerce.number().positive().default(30),
-    AUTOSCALER_MIN_GAIN: z.coerce.number().nonnegative().default(0.1),
-    AUTOSCALER_IDLE_MS: nonNegativeInt.default(120_000),
-    AUTOSCALER_COOLDOWN_MS: nonNegativeInt.default(60_000),
-    AUTOSCALER_MAX_STEP_UP: positiveInt.default(4),
-    AUTOSCALER_MAX_STEP_DOWN: positiveInt.default(1),
-    AUTOSCALER_POLL_MS: positiveInt.default(2_000),
-    AUTOSCALER_RATE_WINDOW_S: positiveInt.max(300).default(10),
-    AUTOSCALER_REQUEST_TIMEOUT_MS: positiveInt.default(5_000),
-    AUTOSCALER_PORT: z.coerce.number().int().min(0).max(65_535).default(5_020),
-  })
-  .refine((env) => env.AUTOSCALER_MIN_REPLICAS <= env.AUTOSCALER_MAX_REPLICAS, {
-    message: 'AUTOSCALER_MIN_REPLICAS must not exceed AUTOSCALER_MAX_REPLICAS',
-    path: ['AUTOSCALER_MIN_REPLICAS'],
-  })
-  .transform((env) => ({
-    controllerUrl: env.AUTOSCALER_CONTROLLER_URL.replace(/\/+$/, ''),
-    controllerToken: env.AUTOSCALER_CONTROLLER_TOKEN,
-    deployment: env.AUTOSCALER_DEPLOYMENT,
-    namespace: env.AUTOSCALER_NAMESPACE,
-    policy: {
-      minReplicas: env.AUTOSCALER_MIN_REPLICAS,
-      maxReplicas: env.AUTOSCALER_MAX_REPLICAS,
-      targetDrainSeconds: env.AUTOSCALER_TARGET_DRAIN_SECONDS,
-      minGain: env.AUTOSCALER_MIN_GAIN,
-      idleMs: env.AUTOSCALER_IDLE_MS,
-      coolDownMs: env.AUTOSCALER_COOLDOWN_MS,
-      maxStepUp: env.AUTOSCALER_MAX_STEP_UP,
-      maxStepDown: env.AUTOSCALER_MAX_STEP_DOWN,
-    },
-    pollMs: env.AUTOSCALER_POLL_MS,
-    rateWindowSeconds: env.AUTOSCALER_RATE_WINDOW_S,
-    requestTimeoutMs: env.AUTOSCALER_REQUEST_TIMEOUT_MS,
-    port: env.AUTOSCALER_PORT,
-  }))
+export const AutoscalerEnvSpec = {
+  role: 'autoscaler',
+  prefix: 'AUTOSCALER',
+  schema: AutoscalerSettings,
+  controlPlane: false,
+  settings: {
+    controllerUrl: { required: 'required: the controller URL, http://host:port' },
+    controllerToken: {},
+    deployment: { required: 'required: the worker Deployment' },
+    namespace: {},
+    minReplicas: { read: EnvRead.number },
+    maxReplicas: { read: EnvRead.number },
+    targetDrainSeconds: { read: EnvRead.number },
+    minGain: { read: EnvRead.number },
+    idleMs: { read: EnvRead.number },
+    cooldownMs: { read: EnvRead.number },
+    maxStepUp: { read: EnvRead.number },
+    maxStepDown: { read: EnvRead.number },
+    pollMs: { read: EnvRead.number },
+    rateWindowS: { read: EnvRead.number },
+    requestTimeoutMs: { read: EnvRead.number },
+    port: { read: EnvRead.number },
+  },
+} as const satisfies RoleEnvSpec<typeof AutoscalerSettings>
 
 /** Typed autoscaler config, defaults applied. */
-export type AutoscalerConfig = z.output<typeof AutoscalerEnv>
+export type AutoscalerConfig = z.output<typeof AutoscalerSettings>
 
 /** The names of the env variables the autoscaler reads (the chart sets only these). */
-export const AUTOSCALER_ENV_NAMES: readonly string[] = Object.keys(AutoscalerEnv.in.shape)
+export const AUTOSCALER_ENV_NAMES: readonly string[] = envNames(AutoscalerEnvSpec)
 
 /**
  * Read the autoscaler's config from a flat env (pure; pass `process.env` in a main).
@@ -85,10 +112,5 @@ export const AUTOSCALER_ENV_NAMES: readonly string[] = Object.keys(AutoscalerEnv
 export function parseAutoscalerEnv(
   env: Readonly<Record<string, string | undefined>>,
 ): AutoscalerConfig {
-  const parsed = AutoscalerEnv.safeParse(env)
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
-    throw new ConfigError(`invalid autoscaler config: ${issues}`)
-  }
-  return parsed.data
+  return parseRoleEnv(env, AutoscalerEnvSpec).config
 }

@@ -2,7 +2,7 @@
 export {
   AUTOSCALER_ENV_NAMES,
   type AutoscalerConfig,
-  AutoscalerEnv,
+  AutoscalerEnvSpec,
   parseAutoscalerEnv,
 } from './autoscaler-config.js'
 export {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { UpstreamClosedError } from '../src/internal.js'
+import { formatIssues, UpstreamClosedError } from '../src/internal.js'
 import type { LoadObservation } from './decide-replicas.js'
 
 /** The part of `GET /api/v1/status` the autoscaler reads. */
@@ -80,7 +80,7 @@ export async function readControllerLoad(source: ControllerLoadSource): Promise<
   if (!status.success || !load.success) {
     const issues = [status.error, load.error].flatMap((e) => e?.issues ?? [])
     throw new UpstreamClosedError(
-      `controller at ${base} answered an unexpected body: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      `controller at ${base} answered an unexpected body: ${formatIssues(issues)}`,
     )
   }
   const running = status.data.status === 'running'

@@ -17,8 +17,8 @@ export type { DeviceType, SimulatorSpec } from './base/device-type.js'
 export {
   IngesterConfig,
   type IngesterConfigInput,
-  IngesterEnv,
   type IngesterEnvConfig,
+  IngesterEnvSpec,
   ingesterName,
   parseIngesterEnv,
 } from './base/ingester-config.js'

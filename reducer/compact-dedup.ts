@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { ControlPlane } from '../src/internal.js'
-import { AssignmentEntry, parseControlJson } from '../src/internal.js'
+import { AssignmentEntry, parseControlJson, StreamField } from '../src/internal.js'
 import type { ScanRun } from './scan-run.js'
 
 /**
@@ -19,8 +19,11 @@ export async function compactDedup(
     const frontier =
       last === undefined
         ? 0
-        : parseControlJson(AssignmentEntry, last.fields.get('a'), `assignment ${last.id}`)
-            .completedFrontier
+        : parseControlJson(
+            AssignmentEntry,
+            last.fields.get(StreamField.assignment),
+            `assignment ${last.id}`,
+          ).completedFrontier
     run.dedup.compactBelow(frontier)
   } catch (err) {
     run.dedup.compactBelow(0)

@@ -1,4 +1,5 @@
 import type { CompletionReport, ControlPlane, ScanId, WorkerName } from '../src/internal.js'
+import { StreamField } from '../src/internal.js'
 import { CompletionBatch } from './completion-batch.js'
 
 /** Options of {@link CompletionSender}. */
@@ -74,7 +75,7 @@ export class CompletionSender {
     const { plane, onSent, onError } = this.#options
     this.#tail = this.#tail.then(async () => {
       try {
-        await plane.xadd(this.#key, { c: JSON.stringify(report) })
+        await plane.xadd(this.#key, { [StreamField.message]: JSON.stringify(report) })
         onSent?.(report)
       } catch (err) {
         onError(err)

@@ -18,6 +18,7 @@ import {
   moduleDigest,
   ParameterTracker,
   parametersJson,
+  parseConfig,
   parseModuleSpec,
   type ReducerRunner,
   type ResultReceiver,
@@ -429,10 +430,5 @@ export class Reducer extends ServiceBase {
  * @throws ConfigError `CONFIG_INVALID` for invalid options.
  */
 export function createReducer(input: ReducerOptionsInput, deps: ReducerDeps): Reducer {
-  const parsed = ReducerOptions.safeParse(input)
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
-    throw new ConfigError(`invalid reducer options: ${issues}`)
-  }
-  return new Reducer(parsed.data, deps)
+  return new Reducer(parseConfig(ReducerOptions, input, 'reducer options'), deps)
 }

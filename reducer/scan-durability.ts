@@ -1,5 +1,5 @@
 import type { CompletionReport, ControlPlane, ResultAck } from '../src/internal.js'
-import { type ScanId, Wakeup, type WorkerName } from '../src/internal.js'
+import { type ScanId, StreamField, Wakeup, type WorkerName } from '../src/internal.js'
 import { CompletionBatch } from './completion-batch.js'
 import { encodeReducerSnapshot, type ReducerSnapshot } from './reducer-snapshot.js'
 import type { SessionBook, SessionMark } from './session-book.js'
@@ -130,7 +130,8 @@ export class ScanDurability {
     if (taken === undefined) return
     const { bytes, marks, report, costMs } = taken
     await plane.set(this.#key, bytes)
-    if (report !== undefined) await plane.xadd(this.#completionsKey, { c: JSON.stringify(report) })
+    if (report !== undefined)
+      await plane.xadd(this.#completionsKey, { [StreamField.message]: JSON.stringify(report) })
     for (const { to, ack } of sessions.durable(marks)) this.#o.ack(to, ack)
     this.#lastSnapshotAt = performance.now()
     this.#costMs = costMs

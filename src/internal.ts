@@ -110,6 +110,7 @@ export {
 } from './codec/bitshuffle-lz4-header.js'
 export { type CborScan, scanCborItem } from './codec/cbor-scan.js'
 export { type Hdf5Stack, type Hdf5StackMember, openHdf5Stack } from './codec/hdf5/hdf5-stack.js'
+export { parseJsonBytes } from './codec/json-bytes.js'
 export { decompressLz4Block, type Lz4BlockDecompressor } from './codec/lz4-block.js'
 export {
   compressLz4Block,
@@ -165,6 +166,14 @@ export {
   type FlatEnv,
 } from './config/dranspose-env.js'
 export {
+  EnvRead,
+  type EnvSetting,
+  envName,
+  type ResolvedSetting,
+  resolveSetting,
+} from './config/env-setting.js'
+export { type FormatIssuesOptions, formatIssues } from './config/format-issues.js'
+export {
   DEPRECATED_LOG_LEVEL_VARIABLES,
   type DeprecatedLogLevelVariable,
   defaultLogLevel,
@@ -177,6 +186,13 @@ export {
   parseLogEnv,
 } from './config/log-env.js'
 export { parseRedisUrl, RedisUrl, type RedisUrlParts, redactRedisUrl } from './config/redis-url.js'
+export {
+  envNames,
+  parseConfig,
+  parseRoleEnv,
+  type RoleEnv,
+  type RoleEnvSpec,
+} from './config/role-env.js'
 export {
   type ControlKeys,
   controlKeys,
@@ -275,6 +291,8 @@ export { buildControllerApp, type ControllerAppOptions } from './controller/cont
 export {
   type ControllerConfig,
   ControllerEnv,
+  ControllerEnvSpec,
+  ControllerSettings,
   parseControllerEnv,
 } from './controller/controller-config.js'
 export type { ControllerDeps } from './controller/controller-types.js'
@@ -602,6 +620,7 @@ export {
   SlotTuple,
   WorkerToController,
 } from './protocol/scan-messages.js'
+export { StreamField } from './protocol/stream-field.js'
 export { aborted, isAbortError, sleep, toError } from './service/abort.js'
 export { advertisedAddress, httpUrl } from './service/advertise.js'
 export {

@@ -8,7 +8,7 @@ export {
   parseWorkerEnv,
   WorkerConfig,
   type WorkerConfigInput,
-  WorkerEnv,
+  WorkerEnvSpec,
   type WorkerProcessConfig,
 } from './worker-config.js'
 export { silentLogger, type WorkerLogger } from './worker-logger.js'

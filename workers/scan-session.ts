@@ -21,6 +21,7 @@ import {
   type ScanId,
   ServiceBase,
   STREAM_START,
+  StreamField,
   toError,
   Wakeup,
   type WorkerName,
@@ -192,7 +193,11 @@ export class ScanSession extends ServiceBase {
     for await (const raw of followStream(o.plane, key, { signal, after: STREAM_START })) {
       let entry: AssignmentEntry
       try {
-        entry = parseControlJson(AssignmentEntry, raw.fields.get('a'), 'assignment entry')
+        entry = parseControlJson(
+          AssignmentEntry,
+          raw.fields.get(StreamField.assignment),
+          'assignment entry',
+        )
       } catch (err) {
         if (!(err instanceof ProtocolError)) throw err
         o.logger.error({ scanId: this.scanId, entryId: raw.id, err: err.message }, 'bad entry')
@@ -363,7 +368,9 @@ export class ScanSession extends ServiceBase {
       worker: o.worker,
       fault: { event: event.eventNumber, kind: verdict.fault, reason: verdict.reason },
     }
-    await o.plane.xadd(o.plane.keys.credits(this.scanId), { c: JSON.stringify(fault) })
+    await o.plane.xadd(o.plane.keys.credits(this.scanId), {
+      [StreamField.message]: JSON.stringify(fault),
+    })
     // The event leaves this worker's window whatever the controller decides.
     const credits = this.#window.free(1, performance.now())
     if (credits > 0) await this.#requestCredits(credits)
@@ -376,7 +383,9 @@ export class ScanSession extends ServiceBase {
   async #requestCredits(credits: number): Promise<void> {
     const o = this.#o
     const request: CreditRequest = { worker: o.worker, credits }
-    await o.plane.xadd(o.plane.keys.credits(this.scanId), { c: JSON.stringify(request) })
+    await o.plane.xadd(o.plane.keys.credits(this.scanId), {
+      [StreamField.message]: JSON.stringify(request),
+    })
     this.#stats.creditRequests++
     this.#stats.creditsRequested += credits
   }

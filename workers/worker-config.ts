@@ -1,11 +1,13 @@
 import { hostname } from 'node:os'
 import { z } from 'zod'
 import {
-  ConfigError,
-  ControlPlaneEnv,
+  type ControlPlaneConfig,
   CurveKeys,
   DEFAULT_HEARTBEAT_MS,
-  parseDataPlaneEnv,
+  EnvRead,
+  parseConfig,
+  parseRoleEnv,
+  type RoleEnvSpec,
 } from '../src/internal.js'
 
 /** The worker's default name: host and process id, unique on one machine. */
@@ -77,46 +79,55 @@ export type WorkerConfig = z.output<typeof WorkerConfig>
 /** What callers pass to {@link createWorker} (defaults optional). */
 export type WorkerConfigInput = z.input<typeof WorkerConfig>
 
-/** A comma list (`a, b,c`) as trimmed, non-empty names. */
+/** A comma list (`a, b,c`) as trimmed names; an empty one is refused. */
 const CommaList = z
   .string()
   .transform((s) => s.split(',').map((t) => t.trim()))
   .pipe(z.array(z.string().min(1, 'empty tag in the list')).min(1))
 
 /**
- * The worker process's env: the shared control-plane variables plus
+ * The worker process's env (`WORKER_` and the option in UPPER_SNAKE case, see `envName`): the
+ * shared control-plane variables plus
  * - `WORKER_NAME` (default `hostname-pid`),
  * - `WORKER_TAGS` (comma list, default `generic`),
- * - `WORKER_MODULE` (required, `path/to/file.ts:ExportName` or `path/to/module.py:Class`),
+ * - `WORKER_MODULE` (required, `path/to/file.ts:ExportName` or `path/to/module.py:Class`;
+ *   Dranspose's `WORKER_CLASS` too),
  * - `WORKER_WINDOW_EVENTS` (default 64), `WORKER_MAX_WINDOW_EVENTS` (default 2048),
  * - `WORKER_METRICS_PORT` (metrics and health server; unset: none, 0: any free port),
  * - `WORKER_ISOLATION` (`thread` or `inline`), `WORKER_EVENT_TIMEOUT_MS`, `WORKER_MEMORY_MIB`,
- *   `BEAMLOOM_PYTHON` (the Python interpreter).
+ *   `BEAMLOOM_PYTHON` (the Python interpreter), `WORKER_ADVERTISE_HOST`,
+ * - `DATA_PLANE_KEY_FILE` (see `parseDataPlaneEnv`).
  */
-export const WorkerEnv = z
-  .object({
-    WORKER_NAME: z.string().min(1).optional(),
-    WORKER_TAGS: CommaList.optional(),
-    WORKER_MODULE: z.string({ error: 'required (path/to/file.ts:ExportName)' }).min(1),
-    WORKER_WINDOW_EVENTS: z.coerce.number().optional(),
-    WORKER_MAX_WINDOW_EVENTS: z.coerce.number().optional(),
-    WORKER_METRICS_PORT: z.coerce.number().optional(),
-    WORKER_ISOLATION: z.string().optional(),
-    WORKER_EVENT_TIMEOUT_MS: z.coerce.number().optional(),
-    WORKER_MEMORY_MIB: z.coerce.number().optional(),
-    BEAMLOOM_PYTHON: z.string().min(1).optional(),
-    WORKER_ADVERTISE_HOST: z.string().min(1).optional(),
-  })
-  .and(ControlPlaneEnv)
+export const WorkerEnvSpec = {
+  role: 'worker',
+  prefix: 'WORKER',
+  schema: WorkerConfig,
+  dataPlane: true,
+  settings: {
+    name: {},
+    tags: { read: CommaList },
+    workerModule: {
+      env: 'WORKER_MODULE',
+      aliases: ['WORKER_CLASS'],
+      required: 'required (path/to/file.ts:ExportName)',
+    },
+    windowEvents: { read: EnvRead.number },
+    maxWindowEvents: { read: EnvRead.number },
+    metricsPort: { read: EnvRead.number },
+    isolation: {},
+    eventTimeoutMs: { read: EnvRead.number },
+    memoryMiB: { read: EnvRead.number },
+    python: { env: 'BEAMLOOM_PYTHON' },
+    advertiseHost: {},
+  },
+} as const satisfies RoleEnvSpec<typeof WorkerConfig>
 
 /** What {@link parseWorkerEnv} returns: the worker's and the control plane's config. */
 export interface WorkerProcessConfig {
   readonly worker: WorkerConfig
-  readonly controlPlane: z.output<typeof ControlPlaneEnv>
-}
-
-function issuesOf(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`).join('; ')
+  readonly controlPlane: ControlPlaneConfig
+  /** Deprecation notes about the variables read, to log once the logger exists. */
+  readonly notes: readonly string[]
 }
 
 /**
@@ -126,51 +137,10 @@ function issuesOf(error: z.ZodError): string {
 export function parseWorkerEnv(
   env: Readonly<Record<string, string | undefined>>,
 ): WorkerProcessConfig {
-  const parsed = WorkerEnv.safeParse(env)
-  if (!parsed.success) throw new ConfigError(`invalid worker config: ${issuesOf(parsed.error)}`)
-  const e = parsed.data
-  const worker = WorkerConfig.safeParse({
-    workerModule: e.WORKER_MODULE,
-    heartbeatMs: e.heartbeatMs,
-    ...(e.WORKER_NAME === undefined ? {} : { name: e.WORKER_NAME }),
-    ...(e.WORKER_TAGS === undefined ? {} : { tags: e.WORKER_TAGS }),
-    ...(e.WORKER_WINDOW_EVENTS === undefined ? {} : { windowEvents: e.WORKER_WINDOW_EVENTS }),
-    ...(e.WORKER_MAX_WINDOW_EVENTS === undefined
-      ? {}
-      : { maxWindowEvents: e.WORKER_MAX_WINDOW_EVENTS }),
-    ...(e.WORKER_METRICS_PORT === undefined ? {} : { metricsPort: e.WORKER_METRICS_PORT }),
-    ...(e.WORKER_ISOLATION === undefined ? {} : { isolation: e.WORKER_ISOLATION }),
-    ...(e.WORKER_EVENT_TIMEOUT_MS === undefined
-      ? {}
-      : { eventTimeoutMs: e.WORKER_EVENT_TIMEOUT_MS }),
-    ...(e.WORKER_MEMORY_MIB === undefined ? {} : { memoryMiB: e.WORKER_MEMORY_MIB }),
-    ...(e.BEAMLOOM_PYTHON === undefined ? {} : { python: e.BEAMLOOM_PYTHON }),
-    ...(e.WORKER_ADVERTISE_HOST === undefined ? {} : { advertiseHost: e.WORKER_ADVERTISE_HOST }),
-  })
-  if (!worker.success) {
-    const names: Record<string, string> = {
-      name: 'WORKER_NAME',
-      tags: 'WORKER_TAGS',
-      workerModule: 'WORKER_MODULE',
-      windowEvents: 'WORKER_WINDOW_EVENTS',
-      maxWindowEvents: 'WORKER_MAX_WINDOW_EVENTS',
-      metricsPort: 'WORKER_METRICS_PORT',
-      isolation: 'WORKER_ISOLATION',
-      eventTimeoutMs: 'WORKER_EVENT_TIMEOUT_MS',
-      memoryMiB: 'WORKER_MEMORY_MIB',
-      python: 'BEAMLOOM_PYTHON',
-      advertiseHost: 'WORKER_ADVERTISE_HOST',
-    }
-    const issues = worker.error.issues
-      .map((i) => `${names[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`)
-      .join('; ')
-    throw new ConfigError(`invalid worker config: ${issues}`)
-  }
-  const { redisUrl, keyPrefix, heartbeatMs, connectTimeoutMs } = e
-  return {
-    worker: { ...worker.data, ...parseDataPlaneEnv(env) },
-    controlPlane: { redisUrl, keyPrefix, heartbeatMs, connectTimeoutMs },
-  }
+  const { config, controlPlane, notes } = parseRoleEnv(env, WorkerEnvSpec, ({ heartbeatMs }) => ({
+    heartbeatMs,
+  }))
+  return { worker: config, controlPlane, notes }
 }
 
 /**
@@ -178,7 +148,5 @@ export function parseWorkerEnv(
  * @throws ConfigError `CONFIG_INVALID` naming each bad field.
  */
 export function parseWorkerConfig(input: WorkerConfigInput): WorkerConfig {
-  const parsed = WorkerConfig.safeParse(input)
-  if (!parsed.success) throw new ConfigError(`invalid worker config: ${issuesOf(parsed.error)}`)
-  return parsed.data
+  return parseConfig(WorkerConfig, input, 'worker config')
 }

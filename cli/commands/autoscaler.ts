@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node'
 import { Command } from 'commander'
 import { createAutoscaler, parseAutoscalerEnv, resolveNamespace } from '../../autoscaler/index.js'
-import { ConfigError, isBeamloomError, runWithSignals } from '../../src/internal.js'
+import { ConfigError, runRole } from '../../src/internal.js'
 import {
   type LogFlags,
   logConfigOf,
@@ -41,8 +41,8 @@ function loadKubeConfig(): KubeConfig {
 }
 
 /**
- * `beamloom autoscaler`: scale one worker Deployment from the controller's load until
- * SIGTERM/SIGINT. Flags override the env (`AUTOSCALER_*`, see `AutoscalerEnv`). Bad config
+ * `beamloom autoscaler`: scale one worker Deployment from the controller's load, through
+ * `runRole` (no control plane) until SIGTERM/SIGINT. Flags override the env (`AUTOSCALER_*`, see `AutoscalerEnvSpec`). Bad config
  * throws a `BeamloomError` (exit 2).
  */
 export function autoscalerCommand(): Command {
@@ -92,18 +92,14 @@ export function autoscalerCommand(): Command {
           logger: { info: (o, m) => logger.info(o, m), warn: (o, m) => logger.warn(o, m) },
         },
       )
-      let fatal: Error | undefined
-      const code = await runWithSignals(service, {
+      process.exitCode = await runRole({
+        role: 'autoscaler',
+        name: config.deployment,
+        logger,
+        controlPlane: 'none',
         drainTimeoutMs: DRAIN_TIMEOUT_MS,
-        onEvent: (event) => {
-          if (event.kind === 'closed') fatal = event.error
-          else if (event.kind === 'started') {
-            logger.info({ port: service.port, namespace }, 'autoscaler running')
-          } else logger.info({ event: event.kind }, `autoscaler ${event.kind}`)
-        },
+        make: () => service,
+        onRunning: () => logger.info({ port: service.port, namespace }, 'autoscaler running'),
       })
-      if (fatal !== undefined && isBeamloomError(fatal, 'CONFIG_INVALID')) throw fatal
-      if (fatal !== undefined) logger.error({ err: fatal.message }, 'autoscaler failed')
-      process.exitCode = code
     })
 }

@@ -8,11 +8,8 @@ import {
   buildControllerApp,
   type ControllerConfig,
   createController,
-  createMemoryControlPlane,
-  createRoleControlPlane,
-  isBeamloomError,
   parseControllerEnv,
-  runWithSignals,
+  runRole,
   ServiceBase,
   warnIfExposed,
 } from '../../src/internal.js'
@@ -29,45 +26,37 @@ import { port, positiveInt } from '../validators.js'
 /** How long a graceful stop (SIGTERM) may take before it is forced, in milliseconds. */
 const DRAIN_TIMEOUT_MS = 10_000
 
-/** The controller process: control plane, controller service, HTTP API; closed in reverse. */
-class ControllerProcess extends ServiceBase {
+/**
+ * The controller on its control plane: HTTP API and controller service, closed in reverse
+ * (`runRole` owns the plane and the signals).
+ */
+class ControllerServer extends ServiceBase {
   readonly #config: ControllerConfig
+  readonly #plane: ControlPlane
   readonly #logger: Logger
   readonly #version: string | undefined
 
-  constructor(config: ControllerConfig, logger: Logger, version: string | undefined) {
-    super(`controller process '${config.name}'`)
+  constructor(
+    config: ControllerConfig,
+    plane: ControlPlane,
+    logger: Logger,
+    version: string | undefined,
+  ) {
+    super(`controller '${config.name}'`)
     this.#config = config
+    this.#plane = plane
     this.#logger = logger
     this.#version = version
   }
 
   protected override async onStart(): Promise<void> {
     const config = this.#config
-    const { redisUrl, keyPrefix, heartbeatMs, connectTimeoutMs } = config.controlPlane
-    if (redisUrl === undefined) {
-      this.#logger.warn('no REDIS_URL: using an in-memory control plane no other process can see')
-    }
-    const plane: ControlPlane =
-      redisUrl === undefined
-        ? createMemoryControlPlane({ keyPrefix })
-        : createRoleControlPlane({
-            url: redisUrl,
-            keyPrefix,
-            role: 'controller',
-            name: config.name,
-            logger: this.#logger,
-            connectTimeoutMs,
-          })
-    this.addCloseStep('control plane', () => plane.close())
-    await plane.start()
-    this.#failWith(plane)
     let bound: string | undefined
     const url = (): string | undefined => config.url ?? bound
     const controller = createController(
-      { ...config, url, controlPlane: { heartbeatMs } },
+      { ...config, url, controlPlane: { heartbeatMs: config.controlPlane.heartbeatMs } },
       {
-        plane,
+        plane: this.#plane,
         logger: this.#logger,
         ...(this.#version === undefined ? {} : { version: this.#version }),
       },
@@ -92,17 +81,12 @@ class ControllerProcess extends ServiceBase {
     }
     this.addCloseStep('controller', ({ force }) => controller.close({ force }))
     await controller.start()
-    this.#failWith(controller)
-    this.#logger.info({ url: url() }, 'controller running')
-  }
-
-  /** A part that ends by itself (with an error or not) ends the process. */
-  #failWith(part: { closed: Promise<Error | undefined> }): void {
-    void part.closed.then((err) => {
+    void controller.closed.then((err) => {
       if (this.state === 'running' || this.state === 'starting') {
-        this.fail(err ?? new Error('a part of the controller process closed unexpectedly'))
+        this.fail(err ?? new Error('the controller closed unexpectedly'))
       }
     })
+    this.#logger.info({ url: url() }, 'controller running')
   }
 }
 
@@ -156,10 +140,11 @@ function envOf(opts: ControllerOptions): Record<string, string | undefined> {
 }
 
 /**
- * `beamloom controller`: run the controller (HTTP API, scans, parameters) until SIGTERM/SIGINT
- * (the first drains, a second one or 10 s forces). Options override the env (see
- * `ControllerEnv` and `ControlPlaneEnv`). Bad config throws a `BeamloomError` (exit 2); a
- * controller that ends with an error sets exit code 1.
+ * `beamloom controller`: run the controller (HTTP API, scans, parameters) through `runRole`
+ * until SIGTERM/SIGINT (the first drains, a second one or 10 s forces); without `REDIS_URL` on
+ * an in-memory control plane. Options override the env (see `ControllerEnvSpec` and
+ * `ControlPlaneEnv`). Bad config throws a `BeamloomError` (exit 2); a controller that ends with
+ * an error sets exit code 1.
  */
 export function controllerCommand(version?: string): Command {
   return new Command('controller')
@@ -214,16 +199,14 @@ export function controllerCommand(version?: string): Command {
       const logger = roleLogger(logConfigOf(opts, 'controller'), `controller ${config.name}`, {
         notes,
       })
-      let fatal: Error | undefined
-      const code = await runWithSignals(new ControllerProcess(config, logger, version), {
+      process.exitCode = await runRole({
+        role: 'controller',
+        name: config.name,
+        logger,
+        controlPlane: config.controlPlane,
+        withoutRedis: 'memory',
         drainTimeoutMs: DRAIN_TIMEOUT_MS,
-        onEvent: (event) => {
-          if (event.kind === 'closed') fatal = event.error
-          else logger.info({ event: event.kind }, `controller ${event.kind}`)
-        },
+        make: (plane) => new ControllerServer(config, plane, logger, version),
       })
-      if (fatal !== undefined && isBeamloomError(fatal, 'CONFIG_INVALID')) throw fatal
-      if (fatal !== undefined) logger.error({ err: fatal }, 'controller failed')
-      process.exitCode = code
     })
 }

@@ -7,13 +7,7 @@ import {
   type Ingester,
   parseIngesterEnv,
 } from '../../ingesters/index.js'
-import {
-  applyDransposeEnv,
-  ConfigError,
-  type ControlPlane,
-  parseControlPlaneEnv,
-  runRole,
-} from '../../src/internal.js'
+import { applyDransposeEnv, ConfigError, type ControlPlane, runRole } from '../../src/internal.js'
 import {
   type LogFlags,
   logConfigOf,
@@ -56,15 +50,14 @@ function envWith(opts: IngesterOptions): Record<string, string | undefined> {
 async function runDevice(device: DeviceType, command: Command): Promise<void> {
   const opts = command.opts<IngesterOptions>()
   const env = envWith(opts)
-  const { config, upstreamUrl } = parseIngesterEnv(env)
-  const controlPlane = parseControlPlaneEnv(env)
+  const { config, upstreamUrl, controlPlane, notes } = parseIngesterEnv(env)
   if (upstreamUrl === undefined) {
     throw new ConfigError(
       'the device address is missing: pass --upstream or set INGESTER_UPSTREAM_URL',
     )
   }
   const name = config.name ?? `${config.streams.join('_')}-ingester`
-  const logger = roleLogger(logConfigOf(opts, 'ingester'), name)
+  const logger = roleLogger(logConfigOf(opts, 'ingester'), name, { notes })
   const log: IngesterLogger = logger
   const values = optionValues(command, process.env)
   const { ingest } = device

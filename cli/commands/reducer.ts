@@ -100,7 +100,7 @@ export async function runReducer(
 ): Promise<number> {
   const config = parseReducerEnv(reducerEnvFromFlags(flags, env))
   const logger = roleLogger(logConfigOf(flags, 'reducer', env), config.reducer.name, {
-    notes: portFlag(flags).notes,
+    notes: [...config.notes, ...portFlag(flags).notes],
   })
   return runRole({
     role: 'reducer',
@@ -109,11 +109,7 @@ export async function runReducer(
     controlPlane: config.controlPlane,
     withoutRedis: 'memory',
     drainTimeoutMs: DRAIN_TIMEOUT_MS,
-    make: (plane) =>
-      createReducer(
-        { ...config.reducer, heartbeatMs: config.controlPlane.heartbeatMs },
-        { plane, logger },
-      ),
+    make: (plane) => createReducer(config.reducer, { plane, logger }),
   })
 }
 

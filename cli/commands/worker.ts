@@ -71,7 +71,9 @@ export function workerCommand(): Command {
     .addOption(logFormatOption())
     .action(async (opts: WorkerOptions & LogFlags) => {
       const config = parseWorkerEnv(envOf(opts))
-      const logger = roleLogger(logConfigOf(opts, 'worker'), `worker ${config.worker.name}`)
+      const logger = roleLogger(logConfigOf(opts, 'worker'), `worker ${config.worker.name}`, {
+        notes: config.notes,
+      })
       process.exitCode = await runRole({
         role: 'worker',
         name: config.worker.name,

@@ -1,3 +1,4 @@
+import { parseJsonBytes } from '../../src/internal.js'
 /**
  * What an ingester makes of one upstream message before forwarding it: the series' `start`,
  * a `data` frame with its frame number, the series' `end`, or `invalid` with the reason (the
@@ -29,8 +30,6 @@ export interface JsonProtocol {
 /** A JSON header larger than this is not one (the parser in the worker reads the rest). */
 export const MAX_JSON_HEADER_BYTES = 1 << 20
 const OPEN_BRACE = 0x7b
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
 /**
  * Parse the first part of a message as a JSON object, bounded: `undefined` plus the reason
  * when it is not one. Looks at nothing else (a binary part never gets decoded: it does not
@@ -47,7 +46,7 @@ export function readJsonHeader(
   }
   let json: unknown
   try {
-    json = JSON.parse(utf8.decode(part))
+    json = parseJsonBytes(part)
   } catch {
     return { reason: `${label} message whose first part is not valid UTF-8 JSON` }
   }

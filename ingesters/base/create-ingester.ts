@@ -12,6 +12,7 @@ import {
   type IngesterRouter,
   type Logger,
   ParameterName,
+  parseConfig,
   parseSequence,
   type ScanId,
   type ScanPlan,
@@ -26,7 +27,7 @@ import {
   UPSTREAM_LOST,
   type WorkerName,
 } from '../../src/internal.js'
-import { type IngesterConfig, ingesterName } from './ingester-config.js'
+import { IngesterConfig, type IngesterConfigInput, ingesterName } from './ingester-config.js'
 import { IngesterMetrics } from './ingester-metrics.js'
 import { markFirstRead } from './read-marker.js'
 import { ScanSession, type ScanSessionStats } from './scan-session.js'
@@ -294,10 +295,10 @@ class IngesterService extends ServiceBase implements Ingester {
  * forwards exactly the assigned frames, untouched, to the assigned workers (see
  * docs/ingesters.md). A scan that ends closes the upstream and drops what was kept.
  *
- * `start()` rejects with `CONFIG_INVALID` when the bind address is bad or taken, and with
+ * Throws `CONFIG_INVALID` for an invalid config (before anything opens); `start()` rejects with `CONFIG_INVALID` when the bind address is bad or taken, and with
  * `STATE_INVALID` when the name is registered by a live ingester. `closed` carries the error
  * when the control plane or the router is lost.
  */
-export function createIngester(config: IngesterConfig, deps: IngesterDeps): Ingester {
-  return new IngesterService(config, deps)
+export function createIngester(config: IngesterConfigInput, deps: IngesterDeps): Ingester {
+  return new IngesterService(parseConfig(IngesterConfig, config, 'ingester config'), deps)
 }

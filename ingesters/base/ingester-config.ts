@@ -1,9 +1,11 @@
 import { z } from 'zod'
 import {
-  ConfigError,
+  type ControlPlaneConfig,
   CurveKeys,
   DEFAULT_HEARTBEAT_MS,
-  parseDataPlaneEnv,
+  EnvRead,
+  parseRoleEnv,
+  type RoleEnvSpec,
   StreamName,
 } from '../../src/internal.js'
 
@@ -65,72 +67,59 @@ export function ingesterName(config: IngesterConfig): string {
   return config.name ?? `${config.streams.join('_')}-ingester`
 }
 
-const optionalInt = z.coerce.number().int().positive().optional()
+/** What the ingester's env gives: its config and the device's address. */
+const IngesterSettings = z.strictObject({
+  ...IngesterConfig.shape,
+  upstreamUrl: z.string().min(1).optional(),
+})
 
 /**
- * The ingester's env (flat strings). `INGESTER_STREAMS` is a comma list (`eiger` or
- * `pcap1,pcap2`); `INGESTER_UPSTREAM_URL` is the device address for device ingesters.
+ * The ingester's env (`INGESTER_` and the option in UPPER_SNAKE case, see `envName`): the
+ * shared control-plane variables (`HEARTBEAT_MS` is the ingester's heartbeat) plus
+ * `INGESTER_NAME`, `INGESTER_STREAMS` (required, a comma list: `eiger` or `pcap1,pcap2`),
+ * `INGESTER_UPSTREAM_URL` (the device address of device ingesters; Dranspose's `UPSTREAM_URL`
+ * too), `INGESTER_BIND`, `INGESTER_ADVERTISE_HOST`, `INGESTER_BUFFER_BYTES`,
+ * `INGESTER_DUMP_DIR`, `INGESTER_DUMP_PATH`, `INGESTER_HELLO_TIMEOUT_MS`,
+ * `INGESTER_METRICS_PORT` and `DATA_PLANE_KEY_FILE` (see `parseDataPlaneEnv`).
  */
-export const IngesterEnv = z
-  .object({
-    INGESTER_NAME: z.string().min(1).optional(),
-    INGESTER_STREAMS: z.string().min(1),
-    INGESTER_UPSTREAM_URL: z.string().min(1).optional(),
-    INGESTER_BIND: z.string().min(1).optional(),
-    INGESTER_ADVERTISE_HOST: z.string().min(1).optional(),
-    INGESTER_BUFFER_BYTES: optionalInt,
-    INGESTER_DUMP_DIR: z.string().min(1).optional(),
-    INGESTER_DUMP_PATH: z.string().min(1).optional(),
-    INGESTER_HELLO_TIMEOUT_MS: optionalInt,
-    INGESTER_METRICS_PORT: z.coerce.number().int().nonnegative().optional(),
-    HEARTBEAT_MS: optionalInt,
-  })
-  // Unset variables are left out, so the typed schema below applies its defaults.
-  .transform((env): unknown => ({
-    upstreamUrl: env.INGESTER_UPSTREAM_URL,
-    config: dropUndefined({
-      name: env.INGESTER_NAME,
-      streams: env.INGESTER_STREAMS.split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== ''),
-      bind: env.INGESTER_BIND,
-      advertiseHost: env.INGESTER_ADVERTISE_HOST,
-      bufferBytes: env.INGESTER_BUFFER_BYTES,
-      dumpDir: env.INGESTER_DUMP_DIR,
-      dumpPath: env.INGESTER_DUMP_PATH,
-      helloTimeoutMs: env.INGESTER_HELLO_TIMEOUT_MS,
-      metricsPort: env.INGESTER_METRICS_PORT,
-      heartbeatMs: env.HEARTBEAT_MS,
-    }),
-  }))
-  .pipe(z.object({ upstreamUrl: z.string().optional(), config: IngesterConfig }))
-
-function dropUndefined(value: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined))
-}
+export const IngesterEnvSpec = {
+  role: 'ingester',
+  prefix: 'INGESTER',
+  schema: IngesterSettings,
+  dataPlane: true,
+  settings: {
+    name: {},
+    streams: { read: EnvRead.list, required: 'required: the stream names, a comma list' },
+    upstreamUrl: { aliases: ['UPSTREAM_URL'] },
+    bind: {},
+    advertiseHost: {},
+    bufferBytes: { read: EnvRead.number },
+    dumpDir: {},
+    dumpPath: {},
+    helloTimeoutMs: { read: EnvRead.number },
+    metricsPort: { read: EnvRead.number },
+  },
+} as const satisfies RoleEnvSpec<typeof IngesterSettings>
 
 /** What {@link parseIngesterEnv} returns. */
 export interface IngesterEnvConfig {
   readonly config: IngesterConfig
   /** `INGESTER_UPSTREAM_URL`, when set. */
   readonly upstreamUrl: string | undefined
+  readonly controlPlane: ControlPlaneConfig
+  /** Deprecation notes about the variables read, to log once the logger exists. */
+  readonly notes: readonly string[]
 }
 
 /**
- * Read the ingester's config from a flat env (pure; pass `process.env` in a main). The shared
- * control-plane variables are read by `parseControlPlaneEnv`.
+ * Read the ingester's config from a flat env (pure; pass `process.env` in a main), with the
+ * shared control-plane variables.
  * @throws ConfigError `CONFIG_INVALID` naming each bad variable.
  */
 export function parseIngesterEnv(
   env: Readonly<Record<string, string | undefined>>,
 ): IngesterEnvConfig {
-  const parsed = IngesterEnv.safeParse(env)
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
-    throw new ConfigError(`invalid ingester config: ${issues}`)
-  }
-  return {
-    config: { ...parsed.data.config, ...parseDataPlaneEnv(env) },
-    upstreamUrl: parsed.data.upstreamUrl,
-  }
+  const parsed = parseRoleEnv(env, IngesterEnvSpec, ({ heartbeatMs }) => ({ heartbeatMs }))
+  const { upstreamUrl, ...config } = parsed.config
+  return { config, upstreamUrl, controlPlane: parsed.controlPlane, notes: parsed.notes }
 }

@@ -11,6 +11,7 @@ import {
   type ScanPlan,
   ServiceBase,
   STREAM_START,
+  StreamField,
   type StreamName,
   toError,
   UPSTREAM_LOST,
@@ -217,7 +218,11 @@ export class ScanSession extends ServiceBase {
     for await (const entry of followStream(o.plane, key, { signal, after: STREAM_START })) {
       let parsed: AssignmentEntry
       try {
-        parsed = parseControlJson(AssignmentEntry, entry.fields.get('a'), 'assignment entry')
+        parsed = parseControlJson(
+          AssignmentEntry,
+          entry.fields.get(StreamField.assignment),
+          'assignment entry',
+        )
       } catch (err) {
         if (!(err instanceof ProtocolError)) throw err
         o.logger.error({ scanId: o.scanId, entry: entry.id, err: err.message }, 'bad assignment')

@@ -1,4 +1,4 @@
-import { LECROY_TYP, type StreamName } from '../../src/internal.js'
+import { LECROY_TYP, parseJsonBytes, type StreamName } from '../../src/internal.js'
 import { clip, isFrameNumber } from '../base/classify-json.js'
 import type { UpstreamContext, UpstreamFactory, UpstreamMessage } from '../base/upstream.js'
 import { ZmqUpstream, type ZmqUpstreamKind, type ZmqUpstreamOptions } from '../base/zmq-upstream.js'
@@ -21,7 +21,6 @@ export type LecroyPart =
     }
   | { readonly kind: 'invalid'; readonly reason: string }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 const WHAT = ['prepare', 'seq-start', 'seq-end', 'stop'] as const
 
 /** Parts each kind of message has on the wire. */
@@ -51,7 +50,7 @@ function classifyFirst(first: Uint8Array | undefined): LecroyPart {
   }
   let json: unknown
   try {
-    json = JSON.parse(utf8.decode(first))
+    json = parseJsonBytes(first)
   } catch {
     return { kind: 'invalid', reason: 'LeCroy message whose first part is not valid JSON' }
   }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { bearerGuard, isBeamloomError } from '../../src/internal.js'
+import { bearerGuard, formatIssues, isBeamloomError } from '../../src/internal.js'
 import type { H5Files } from './h5-files.js'
 
 const H5Request = z.strictObject({ name: z.string().min(1).optional() }).optional()
@@ -29,8 +29,8 @@ export function registerH5FileRoute(
       }
       const body = H5Request.safeParse(req.body ?? undefined)
       if (!body.success) {
-        const message = body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
-        return reply.code(400).send({ error: 'Bad Request', message: message.join('; ') })
+        const message = formatIssues(body.error, { root: 'body' })
+        return reply.code(400).send({ error: 'Bad Request', message })
       }
       try {
         return reply.send(await files.write(body.data?.name))

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
+import { formatIssues } from '../config/format-issues.js'
 import { ConfigError } from '../errors.js'
 import { encodeParameterValue } from './parameters.js'
 
@@ -32,7 +33,7 @@ export function parseParameterFile(text: string, file: string): Map<string, Uint
   }
   const parsed = ParameterFile.safeParse(json)
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `[${i.path.join('.')}] ${i.message}`).join('; ')
+    const issues = formatIssues(parsed.error)
     throw new ConfigError(
       `${file}: expected a list of {"name", "data"} or {"name", "value"}: ${issues}`,
     )

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
+import { formatIssues } from '../config/format-issues.js'
 import { BeamloomError } from '../errors.js'
 
 const base = {
@@ -147,7 +148,7 @@ export function encodeParameterValue(value: ParameterValue): Uint8Array {
 export function parseParameterDescriptions(raw: unknown, module: string): ParameterDescription[] {
   const parsed = z.array(ParameterDescription).safeParse(raw)
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `[${i.path.join('.')}] ${i.message}`).join('; ')
+    const issues = formatIssues(parsed.error)
     throw new BeamloomError('MODULE_INVALID', `${module}: describeParameters(): ${issues}`)
   }
   return parsed.data

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { KeyPrefix } from '../control/control-keys.js'
 import { DEFAULT_HEARTBEAT_MS } from '../control/process-registry.js'
 import { ConfigError } from '../errors.js'
+import { formatIssues } from './format-issues.js'
 import { RedisUrl } from './redis-url.js'
 
 /**
@@ -45,7 +46,7 @@ export function parseControlPlaneEnv(
 ): ControlPlaneConfig {
   const parsed = ControlPlaneEnv.safeParse(env)
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    const issues = formatIssues(parsed.error)
     throw new ConfigError(`invalid control-plane config: ${issues}`)
   }
   return parsed.data

@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { ConfigError } from '../errors.js'
+import { resolveSetting } from './env-setting.js'
+import { formatIssues } from './format-issues.js'
 
 /** The commands whose logging {@link parseLogEnv} configures. */
 export type LogRole =
@@ -99,35 +101,29 @@ export function defaultLogLevel(role: LogRole): LogLevelName {
  * @throws ConfigError `CONFIG_INVALID` naming the variable whose value cannot be read.
  */
 export function parseLogEnv(env: Readonly<Record<string, string | undefined>>, role: LogRole) {
+  // A blank value counts as unset, for the level as for the format.
   const set = (name: string): string | undefined => {
     const value = env[name]
     return value === undefined || value.trim() === '' ? undefined : value
   }
-  const notes: string[] = []
-  let source = 'LOG_LEVEL'
-  let levelText = set('LOG_LEVEL')
-  for (const old of DEPRECATED_LOG_LEVEL_VARIABLES) {
-    const value = set(old.name)
-    if (value === undefined || !old.roles.includes(role)) continue
-    if (levelText === undefined) {
-      levelText = value
-      source = old.name
-      notes.push(`${old.name} is deprecated: set LOG_LEVEL (or pass --log-level) instead`)
-    } else {
-      notes.push(`${old.name} is deprecated and ignored: LOG_LEVEL is set`)
-    }
-  }
-  const parsed = LogEnv.safeParse({ LOG_LEVEL: levelText, LOG_FORMAT: set('LOG_FORMAT') })
+  const deprecated = DEPRECATED_LOG_LEVEL_VARIABLES.filter((old) => old.roles.includes(role))
+  const blankless = Object.fromEntries(
+    ['LOG_LEVEL', ...deprecated.map((old) => old.name)].map((name) => [name, set(name)]),
+  )
+  const level = resolveSetting(blankless, 'LOG_LEVEL', {
+    deprecated: deprecated.map((old) => old.name),
+    instead: 'LOG_LEVEL (or pass --log-level)',
+  })
+  const parsed = LogEnv.safeParse({ LOG_LEVEL: level.value, LOG_FORMAT: set('LOG_FORMAT') })
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .map((i) => `${i.path[0] === 'LOG_LEVEL' ? source : i.path.join('.')}: ${i.message}`)
-      .join('; ')
-    throw new ConfigError(`invalid logging config: ${issues}`)
+    const nameOf = (path: readonly PropertyKey[]) =>
+      path[0] === 'LOG_LEVEL' ? level.name : undefined
+    throw new ConfigError(`invalid logging config: ${formatIssues(parsed.error, { nameOf })}`)
   }
   const config: LogConfig = {
     level: parsed.data.LOG_LEVEL ?? defaultLogLevel(role),
     format: parsed.data.LOG_FORMAT,
-    notes,
+    notes: level.notes,
   }
   return config
 }

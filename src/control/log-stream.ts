@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ConfigError } from '../errors.js'
+import { StreamField } from '../protocol/stream-field.js'
 import type { ControlPlane, StreamEntryId } from './control-plane.js'
 import { followStream } from './follow-stream.js'
 import { parseJson } from './parse-json.js'
@@ -66,14 +67,15 @@ export function createLogStream(plane: ControlPlane, options: LogStreamOptions =
     append: async (entry) => {
       const parsed = LogEntry.safeParse(entry)
       if (!parsed.success) throw new ConfigError(`invalid log entry: ${parsed.error.message}`)
-      return plane.xadd(key, { e: JSON.stringify(parsed.data) }, { maxLen })
+      return plane.xadd(key, { [StreamField.entry]: JSON.stringify(parsed.data) }, { maxLen })
     },
     recent: async (count) => {
       const entries = await plane.xrevrange(key, { count })
-      return entries.reverse().flatMap((e) => toLogged(e.id, e.fields.get('e')))
+      return entries.reverse().flatMap((e) => toLogged(e.id, e.fields.get(StreamField.entry)))
     },
     follow: async function* (opts) {
-      for await (const e of followStream(plane, key, opts)) yield* toLogged(e.id, e.fields.get('e'))
+      for await (const e of followStream(plane, key, opts))
+        yield* toLogged(e.id, e.fields.get(StreamField.entry))
     },
   }
 }

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { makeParameter, parametersHash } from '../analysis/parameters.js'
 import { BeamloomError, ProtocolError, StateError } from '../errors.js'
 import { ParameterName } from '../protocol/ids.js'
+import { StreamField } from '../protocol/stream-field.js'
 import type { ControlPlane, ControlValue, StreamEntryId } from './control-plane.js'
 import { followStream } from './follow-stream.js'
 import { parseJson } from './parse-json.js'
@@ -123,7 +124,11 @@ export function createParameterStore(plane: ControlPlane): ParameterStore {
           hash: next.hash,
           time: next.updatedAt,
         }
-        await plane.xadd(feed, { c: JSON.stringify(change) }, { maxLen: PARAMETER_HISTORY_MAX_LEN })
+        await plane.xadd(
+          feed,
+          { [StreamField.message]: JSON.stringify(change) },
+          { maxLen: PARAMETER_HISTORY_MAX_LEN },
+        )
         return { version: next.version, hash: next.hash }
       }
     }
@@ -144,11 +149,13 @@ export function createParameterStore(plane: ControlPlane): ParameterStore {
     },
     history: async (count) => {
       const entries = await plane.xrevrange(feed, count === undefined ? {} : { count })
-      return entries.reverse().flatMap((e) => toEntry(e.id, e.fields.get('c')) ?? [])
+      return entries
+        .reverse()
+        .flatMap((e) => toEntry(e.id, e.fields.get(StreamField.message)) ?? [])
     },
     changes: async function* (opts) {
       for await (const e of followStream(plane, feed, opts)) {
-        const entry = toEntry(e.id, e.fields.get('c'))
+        const entry = toEntry(e.id, e.fields.get(StreamField.message))
         if (entry) yield entry
       }
     },

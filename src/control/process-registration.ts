@@ -1,4 +1,5 @@
 import { StateError } from '../errors.js'
+import { StreamField } from '../protocol/stream-field.js'
 import { sleep } from '../service/abort.js'
 import { ServiceBase } from '../service/service-base.js'
 import type { ControlPlane } from './control-plane.js'
@@ -147,7 +148,7 @@ export class ProcessRegistration extends ServiceBase {
     const event: ProcessEvent = { type, role, name, instanceId }
     await this.#plane.xadd(
       this.#plane.keys.processEvents(),
-      { e: JSON.stringify(event) },
+      { [StreamField.entry]: JSON.stringify(event) },
       { maxLen: PROCESS_EVENTS_MAX_LEN },
     )
   }

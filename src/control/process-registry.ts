@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { ConfigError, isBeamloomError } from '../errors.js'
+import { StreamField } from '../protocol/stream-field.js'
 import { isAbortError, sleep } from '../service/abort.js'
 import type { ControlPlane, StreamEntry } from './control-plane.js'
 import { lastStreamId } from './follow-stream.js'
@@ -120,7 +121,7 @@ export function createProcessRegistry(
       const absorb = (batch: readonly StreamEntry[]): void => {
         for (const entry of batch) {
           cursor = entry.id
-          const event = ProcessEvent.safeParse(parseJson(entry.fields.get('e')))
+          const event = ProcessEvent.safeParse(parseJson(entry.fields.get(StreamField.entry)))
           if (!event.success || event.data.type !== 'left') continue
           leftCleanly.add(event.data.instanceId)
           if (leftCleanly.size > 10_000) leftCleanly.delete(leftCleanly.values().next().value ?? '')

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
+import { formatIssues } from '../config/format-issues.js'
 import { redactRedisUrl } from '../config/redis-url.js'
 import { ConfigError, StateError, UpstreamClosedError } from '../errors.js'
 import { toError } from '../service/abort.js'
@@ -59,7 +60,7 @@ export function createRedisControlPlane(
 ): ControlPlane {
   const parsed = RedisControlPlaneOptions.safeParse(input)
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    const issues = formatIssues(parsed.error)
     throw new ConfigError(`invalid Redis control plane options: ${issues}`)
   }
   return new RedisControlPlane(parsed.data, redactRedisUrl(input.url), hooks)

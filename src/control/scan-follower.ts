@@ -1,6 +1,7 @@
 import { ProtocolError } from '../errors.js'
 import type { ScanId } from '../protocol/ids.js'
 import { parseControlJson, ScanState, ScanUpdate } from '../protocol/scan-messages.js'
+import { StreamField } from '../protocol/stream-field.js'
 import type { ControlPlane, StreamEntry, StreamEntryId } from './control-plane.js'
 import { STREAM_START } from './control-plane.js'
 import { followStream } from './follow-stream.js'
@@ -36,7 +37,11 @@ export async function readScanState(
 
 /** Parse one `scan-updates` entry (field `u`). @throws ProtocolError */
 export function parseScanUpdate(entry: StreamEntry): ScanUpdate {
-  return parseControlJson(ScanUpdate, entry.fields.get('u'), `scan update ${entry.id}`)
+  return parseControlJson(
+    ScanUpdate,
+    entry.fields.get(StreamField.update),
+    `scan update ${entry.id}`,
+  )
 }
 
 /** Where a process that starts following `scan-updates` stands. */

@@ -1,16 +1,43 @@
 import { z } from 'zod'
-import { type ControlPlaneConfig, parseControlPlaneEnv } from '../config/control-plane-env.js'
-import { ConfigError } from '../errors.js'
+import type { ControlPlaneConfig } from '../config/control-plane-env.js'
+import { EnvRead } from '../config/env-setting.js'
+import { parseRoleEnv, type RoleEnvSpec } from '../config/role-env.js'
 import { DEFAULT_SCAN_LIMITS } from './scan-limits.js'
 
-const positiveInt = z.coerce.number().int().positive()
-const flag = z
-  .enum(['true', 'false', '1', '0'])
-  .default('false')
-  .transform((v) => v === 'true' || v === '1')
+const positiveInt = z.int().positive()
+
+/** The controller's settings, typed, with their defaults (read by {@link ControllerEnvSpec}). */
+export const ControllerSettings = z
+  .strictObject({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.int().min(0).max(65_535).default(5_000),
+    token: z.string().min(1).optional(),
+    name: z.string().min(1).default('controller'),
+    url: z.url().optional(),
+    lookaheadEvents: positiveInt.default(100_000),
+    horizonEvents: positiveInt.default(100_000),
+    scanRetentionMs: positiveInt.default(86_400_000),
+    stallWarnMs: positiveInt.default(30_000),
+    stallTimeoutMs: z.int().nonnegative().default(0),
+    eventAttempts: positiveInt.default(2),
+    bodyLimitBytes: positiveInt.default(16 * 1024 * 1024),
+    parameterBodyLimitBytes: positiveInt.default(16 * 1024 * 1024),
+    maxEvents: positiveInt.max(2 ** 31 - 1).default(DEFAULT_SCAN_LIMITS.maxEvents),
+    maxMapEvents: positiveInt.default(DEFAULT_SCAN_LIMITS.maxMapEvents),
+    maxSequenceLength: positiveInt.default(DEFAULT_SCAN_LIMITS.maxSequenceLength),
+    allowUndescribedParameters: z.boolean().default(false),
+    maxLogStreams: positiveInt.default(32),
+  })
+  .transform(({ maxEvents, maxMapEvents, maxSequenceLength, token, url, ...rest }) => ({
+    ...rest,
+    token,
+    url,
+    limits: { maxEvents, maxMapEvents, maxSequenceLength },
+  }))
 
 /**
- * The controller's own env (the shared control-plane env is read by `parseControlPlaneEnv`):
+ * The controller's own env (`CONTROLLER_` and the option in UPPER_SNAKE case, see `envName`;
+ * the shared control-plane variables are read with it):
  * - `CONTROLLER_HOST` / `CONTROLLER_PORT` — where the HTTP API listens (default
  *   `127.0.0.1:5000`: loopback; a non-loopback host without a token is warned about at start);
  * - `CONTROLLER_TOKEN` — bearer token every request but the public ones (health, progress,
@@ -36,52 +63,40 @@ const flag = z
  *
  * Its log level is `LOG_LEVEL`, as for every command (`parseLogEnv`).
  */
-export const ControllerEnv = z
-  .object({
-    CONTROLLER_HOST: z.string().min(1).default('127.0.0.1'),
-    CONTROLLER_PORT: z.coerce.number().int().min(0).max(65_535).default(5_000),
-    CONTROLLER_TOKEN: z.string().min(1).optional(),
-    CONTROLLER_NAME: z.string().min(1).default('controller'),
-    CONTROLLER_URL: z.url().optional(),
-    CONTROLLER_LOOKAHEAD_EVENTS: positiveInt.default(100_000),
-    CONTROLLER_HORIZON_EVENTS: positiveInt.default(100_000),
-    CONTROLLER_SCAN_RETENTION_MS: positiveInt.default(86_400_000),
-    CONTROLLER_STALL_WARN_MS: positiveInt.default(30_000),
-    CONTROLLER_STALL_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(0),
-    CONTROLLER_EVENT_ATTEMPTS: positiveInt.default(2),
-    CONTROLLER_BODY_LIMIT_BYTES: positiveInt.default(16 * 1024 * 1024),
-    CONTROLLER_PARAMETER_LIMIT_BYTES: positiveInt.default(16 * 1024 * 1024),
-    CONTROLLER_MAX_EVENTS: positiveInt.max(2 ** 31 - 1).default(DEFAULT_SCAN_LIMITS.maxEvents),
-    CONTROLLER_MAX_MAP_EVENTS: positiveInt.default(DEFAULT_SCAN_LIMITS.maxMapEvents),
-    CONTROLLER_MAX_SEQUENCE_LENGTH: positiveInt.default(DEFAULT_SCAN_LIMITS.maxSequenceLength),
-    CONTROLLER_ALLOW_UNDESCRIBED_PARAMETERS: flag,
-    CONTROLLER_MAX_LOG_STREAMS: positiveInt.default(32),
-  })
-  .transform((env) => ({
-    host: env.CONTROLLER_HOST,
-    port: env.CONTROLLER_PORT,
-    token: env.CONTROLLER_TOKEN,
-    name: env.CONTROLLER_NAME,
-    url: env.CONTROLLER_URL,
-    lookaheadEvents: env.CONTROLLER_LOOKAHEAD_EVENTS,
-    horizonEvents: env.CONTROLLER_HORIZON_EVENTS,
-    scanRetentionMs: env.CONTROLLER_SCAN_RETENTION_MS,
-    stallWarnMs: env.CONTROLLER_STALL_WARN_MS,
-    stallTimeoutMs: env.CONTROLLER_STALL_TIMEOUT_MS,
-    eventAttempts: env.CONTROLLER_EVENT_ATTEMPTS,
-    bodyLimitBytes: env.CONTROLLER_BODY_LIMIT_BYTES,
-    parameterBodyLimitBytes: env.CONTROLLER_PARAMETER_LIMIT_BYTES,
-    limits: {
-      maxEvents: env.CONTROLLER_MAX_EVENTS,
-      maxMapEvents: env.CONTROLLER_MAX_MAP_EVENTS,
-      maxSequenceLength: env.CONTROLLER_MAX_SEQUENCE_LENGTH,
-    },
-    allowUndescribedParameters: env.CONTROLLER_ALLOW_UNDESCRIBED_PARAMETERS,
-    maxLogStreams: env.CONTROLLER_MAX_LOG_STREAMS,
-  }))
+export const ControllerEnvSpec = {
+  role: 'controller',
+  prefix: 'CONTROLLER',
+  schema: ControllerSettings,
+  settings: {
+    host: {},
+    port: { read: EnvRead.number },
+    token: {},
+    name: {},
+    url: {},
+    lookaheadEvents: { read: EnvRead.number },
+    horizonEvents: { read: EnvRead.number },
+    scanRetentionMs: { read: EnvRead.number },
+    stallWarnMs: { read: EnvRead.number },
+    stallTimeoutMs: { read: EnvRead.number },
+    eventAttempts: { read: EnvRead.number },
+    bodyLimitBytes: { read: EnvRead.number },
+    parameterBodyLimitBytes: { env: 'CONTROLLER_PARAMETER_LIMIT_BYTES', read: EnvRead.number },
+    maxEvents: { read: EnvRead.number },
+    maxMapEvents: { read: EnvRead.number },
+    maxSequenceLength: { read: EnvRead.number },
+    allowUndescribedParameters: { read: EnvRead.flag },
+    maxLogStreams: { read: EnvRead.number },
+  },
+} as const satisfies RoleEnvSpec<typeof ControllerSettings>
+
+/**
+ * The controller's settings schema under its former name: `ControllerEnv.parse({})` is the
+ * config `beamloom controller` runs with when no `CONTROLLER_*` variable is set.
+ */
+export const ControllerEnv = ControllerSettings
 
 /** Typed controller config: its own settings plus the control plane's. */
-export type ControllerConfig = z.output<typeof ControllerEnv> & {
+export type ControllerConfig = z.output<typeof ControllerSettings> & {
   readonly controlPlane: ControlPlaneConfig
 }
 
@@ -92,10 +107,6 @@ export type ControllerConfig = z.output<typeof ControllerEnv> & {
 export function parseControllerEnv(
   env: Readonly<Record<string, string | undefined>>,
 ): ControllerConfig {
-  const parsed = ControllerEnv.safeParse(env)
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
-    throw new ConfigError(`invalid controller config: ${issues}`)
-  }
-  return { ...parsed.data, controlPlane: parseControlPlaneEnv(env) }
+  const { config, controlPlane } = parseRoleEnv(env, ControllerEnvSpec)
+  return { ...config, controlPlane }
 }

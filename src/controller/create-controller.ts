@@ -1,10 +1,34 @@
+import { z } from 'zod'
+import { parseConfig } from '../config/role-env.js'
 import { Controller } from './controller.js'
 import type { ControllerConfig } from './controller-config.js'
 import type { ControllerDeps } from './controller-types.js'
 
+const positiveInt = z.int().positive()
+
+/** What {@link createController} checks of its config (other fields are the process's). */
+const ControllerServiceConfig = z.object({
+  name: z.string().min(1),
+  lookaheadEvents: positiveInt,
+  horizonEvents: positiveInt,
+  scanRetentionMs: positiveInt,
+  stallWarnMs: positiveInt.optional(),
+  stallTimeoutMs: z.int().nonnegative().optional(),
+  eventAttempts: positiveInt.optional(),
+  limits: z
+    .object({ maxEvents: positiveInt, maxMapEvents: positiveInt, maxSequenceLength: positiveInt })
+    .optional(),
+  allowUndescribedParameters: z.boolean().optional(),
+  url: z
+    .union([z.string(), z.custom<() => string | undefined>((v) => typeof v === 'function')])
+    .optional(),
+  controlPlane: z.object({ heartbeatMs: positiveInt }).optional(),
+})
+
 /**
  * Create the controller service (not started): it registers as `config.name`, resumes a running
  * scan left by a previous controller, and owns every scan started through it.
+ * @throws ConfigError `CONFIG_INVALID` for an invalid config (before anything opens).
  */
 export function createController(
   config: Pick<ControllerConfig, 'name' | 'lookaheadEvents' | 'horizonEvents' | 'scanRetentionMs'> &
@@ -20,23 +44,24 @@ export function createController(
     },
   deps: ControllerDeps,
 ): Controller {
+  const checked = parseConfig(ControllerServiceConfig, config, 'controller config')
   return new Controller(
     {
-      name: config.name,
-      lookaheadEvents: config.lookaheadEvents,
-      horizonEvents: config.horizonEvents,
-      scanRetentionMs: config.scanRetentionMs,
-      ...(config.stallWarnMs === undefined ? {} : { stallWarnMs: config.stallWarnMs }),
-      ...(config.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: config.stallTimeoutMs }),
-      ...(config.eventAttempts === undefined ? {} : { eventAttempts: config.eventAttempts }),
-      ...(config.limits === undefined ? {} : { limits: config.limits }),
-      ...(config.allowUndescribedParameters === undefined
+      name: checked.name,
+      lookaheadEvents: checked.lookaheadEvents,
+      horizonEvents: checked.horizonEvents,
+      scanRetentionMs: checked.scanRetentionMs,
+      ...(checked.stallWarnMs === undefined ? {} : { stallWarnMs: checked.stallWarnMs }),
+      ...(checked.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: checked.stallTimeoutMs }),
+      ...(checked.eventAttempts === undefined ? {} : { eventAttempts: checked.eventAttempts }),
+      ...(checked.limits === undefined ? {} : { limits: checked.limits }),
+      ...(checked.allowUndescribedParameters === undefined
         ? {}
-        : { allowUndescribedParameters: config.allowUndescribedParameters }),
-      url: config.url,
-      ...(config.controlPlane === undefined
+        : { allowUndescribedParameters: checked.allowUndescribedParameters }),
+      url: checked.url,
+      ...(checked.controlPlane === undefined
         ? {}
-        : { heartbeatMs: config.controlPlane.heartbeatMs }),
+        : { heartbeatMs: checked.controlPlane.heartbeatMs }),
     },
     deps,
   )

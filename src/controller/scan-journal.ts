@@ -3,6 +3,7 @@ import type { ControlPlane } from '../control/control-plane.js'
 import { StateError } from '../errors.js'
 import type { ScanId } from '../protocol/ids.js'
 import { AssignmentEntry, parseControlJson, Range } from '../protocol/scan-messages.js'
+import { StreamField } from '../protocol/stream-field.js'
 
 /**
  * One input the controller fed to a scan's `Assigner`. The assigner is pure and deterministic,
@@ -36,10 +37,6 @@ export const ScanJournal = z.object({
 })
 export type ScanJournal = z.infer<typeof ScanJournal>
 
-/** Field names of an assignment stream entry. */
-export const ENTRY_FIELD = 'a'
-export const JOURNAL_FIELD = 'j'
-
 /**
  * Read a scan's assignment entries with their journals, oldest first, in pages.
  * @throws StateError `STATE_INVALID` for an entry without a journal (written by someone else).
@@ -53,8 +50,12 @@ export async function* readJournal(
   for (;;) {
     const page = await plane.xrange(key, { start, count: 512 })
     for (const e of page) {
-      const entry = parseControlJson(AssignmentEntry, e.fields.get(ENTRY_FIELD), 'assignment entry')
-      const bytes = e.fields.get(JOURNAL_FIELD)
+      const entry = parseControlJson(
+        AssignmentEntry,
+        e.fields.get(StreamField.assignment),
+        'assignment entry',
+      )
+      const bytes = e.fields.get(StreamField.journal)
       if (bytes === undefined) throw new StateError(`assignment entry ${entry.seq} has no journal`)
       yield { entry, journal: parseControlJson(ScanJournal, bytes, 'scan journal') }
     }

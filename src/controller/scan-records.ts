@@ -2,6 +2,7 @@ import type { ControlPlane } from '../control/control-plane.js'
 import { findRunningScan, readScanState, SCAN_UPDATES_MAX_LEN } from '../control/scan-follower.js'
 import type { ScanId } from '../protocol/ids.js'
 import type { ScanState, ScanUpdate } from '../protocol/scan-messages.js'
+import { StreamField } from '../protocol/stream-field.js'
 
 /**
  * The controller's typed access to a scan's records on the control plane: the `ScanState` key,
@@ -30,7 +31,7 @@ export function createScanRecords(plane: ControlPlane): ScanRecords {
     announce: async (update) => {
       await plane.xadd(
         plane.keys.scanUpdates(),
-        { u: JSON.stringify(update) },
+        { [StreamField.update]: JSON.stringify(update) },
         { maxLen: SCAN_UPDATES_MAX_LEN },
       )
     },

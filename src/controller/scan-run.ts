@@ -19,15 +19,10 @@ import {
   type ScanState,
   WorkerToController,
 } from '../protocol/scan-messages.js'
+import { StreamField } from '../protocol/stream-field.js'
 import { ServiceBase } from '../service/service-base.js'
 import { EntryBuilder, toAssignmentEntry } from './entry-builder.js'
-import {
-  ENTRY_FIELD,
-  JOURNAL_FIELD,
-  type JournalInput,
-  readJournal,
-  type ScanJournal,
-} from './scan-journal.js'
+import { type JournalInput, readJournal, type ScanJournal } from './scan-journal.js'
 import { SlotBook } from './slot-book.js'
 import { WorkRecord } from './work-record.js'
 import { WorkerLoadTracker } from './worker-load.js'
@@ -211,7 +206,11 @@ export class ScanRun extends ServiceBase {
         signal,
         after: open.credits,
       })) {
-        const req = this.#parse(WorkerToController, e.fields.get('c'), 'credit request')
+        const req = this.#parse(
+          WorkerToController,
+          e.fields.get(StreamField.message),
+          'credit request',
+        )
         if (req !== undefined && 'fault' in req) await this.#fault(req)
         else if (req !== undefined) await this.#credit(req)
         this.#builder.cursor('credits', e.id)
@@ -220,7 +219,11 @@ export class ScanRun extends ServiceBase {
     this.spawn('completions', async (signal) => {
       const key = plane.keys.completions(id)
       for await (const e of followStream(plane, key, { signal, after: open.completions })) {
-        const report = this.#parse(CompletionReport, e.fields.get('c'), 'completion report')
+        const report = this.#parse(
+          CompletionReport,
+          e.fields.get(StreamField.message),
+          'completion report',
+        )
         if (report !== undefined) this.#complete(report)
         this.#builder.cursor('completions', e.id)
         if (this.#checkFinished()) return
@@ -253,8 +256,8 @@ export class ScanRun extends ServiceBase {
         completions: d.completions,
       }
       await this.#o.plane.xadd(this.#o.plane.keys.assignments(this.scan.scanId), {
-        [ENTRY_FIELD]: JSON.stringify(entry),
-        [JOURNAL_FIELD]: JSON.stringify(journal),
+        [StreamField.assignment]: JSON.stringify(entry),
+        [StreamField.journal]: JSON.stringify(journal),
       })
       this.#seq += 1
       this.#releasedTo = entry.released[1]

@@ -1,5 +1,6 @@
 import { Decoder, Encoder } from 'cbor-x'
 import type { z } from 'zod'
+import { formatIssues } from '../config/format-issues.js'
 import { ProtocolError } from '../errors.js'
 
 // Plain CBOR maps and arrays (no cbor-x record extension), so any CBOR reader can inspect the
@@ -34,10 +35,7 @@ export function decodeDataPlaneHeader<S extends z.ZodType>(
   }
   const parsed = schema.safeParse(value)
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ')
+    const issues = formatIssues(parsed.error, { max: 3 })
     throw new ProtocolError(`${what}: invalid header (${issues})`, { cause: parsed.error })
   }
   return parsed.data

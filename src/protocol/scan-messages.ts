@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { parseJsonBytes } from '../codec/json-bytes.js'
+import { formatIssues } from '../config/format-issues.js'
 import { ProtocolError } from '../errors.js'
 import { ScanId, WorkerName } from './ids.js'
 
@@ -141,15 +143,13 @@ export function parseControlJson<S extends z.ZodType>(
   if (text === undefined) throw new ProtocolError(`${what}: field missing`)
   let json: unknown
   try {
-    json = JSON.parse(typeof text === 'string' ? text : new TextDecoder().decode(text))
+    json = typeof text === 'string' ? JSON.parse(text) : parseJsonBytes(text)
   } catch (cause) {
     throw new ProtocolError(`${what}: not JSON`, { cause })
   }
   const parsed = schema.safeParse(json)
   if (!parsed.success) {
-    throw new ProtocolError(
-      `${what}: ${parsed.error.issues.map((i) => `[${i.path.join('.')}] ${i.message}`).join('; ')}`,
-    )
+    throw new ProtocolError(`${what}: ${formatIssues(parsed.error)}`)
   }
   return parsed.data
 }

@@ -15,12 +15,22 @@ export interface RoleControlPlaneConfig {
   readonly connectTimeoutMs?: number | undefined
 }
 
-/** Options of {@link runRole}. */
-export interface RunRoleOptions {
-  readonly role: ProcessRole
+/** What every role's {@link runRole} takes. */
+interface RunRoleBase {
   /** The process's name (registry, logs). */
   readonly name: string
   readonly logger: Logger
+  /** How long a graceful stop (first SIGTERM/SIGINT) may take before it is forced, ms. */
+  readonly drainTimeoutMs: number
+  /** Called once the role's service runs (a role's own "running" line). */
+  readonly onRunning?: () => void
+  /** Signals (tests); default `process`. */
+  readonly source?: SignalSource
+}
+
+/** Options of {@link runRole} for a role on the shared control plane. */
+export interface RunPlaneRoleOptions extends RunRoleBase {
+  readonly role: ProcessRole
   readonly controlPlane: RoleControlPlaneConfig
   /**
    * Without `redisUrl`: `refuse` (a `CONFIG_INVALID` naming `howToSetRedis`) or `memory` (an
@@ -31,11 +41,18 @@ export interface RunRoleOptions {
   readonly howToSetRedis?: string
   /** The role's service on the started plane (created, not started). */
   readonly make: (plane: ControlPlane) => Service
-  /** How long a graceful stop (first SIGTERM/SIGINT) may take before it is forced, ms. */
-  readonly drainTimeoutMs: number
-  /** Signals (tests); default `process`. */
-  readonly source?: SignalSource
 }
+
+/** Options of {@link runRole} for a role that needs no control plane (the autoscaler). */
+export interface RunPlanelessRoleOptions extends RunRoleBase {
+  readonly role: 'autoscaler'
+  readonly controlPlane: 'none'
+  /** The role's service (created, not started). */
+  readonly make: () => Service
+}
+
+/** Options of {@link runRole}. */
+export type RunRoleOptions = RunPlaneRoleOptions | RunPlanelessRoleOptions
 
 /** The errors that mean bad input (config, module): the CLI reports them and exits 2. */
 function isBadInput(err: Error): boolean {
@@ -60,38 +77,19 @@ class RoleProcess extends ServiceBase {
 
   protected override async onStart(): Promise<void> {
     const o = this.#o
-    const plane = this.#plane()
-    this.addCloseStep('control plane', () => plane.close())
-    await plane.start()
-    this.#endWith(plane)
-    const service = o.make(plane)
+    let service: Service
+    if (o.controlPlane === 'none') {
+      service = o.make()
+    } else {
+      const plane = planeOf(o)
+      this.addCloseStep('control plane', () => plane.close())
+      await plane.start()
+      this.#endWith(plane)
+      service = o.make(plane)
+    }
     this.addCloseStep(o.role, ({ force }) => service.close({ force }))
     await service.start()
     this.#endWith(service)
-  }
-
-  #plane(): ControlPlane {
-    const { controlPlane: c, role, name, logger } = this.#o
-    if (c.redisUrl === undefined) {
-      if (this.#o.withoutRedis === 'refuse') {
-        throw new ConfigError(
-          `beamloom ${role} needs the shared control plane (Redis): ${this.#o.howToSetRedis ?? 'set REDIS_URL'}`,
-        )
-      }
-      logger.warn(
-        { role },
-        `no REDIS_URL: in-memory control plane, no other process can reach this ${role}`,
-      )
-      return createMemoryControlPlane({ keyPrefix: c.keyPrefix })
-    }
-    return createRoleControlPlane({
-      url: c.redisUrl,
-      keyPrefix: c.keyPrefix,
-      role,
-      name,
-      logger,
-      ...(c.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: c.connectTimeoutMs }),
-    })
   }
 
   #endWith(part: { closed: Promise<Error | undefined> }): void {
@@ -103,9 +101,34 @@ class RoleProcess extends ServiceBase {
   }
 }
 
+/** The role's control plane: Redis, or in memory where the role allows it. */
+function planeOf(o: RunPlaneRoleOptions): ControlPlane {
+  const { controlPlane: c, role, name, logger } = o
+  if (c.redisUrl === undefined) {
+    if (o.withoutRedis === 'refuse') {
+      throw new ConfigError(
+        `beamloom ${role} needs the shared control plane (Redis): ${o.howToSetRedis ?? 'set REDIS_URL'}`,
+      )
+    }
+    logger.warn(
+      { role },
+      `no REDIS_URL: in-memory control plane, no other process can reach this ${role}`,
+    )
+    return createMemoryControlPlane({ keyPrefix: c.keyPrefix })
+  }
+  return createRoleControlPlane({
+    url: c.redisUrl,
+    keyPrefix: c.keyPrefix,
+    role,
+    name,
+    logger,
+    ...(c.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: c.connectTimeoutMs }),
+  })
+}
+
 /**
  * Run a role as a process main, the same way for every role: control plane (Redis, or in
- * memory where the role allows it), the role's service, signals (the first SIGTERM/SIGINT
+ * memory where the role allows it; none for the autoscaler), the role's service, signals (the first SIGTERM/SIGINT
  * drains, a second one or `drainTimeoutMs` forces), one log line per step. Resolves the exit
  * code (0 clean, 1 when the role ended with an error). Rejects with the error when it is bad
  * input (`CONFIG_INVALID`, `MODULE_INVALID`, `MODULE_NOT_FOUND`), so the CLI prints it and
@@ -121,7 +144,10 @@ export async function runRole(options: RunRoleOptions): Promise<number> {
       if (event.kind === 'closed') outcome.error = event.error
       else if (event.kind === 'draining') logger.info({ signal: event.signal }, `${role} stopping`)
       else if (event.kind === 'forcing') logger.warn({ reason: event.reason }, `${role} forced`)
-      else logger.info({}, `${role} ${event.kind}`)
+      else {
+        logger.info({}, `${role} ${event.kind}`)
+        options.onRunning?.()
+      }
     },
   })
   const ended = outcome.error

@@ -1,3 +1,5 @@
+import { parseJsonBytes } from '../../codec/json-bytes.js'
+import { formatIssues } from '../../config/format-issues.js'
 import { ProtocolError } from '../../errors.js'
 import type { StreamData } from '../../protocol/event.js'
 import type { DeviceMessage } from '../device-message.js'
@@ -53,8 +55,6 @@ export type AlbaemMessage = AlbaemStart | AlbaemData | AlbaemEnd
 
 /** `channel1`, `channel_1`, `Channel1`: the names a channel field may have. */
 const CHANNEL = /^channel_?(\d+)$/i
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
 function channelsOf(header: AlbaemDataJson): AlbaemChannel[] {
   const channels: AlbaemChannel[] = []
   for (const [name, value] of Object.entries(header)) {
@@ -90,16 +90,13 @@ export function parseAlbaemFrames(frames: readonly Uint8Array[]): AlbaemMessage 
     throw new ProtocolError(`AlbaEM message has ${frames.length} parts (expected 1)`)
   let json: unknown
   try {
-    json = JSON.parse(utf8.decode(frames[0]!))
+    json = parseJsonBytes(frames[0]!)
   } catch (cause) {
     throw new ProtocolError('AlbaEM message is not UTF-8 JSON', { cause })
   }
   const result = AlbaemJson.safeParse(json)
   if (!result.success) {
-    const issues = result.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ')
+    const issues = formatIssues(result.error, { max: 3 })
     throw new ProtocolError(`AlbaEM message invalid: ${issues}`, { cause: result.error })
   }
   const message = result.data

@@ -1,5 +1,6 @@
 import { readPickle } from '../../codec/pickle-reader.js'
 import { isPickleDict, type PickleDict, type PickleValue } from '../../codec/pickle-value.js'
+import { formatIssues } from '../../config/format-issues.js'
 import { ProtocolError } from '../../errors.js'
 import type { StreamData } from '../../protocol/event.js'
 import type { DeviceMessage } from '../device-message.js'
@@ -89,9 +90,7 @@ export function parseContrastFrames(frames: readonly Uint8Array[]): ContrastMess
     throw new ProtocolError('Contrast message is not a dict with string keys')
   const parsed = ContrastDict.safeParse(message)
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-      .join('; ')
+    const issues = formatIssues(parsed.error)
     throw new ProtocolError(`Contrast message invalid: ${issues}`, { cause: parsed.error })
   }
   const dict = parsed.data

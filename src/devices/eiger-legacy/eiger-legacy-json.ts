@@ -1,4 +1,6 @@
 import type { z } from 'zod'
+import { parseJsonBytes } from '../../codec/json-bytes.js'
+import { formatIssues } from '../../config/format-issues.js'
 import { ProtocolError } from '../../errors.js'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -20,16 +22,13 @@ export function parseEigerLegacyJson<T>(
   if (part === undefined) throw new ProtocolError(`Eiger V1 ${what}: part ${index} is missing`)
   let json: unknown
   try {
-    json = JSON.parse(utf8.decode(part))
+    json = parseJsonBytes(part)
   } catch (cause) {
     throw new ProtocolError(`Eiger V1 ${what} (part ${index}) is not UTF-8 JSON`, { cause })
   }
   const result = schema.safeParse(json)
   if (!result.success) {
-    const issues = result.error.issues
-      .slice(0, 3)
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-      .join('; ')
+    const issues = formatIssues(result.error, { max: 3 })
     throw new ProtocolError(`Eiger V1 ${what} (part ${index}) invalid: ${issues}`, {
       cause: result.error,
     })

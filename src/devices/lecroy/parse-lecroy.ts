@@ -1,5 +1,7 @@
 import type { z } from 'zod'
+import { parseJsonBytes } from '../../codec/json-bytes.js'
 import { readPickle } from '../../codec/pickle-reader.js'
+import { formatIssues } from '../../config/format-issues.js'
 import { ProtocolError } from '../../errors.js'
 import type { StreamData } from '../../protocol/event.js'
 import type { DeviceMessage } from '../device-message.js'
@@ -67,12 +69,10 @@ export interface LecroyEnd extends DeviceMessage<'end'> {
 /** A parsed LeCroy event, discriminated on `kind`. */
 export type LecroyMessage = LecroyStart | LecroyData | LecroyEnd
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
 function json(part: Uint8Array | undefined, index: number): unknown {
   if (part === undefined) throw new ProtocolError(`LeCroy event has no part ${index}`)
   try {
-    return JSON.parse(utf8.decode(part))
+    return parseJsonBytes(part)
   } catch (cause) {
     throw new ProtocolError(`LeCroy part ${index} is not UTF-8 JSON`, { cause })
   }
@@ -81,9 +81,7 @@ function json(part: Uint8Array | undefined, index: number): unknown {
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value)
   if (!result.success) {
-    const issues = result.error.issues
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-      .join('; ')
+    const issues = formatIssues(result.error)
     throw new ProtocolError(`LeCroy ${what} invalid: ${issues}`, { cause: result.error })
   }
   return result.data

@@ -1,3 +1,5 @@
+import { parseJsonBytes } from '../../codec/json-bytes.js'
+import { formatIssues } from '../../config/format-issues.js'
 import { ProtocolError } from '../../errors.js'
 import type { StreamData } from '../../protocol/event.js'
 import type { DeviceMessage } from '../device-message.js'
@@ -42,8 +44,6 @@ export interface PcapZmqEnd extends DeviceMessage<'end'> {
 
 /** A parsed PandABox zmq message, discriminated on `kind`. */
 export type PcapZmqMessage = PcapZmqStart | PcapZmqRows | PcapZmqEnd
-
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 function numbers(name: string, values: readonly unknown[]): Float64Array {
   const column = new Float64Array(values.length)
@@ -105,16 +105,13 @@ export function parsePcapZmqFrames(frames: readonly Uint8Array[]): PcapZmqMessag
     throw new ProtocolError(`PandABox zmq message has ${frames.length} parts (expected 1)`)
   let json: unknown
   try {
-    json = JSON.parse(utf8.decode(frames[0]!))
+    json = parseJsonBytes(frames[0]!)
   } catch (cause) {
     throw new ProtocolError('PandABox zmq message is not UTF-8 JSON', { cause })
   }
   const result = PcapZmqJson.safeParse(json)
   if (!result.success) {
-    const issues = result.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ')
+    const issues = formatIssues(result.error, { max: 3 })
     throw new ProtocolError(`PandABox zmq message invalid: ${issues}`, { cause: result.error })
   }
   const message = result.data

@@ -1,4 +1,6 @@
 import type { z } from 'zod'
+import { parseJsonBytes } from '../../codec/json-bytes.js'
+import { formatIssues } from '../../config/format-issues.js'
 import { ProtocolError } from '../../errors.js'
 import type { StreamData } from '../../protocol/event.js'
 import type { DeviceMessage } from '../device-message.js'
@@ -40,15 +42,10 @@ export interface SardanaEnd extends DeviceMessage<'end'> {
 /** A parsed Sardana body, discriminated on `kind`. */
 export type SardanaMessage = SardanaStart | SardanaRecord | SardanaEnd
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
 function parseWith<T>(schema: z.ZodType<T>, json: unknown, what: string): T {
   const result = schema.safeParse(json)
   if (!result.success) {
-    const issues = result.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ')
+    const issues = formatIssues(result.error, { max: 3 })
     throw new ProtocolError(`Sardana ${what} invalid: ${issues}`, { cause: result.error })
   }
   return result.data
@@ -77,7 +74,7 @@ export function parseSardanaFrames(frames: readonly Uint8Array[]): SardanaMessag
     throw new ProtocolError(`Sardana message has ${frames.length} parts (expected 1)`)
   let json: unknown
   try {
-    json = JSON.parse(utf8.decode(frames[0]!))
+    json = parseJsonBytes(frames[0]!)
   } catch (cause) {
     throw new ProtocolError('Sardana body is not UTF-8 JSON', { cause })
   }

@@ -1,5 +1,7 @@
 import type { z } from 'zod'
+import { parseJsonBytes } from '../../codec/json-bytes.js'
 import type { Lz4BlockDecompressor } from '../../codec/lz4-block.js'
+import { formatIssues } from '../../config/format-issues.js'
 import { ProtocolError } from '../../errors.js'
 import type { StreamData } from '../../protocol/event.js'
 import { type Dtype, type NumericArray, parseDtype } from '../dtype.js'
@@ -58,12 +60,10 @@ export interface ParseStinsOptions {
   readonly decompressBlock?: Lz4BlockDecompressor
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
 function parseJsonPart(part: Uint8Array | undefined): unknown {
   if (part === undefined) throw new ProtocolError('STINS message has no parts')
   try {
-    return JSON.parse(utf8.decode(part))
+    return parseJsonBytes(part)
   } catch (cause) {
     throw new ProtocolError('STINS message: first part is not UTF-8 JSON', { cause })
   }
@@ -72,9 +72,7 @@ function parseJsonPart(part: Uint8Array | undefined): unknown {
 function parseWith<T>(schema: z.ZodType<T>, json: unknown, what: string): T {
   const result = schema.safeParse(json)
   if (!result.success) {
-    const issues = result.error.issues
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-      .join('; ')
+    const issues = formatIssues(result.error)
     throw new ProtocolError(`STINS ${what} header invalid: ${issues}`, { cause: result.error })
   }
   return result.data

@@ -1,6 +1,8 @@
 import type { z } from 'zod'
+import { parseJsonBytes } from '../../codec/json-bytes.js'
 import { readPickle } from '../../codec/pickle-reader.js'
 import { isNumpyArray, type NumpyArray } from '../../codec/pickle-value.js'
+import { formatIssues } from '../../config/format-issues.js'
 import { ProtocolError } from '../../errors.js'
 import type { StreamData } from '../../protocol/event.js'
 import type { DeviceMessage } from '../device-message.js'
@@ -48,12 +50,10 @@ export interface Xspress3End extends DeviceMessage<'end'> {
 /** A parsed Xspress3 message, discriminated on `kind`. */
 export type Xspress3Message = Xspress3Start | Xspress3Data | Xspress3End
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
 function parseJsonPart(part: Uint8Array | undefined): unknown {
   if (part === undefined) throw new ProtocolError('Xspress3 message has no parts')
   try {
-    return JSON.parse(utf8.decode(part))
+    return parseJsonBytes(part)
   } catch (cause) {
     throw new ProtocolError('Xspress3 message: first part is not UTF-8 JSON', { cause })
   }
@@ -62,9 +62,7 @@ function parseJsonPart(part: Uint8Array | undefined): unknown {
 function parseWith<T>(schema: z.ZodType<T>, json: unknown, what: string): T {
   const result = schema.safeParse(json)
   if (!result.success) {
-    const issues = result.error.issues
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-      .join('; ')
+    const issues = formatIssues(result.error)
     throw new ProtocolError(`Xspress3 ${what} header invalid: ${issues}`, { cause: result.error })
   }
   return result.data

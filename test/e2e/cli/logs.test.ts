@@ -53,6 +53,19 @@ async function stop(child: Child): Promise<number | string> {
   return child.exited
 }
 
+describe('stopping a controller', () => {
+  it('SIGTERM drains it and it exits 0, with a line per step', async () => {
+    const { child } = await controller(['--port', 'PORT'])
+    await vi.waitFor(() => expect(child.output()).toContain('controller running'))
+    expect(await stop(child)).toBe(0)
+    const messages = jsonRecords(child.output()).map((r) => r.msg)
+    expect(messages).toEqual(
+      expect.arrayContaining(['controller started', 'controller running', 'controller stopping']),
+    )
+    expect(messages).not.toContain('controller forced')
+  })
+})
+
 describe('role logs', () => {
   it('are JSON lines off a terminal, and HTTP requests are not logged at info', async () => {
     const { child, url } = await controller(['--port', 'PORT'])

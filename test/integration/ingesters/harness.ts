@@ -20,6 +20,7 @@ import { createLogStream } from '../../../src/control/log-stream.js'
 import { createMemoryControlPlane } from '../../../src/control/memory-control-plane.js'
 import { createRedisControlPlane } from '../../../src/control/redis-control-plane.js'
 import type { ScanId, WorkerName } from '../../../src/internal.js'
+import { StreamField } from '../../../src/internal.js'
 import type { BatchedEvent } from '../../../src/protocol/data-plane-event-batch.js'
 import type { AssignmentEntry, ScanState } from '../../../src/protocol/scan-messages.js'
 import { createWorkerDealer, type WorkerDealer } from '../../../src/transport/worker-dealer.js'
@@ -166,7 +167,9 @@ export async function startScan(
     createdAt: new Date().toISOString(),
   }
   await plane.set(plane.keys.scan(scanId), JSON.stringify(state))
-  await plane.xadd(plane.keys.scanUpdates(), { u: JSON.stringify({ type: 'started', scanId }) })
+  await plane.xadd(plane.keys.scanUpdates(), {
+    [StreamField.update]: JSON.stringify({ type: 'started', scanId }),
+  })
   return scanId
 }
 
@@ -194,7 +197,9 @@ export async function publish(
     completedFrontier: 0,
     ...partial,
   }
-  await plane.xadd(plane.keys.assignments(scanId), { a: JSON.stringify(entry) })
+  await plane.xadd(plane.keys.assignments(scanId), {
+    [StreamField.assignment]: JSON.stringify(entry),
+  })
 }
 
 /** The messages of the ingester log stream. */

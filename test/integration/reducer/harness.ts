@@ -5,7 +5,13 @@ import { expect } from 'vitest'
 import { createReducer, type Reducer, type ReducerOptionsInput } from '../../../reducer/index.js'
 import type { ControlPlane } from '../../../src/control/control-plane.js'
 import { createMemoryControlPlane } from '../../../src/control/memory-control-plane.js'
-import { encodePayload, eventNumber, ScanId, WorkerName } from '../../../src/internal.js'
+import {
+  encodePayload,
+  eventNumber,
+  ScanId,
+  StreamField,
+  WorkerName,
+} from '../../../src/internal.js'
 import { slot } from '../../../src/protocol/data-plane.js'
 import type { ResultAck } from '../../../src/protocol/data-plane-result-ack.js'
 import { ResultBatchBuilder } from '../../../src/protocol/data-plane-result-batch-builder.js'
@@ -130,7 +136,9 @@ export class FakeController {
   }
 
   async update(update: ScanUpdate): Promise<void> {
-    await this.#plane.xadd(this.#plane.keys.scanUpdates(), { u: JSON.stringify(update) })
+    await this.#plane.xadd(this.#plane.keys.scanUpdates(), {
+      [StreamField.update]: JSON.stringify(update),
+    })
   }
 
   async finish(scanId: ScanId): Promise<void> {
@@ -153,13 +161,17 @@ export class FakeController {
       workerSlots: {},
       completedFrontier,
     }
-    await this.#plane.xadd(this.#plane.keys.assignments(scanId), { a: JSON.stringify(entry) })
+    await this.#plane.xadd(this.#plane.keys.assignments(scanId), {
+      [StreamField.assignment]: JSON.stringify(entry),
+    })
   }
 
   /** Every completion report of the scan so far. */
   async completions(scanId: ScanId): Promise<CompletionReport[]> {
     const entries = await this.#plane.xrange(this.#plane.keys.completions(scanId))
-    return entries.map((e) => parseControlJson(CompletionReport, e.fields.get('c'), 'completion'))
+    return entries.map((e) =>
+      parseControlJson(CompletionReport, e.fields.get(StreamField.message), 'completion'),
+    )
   }
 
   /** Per worker, the sorted events the reports cover (each once), and the failed count. */

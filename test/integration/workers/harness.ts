@@ -6,7 +6,7 @@ import { createMemoryControlPlane } from '../../../src/control/memory-control-pl
 import type { ProcessRegistration } from '../../../src/control/process-registration.js'
 import { createProcessRegistry } from '../../../src/control/process-registry.js'
 import { createRedisControlPlane } from '../../../src/control/redis-control-plane.js'
-import { eventNumber, ScanId, streamName } from '../../../src/internal.js'
+import { eventNumber, ScanId, StreamField, streamName } from '../../../src/internal.js'
 import { DATA_PLANE_VERSION, slot } from '../../../src/protocol/data-plane.js'
 import { EventBatchBuilder } from '../../../src/protocol/data-plane-event-batch-builder.js'
 import type { ResultItem } from '../../../src/protocol/data-plane-result-batch.js'
@@ -201,12 +201,16 @@ export class FakeController {
       completedFrontier: 0,
       ...entry,
     }
-    await this.plane.xadd(this.plane.keys.assignments(this.scanId), { a: JSON.stringify(full) })
+    await this.plane.xadd(this.plane.keys.assignments(this.scanId), {
+      [StreamField.assignment]: JSON.stringify(full),
+    })
   }
 
   async credits(): Promise<CreditRequest[]> {
     const entries = await this.plane.xrange(this.plane.keys.credits(this.scanId))
-    return entries.map((e) => parseControlJson(CreditRequest, e.fields.get('c'), 'credits'))
+    return entries.map((e) =>
+      parseControlJson(CreditRequest, e.fields.get(StreamField.message), 'credits'),
+    )
   }
 
   async #state(status: ScanState['status'], streams: string[]): Promise<void> {
@@ -223,7 +227,9 @@ export class FakeController {
   }
 
   async #update(update: ScanUpdate): Promise<void> {
-    await this.plane.xadd(this.plane.keys.scanUpdates(), { u: JSON.stringify(update) })
+    await this.plane.xadd(this.plane.keys.scanUpdates(), {
+      [StreamField.update]: JSON.stringify(update),
+    })
   }
 }
 

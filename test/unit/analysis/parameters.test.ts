@@ -30,7 +30,7 @@ describe('parameter descriptions', () => {
 
   it('rejects an unknown dtype, a wrong default or a typo, naming the module', () => {
     expect(() => parseParameterDescriptions([{ name: 'a', dtype: 'complex' }], 'm.ts:W')).toThrow(
-      /m\.ts:W: describeParameters\(\).*\[0/,
+      /m\.ts:W: describeParameters\(\): 0\.dtype: /,
     )
     expect(() =>
       parseParameterDescriptions([{ name: 'a', dtype: 'int', default: 1.5 }], 'm'),

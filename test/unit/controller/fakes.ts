@@ -8,6 +8,7 @@ import type { ProcessInfo, ProcessRole } from '../../../src/control/process-info
 import type { Controller } from '../../../src/controller/controller.js'
 import { createController } from '../../../src/controller/create-controller.js'
 import type { ScanLimits } from '../../../src/controller/scan-limits.js'
+import { StreamField } from '../../../src/internal.js'
 import type { ScanId } from '../../../src/protocol/ids.js'
 import {
   AssignmentEntry,
@@ -70,7 +71,9 @@ export class FakeProcess {
       name: this.info.name,
       instanceId: this.info.instanceId,
     }
-    await this.#plane.xadd(this.#plane.keys.processEvents(), { e: JSON.stringify(e) })
+    await this.#plane.xadd(this.#plane.keys.processEvents(), {
+      [StreamField.entry]: JSON.stringify(e),
+    })
     this.#timer = setInterval(() => {
       this.#plane.pexpire(this.#key, ttlMs).catch(() => {})
     }, 30)
@@ -91,7 +94,9 @@ export class FakeProcess {
       name: this.info.name,
       instanceId: this.info.instanceId,
     }
-    await this.#plane.xadd(this.#plane.keys.processEvents(), { e: JSON.stringify(e) })
+    await this.#plane.xadd(this.#plane.keys.processEvents(), {
+      [StreamField.entry]: JSON.stringify(e),
+    })
   }
 }
 
@@ -163,7 +168,7 @@ export class FakeWorker extends FakeProcess {
       const batch = await this.#plane.xread(updates, after, { signal })
       for (const u of batch) {
         after = u.id
-        const update = parseControlJson(ScanUpdate, u.fields.get('u'), 'update')
+        const update = parseControlJson(ScanUpdate, u.fields.get(StreamField.update), 'update')
         if (update.type !== 'started') continue
         this.#current?.abort()
         const current = new AbortController()
@@ -185,7 +190,11 @@ export class FakeWorker extends FakeProcess {
       const batch = await this.#plane.xread(keys.assignments(scanId), after, { signal })
       for (const e of batch) {
         after = e.id
-        const entry = parseControlJson(AssignmentEntry, e.fields.get('a'), 'entry')
+        const entry = parseControlJson(
+          AssignmentEntry,
+          e.fields.get(StreamField.assignment),
+          'entry',
+        )
         this.entries.push(entry)
         this.seen.push(entry)
         this.#scanId = scanId
@@ -213,13 +222,17 @@ export class FakeWorker extends FakeProcess {
       done: [[this.info.name as never, toRanges(events)]],
       failed: 0,
     }
-    await this.#plane.xadd(this.#plane.keys.completions(scanId), { c: JSON.stringify(report) })
+    await this.#plane.xadd(this.#plane.keys.completions(scanId), {
+      [StreamField.message]: JSON.stringify(report),
+    })
     await this.#credit(scanId, events.length)
   }
 
   async #credit(scanId: ScanId, credits: number): Promise<void> {
     const req: CreditRequest = { worker: this.info.name as never, credits }
-    await this.#plane.xadd(this.#plane.keys.credits(scanId), { c: JSON.stringify(req) })
+    await this.#plane.xadd(this.#plane.keys.credits(scanId), {
+      [StreamField.message]: JSON.stringify(req),
+    })
   }
 }
 

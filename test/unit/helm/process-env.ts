@@ -3,15 +3,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { z } from 'zod'
-import { AutoscalerEnv } from '../../../autoscaler/autoscaler-config.js'
+import { AutoscalerEnvSpec } from '../../../autoscaler/autoscaler-config.js'
 import { ingesterCommand } from '../../../cli/commands/ingester.js'
-import { IngesterEnv } from '../../../ingesters/base/ingester-config.js'
-import { ReducerEnv } from '../../../reducer/reducer-env.js'
+import { IngesterEnvSpec } from '../../../ingesters/base/ingester-config.js'
+import { ReducerEnvSpec } from '../../../reducer/reducer-env.js'
 import { ControlPlaneEnv } from '../../../src/config/control-plane-env.js'
 import { DataPlaneEnv } from '../../../src/config/data-plane-env.js'
 import { LogEnv } from '../../../src/config/log-env.js'
-import { ControllerEnv } from '../../../src/controller/controller-config.js'
-import { WorkerEnv } from '../../../workers/worker-config.js'
+import { envNames, type RoleEnvSpec } from '../../../src/config/role-env.js'
+import { ControllerEnvSpec } from '../../../src/controller/controller-config.js'
+import { WorkerEnvSpec } from '../../../workers/worker-config.js'
 
 /**
  * The env variable names a zod env schema reads: the keys of its objects, through pipes (the
@@ -42,6 +43,11 @@ export function envNamesOf(schema: z.ZodType): Set<string> {
   return names
 }
 
+/** The env variable names a role's env spec reads for its own options (see `envNames`). */
+function specNames(spec: Pick<RoleEnvSpec<never>, 'prefix' | 'settings'>): Set<string> {
+  return new Set(envNames(spec))
+}
+
 const controlPlane = envNamesOf(ControlPlaneEnv)
 const dataPlane = envNamesOf(DataPlaneEnv)
 const logging = envNamesOf(LogEnv)
@@ -49,11 +55,11 @@ const union = (...sets: Set<string>[]) => new Set(sets.flatMap((s) => [...s]))
 
 /** What each `beamloom <role>` process reads from its env, by role (the container's args[0]). */
 export const ENV_NAMES_BY_ROLE: Readonly<Record<string, Set<string>>> = {
-  controller: union(envNamesOf(ControllerEnv), controlPlane, logging),
-  worker: union(envNamesOf(WorkerEnv), controlPlane, dataPlane, logging),
-  reducer: union(envNamesOf(ReducerEnv), controlPlane, dataPlane, logging),
-  ingester: union(envNamesOf(IngesterEnv), controlPlane, dataPlane, logging),
-  autoscaler: union(envNamesOf(AutoscalerEnv), logging),
+  controller: union(specNames(ControllerEnvSpec), controlPlane, logging),
+  worker: union(specNames(WorkerEnvSpec), controlPlane, dataPlane, logging),
+  reducer: union(specNames(ReducerEnvSpec), controlPlane, dataPlane, logging),
+  ingester: union(specNames(IngesterEnvSpec), controlPlane, dataPlane, logging),
+  autoscaler: union(specNames(AutoscalerEnvSpec), logging),
 }
 
 /** The devices `beamloom ingester <device>` knows, from the CLI itself. */

@@ -30,7 +30,7 @@ function recorder(): { logger: Logger; lines: Line[] } {
 class FakeRole extends ServiceBase {
   plane: ControlPlane | undefined
   constructor(
-    plane: ControlPlane,
+    plane: ControlPlane | undefined,
     readonly startError?: Error,
   ) {
     super('fake role')
@@ -134,5 +134,34 @@ describe('runRole', () => {
         source: new EventEmitter(),
       }),
     ).rejects.toBe(bad)
+  })
+
+  it('runs a role without a control plane (the autoscaler), its running line once started', async () => {
+    const { logger, lines } = recorder()
+    const source = new EventEmitter()
+    let role: FakeRole | undefined
+    const run = runRole({
+      role: 'autoscaler',
+      name: 'workers',
+      logger,
+      controlPlane: 'none',
+      drainTimeoutMs: 1000,
+      make: () => {
+        role = new FakeRole(undefined)
+        return role
+      },
+      onRunning: () => logger.info({}, 'autoscaler running'),
+      source,
+    })
+    await expect.poll(() => lines.map((l) => l.message)).toContain('autoscaler running')
+    expect(role?.state).toBe('running')
+    source.emit('SIGTERM')
+    expect(await run).toBe(0)
+    expect(role?.state).toBe('closed')
+    expect(lines.map((l) => l.message)).toEqual([
+      'autoscaler started',
+      'autoscaler running',
+      'autoscaler stopping',
+    ])
   })
 })

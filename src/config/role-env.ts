@@ -1,0 +1,111 @@
+import { z } from 'zod'
+import { ConfigError } from '../errors.js'
+import { type ControlPlaneConfig, ControlPlaneEnv } from './control-plane-env.js'
+import { parseDataPlaneEnv } from './data-plane-env.js'
+import type { FlatEnv } from './dranspose-env.js'
+import { type EnvSetting, envName, resolveSetting } from './env-setting.js'
+import { formatIssues } from './format-issues.js'
+
+/** What a role's env is read with: its typed config schema and the options set by env. */
+export interface RoleEnvSpec<S extends z.ZodType> {
+  /** The role, as error messages name it (`invalid worker config: …`). */
+  readonly role: string
+  /** The prefix of its variables (`WORKER`), see {@link envName}. */
+  readonly prefix: string
+  /** The role's typed config; its defaults apply to whatever the env leaves unset. */
+  readonly schema: S
+  /** The options read from the env, and how. */
+  readonly settings: { readonly [K in keyof z.input<S>]?: EnvSetting }
+  /** Read the shared control-plane variables too (`REDIS_URL`, …; default true). */
+  readonly controlPlane?: boolean
+  /** Add the deployment's CURVE keys (`DATA_PLANE_KEY_FILE`) to the config as `curve`. */
+  readonly dataPlane?: boolean
+}
+
+/** What {@link parseRoleEnv} returns. */
+export interface RoleEnv<T> {
+  /** The role's typed config, defaults applied. */
+  readonly config: T
+  /** The shared control-plane config (defaults only when the spec does not read it). */
+  readonly controlPlane: ControlPlaneConfig
+  /** Deprecation notes about the variables read, to log once the logger exists. */
+  readonly notes: readonly string[]
+}
+
+/** The variable names a spec reads for its own options (not aliases), in order. */
+export function envNames(spec: Pick<RoleEnvSpec<never>, 'prefix' | 'settings'>): string[] {
+  return Object.entries(spec.settings as Record<string, EnvSetting | undefined>).map(
+    ([option, setting]) => setting?.env ?? envName(spec.prefix, option),
+  )
+}
+
+/**
+ * Read a role's config from a flat env (pure apart from reading the CURVE key file; pass
+ * `process.env`, Dranspose's names translated, with the command's options laid over it). Each
+ * option's variable is {@link envName} of it unless the setting names another; aliases and
+ * deprecated names are read as {@link resolveSetting} says. The texts, and `fixed` values the
+ * caller sets itself, pass one zod parse of `spec.schema`; the shared control-plane variables
+ * (`REDIS_URL`, `REDIS_KEY_PREFIX`, `HEARTBEAT_MS`, `REDIS_CONNECT_TIMEOUT_MS`) are read the
+ * same way for every role.
+ * @throws ConfigError `CONFIG_INVALID`: `invalid <role> config: VARIABLE: message; …`, every
+ * bad variable at once, named as it was set (never echoing a value).
+ */
+export function parseRoleEnv<S extends z.ZodType>(
+  env: FlatEnv,
+  spec: RoleEnvSpec<S>,
+  fixed: (controlPlane: ControlPlaneConfig) => Partial<z.input<S>> = () => ({}),
+): RoleEnv<z.output<S>> {
+  const names = new Map<string, string>()
+  const texts: Record<string, string | undefined> = {}
+  const readers: Record<string, z.ZodType> = {}
+  const notes: string[] = []
+  for (const [option, setting] of Object.entries(
+    spec.settings as Record<string, EnvSetting | undefined>,
+  )) {
+    if (setting === undefined) continue
+    const found = resolveSetting(env, setting.env ?? envName(spec.prefix, option), setting)
+    names.set(option, found.name)
+    texts[option] = found.value
+    notes.push(...found.notes)
+    const read = setting.read ?? z.string()
+    readers[option] =
+      setting.required === undefined
+        ? read.optional()
+        : z.string({ error: setting.required }).pipe(read as z.ZodType<unknown, string>)
+  }
+  const plane =
+    spec.controlPlane === false ? ControlPlaneEnv.safeParse({}) : ControlPlaneEnv.safeParse(env)
+  const controlPlane = plane.success ? plane.data : ControlPlaneEnv.parse({})
+  const schema = z
+    .object(readers)
+    .transform((input): unknown => ({ ...fixed(controlPlane), ...dropUndefined(input) }))
+    // The typed schema checks what the env gave; its input type says nothing more here.
+    .pipe(spec.schema as z.ZodType<z.output<S>, unknown>)
+  const parsed = schema.safeParse(texts)
+  const issues = [...(plane.success ? [] : plane.error.issues), ...(parsed.error?.issues ?? [])]
+  if (!parsed.success || issues.length > 0) {
+    const nameOf = (path: readonly PropertyKey[]) =>
+      path.length === 0 ? undefined : names.get(String(path[0]))
+    throw new ConfigError(`invalid ${spec.role} config: ${formatIssues(issues, { nameOf })}`)
+  }
+  const config = spec.dataPlane === true ? withCurve(parsed.data, env) : parsed.data
+  return { config, controlPlane, notes }
+}
+
+function withCurve<T>(config: T, env: FlatEnv): T {
+  return { ...config, ...parseDataPlaneEnv(env) }
+}
+
+/**
+ * Validate a role's typed config the one way every `createX` does (pure): one zod parse.
+ * @throws ConfigError `CONFIG_INVALID`: `invalid <what>: path: message; …`.
+ */
+export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, what: string) {
+  const parsed = schema.safeParse(input)
+  if (!parsed.success) throw new ConfigError(`invalid ${what}: ${formatIssues(parsed.error)}`)
+  return parsed.data as z.output<S>
+}
+
+function dropUndefined(o: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
+}
