@@ -106,8 +106,10 @@ export class Controller extends ServiceBase {
         const p = change.process
         if (change.type === 'left' && p.role !== 'worker') await this.#lost(p, change.reason)
         if (p.role !== 'worker') continue
-        if (change.type === 'left') this.#run?.removeWorker(p.name)
-        else this.#run?.addWorker(p)
+        if (change.type === 'left') {
+          const run = this.#run
+          if (run !== undefined) this.#workerGone(run, p.name, change.reason)
+        } else this.#run?.addWorker(p)
       }
     })
     this.spawn('reconcile', async (s) => {
@@ -413,8 +415,9 @@ export class Controller extends ServiceBase {
 
   #sync(run: ScanRun, live: readonly ProcessInfo[]): void {
     const byName = new Map(live.map((w) => [w.name, w]))
-    for (const [name, instanceId] of run.members) {
-      if (byName.get(name)?.instanceId !== instanceId) run.removeWorker(name)
+    for (const [name, instanceId] of [...run.members]) {
+      const now = byName.get(name)
+      if (now?.instanceId !== instanceId) this.#workerGone(run, name, now ? 'replaced' : 'expired')
     }
     for (const w of live) run.addWorker(w satisfies RunWorker)
   }
@@ -444,6 +447,24 @@ export class Controller extends ServiceBase {
         )
       }
     }
+  }
+
+  /**
+   * A worker of the running scan is gone: it stopped heartbeating (said at WARNING: a fault),
+   * left cleanly, or another instance took its name. Its unfinished events go to the others;
+   * if it comes back it is a new member.
+   */
+  #workerGone(run: ScanRun, name: string, reason: string | undefined): void {
+    if (!run.members.has(name)) return
+    if (reason !== 'closed') {
+      const how = reason === 'replaced' ? 'was replaced by a new instance' : 'stopped heartbeating'
+      this.#note(
+        'warn',
+        `worker '${name}' ${how}; its unfinished events go to the other workers`,
+        run.scan.scanId,
+      )
+    }
+    run.removeWorker(name)
   }
 
   /** An ingester or the reducer left: say at once what the running scan now lacks. */

@@ -66,6 +66,11 @@ describe('controller failures and stops', () => {
     expect(bSlot).toBeDefined()
     expect(a.seen.flatMap((e) => e.slots).some(([, , w, s]) => w === 'a' && s === bSlot)).toBe(true)
     expect(new Set(a.processed).size).toBeGreaterThan(20)
+    // Said at WARNING in the shared log, naming the worker.
+    const warnings = (await c.logs.recent(100)).filter((l) => l.entry.level === 'warn')
+    expect(warnings.map((l) => l.entry.message)).toContain(
+      "worker 'b' stopped heartbeating; its unfinished events go to the other workers",
+    )
   })
 
   it('stops a scan, and a new map replaces a running scan', async () => {
