@@ -236,6 +236,19 @@ def shadowed_dranspose() -> Optional[str]:
     return os.path.dirname(spec.origin)
 
 
+def refuse_if_shadowed(channel: Channel) -> bool:
+    """Send the load error and say so when another ``dranspose`` is installed (docs/python.md)."""
+    other = shadowed_dranspose()
+    if other is None:
+        return False
+    channel.send({
+        "code": "MODULE_INVALID",
+        "error": f"a dranspose package is installed at {other}; beamloom's compatibility package would shadow it. "
+        "Run with an interpreter without it (BEAMLOOM_PYTHON) or uninstall it",
+    })
+    return True
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="beamloom.host")
     parser.add_argument("--role", choices=["worker", "reducer"], required=True)
@@ -248,13 +261,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     if args.memory_mib:
         cap = int(args.memory_mib * (1 << 20))
         resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
-    other = shadowed_dranspose()
-    if other is not None:
-        channel.send({
-            "code": "MODULE_INVALID",
-            "error": f"a dranspose package is installed at {other}; beamloom's compatibility package would shadow it. "
-            "Run the host with an interpreter without it (BEAMLOOM_PYTHON) or uninstall it",
-        })
+    if refuse_if_shadowed(channel):
         return 2
     try:
         module = import_user_module(args.module)

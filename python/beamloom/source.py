@@ -20,7 +20,7 @@ import traceback
 from typing import Any, Iterator, Optional
 
 from beamloom.channel import Channel
-from beamloom.host import shadowed_dranspose
+from beamloom.host import refuse_if_shadowed
 from beamloom.loading import LoadError, find_class, import_user_module
 
 MAX_BATCH_BYTES = 64 << 20
@@ -165,13 +165,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--cwd", default=os.getcwd())
     args = parser.parse_args(argv)
     channel = Channel()
-    other = shadowed_dranspose()
-    if other is not None:
-        channel.send({
-            "code": "MODULE_INVALID",
-            "error": f"a dranspose package is installed at {other}; beamloom's compatibility package would shadow it. "
-            "Run with an interpreter without it (BEAMLOOM_PYTHON) or uninstall it",
-        })
+    if refuse_if_shadowed(channel):
         return 2
     try:
         cls = load_source(args.module, args.cls, args.cwd)

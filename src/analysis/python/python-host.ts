@@ -43,6 +43,27 @@ interface Pending {
 export const STDERR_TAIL = 2000
 
 /**
+ * Forward a Python child's stdout (info) and stderr (warn) to `log`, line by line, keeping the
+ * end of its stderr. Returns what a crash report quotes: the last three stderr lines.
+ */
+export function forwardPythonOutput(child: ChildProcess, log: HostLog | undefined): () => string {
+  let tail = ''
+  const forward = (stream: Readable | null, level: 'info' | 'warn'): void => {
+    let partial = ''
+    stream?.on('data', (d: Buffer) => {
+      const text = d.toString()
+      if (level === 'warn') tail = (tail + text).slice(-STDERR_TAIL)
+      const lines = (partial + text).split('\n')
+      partial = lines.pop() ?? ''
+      for (const line of lines) if (line.length > 0) log?.(level, line)
+    })
+  }
+  forward(child.stdout, 'info')
+  forward(child.stderr, 'warn')
+  return () => tail.trim().split('\n').slice(-3).join(' | ')
+}
+
+/**
  * One Python process hosting one analysis class (`python3 -m beamloom.host`), and the channel to
  * it: requests on its fd 3, replies on its fd 4, one call at a time. A call over its time limit
  * kills the process; the process dying fails the pending call with a {@link HostDeath} that
@@ -54,11 +75,9 @@ export class PythonHost {
   readonly #input: Writable
   /** The progress file, opened (its path is gone: nothing is left behind if we die). */
   readonly #progressFd: number
-  readonly #log: HostLog | undefined
   #pending: Pending | undefined
   #queue: Promise<unknown> = Promise.resolve()
   #death: HostDeath | undefined
-  #stderrTail = ''
   /** Requests sent (the host counts them the same way; its progress file names one). */
   #requests = 0
   readonly exited: Promise<void>
@@ -77,14 +96,13 @@ export class PythonHost {
     this.#child = child
     this.#input = child.stdio[3] as Writable
     this.#progressFd = progressFd
-    this.#log = log
     this.parameters = parameters
     this.exited =
       child.exitCode !== null || child.signalCode !== null
         ? Promise.resolve()
         : new Promise((resolve) => child.once('exit', () => resolve()))
     ;(child.stdio[4] as Readable).on('data', (chunk: Buffer) => this.#onData(reader, chunk))
-    this.#watch()
+    this.#watch(log)
   }
 
   /** Alive until killed, crashed or closed. */
@@ -92,26 +110,14 @@ export class PythonHost {
     return this.#death === undefined
   }
 
-  #watch(): void {
+  #watch(log: HostLog | undefined): void {
     const child = this.#child
-    const forward = (stream: Readable | null, level: 'info' | 'warn'): void => {
-      let partial = ''
-      stream?.on('data', (d: Buffer) => {
-        const text = partial + d.toString()
-        if (level === 'warn')
-          this.#stderrTail = (this.#stderrTail + d.toString()).slice(-STDERR_TAIL)
-        const lines = text.split('\n')
-        partial = lines.pop() ?? ''
-        for (const line of lines) if (line.length > 0) this.#log?.(level, line)
-      })
-    }
-    forward(child.stdout, 'info')
-    forward(child.stderr, 'warn')
+    const stderrTail = forwardPythonOutput(child, log)
     child.on('error', () => {
       // reported through 'exit' (the process is gone either way)
     })
     const onExit = (code: number | null, signal: string | null): void => {
-      const tail = this.#stderrTail.trim().split('\n').slice(-3).join(' | ')
+      const tail = stderrTail()
       this.#die(
         'crashed',
         `the Python host exited (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`,

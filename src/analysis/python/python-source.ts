@@ -4,7 +4,7 @@ import { AnalysisError, BeamloomError, type ErrorCode, ProtocolError } from '../
 import type { StreamData, WorkerMessage } from '../../protocol/event.js'
 import { eventNumber } from '../../protocol/ids.js'
 import { frameMessage, MessageReader } from './host-channel.js'
-import { type HostLog, STDERR_TAIL } from './python-host.js'
+import { forwardPythonOutput, type HostLog } from './python-host.js'
 import { DEFAULT_PYTHON, pythonPackageDir } from './python-paths.js'
 
 /** Options of {@link openPythonSource}. */
@@ -173,24 +173,14 @@ class SourceChannel {
   readonly #reader = new MessageReader()
   readonly #replies: Reply[] = []
   readonly #waiting: { resolve: (r: Reply) => void; reject: (e: Error) => void }[] = []
-  #stderrTail = ''
+  readonly #stderrTail: () => string
   #dead: Error | undefined
   #closed = false
 
   constructor(child: ChildProcess, spec: string, log: HostLog | undefined) {
     this.#child = child
     this.#spec = spec
-    const forward = (stream: Readable | null, level: 'info' | 'warn'): void => {
-      let partial = ''
-      stream?.on('data', (d: Buffer) => {
-        if (level === 'warn') this.#stderrTail = (this.#stderrTail + d).slice(-STDERR_TAIL)
-        const lines = (partial + d.toString()).split('\n')
-        partial = lines.pop() ?? ''
-        for (const line of lines) if (line.length > 0) log?.(level, line)
-      })
-    }
-    forward(child.stdout, 'info')
-    forward(child.stderr, 'warn')
+    this.#stderrTail = forwardPythonOutput(child, log)
     ;(child.stdio[4] as Readable).on('data', (chunk: Buffer) => {
       try {
         for (const m of this.#reader.push(chunk)) this.#deliver(m as Reply)
@@ -215,7 +205,7 @@ class SourceChannel {
     )
     child.once('exit', (code, signal) => {
       if (this.#closed && this.#waiting.length === 0) return
-      const tail = this.#stderrTail.trim().split('\n').slice(-3).join(' | ')
+      const tail = this.#stderrTail()
       this.#fail(
         new AnalysisError(
           this.#spec,
