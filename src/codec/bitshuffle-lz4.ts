@@ -101,26 +101,35 @@ export function decodeBitshuffleLz4(
   const bytes = new Uint8Array(elementsDecoded * elementSize)
 
   // Pass 2: decompress each block, unshuffle into place.
-  const wasm =
-    opts.decompressBlock === undefined && opts.implementation !== 'ts' ? wasmBslz4() : undefined
-  let decoded = false
-  if (wasm !== undefined && blocks.length > 0) {
-    try {
-      wasm.decodeBlocks(blob, blocks, elementSize, bytes)
-      decoded = true
-    } catch (err) {
-      // The TypeScript decoder says what is wrong with the block, in its own words.
-      if (!(err instanceof Bslz4BlockFailed)) throw err
-    }
-  }
-  if (!decoded) {
+  const useWasm = opts.decompressBlock === undefined && opts.implementation !== 'ts'
+  if (!(useWasm && decodeBlocksWasm(blob, blocks, elementSize, bytes))) {
     decodeBlocksTs(blob, blocks, elementSize, bytes, opts.decompressBlock ?? decompressLz4Block)
   }
-  const done = blockedElements
   if (complete && remainder > 0) {
-    bytes.set(blob.subarray(pos, pos + remainder * elementSize), done * elementSize)
+    bytes.set(blob.subarray(pos, pos + remainder * elementSize), blockedElements * elementSize)
   }
   return { bytes, complete, elementsDecoded, totalElements, elementSize }
+}
+
+/**
+ * Decode the blocks with the WebAssembly decoder; false when it is not available or refused a
+ * block (the TypeScript decoder then says what is wrong with it, in its own words).
+ */
+function decodeBlocksWasm(
+  blob: Uint8Array,
+  blocks: readonly Bslz4Block[],
+  elementSize: number,
+  bytes: Uint8Array,
+): boolean {
+  const wasm = wasmBslz4()
+  if (wasm === undefined || blocks.length === 0) return false
+  try {
+    wasm.decodeBlocks(blob, blocks, elementSize, bytes)
+    return true
+  } catch (err) {
+    if (err instanceof Bslz4BlockFailed) return false
+    throw err
+  }
 }
 
 /** Decompress each block into scratch, unshuffle it into place (the TypeScript decoder). */

@@ -1,19 +1,5 @@
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { repoPath } from '../../harness/fixtures.js'
-
-const run = promisify(execFile)
-
-async function heavyModulesOf(entry: string): Promise<string[]> {
-  const { stdout } = await run(process.execPath, [
-    '--import',
-    'tsx',
-    repoPath('test/harness/heavy-modules.mts'),
-    repoPath(entry),
-  ])
-  return JSON.parse(stdout) as string[]
-}
+import { heavyModulesOf } from '../../harness/heavy-modules-of.js'
 
 describe("'beamloom/analysis', the entry for analysis modules", () => {
   it('loads none of the live system: no HTTP, Redis, zmq, logging or metrics library', async () => {

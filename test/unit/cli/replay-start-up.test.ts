@@ -1,19 +1,5 @@
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { repoPath } from '../../harness/fixtures.js'
-
-const run = promisify(execFile)
-
-async function heavyModulesOf(entry: string): Promise<string[]> {
-  const { stdout } = await run(process.execPath, [
-    '--import',
-    'tsx',
-    repoPath('test/harness/heavy-modules.mts'),
-    repoPath(entry),
-  ])
-  return JSON.parse(stdout) as string[]
-}
+import { heavyModulesOf } from '../../harness/heavy-modules-of.js'
 
 describe('beamloom replay start-up', () => {
   it('loads no HTTP, Redis, zmq or metrics library, with the scheduling rules it shares with the live worker', async () => {
