@@ -385,7 +385,13 @@ export class ScanRun extends ServiceBase {
     return true
   }
 
+  /**
+   * Something changed: wake the publisher, and end the run if that completed it. The last event
+   * can complete through any input, not only a completion report: a fault at the attempt limit
+   * or a removed worker's dropped broadcast place.
+   */
   #notify(): void {
+    this.#checkFinished()
     this.#wake?.()
   }
 

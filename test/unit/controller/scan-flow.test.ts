@@ -169,6 +169,42 @@ describe('controller: events whose analysis times out or crashes', () => {
     // A late completion of event 4 by the worker that gave up on it changes nothing.
     expect(c.progress()).toMatchObject({ status: 'finished', failed_events: 1 })
   })
+  it('finishes the scan when its last outstanding event fails at the attempt limit', async () => {
+    bed = await testBed()
+    await bed.ingester('ing', ['eiger'])
+    const a = await bed.worker('a', { window: 30, paused: true })
+    const c = await bed.controller()
+    const id = await c.startScan(uniform(10), false)
+    await vi.waitFor(() => expect(c.run?.assigner.heldBy('a' as never)).toEqual([[0, 10]]))
+    const b = await bed.worker('b', { window: 30, paused: true })
+    await vi.waitFor(() => expect(c.run?.members.has('b')).toBe(true))
+    // Every event but 4 completes; then event 4 fails on both workers, after everything else.
+    const report: object = {
+      done: [
+        [
+          'a',
+          [
+            [0, 4],
+            [5, 10],
+          ],
+        ],
+      ],
+      failed: 0,
+    }
+    await bed.fakes.xadd(bed.fakes.keys.completions(id), { c: JSON.stringify(report) })
+    await vi.waitFor(() => expect(c.run?.assigner.heldBy('a' as never)).toEqual([[4, 5]]))
+    const fault = (worker: string) =>
+      bed!.fakes.xadd(bed!.fakes.keys.credits(id), {
+        c: JSON.stringify({ worker, fault: { event: 4, kind: 'crashed', reason: 'memory cap' } }),
+      })
+    await fault('a')
+    await vi.waitFor(() => expect(c.run?.assigner.heldBy('b' as never)).toEqual([[4, 5]]))
+    await fault('b')
+    await vi.waitFor(() => expect(c.scan()?.status).toBe('finished'), { timeout: 5000 })
+    expect(c.progress()).toMatchObject({ finished: true, completed_events: 10, failed_events: 1 })
+    expect(a.processed).toEqual([])
+    expect(b.processed).toEqual([])
+  })
 })
 
 describe('controller: nothing waits forever', () => {
