@@ -195,8 +195,11 @@ class RedisControlPlane extends ServiceBase implements ControlPlane {
     return this.#settle(this.#check(keys).callBuffer(command, args))
   }
 
-  /** Await a reply, mapping errors, and giving up once the plane has released its connections. */
-  async #settle<T>(reply: Promise<T>): Promise<T> {
+  /**
+   * Await a reply, mapping errors, and giving up once the plane has released its connections
+   * or `signal` aborts (rejecting with its reason).
+   */
+  async #settle<T>(reply: Promise<T>, signal?: AbortSignal): Promise<T> {
     // Safe: the reply is also awaited below; this only keeps a late rejection from being
     // reported as unhandled after the race was decided.
     reply.catch(() => {})
@@ -206,11 +209,15 @@ class RedisControlPlane extends ServiceBase implements ControlPlane {
     })
     if (this.#released.signal.aborted) reject?.(new Error('connection released'))
     else if (reject) this.#inFlight.add(reject)
+    const onAbort = (): void => reject?.(signal?.reason)
+    signal?.addEventListener('abort', onAbort, { once: true })
     try {
       return await Promise.race([reply, released])
     } catch (err) {
+      if (signal?.aborted) throw signal.reason
       throw this.#mapError(err)
     } finally {
+      signal?.removeEventListener('abort', onAbort)
       if (reject) this.#inFlight.delete(reject)
     }
   }
@@ -335,14 +342,16 @@ class RedisControlPlane extends ServiceBase implements ControlPlane {
     const { signal } = opts
     signal?.throwIfAborted()
     const conn = this.#takeIdle() ?? this.#openBlocking()
-    // ioredis cannot cancel one command: an aborted read drops its connection instead.
+    // ioredis cannot cancel one command: an aborted read drops its connection instead, and
+    // stops waiting for the reply (ioredis never settles a command of a connection dropped
+    // while it was reconnecting).
     const onAbort = (): void => this.#drop(conn)
     signal?.addEventListener('abort', onAbort, { once: true })
     const blockMs = opts.timeoutMs === undefined ? 0 : Math.max(1, Math.ceil(opts.timeoutMs))
     const count = opts.count ?? DEFAULT_XREAD_COUNT
     const args = ['COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, afterId]
     try {
-      const reply = await this.#settle(conn.callBuffer('XREAD', args))
+      const reply = await this.#settle(conn.callBuffer('XREAD', args), signal)
       // A reply may still arrive after an abort dropped the connection: never pool that one.
       if (this.state === 'running' && !this.#dropped.has(conn)) this.#idle.push(conn)
       else this.#drop(conn)

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { parseRedisUrl } from '../../../src/config/redis-url.js'
 import { type ControlPlane, STREAM_START } from '../../../src/control/control-plane.js'
 import { createRedisControlPlane } from '../../../src/control/redis-control-plane.js'
@@ -128,5 +128,37 @@ describe('Redis control plane: connection', () => {
     expect(await blocked).toMatchObject({ code: 'UPSTREAM_CLOSED' })
     const result = await pending
     if (result instanceof Error) expect(result).toMatchObject({ code: 'UPSTREAM_CLOSED' })
+  })
+  it('ends an aborted blocking read at once, even while its connection is reconnecting', async () => {
+    const proxy = await proxied()
+    const changes: string[] = []
+    const plane = track(
+      createRedisControlPlane(
+        { url: `redis://127.0.0.1:${proxy.port}`, keyPrefix: prefix(), retryMinMs: 200 },
+        { onConnectionChange: (change) => changes.push(change) },
+      ),
+    )
+    await plane.start()
+    const abort = new AbortController()
+    let settled: unknown
+    const read = plane
+      .xread(plane.keys.logs(), STREAM_START, { signal: abort.signal })
+      .then(
+        (r) => r,
+        (e: unknown) => e,
+      )
+      .then((r) => {
+        settled = r
+      })
+    // Redis goes away: every connection, the blocking one too, is reconnecting.
+    await proxy.close()
+    await vi.waitFor(() => expect(changes).toContain('lost'))
+    abort.abort(new Error('scan closed'))
+    await vi.waitFor(() => expect(settled).toBeInstanceOf(Error), { timeout: 2_000 })
+    expect(settled).toMatchObject({ message: 'scan closed' })
+    await read
+    expect(plane.state).toBe('running')
+    // Redis is still gone: nothing to clean up there.
+    await plane.close({ force: true })
   })
 })
