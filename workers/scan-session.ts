@@ -32,6 +32,9 @@ import { EventAssembler, type ReadyEvent } from './event-assembler.js'
 import type { ReducerLink } from './reducer-link.js'
 import { ResultOutbox } from './result-outbox.js'
 
+/** How long closing a session waits to hand its last results to the reducer. */
+const FLUSH_ON_CLOSE_MS = 10_000
+
 /** What a {@link ScanSession} needs from its worker. */
 export interface ScanSessionOptions {
   readonly scanId: ScanId
@@ -175,8 +178,19 @@ export class ScanSession extends ServiceBase {
     this.addCloseStep('flush results', async ({ force, signal }) => {
       o.reducer.listen(undefined)
       if (force || this.#outbox.itemCount === 0) return
-      // Best effort: results not made durable are events not complete, handed out again.
-      await this.#outbox.flush((parts) => o.reducer.send(parts, signal)).catch(() => {})
+      // Best effort, bounded: results not made durable are events not complete, handed out
+      // again while the scan runs; a reducer that takes no results must not hold the worker.
+      const deadline = AbortSignal.any([signal, AbortSignal.timeout(FLUSH_ON_CLOSE_MS)])
+      const items = this.#outbox.itemCount
+      await this.#outbox
+        .flush((parts) => o.reducer.send(parts, deadline))
+        .catch((err: unknown) => {
+          if (signal.aborted) return
+          o.logger.warn(
+            { scanId: this.scanId, results: items, err: toError(err).message },
+            `results not handed to the reducer within ${FLUSH_ON_CLOSE_MS / 1000} s of closing the scan`,
+          )
+        })
     })
     o.reducer.listen({
       onAck: (ack) => this.#onAck(ack),
