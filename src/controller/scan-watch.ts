@@ -87,9 +87,18 @@ export function waitingFor(run: ScanRun, live: readonly ProcessInfo[]): string[]
   if (workers.length === 0) out.push('a live worker')
   else out.push(...missingTags(run.assigner.plan, workers))
   if (out.length > 0) return out
+  if (run.assigner.finished) return ['the scan to end (every event is complete)']
+  const members = run.members
+  for (const p of workers) {
+    if (!members.has(p.name)) out.push(`worker '${p.name}' to join the scan (it is live)`)
+  }
   for (const name of run.assigner.workers) {
     const held = run.assigner.heldBy(name)
-    if (held.length === 0) continue
+    if (held.length === 0) {
+      // Nothing to do and no credits: it has not asked for work (or its results are unacknowledged).
+      if (run.assigner.creditsOf(name) <= 0) out.push(`worker '${name}' to ask for work`)
+      continue
+    }
     const [from, to] = held[0]!
     const count = held.reduce((n, [f, t]) => n + t - f, 0)
     out.push(

@@ -233,6 +233,25 @@ describe('controller: nothing waits forever', () => {
     await a.resume()
   })
 
+  it('names a live worker that never asks for work when the broadcast start waits for it', async () => {
+    bed = await testBed()
+    await bed.ingester('ing', ['eiger'])
+    const reducer = new FakeProcess(bed.fakes, 'reducer', 'reducer')
+    await reducer.register()
+    await bed.worker('a')
+    const lazy = new FakeProcess(bed.fakes, 'worker', 'lazy', { tags: ['generic'] })
+    await lazy.register()
+    const c = await bed.controller(true, { stallWarnMs: 300 })
+    await c.startScan(uniform(4), true)
+    await vi.waitFor(() => expect(c.progress().waiting_for).toBeDefined(), { timeout: 5000 })
+    expect(c.progress()).toMatchObject({ completed_events: 0 })
+    expect(c.progress().waiting_for).toContain("worker 'lazy' to ask for work")
+    expect(c.progress().waiting_for).not.toContain("worker 'a' to ask for work")
+    await c.stop()
+    lazy.crash()
+    reducer.crash()
+  })
+
   it('fails a running scan whose state vanished from the control plane (data lost)', async () => {
     bed = await testBed()
     await bed.ingester('ing', ['eiger'])
