@@ -335,6 +335,10 @@ export class ForwardPlan {
         if (frame === undefined) return
         const route = this.#books[s]!.get(event)
         frame.targets = route ?? []
+        // A worker the event is routed away from drops what it had of it: routed back to it
+        // later (a worker removed and added again), it needs the frames again.
+        for (const worker of frame.sent)
+          if (!frame.targets.includes(worker)) frame.sent.delete(worker)
         for (const worker of frame.targets) {
           if (!frame.sent.has(worker)) this.#deliver(event, s, frame, worker, out)
         }

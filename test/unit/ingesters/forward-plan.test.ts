@@ -96,6 +96,30 @@ describe('ForwardPlan', () => {
     expect(plan.counters[0]!.resent).toBe(2)
   })
 
+  it('delivers again to a worker an event is routed away from and then back to', () => {
+    const { plan } = makePlan(['eiger'], ['a', 'b'])
+    plan.applyEntry(
+      entry({ released: [0, 2], routes: { eiger: [route(0, 2, ['a'])] }, workerSlots: { a: 0 } }),
+    )
+    expect(summary(drain(plan))).toEqual(['a:0:0:0', 'a:1:0:0'])
+    // The controller removed a (its heartbeat lapsed): its events go to b, and a drops them.
+    const away = plan.applyEntry(
+      entry({ seq: 1, rerouted: [[0, 2]], routes: { eiger: [route(0, 2, ['b'])] } }),
+    )
+    expect(summary(away)).toEqual(['b:0:0:0', 'b:1:0:0'])
+    // b failed event 1 and a, added again with a new slot, takes it: a needs the frame again.
+    const back = plan.applyEntry(
+      entry({
+        seq: 2,
+        rerouted: [[1, 2]],
+        routes: { eiger: [route(1, 2, ['a'])] },
+        workerSlots: { a: 2 },
+      }),
+    )
+    expect(summary(back)).toEqual(['a:1:0:2'])
+    expect(plan.awaits(w('a'))).toBe(false)
+  })
+
   it('applies a re-route to events not read yet', () => {
     const { plan } = makePlan(['eiger'], ['a', 'b'])
     plan.applyEntry(entry({ released: [0, 2], routes: { eiger: [route(0, 2, ['a'])] } }))
