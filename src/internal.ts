@@ -155,6 +155,7 @@ export { decodePayload, encodePayload } from './codec/result-payload.js'
 export {
   type ControlPlaneConfig,
   ControlPlaneEnv,
+  type ControlPlaneVariable,
   parseControlPlaneEnv,
 } from './config/control-plane-env.js'
 export { parseDataPlaneEnv } from './config/data-plane-env.js'

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import {
+  type ControlPlaneVariable,
   EnvRead,
   envName,
   envNames,
@@ -174,6 +175,27 @@ describe('parseRoleEnv', () => {
     expect(configError(() => parseRoleEnv({ TEST_MODULE: 'm', TEST_NAME: '' }, Spec))).toMatch(
       /^invalid test config: TEST_NAME: Too small/,
     )
+  })
+
+  it('reads all, none or only the listed control-plane variables, as the spec says', () => {
+    const env = { TEST_MODULE: 'm', HEARTBEAT_MS: '250', REDIS_CONNECT_TIMEOUT_MS: '500' }
+    const read = (controlPlane: boolean | readonly ControlPlaneVariable[]) =>
+      parseRoleEnv({ ...env, REDIS_URL: 'http://r' }, { ...Spec, controlPlane })
+    expect(() => read(true)).toThrow(/REDIS_URL: /)
+    expect(read(false).controlPlane).toEqual(parseRoleEnv({ TEST_MODULE: 'm' }, Spec).controlPlane)
+    expect(read(['REDIS_CONNECT_TIMEOUT_MS']).controlPlane).toMatchObject({
+      redisUrl: undefined,
+      heartbeatMs: 1000,
+      connectTimeoutMs: 500,
+    })
+    expect(
+      configError(() =>
+        parseRoleEnv(
+          { TEST_MODULE: 'm', REDIS_CONNECT_TIMEOUT_MS: '0' },
+          { ...Spec, controlPlane: ['REDIS_CONNECT_TIMEOUT_MS'] },
+        ),
+      ),
+    ).toBe('invalid test config: REDIS_CONNECT_TIMEOUT_MS: Too small: expected number to be >0')
   })
 
   it('lists the own names of a spec', () => {
