@@ -173,7 +173,13 @@ export {
   type ResolvedSetting,
   resolveSetting,
 } from './config/env-setting.js'
-export { type FormatIssuesOptions, formatIssues } from './config/format-issues.js'
+export {
+  type FormatIssuesOptions,
+  formatIssues,
+  type IssueLike,
+  type ListedIssue,
+  listIssues,
+} from './config/format-issues.js'
 export {
   DEPRECATED_LOG_LEVEL_VARIABLES,
   type DeprecatedLogLevelVariable,

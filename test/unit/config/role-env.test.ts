@@ -7,6 +7,7 @@ import {
   envNames,
   formatIssues,
   isBeamloomError,
+  listIssues,
   parseConfig,
   parseRoleEnv,
   type RoleEnvSpec,
@@ -87,6 +88,17 @@ describe('formatIssues', () => {
     expect(formatIssues(error, { max: 1 })).toBe(
       'a: Invalid input: expected number, received string; (1 more)',
     )
+  })
+
+  it('lists the issues with JSON paths, which it formats as it formats the error', () => {
+    const listed = listIssues(error)
+    expect(listed).toEqual([
+      { path: ['a'], message: 'Invalid input: expected number, received string' },
+      { path: ['b', 'c'], message: 'Invalid input: expected string, received number' },
+    ])
+    expect(formatIssues(listed)).toBe(formatIssues(error))
+    const keyed = z.record(z.string(), z.int()).safeParse({ n: 'x' }).error as z.ZodError
+    expect(listIssues(keyed.issues).map((issue) => issue.path)).toEqual([['n']])
   })
 })
 
