@@ -12,6 +12,7 @@ export default defineConfig({
           // Unit tests share no global state (no module mocks): one module graph per worker
           // instead of one per file, which cut the project's import time from ~95 s to ~5 s.
           isolate: false,
+          setupFiles: ['test/harness/logged-errors-setup.ts'],
         },
       },
       {
@@ -20,7 +21,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 30_000,
-          setupFiles: ['test/harness/patient-waits.ts', 'test/harness/logged-errors.ts'],
+          setupFiles: ['test/harness/patient-waits.ts', 'test/harness/logged-errors-setup.ts'],
           expect: { poll: { timeout: 10_000, interval: 20 } },
         },
       },

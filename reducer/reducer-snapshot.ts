@@ -1,7 +1,7 @@
 import { Decoder, Encoder } from 'cbor-x'
 import { z } from 'zod'
 import type { ControlPlane } from '../src/internal.js'
-import { ProtocolError, type ScanId } from '../src/internal.js'
+import { formatIssues, ProtocolError, type ScanId } from '../src/internal.js'
 
 const encoder = new Encoder({ useRecords: false })
 const decoder = new Decoder({ useRecords: false, mapsAsObjects: true })
@@ -60,7 +60,9 @@ export async function readReducerSnapshot(
   // cbor-x gives byte strings as Buffers (a Uint8Array); anything else fails the schema.
   const parsed = ReducerSnapshot.safeParse(value)
   if (!parsed.success) {
-    throw new ProtocolError(`reducer snapshot of ${scanId}: ${parsed.error.issues[0]?.message}`)
+    throw new ProtocolError(
+      `reducer snapshot of ${scanId}: ${formatIssues(parsed.error, { max: 3 })}`,
+    )
   }
   return parsed.data
 }

@@ -54,6 +54,7 @@ export { TickClock } from './analysis/tick-clock.js'
 export { openHdf5Stack } from './codec/hdf5/hdf5-stack.js'
 export { toJsonValue } from './codec/publish-json.js'
 export { readRecording } from './codec/recording-reader.js'
+export { formatIssues } from './config/format-issues.js'
 export {
   defaultLogLevel,
   type LogConfig,

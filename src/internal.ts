@@ -155,6 +155,7 @@ export { decodePayload, encodePayload } from './codec/result-payload.js'
 export {
   type ControlPlaneConfig,
   ControlPlaneEnv,
+  type ControlPlaneVariable,
   parseControlPlaneEnv,
 } from './config/control-plane-env.js'
 export { parseDataPlaneEnv } from './config/data-plane-env.js'
@@ -172,7 +173,13 @@ export {
   type ResolvedSetting,
   resolveSetting,
 } from './config/env-setting.js'
-export { type FormatIssuesOptions, formatIssues } from './config/format-issues.js'
+export {
+  type FormatIssuesOptions,
+  formatIssues,
+  type IssueLike,
+  type ListedIssue,
+  listIssues,
+} from './config/format-issues.js'
 export {
   DEPRECATED_LOG_LEVEL_VARIABLES,
   type DeprecatedLogLevelVariable,

@@ -59,7 +59,7 @@ async function runDevice(device: DeviceType, command: Command): Promise<void> {
   const name = config.name ?? `${config.streams.join('_')}-ingester`
   const logger = roleLogger(logConfigOf(opts, 'ingester'), name, { notes })
   const log: IngesterLogger = logger
-  const values = optionValues(command, process.env)
+  const values = optionValues(command, process.env, device.ingest.options ?? [])
   const { ingest } = device
   const make = (plane: ControlPlane): Ingester => {
     if (ingest.ingester !== undefined) {

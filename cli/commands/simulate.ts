@@ -28,7 +28,9 @@ export function deviceSimulateCommand(device: DeviceType): Command {
   const command: Command = new Command(device.name).description(device.simulate.description)
   for (const option of device.simulate.options) command.addOption(toOption(option))
   return command.action(() => {
-    const { what, simulator } = device.simulate.create(optionValues(command, process.env))
+    const { what, simulator } = device.simulate.create(
+      optionValues(command, process.env, device.simulate.options),
+    )
     return runSimulator(what, simulator)
   })
 }

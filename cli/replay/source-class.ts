@@ -3,6 +3,7 @@ import {
   AnalysisError,
   ConfigError,
   eventNumber,
+  formatIssues,
   type HostLog,
   loadSourceClass,
   openPythonSource,
@@ -133,9 +134,8 @@ async function* checked(
       if (next.done) return
       const parsed = SourceMessage.safeParse(next.value)
       if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
         throw new ProtocolError(
-          `${spec}: message ${count} of source generator ${index} is not {eventNumber, streams: {name: {typ, frames}}}: ${issues.join('; ')}`,
+          `${spec}: message ${count} of source generator ${index} is not {eventNumber, streams: {name: {typ, frames}}}: ${formatIssues(parsed.error, { max: 3 })}`,
         )
       }
       const streams: Record<string, StreamData> = {}

@@ -4,7 +4,6 @@ import {
   aborted,
   createProcessLogger,
   isAbortError,
-  parseControlPlaneEnv,
   type ScanId,
   sleep,
   toJsonValue,
@@ -15,6 +14,7 @@ import { EXIT_FAILED } from '../exit-codes.js'
 import { logConfigOf } from '../log-options.js'
 import { createScanProgress, progressMode, type ScanProgress } from './scan-progress.js'
 import { startUp, type UpSystem } from './start-up.js'
+import { parseUpEnv } from './up-env.js'
 import type { UpSpec } from './up-spec.js'
 
 /** How often `--serve` looks for a scan posted to the controller, ms. */
@@ -100,10 +100,7 @@ async function serveScans(
  */
 export async function runUp(spec: UpSpec, signal: AbortSignal): Promise<number> {
   const log = logConfigOf(spec, 'up')
-  // Only the start-up wait is read from the env: up's control plane is `--redis`.
-  const { connectTimeoutMs } = parseControlPlaneEnv({
-    REDIS_CONNECT_TIMEOUT_MS: process.env.REDIS_CONNECT_TIMEOUT_MS,
-  })
+  const { connectTimeoutMs } = parseUpEnv(process.env)
   await checkInputFiles([
     ...(spec.map === undefined ? [] : [{ what: 'trigger map', path: spec.map }]),
     ...(spec.parameters === undefined ? [] : [{ what: 'parameters file', path: spec.parameters }]),

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { DEVICES } from '../../ingesters/index.js'
-import { ConfigError } from '../../src/internal.js'
+import { ConfigError, formatIssues } from '../../src/internal.js'
 
 /** A device name of the registry. */
 const DeviceName = z.string().refine((name) => DEVICES.has(name), {
@@ -113,8 +113,9 @@ function splitDevice(text: string, flag: string): { device: string; rest: string
   return { device: text.slice(0, colon), rest: text.slice(colon + 1) }
 }
 
+/** The issues of a flag or a scan file, the whole value named `(value)`. */
 function issues(err: z.ZodError): string {
-  return err.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`).join('; ')
+  return formatIssues(err, { root: '(value)' })
 }
 
 /**

@@ -34,12 +34,22 @@ export interface DeviceOption {
   readonly defaultDescription?: string
   /** Accepted but not shown by `--help` (an old spelling). */
   readonly hidden?: boolean
+  /**
+   * The role prefix of the variable a value option (`--name <value>`) falls back to when the
+   * flag is not given, before its default: the config helper's `envName` of the prefix and the
+   * option's name (`--token` with `INGESTER` reads `INGESTER_TOKEN`, `--three-messages` would
+   * read `INGESTER_THREE_MESSAGES`). `--help` names the variable; its text passes the option's
+   * checks. Absent: the option is read from the command line only.
+   */
+  readonly envPrefix?: string
 }
 
 /**
- * The values of a device command's options, by long flag name without dashes (`three-messages`).
- * Each getter returns `undefined` for an option that was not given and has no default.
+ * The values of a device command's options, by long flag name without dashes (`three-messages`):
+ * the flag's, else its variable's ({@link DeviceOption.envPrefix}), else the default. Each getter
+ * returns `undefined` for an option that was not given and has no default.
  * @throws StateError when the value is not of the asked kind (a declaration error).
+ * @throws ConfigError `CONFIG_INVALID` when the option's variable fails the option's checks.
  */
 export interface DeviceOptionValues {
   string(name: string): string | undefined
@@ -53,9 +63,12 @@ export interface DeviceOptionValues {
   numberPair(name: string): [number, number] | undefined
   /** A two-string option such as `--motors sx,sy`. */
   stringPair(name: string): [string, string] | undefined
-  /** Whether the value is the declared default (the flag was not given). */
+  /** Whether the value is the declared default (neither the flag nor its variable was given). */
   fromDefault(name: string): boolean
-  /** The process environment, for options that fall back to an env variable. */
+  /**
+   * The process environment. Options that fall back to a variable declare it
+   * ({@link DeviceOption.envPrefix}) and are read by the getters; this is for anything else.
+   */
   readonly env: Readonly<Record<string, string | undefined>>
 }
 

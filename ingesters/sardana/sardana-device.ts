@@ -41,15 +41,12 @@ export const sardanaDevice: DeviceType = {
     options: [
       {
         flags: '--token <token>',
-        description: 'bearer token every POST must carry; unset: no check [INGESTER_TOKEN]',
+        description: 'bearer token every POST must carry; unset: no check',
+        envPrefix: 'INGESTER',
       },
     ],
     ingester: (config, url, values, deps) =>
-      createSardanaIngester(
-        config,
-        { url, token: values.string('token') ?? values.env.INGESTER_TOKEN },
-        deps,
-      ),
+      createSardanaIngester(config, { url, token: values.string('token') }, deps),
   },
   simulate: {
     description:
@@ -79,7 +76,11 @@ export const sardanaDevice: DeviceType = {
         parse: 'rate',
         default: 10,
       },
-      { flags: '--token <token>', description: 'bearer token the ingester wants [INGESTER_TOKEN]' },
+      {
+        flags: '--token <token>',
+        description: 'bearer token the ingester wants',
+        envPrefix: 'INGESTER',
+      },
     ],
     create: (values) => ({
       what: 'Sardana',
@@ -89,7 +90,7 @@ export const sardanaDevice: DeviceType = {
         motor: values.requireString('motor'),
         counters: values.requireNumber('counters'),
         rateHz: values.requireNumber('rate'),
-        token: values.string('token') ?? values.env.INGESTER_TOKEN,
+        token: values.string('token'),
       }),
     }),
   },

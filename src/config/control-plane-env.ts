@@ -37,6 +37,9 @@ export const ControlPlaneEnv = z
 /** Typed control-plane config, from {@link ControlPlaneEnv}. */
 export type ControlPlaneConfig = z.output<typeof ControlPlaneEnv>
 
+/** The name of one shared control-plane variable (`REDIS_URL`, `REDIS_CONNECT_TIMEOUT_MS`, …). */
+export type ControlPlaneVariable = keyof z.input<typeof ControlPlaneEnv>
+
 /**
  * Read the control-plane config from a flat env (pure; pass `process.env` in a main).
  * @throws ConfigError `CONFIG_INVALID` naming each bad variable (never echoing a password).

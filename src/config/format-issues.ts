@@ -13,14 +13,27 @@ export interface FormatIssuesOptions {
   readonly max?: number
 }
 
+/** What {@link formatIssues} reads of an issue: a zod issue, or one listed by {@link listIssues}. */
+export interface IssueLike {
+  readonly path: readonly PropertyKey[]
+  readonly message: string
+}
+
+/** One issue with a JSON-safe path (`['eiger', 0, 0, 'constraint']`), as HTTP 400 bodies list them. */
+export interface ListedIssue {
+  readonly path: readonly (string | number)[]
+  readonly message: string
+}
+
 /**
  * Zod issues as one line, the one format every error message uses (pure):
  * `path: message; path: message`, the path as dotted parts (`a.0.b`), as
  * `options.nameOf` names it (an env variable, for input read from the environment), or
- * `options.root` when the issue is about the whole input.
+ * `options.root` when the issue is about the whole input. Takes a `ZodError`, its issues, or
+ * issues listed by {@link listIssues} (and ones made like them).
  */
 export function formatIssues(
-  issues: z.ZodError | readonly z.core.$ZodIssue[],
+  issues: z.ZodError | readonly IssueLike[],
   options: FormatIssuesOptions = {},
 ): string {
   const all = 'issues' in issues ? issues.issues : issues
@@ -34,4 +47,17 @@ function pathName(path: readonly PropertyKey[], options: FormatIssuesOptions): s
   const named = options.nameOf?.(path)
   if (named !== undefined) return named
   return path.length === 0 ? (options.root ?? '(root)') : path.map(String).join('.')
+}
+
+/**
+ * Zod issues as a list of paths and messages (pure), what an HTTP 400 body carries as `issues`;
+ * {@link formatIssues} makes the message's line of the same list. A symbol key (zod never makes
+ * one from JSON) is shown as its text.
+ */
+export function listIssues(issues: z.ZodError | readonly z.core.$ZodIssue[]): ListedIssue[] {
+  const all = 'issues' in issues ? issues.issues : issues
+  return all.map((issue) => ({
+    path: issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key)),
+    message: issue.message,
+  }))
 }

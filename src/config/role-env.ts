@@ -1,6 +1,10 @@
 import { z } from 'zod'
 import { ConfigError } from '../errors.js'
-import { type ControlPlaneConfig, ControlPlaneEnv } from './control-plane-env.js'
+import {
+  type ControlPlaneConfig,
+  ControlPlaneEnv,
+  type ControlPlaneVariable,
+} from './control-plane-env.js'
 import { parseDataPlaneEnv } from './data-plane-env.js'
 import type { FlatEnv } from './dranspose-env.js'
 import { type EnvSetting, envName, resolveSetting } from './env-setting.js'
@@ -16,8 +20,12 @@ export interface RoleEnvSpec<S extends z.ZodType> {
   readonly schema: S
   /** The options read from the env, and how. */
   readonly settings: { readonly [K in keyof z.input<S>]?: EnvSetting }
-  /** Read the shared control-plane variables too (`REDIS_URL`, …; default true). */
-  readonly controlPlane?: boolean
+  /**
+   * Read the shared control-plane variables too (`REDIS_URL`, …): all of them (`true`, the
+   * default), none (`false`: their defaults), or only those listed (`beamloom up` reads
+   * `REDIS_CONNECT_TIMEOUT_MS` alone: its control plane is its `--redis` flag).
+   */
+  readonly controlPlane?: boolean | readonly ControlPlaneVariable[]
   /** Add the deployment's CURVE keys (`DATA_PLANE_KEY_FILE`) to the config as `curve`. */
   readonly dataPlane?: boolean
 }
@@ -73,8 +81,7 @@ export function parseRoleEnv<S extends z.ZodType>(
         ? read.optional()
         : z.string({ error: setting.required }).pipe(read as z.ZodType<unknown, string>)
   }
-  const plane =
-    spec.controlPlane === false ? ControlPlaneEnv.safeParse({}) : ControlPlaneEnv.safeParse(env)
+  const plane = ControlPlaneEnv.safeParse(controlPlaneInput(env, spec.controlPlane ?? true))
   const controlPlane = plane.success ? plane.data : ControlPlaneEnv.parse({})
   const schema = z
     .object(readers)
@@ -90,6 +97,13 @@ export function parseRoleEnv<S extends z.ZodType>(
   }
   const config = spec.dataPlane === true ? withCurve(parsed.data, env) : parsed.data
   return { config, controlPlane, notes }
+}
+
+/** The part of `env` a spec reads the control plane from ({@link RoleEnvSpec.controlPlane}). */
+function controlPlaneInput(env: FlatEnv, read: boolean | readonly ControlPlaneVariable[]): FlatEnv {
+  if (read === true) return env
+  if (read === false) return {}
+  return Object.fromEntries(read.map((name) => [name, env[name]]))
 }
 
 function withCurve<T>(config: T, env: FlatEnv): T {

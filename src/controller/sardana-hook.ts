@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { listIssues } from '../config/format-issues.js'
 import {
   MappingInvalidError,
   PartName,
@@ -49,13 +50,7 @@ export function sardanaSequence(
 ): Sequence {
   const parsed = SardanaHookInfo.safeParse(info)
   if (!parsed.success) {
-    throw new MappingInvalidError(
-      'sardana scan description',
-      parsed.error.issues.map((i) => ({
-        path: i.path.map((k) => (typeof k === 'symbol' ? String(k) : k)),
-        message: i.message,
-      })),
-    )
+    throw new MappingInvalidError('sardana scan description', listIssues(parsed.error))
   }
   const points = parsed.data.scan.nb_points
   if (points > maxPoints) {

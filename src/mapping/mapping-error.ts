@@ -1,3 +1,4 @@
+import { formatIssues } from '../config/format-issues.js'
 import { BeamloomError } from '../errors.js'
 
 /** One problem in a trigger map or sequence, at a JSON path (`['parts', 'main', 'eiger', 3]`). */
@@ -8,20 +9,15 @@ export interface MappingIssue {
 
 /**
  * A trigger map or sequence that does not validate. Code `MAPPING_INVALID`; `issues` lists every
- * problem found with its JSON path, ready to be returned as an HTTP 400 body.
+ * problem found with its JSON path, ready to be returned as an HTTP 400 body; the message names
+ * the first (`invalid trigger map: eiger.0.0.constraint: …; (2 more)`, see `formatIssues`).
  */
 export class MappingInvalidError extends BeamloomError {
   readonly issues: readonly MappingIssue[]
 
   constructor(what: string, issues: readonly MappingIssue[], options?: { cause?: unknown }) {
-    const first = issues[0]
-    const where = first === undefined ? '' : `: ${formatPath(first.path)}: ${first.message}`
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''
-    super('MAPPING_INVALID', `invalid ${what}${where}${more}`, options)
+    const listed = issues.length === 0 ? '' : `: ${formatIssues(issues, { max: 1 })}`
+    super('MAPPING_INVALID', `invalid ${what}${listed}`, options)
     this.issues = issues
   }
-}
-
-function formatPath(path: readonly (string | number)[]): string {
-  return path.length === 0 ? '(root)' : path.join('.')
 }

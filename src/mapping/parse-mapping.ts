@@ -1,5 +1,5 @@
-import type { z } from 'zod'
-import { MappingInvalidError, type MappingIssue } from './mapping-error.js'
+import { listIssues } from '../config/format-issues.js'
+import { MappingInvalidError } from './mapping-error.js'
 import { Sequence } from './sequence.js'
 import { TriggerMap } from './trigger-map.js'
 
@@ -11,7 +11,7 @@ import { TriggerMap } from './trigger-map.js'
 export function parseTriggerMap(json: unknown): TriggerMap {
   const result = TriggerMap.safeParse(json)
   if (!result.success) {
-    throw new MappingInvalidError('trigger map', issuesOf(result.error), { cause: result.error })
+    throw new MappingInvalidError('trigger map', listIssues(result.error), { cause: result.error })
   }
   return result.data
 }
@@ -24,7 +24,7 @@ export function parseTriggerMap(json: unknown): TriggerMap {
 export function parseSequence(json: unknown): Sequence {
   const result = Sequence.safeParse(json)
   if (!result.success) {
-    throw new MappingInvalidError('sequence', issuesOf(result.error), { cause: result.error })
+    throw new MappingInvalidError('sequence', listIssues(result.error), { cause: result.error })
   }
   return result.data
 }
@@ -41,11 +41,4 @@ export function parseAllWrap(value: unknown): boolean {
   throw new MappingInvalidError('option', [
     { path: ['all_wrap'], message: 'all_wrap must be true or false' },
   ])
-}
-
-function issuesOf(error: z.ZodError): MappingIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key)),
-    message: issue.message,
-  }))
 }

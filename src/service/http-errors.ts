@@ -1,13 +1,11 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import { formatIssues, type ListedIssue } from '../config/format-issues.js'
 import { type ErrorCode, isBeamloomError } from '../errors.js'
 import { MappingInvalidError } from '../mapping/index.js'
 
 /** One problem in a request, at a JSON path (`['body', 'eiger', 3, 0, 'constraint']`). */
-export interface HttpIssue {
-  readonly path: readonly (string | number)[]
-  readonly message: string
-}
+export type HttpIssue = ListedIssue
 
 /** The body of every error response; `detail` is what FastAPI (Dranspose) clients read. */
 export interface HttpErrorBody {
@@ -75,9 +73,8 @@ export function toErrorReply(err: unknown): HttpErrorBody {
       ],
       message: v.message ?? 'invalid',
     }))
-    const first = issues[0]
-    const text = first === undefined ? '' : `: ${first.path.join('.')}: ${first.message}`
-    return errorBody(400, 'REQUEST_INVALID', `invalid ${where}${text}`, issues)
+    const listed = issues.length === 0 ? '' : `: ${formatIssues(issues, { max: 1 })}`
+    return errorBody(400, 'REQUEST_INVALID', `invalid ${where}${listed}`, issues)
   }
   if (err instanceof MappingInvalidError) {
     return errorBody(400, err.code, err.message, err.issues)

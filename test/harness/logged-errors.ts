@@ -1,10 +1,7 @@
-// Setup for the unit and integration projects: a service given no logger writes to one that
-// records what it logs at error or above, and a test that ends with such a line fails, naming
-// it. A test that provokes errors on purpose says so with `allowLoggedErrors()`.
-import { Writable } from 'node:stream'
-import pino from 'pino'
-import { afterEach, beforeEach } from 'vitest'
-import { setDefaultLoggerFactory } from '../../src/internal.js'
+// What services given no logger of their own logged at error or above, per test; the setup
+// (`logged-errors-setup.ts`, in the unit and integration projects) records the lines and fails
+// a test that ends with one. A test that provokes errors on purpose says so with
+// `allowLoggedErrors()`. Importing this module registers nothing: only the projects' setup does.
 
 const logged: string[] = []
 let allowed = false
@@ -19,28 +16,18 @@ export function allowLoggedErrors(): void {
   allowed = true
 }
 
-const sink = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line === '') continue
-      const entry = JSON.parse(line) as { level: number; name?: string; msg?: string }
-      if (entry.level >= 50) logged.push(`${entry.name ?? 'service'}: ${entry.msg ?? line}`)
-    }
-    done()
-  },
-})
+/** For the setup: one line logged at error or above. */
+export function recordLoggedError(line: string): void {
+  logged.push(line)
+}
 
-setDefaultLoggerFactory((name) => pino({ name, level: 'warn' }, sink))
-
-beforeEach(() => {
+/** For the setup: a test starts, with nothing logged and nothing allowed. */
+export function resetLoggedErrors(): void {
   logged.length = 0
   allowed = false
-})
+}
 
-afterEach(() => {
-  if (allowed || logged.length === 0) return
-  const lines = logged.splice(0)
-  throw new Error(
-    `a service without a logger of its own logged ${lines.length} error(s); pass a logger or call allowLoggedErrors():\n${lines.join('\n')}`,
-  )
-})
+/** For the setup: the lines this test logged without allowing them, taken (empty if allowed). */
+export function takeUnexpectedLoggedErrors(): string[] {
+  return allowed ? [] : logged.splice(0)
+}

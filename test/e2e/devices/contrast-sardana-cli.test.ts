@@ -108,37 +108,42 @@ describe('beamloom simulate / ingester for contrast and sardana', () => {
     expect(await sardana.exited).toBe(0)
   })
 
-  it('beamloom ingester sardana listens at --upstream, wants --token, and stops on SIGTERM', async () => {
-    const port = await freePort()
-    const url = `http://127.0.0.1:${port}`
-    const child = spawnBeamloom(
-      'sardana ingester',
-      [
-        'ingester',
-        'sardana',
-        '--stream',
-        'sardana',
-        '--upstream',
-        url,
-        '--token',
-        'tok',
-        '--redis',
-        process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      ],
-      { REDIS_KEY_PREFIX: `cli-sardana-${randomUUID().slice(0, 8)}` },
-    )
-    children.push(child)
-    const desc = { serialno: 1, scandir: '/d', title: 't' }
-    await vi.waitFor(
-      async () => {
-        expect(await postJson(`${url}/v1/data_desc`, desc).catch(() => 0)).toBe(401)
-      },
-      { timeout: 10_000, interval: 100 },
-    )
-    expect(await postJson(`${url}/v1/record_end`, {}, 'tok')).toBe(400)
-    expect(await postJson(`${url}/v1/data_desc`, desc, 'tok')).toBe(200)
-    expect(await postJson(`${url}/v1/record_data`, { timestamp: 1 }, 'tok')).toBe(200)
-    child.process.kill('SIGTERM')
-    expect(await child.exited).toBe(0)
-  })
+  it.each([
+    ['--token', ['--token', 'tok'], {}],
+    ['INGESTER_TOKEN', [], { INGESTER_TOKEN: 'tok' }],
+  ])(
+    'beamloom ingester sardana listens at --upstream, wants the token of %s, and stops on SIGTERM',
+    async (_, tokenArgs, tokenEnv) => {
+      const port = await freePort()
+      const url = `http://127.0.0.1:${port}`
+      const child = spawnBeamloom(
+        'sardana ingester',
+        [
+          'ingester',
+          'sardana',
+          '--stream',
+          'sardana',
+          '--upstream',
+          url,
+          ...tokenArgs,
+          '--redis',
+          process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        ],
+        { REDIS_KEY_PREFIX: `cli-sardana-${randomUUID().slice(0, 8)}`, ...tokenEnv },
+      )
+      children.push(child)
+      const desc = { serialno: 1, scandir: '/d', title: 't' }
+      await vi.waitFor(
+        async () => {
+          expect(await postJson(`${url}/v1/data_desc`, desc).catch(() => 0)).toBe(401)
+        },
+        { timeout: 10_000, interval: 100 },
+      )
+      expect(await postJson(`${url}/v1/record_end`, {}, 'tok')).toBe(400)
+      expect(await postJson(`${url}/v1/data_desc`, desc, 'tok')).toBe(200)
+      expect(await postJson(`${url}/v1/record_data`, { timestamp: 1 }, 'tok')).toBe(200)
+      child.process.kill('SIGTERM')
+      expect(await child.exited).toBe(0)
+    },
+  )
 })

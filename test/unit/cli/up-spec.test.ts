@@ -48,6 +48,17 @@ describe('beamloom up options', () => {
     })
   })
 
+  it('names each problem of the spec by its path, the whole value as (value)', () => {
+    expect(() => parseUpSpec(7, 'up')).toThrow(
+      'up: (value): Invalid input: expected object, received number',
+    )
+    expect(() =>
+      parseUpSpec({ worker: 'w', reducer: 'r', wrokers: 2, port: 'x' }, 'f.yaml'),
+    ).toThrow(
+      'f.yaml: port: Invalid input: expected number, received string; (value): Unrecognized key: "wrokers"',
+    )
+  })
+
   it('reads a YAML scan file strictly and needs a source', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'beamloom-up-spec-'))
     const file = join(dir, 'scan.yaml')

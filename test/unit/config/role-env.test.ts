@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import {
+  type ControlPlaneVariable,
   EnvRead,
   envName,
   envNames,
   formatIssues,
   isBeamloomError,
+  listIssues,
   parseConfig,
   parseRoleEnv,
   type RoleEnvSpec,
@@ -86,6 +88,17 @@ describe('formatIssues', () => {
     expect(formatIssues(error, { max: 1 })).toBe(
       'a: Invalid input: expected number, received string; (1 more)',
     )
+  })
+
+  it('lists the issues with JSON paths, which it formats as it formats the error', () => {
+    const listed = listIssues(error)
+    expect(listed).toEqual([
+      { path: ['a'], message: 'Invalid input: expected number, received string' },
+      { path: ['b', 'c'], message: 'Invalid input: expected string, received number' },
+    ])
+    expect(formatIssues(listed)).toBe(formatIssues(error))
+    const keyed = z.record(z.string(), z.int()).safeParse({ n: 'x' }).error as z.ZodError
+    expect(listIssues(keyed.issues).map((issue) => issue.path)).toEqual([['n']])
   })
 })
 
@@ -174,6 +187,27 @@ describe('parseRoleEnv', () => {
     expect(configError(() => parseRoleEnv({ TEST_MODULE: 'm', TEST_NAME: '' }, Spec))).toMatch(
       /^invalid test config: TEST_NAME: Too small/,
     )
+  })
+
+  it('reads all, none or only the listed control-plane variables, as the spec says', () => {
+    const env = { TEST_MODULE: 'm', HEARTBEAT_MS: '250', REDIS_CONNECT_TIMEOUT_MS: '500' }
+    const read = (controlPlane: boolean | readonly ControlPlaneVariable[]) =>
+      parseRoleEnv({ ...env, REDIS_URL: 'http://r' }, { ...Spec, controlPlane })
+    expect(() => read(true)).toThrow(/REDIS_URL: /)
+    expect(read(false).controlPlane).toEqual(parseRoleEnv({ TEST_MODULE: 'm' }, Spec).controlPlane)
+    expect(read(['REDIS_CONNECT_TIMEOUT_MS']).controlPlane).toMatchObject({
+      redisUrl: undefined,
+      heartbeatMs: 1000,
+      connectTimeoutMs: 500,
+    })
+    expect(
+      configError(() =>
+        parseRoleEnv(
+          { TEST_MODULE: 'm', REDIS_CONNECT_TIMEOUT_MS: '0' },
+          { ...Spec, controlPlane: ['REDIS_CONNECT_TIMEOUT_MS'] },
+        ),
+      ),
+    ).toBe('invalid test config: REDIS_CONNECT_TIMEOUT_MS: Too small: expected number to be >0')
   })
 
   it('lists the own names of a spec', () => {

@@ -146,6 +146,52 @@ describe('controller HTTP API', () => {
     expect(wrap.json().issues[0].path).toEqual(['all_wrap'])
   })
 
+  it('answers 400 with every issue listed and the first in the message (formatIssues)', async () => {
+    const { app } = await setup()
+    const negative = { tags: ['generic'], constraint: -1 }
+    const mapping = await app.inject({
+      method: 'POST',
+      url: '/api/v1/mapping',
+      payload: { eiger: [[negative], [negative]] },
+    })
+    expect(mapping.statusCode).toBe(400)
+    const mappingMessage =
+      'invalid trigger map: eiger.0.0.constraint: constraint must not be negative; (1 more)'
+    expect(mapping.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'MAPPING_INVALID',
+      message: mappingMessage,
+      detail: mappingMessage,
+      issues: [
+        { path: ['eiger', 0, 0, 'constraint'], message: 'constraint must not be negative' },
+        { path: ['eiger', 1, 0, 'constraint'], message: 'constraint must not be negative' },
+      ],
+    })
+    const sardana = await app.inject({
+      method: 'POST',
+      url: '/api/v1/sardana_hook',
+      payload: { streams: ['eiger'], scan: {} },
+    })
+    expect(sardana.statusCode).toBe(400)
+    expect(sardana.json()).toMatchObject({
+      code: 'MAPPING_INVALID',
+      detail: 'invalid sardana scan description: scan.nb_points: no nb_points in scan',
+      issues: [{ path: ['scan', 'nb_points'], message: 'no nb_points in scan' }],
+    })
+    const query = await app.inject({ url: '/api/v1/load?scan=maybe&intervals=0' })
+    expect(query.statusCode).toBe(400)
+    expect(query.json()).toMatchObject({
+      code: 'REQUEST_INVALID',
+      detail:
+        'invalid querystring: querystring.intervals: Too small: expected number to be >0; (1 more)',
+      issues: [
+        { path: ['querystring', 'intervals'], message: 'Too small: expected number to be >0' },
+        { path: ['querystring', 'scan'], message: expect.stringMatching(/^Invalid option/) },
+      ],
+    })
+  })
+
   it('answers 400 naming missing streams and too few workers', async () => {
     const { app } = await setup()
     const res = await app.inject({
