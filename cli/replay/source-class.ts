@@ -5,9 +5,7 @@ import {
   eventNumber,
   type HostLog,
   loadSourceClass,
-  openPythonSource,
   ProtocolError,
-  pythonFromEnv,
   type StreamData,
   type WorkerMessage,
 } from '../../src/analysis-runtime.js'
@@ -92,6 +90,7 @@ async function openPythonSourceClass(
       `--source '${spec}': name the class, e.g. path/to/sources.py:MySource or package.module:MySource`,
     )
   }
+  const { openPythonSource, pythonFromEnv } = await import('../../src/analysis-runtime-lazy.js')
   const source = await openPythonSource(spec.slice(0, colon), spec.slice(colon + 1), {
     python: pythonFromEnv(process.env),
     log,

@@ -1,39 +1,24 @@
 /**
  * The module hooks (Node's `module.register`, run in the loader thread) that analysis modules
- * load through. Written as a data: URL so they work whether the host runs compiled (`dist/`)
- * or from source.
+ * load through. Written as data: URLs so they work whether the host runs compiled (`dist/`) or
+ * from source.
  *
- * - resolve: the bare specifiers `beamloom` and `beamloom/analysis` (`entries`) resolve to the
- *   running package's own entries, so analysis modules share the host's instance of the
- *   package: one copy of every class (`instanceof` holds across the seam), one copy of its
- *   CommonJS dependencies. Without it, tsx's scoped import loads the package a second time
- *   under its namespace, and ioredis's CommonJS index throws "Cannot redefine property:
- *   default" on the second load. `sources` does the same for a module inside this checkout
- *   that imports an entry by its path (`../../src/analysis.js`, as the examples do) while the
- *   host runs compiled: without it, tsx compiled the entry and all it imports from source, a
- *   second copy of the engine that took most of a replay's start-up (issue 14).
- * - load (only with `namespace`): a TypeScript file imported as `<file URL>?tsx-namespace=<ns>`
- *   is compiled on its own with esbuild's transform, as tsx would compile it (same URL, same
- *   esbuild options), without starting tsx. Only files that need nothing else compiled come
- *   this way (`compilesAlone`); tsx, registered later in the thread when a module needs it,
- *   answers those URLs before this hook does.
+ * {@link RESOLVE_HOST_HOOKS}: the bare specifiers `beamloom` and `beamloom/analysis`
+ * (`entries`) resolve to the running package's own entries, so analysis modules share the
+ * host's instance of the package: one copy of every class (`instanceof` holds across the seam),
+ * one copy of its CommonJS dependencies. Without it, tsx's scoped import loads the package a
+ * second time under its namespace, and ioredis's CommonJS index throws "Cannot redefine
+ * property: default" on the second load. `sources` does the same for a module inside this
+ * checkout that imports an entry by its path (`../../src/analysis.js`, as the examples do)
+ * while the host runs compiled: without it, tsx compiled the entry and all it imports from
+ * source, a second copy of the engine that took most of a replay's start-up (issue 14).
  */
-export const ANALYSIS_LOADER_HOOKS = `
-import { readFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
+export const RESOLVE_HOST_HOOKS = `
 let entries
 let sources
-let namespace
-let esbuildFrom
-let tsconfigRaw
-let esbuild
 export function initialize(data) {
   entries = data.entries
   sources = data.sources
-  namespace = data.namespace
-  esbuildFrom = data.esbuildFrom
-  tsconfigRaw = data.tsconfigRaw
 }
 function sourceEntry(specifier, parentURL) {
   if (parentURL === undefined || !/^(\\.\\.?\\/|\\/|file:)/.test(specifier)) return undefined
@@ -49,59 +34,30 @@ export async function resolve(specifier, context, next) {
   if (url !== undefined) return { url, format: 'module', shortCircuit: true }
   return next(specifier, context)
 }
-export async function load(url, context, next) {
-  if (namespace === undefined || !url.startsWith('file:')) return next(url, context)
-  const parsed = new URL(url)
-  if (parsed.searchParams.get('tsx-namespace') !== namespace) return next(url, context)
-  if (!/\\.m?ts$/.test(parsed.pathname)) return next(url, context)
-  const file = fileURLToPath(parsed)
-  // Loaded with require: importing esbuild's CommonJS from ESM would scan all of it for names.
-  esbuild ??= createRequire(esbuildFrom)('esbuild')
-  // tsx's options, and its name for a .mts file (x.mts compiles as x.ts: errors name x.ts).
-  const sourcefile = file.endsWith('.mts') ? file.slice(0, -3) + 'ts' : file
-  const options = {
-    loader: 'ts',
-    format: 'esm',
-    target: 'node' + process.versions.node,
-    sourcefile,
-    sourcemap: true,
-    sourcesContent: false,
-    minifyWhitespace: true,
-    keepNames: true,
-    ...(tsconfigRaw === undefined ? {} : { tsconfigRaw }),
-  }
-  let code
-  try {
-    // The asynchronous call: the synchronous one starts a thread of its own to wait on.
-    const out = await esbuild.transform(await readFile(file, 'utf8'), options)
-    const map = out.map.replace(JSON.stringify(sourcefile), JSON.stringify(file))
-    code =
-      out.code +
-      // Split so that this line is no source-map comment of the hooks' own module.
-      '\\n//# sourceMapping' +
-      'URL=data:application/json;base64,' +
-      Buffer.from(map).toString('base64')
-  } catch (err) {
-    // As tsx reports it: esbuild's message, without its lists of errors and warnings.
-    err.name = 'TransformError'
-    delete err.errors
-    delete err.warnings
-    throw err
-  }
-  return { format: 'module', source: code, shortCircuit: true }
-}
 `
 
-/** What {@link ANALYSIS_LOADER_HOOKS} is initialised with. */
-export interface AnalysisLoaderData {
+/** What {@link RESOLVE_HOST_HOOKS} is initialised with. */
+export interface ResolveHostData {
   /** Bare specifier → URL of the host's entry. */
   readonly entries: Record<string, string>
   /** URL of a checkout's entry source → URL of the compiled entry that runs. */
   readonly sources: Record<string, string>
-  /** tsx's namespace of this thread; without it the hooks only resolve. */
-  readonly namespace?: string
-  /** A file URL from which `require('esbuild')` finds esbuild. */
-  readonly esbuildFrom?: string
-  /** The compiler options esbuild reads (tsx's are those of `tsconfig.json` in the cwd). */
-  readonly tsconfigRaw?: { readonly compilerOptions: Record<string, unknown> }
+}
+
+/**
+ * A hook that answers the load of `url` with `source`, an ES module compiled in the main thread
+ * (`compile-typescript.ts`); registered once per module compiled alone, so the loader thread
+ * never starts a compiler. Every other URL goes on down the chain. The URL and the text are part
+ * of the hook's own source: each registration is a module of its own (Node would reuse one
+ * module registered twice under the same URL, and initialise it again).
+ */
+export function serveCompiledHook(url: string, source: string): string {
+  return `
+const url = ${JSON.stringify(url)}
+const source = ${JSON.stringify(source)}
+export async function load(requested, context, next) {
+  if (requested !== url) return next(requested, context)
+  return { format: 'module', source, shortCircuit: true }
+}
+`
 }

@@ -3,8 +3,13 @@ import { existsSync, readFileSync } from 'node:fs'
 import { register as registerHooks } from 'node:module'
 import { extname } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { ANALYSIS_LOADER_HOOKS, type AnalysisLoaderData } from './analysis-loader-hooks.js'
-import { compilesAlone, readCwdTsconfig } from './compiles-alone.js'
+import {
+  RESOLVE_HOST_HOOKS,
+  type ResolveHostData,
+  serveCompiledHook,
+} from './analysis-loader-hooks.js'
+import { compileTypeScript } from './compile-typescript.js'
+import { type CwdTsconfig, compilesAlone, readCwdTsconfig } from './compiles-alone.js'
 import { isPathSpecifier, parseImportSpecifiers } from './module-imports.js'
 
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts', '.tsx', '.jsx'])
@@ -50,48 +55,41 @@ function checkoutSources(): Record<string, string> {
 }
 
 type ScopedImport = (specifier: string, parentURL: string) => Promise<unknown>
+type Module = Record<string, unknown>
 
-/** This thread's loader: the hooks, tsx's namespace, and tsx once a module needed it. */
+/** This thread's loader: what the hooks answer, tsx's namespace, and tsx once a module needed it. */
 interface Loader {
   readonly namespace: string
-  readonly entries: Record<string, string>
-  readonly sources: Record<string, string>
-  readonly compilesAlone: (path: string) => boolean
+  readonly host: ResolveHostData
+  readonly tsconfig: CwdTsconfig
+  /** Whether the hooks are registered (after the first module's host entries are loaded). */
+  hooked: boolean
+  /** Modules compiled alone, by URL: each file is compiled once. */
+  readonly alone: Map<string, Promise<Module>>
   tsx?: Promise<ScopedImport>
 }
 
 /**
  * Per thread (hooks are registered per thread: a worker thread that loads a module sets up its
- * own): the analysis hooks (`analysis-loader-hooks.ts`), which resolve `beamloom` to the host
- * and compile single TypeScript files. tsx starts only when a module needs it (`tsxImport`).
- * One namespace per thread: loading the same file twice gives the same classes, whichever
- * loader compiled it.
+ * own). One namespace per thread, tsx's: a file compiled alone gets the URL tsx would give it,
+ * so loading the same file twice gives the same classes, whichever way it was compiled.
  */
 let loader: Loader | undefined
 
-function setUp(entries: Record<string, string>, sources: Record<string, string>): Loader {
-  const namespace = randomUUID()
-  const tsconfig = readCwdTsconfig()
-  const data: AnalysisLoaderData = {
-    entries,
-    sources,
-    namespace,
-    esbuildFrom: import.meta.url,
-    ...(tsconfig.kind === 'plain'
-      ? { tsconfigRaw: { compilerOptions: tsconfig.compilerOptions } }
-      : {}),
-  }
-  registerHooks(`data:text/javascript,${encodeURIComponent(ANALYSIS_LOADER_HOOKS)}`, { data })
-  // As tsx does on registering: stacks of compiled modules point into their TypeScript.
+function hooksUrl(source: string): string {
+  return `data:text/javascript,${encodeURIComponent(source)}`
+}
+
+/**
+ * Register the hooks that resolve `beamloom` to the host (`RESOLVE_HOST_HOOKS`). As tsx does on
+ * registering, turn source maps on: stacks of compiled modules point into their TypeScript.
+ */
+function hook(l: Loader): void {
+  if (l.hooked) return
+  const data: ResolveHostData = l.host
+  registerHooks(hooksUrl(RESOLVE_HOST_HOOKS), { data })
   process.setSourceMapsEnabled(true)
-  const hostSpecifiers = new Set(Object.keys(entries))
-  return {
-    namespace,
-    entries,
-    sources,
-    compilesAlone: (path) =>
-      compilesAlone(path, { tsconfig, hostSpecifiers, hostSources: sources }),
-  }
+  l.hooked = true
 }
 
 /**
@@ -101,36 +99,50 @@ function setUp(entries: Record<string, string>, sources: Record<string, string>)
 async function tsxImport(l: Loader): Promise<ScopedImport> {
   const { register } = await import('tsx/esm/api')
   const scoped = register({ namespace: l.namespace })
-  const data: AnalysisLoaderData = { entries: l.entries, sources: l.sources }
-  registerHooks(`data:text/javascript,${encodeURIComponent(ANALYSIS_LOADER_HOOKS)}`, { data })
+  const data: ResolveHostData = l.host
+  registerHooks(hooksUrl(RESOLVE_HOST_HOOKS), { data })
   return (specifier, parentURL) => scoped.import(specifier, parentURL)
 }
 
 /**
- * Load the host's entries that the first module names, before the hooks start: once they run,
- * every import in the thread takes a round trip through the loader thread, which about doubled
- * the time to load `beamloom/analysis` (issue 14). Nothing changes but the time: the module
- * would load them as it starts. Best effort: a module the scan cannot read preloads nothing.
+ * Load the host's entries that a module names, before the hooks start: once they run, every
+ * import in the thread takes a round trip through the loader thread, which about doubled the
+ * time to load `beamloom/analysis` (issue 14). Nothing changes but the time: the module would
+ * load them as it starts. Best effort: a module the scan cannot read preloads nothing.
  */
-async function preloadHostEntries(
-  path: string,
-  entries: Record<string, string>,
-  sources: Record<string, string>,
-): Promise<void> {
+async function preloadHostEntries(path: string, host: ResolveHostData): Promise<void> {
   let specifiers: string[] | undefined
   try {
     specifiers = parseImportSpecifiers(readFileSync(path, 'utf8'))
   } catch {
-    // Unreadable: the import below fails and says why.
+    // Unreadable: the import fails and says why.
     return
   }
   const url = pathToFileURL(path)
   const wanted = new Set<string>()
   for (const s of specifiers ?? []) {
-    const entry = isPathSpecifier(s) ? sources[new URL(s, url).href] : entries[s]
+    const entry = isPathSpecifier(s) ? host.sources[new URL(s, url).href] : host.entries[s]
     if (entry !== undefined) wanted.add(entry)
   }
   for (const entry of wanted) await import(entry)
+}
+
+/**
+ * A module compiled alone: esbuild starts on the compile while this thread loads the host's
+ * entries and starts the hooks, then a hook serves the compiled text under tsx's URL for the
+ * file (`serveCompiledHook`).
+ */
+async function importAlone(l: Loader, path: string, url: string): Promise<Module> {
+  const compiled = compileTypeScript(
+    path,
+    l.tsconfig.kind === 'plain' ? { compilerOptions: l.tsconfig.compilerOptions } : undefined,
+  )
+  // Settled below; until then a failed compile must not count as unhandled.
+  compiled.catch(() => {})
+  if (!l.hooked) await preloadHostEntries(path, l.host)
+  hook(l)
+  registerHooks(hooksUrl(serveCompiledHook(url, await compiled)))
+  return (await import(url)) as Module
 }
 
 /**
@@ -141,19 +153,36 @@ async function preloadHostEntries(
  * Works in the main thread and in worker threads. Rejects with the loader's error (syntax
  * error, missing import).
  */
-export async function importAnalysisFile(path: string): Promise<Record<string, unknown>> {
-  if (loader === undefined) {
-    const entries = hostEntries()
-    const sources = checkoutSources()
-    await preloadHostEntries(path, entries, sources)
-    loader ??= setUp(entries, sources)
+export async function importAnalysisFile(path: string): Promise<Module> {
+  loader ??= {
+    namespace: randomUUID(),
+    host: { entries: hostEntries(), sources: checkoutSources() },
+    tsconfig: readCwdTsconfig(),
+    hooked: false,
+    alone: new Map(),
   }
+  const l = loader
   const url = pathToFileURL(path).href
-  if (!TYPESCRIPT.has(extname(path))) return (await import(url)) as Record<string, unknown>
-  if (loader.compilesAlone(path)) {
-    return (await import(`${url}?tsx-namespace=${loader.namespace}`)) as Record<string, unknown>
+  if (TYPESCRIPT.has(extname(path))) {
+    const options = {
+      tsconfig: l.tsconfig,
+      hostSpecifiers: new Set(Object.keys(l.host.entries)),
+      hostSources: l.host.sources,
+    }
+    if (compilesAlone(path, options)) {
+      const namespaced = `${url}?tsx-namespace=${l.namespace}`
+      let mod = l.alone.get(namespaced)
+      if (mod === undefined) {
+        mod = importAlone(l, path, namespaced)
+        l.alone.set(namespaced, mod)
+      }
+      return mod
+    }
   }
-  loader.tsx ??= tsxImport(loader)
-  const scopedImport = await loader.tsx
-  return (await scopedImport(url, import.meta.url)) as Record<string, unknown>
+  if (!l.hooked) await preloadHostEntries(path, l.host)
+  hook(l)
+  if (!TYPESCRIPT.has(extname(path))) return (await import(url)) as Module
+  l.tsx ??= tsxImport(l)
+  const scopedImport = await l.tsx
+  return (await scopedImport(url, import.meta.url)) as Module
 }
