@@ -11,8 +11,12 @@ export type CwdTsconfig =
   /** One this module does not read as tsx would: `extends`, `paths`, `baseUrl`, or not JSON. */
   | { readonly kind: 'other' }
 
-/** The first `tsconfig.json` from `cwd` up, as tsx finds it, read as far as esbuild needs. */
-export function readCwdTsconfig(cwd = process.cwd()): CwdTsconfig {
+/**
+ * The first `tsconfig.json` from `cwd` up, as tsx finds it, read as far as esbuild needs; `other`
+ * when `TSX_TSCONFIG_PATH` names another one for tsx.
+ */
+export function readCwdTsconfig(cwd = process.cwd(), env = process.env): CwdTsconfig {
+  if (env.TSX_TSCONFIG_PATH !== undefined) return { kind: 'other' }
   for (let dir = cwd; ; dir = dirname(dir)) {
     const file = join(dir, 'tsconfig.json')
     if (existsSync(file)) return readTsconfig(file)

@@ -89,17 +89,19 @@ describe("the cwd's tsconfig.json", () => {
   it('is found from the cwd up and read when plain JSON without extends, paths or baseUrl', async () => {
     const conf = join(dir, 'conf')
     await writeFile(join(conf, 'tsconfig.json'), '{"compilerOptions":{"target":"ES2022"}}')
-    expect(readCwdTsconfig(join(conf, 'deeper'))).toEqual({
+    expect(readCwdTsconfig(join(conf, 'deeper'), {})).toEqual({
       kind: 'plain',
       compilerOptions: { target: 'ES2022' },
     })
     await writeFile(join(conf, 'tsconfig.json'), '{"extends":"./base.json"}')
-    expect(readCwdTsconfig(conf)).toEqual({ kind: 'other' })
+    expect(readCwdTsconfig(conf, {})).toEqual({ kind: 'other' })
     await writeFile(join(conf, 'tsconfig.json'), '{"compilerOptions":{"paths":{"a":["b"]}}}')
-    expect(readCwdTsconfig(conf)).toEqual({ kind: 'other' })
+    expect(readCwdTsconfig(conf, {})).toEqual({ kind: 'other' })
     await writeFile(join(conf, 'tsconfig.json'), '{ // a comment\n}')
-    expect(readCwdTsconfig(conf)).toEqual({ kind: 'other' })
+    expect(readCwdTsconfig(conf, {})).toEqual({ kind: 'other' })
     await writeFile(join(conf, 'tsconfig.json'), '{}')
-    expect(readCwdTsconfig(conf)).toEqual({ kind: 'plain', compilerOptions: {} })
+    expect(readCwdTsconfig(conf, {})).toEqual({ kind: 'plain', compilerOptions: {} })
+    // tsx reads the file TSX_TSCONFIG_PATH names instead: left to tsx.
+    expect(readCwdTsconfig(conf, { TSX_TSCONFIG_PATH: 'other.json' })).toEqual({ kind: 'other' })
   })
 })
