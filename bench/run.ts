@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --case large]`: the bench suite of issues 7 and 14.
  * `--case` (or `--only=`) takes case names, comma-separated: raw, small, large, scaling,
- * reducer, assignment, replay, bslz4, python.
+ * reducer, assignment, replay, bslz4, python, startup.
  *
  * Runs each case script in its own process, one after the other (each case runs several times
  * and reports every run), then prints one table — median, spread (min–max), the reference
@@ -64,6 +64,7 @@ const CASES: readonly Case[] = [
   { name: 'replay', script: 'case-replay.js', args: q },
   { name: 'bslz4', script: 'case-bslz4.js', args: q },
   { name: 'python', script: 'case-python.js', args: q },
+  { name: 'startup', script: 'case-startup.js', args: q },
 ]
 
 /** Run one case script; resolves its report (rows) or an error text. */

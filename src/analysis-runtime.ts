@@ -3,8 +3,10 @@
  * Python), running them inline, parameters, recordings and HDF5 stacks, and the ids, errors and
  * logging they use — what `beamloom replay` needs. Nothing here opens a socket or loads the
  * HTTP, Redis or zmq libraries, so a command built on it starts fast (issue 14: `replay` of a
- * small recording in ≤ 0.4 s). Internal, like `src/internal.ts` (which exports all of these
- * too); role folders and `cli/` import `src/` through one of the two.
+ * small recording in ≤ 0.4 s). Python runners and sources and HDF5 stacks are in
+ * `src/analysis-runtime-lazy.ts`, which a replay imports only when it uses them. Internal, like
+ * `src/internal.ts` (which exports all of these too); role folders and `cli/` import `src/`
+ * through one of these.
  */
 
 export type {
@@ -42,16 +44,7 @@ export {
   resolveParameters,
 } from './analysis/parameters.js'
 export type { HostLog } from './analysis/python/python-host.js'
-export { pythonFromEnv } from './analysis/python/python-paths.js'
-export { createPythonReducerRunner } from './analysis/python/python-reducer-runner.js'
-export {
-  openPythonSource,
-  type PythonSource,
-  type PythonSourceOptions,
-} from './analysis/python/python-source.js'
-export { createPythonWorkerRunner } from './analysis/python/python-worker-runner.js'
 export { TickClock } from './analysis/tick-clock.js'
-export { openHdf5Stack } from './codec/hdf5/hdf5-stack.js'
 export { toJsonValue } from './codec/publish-json.js'
 export { readRecording } from './codec/recording-reader.js'
 export { formatIssues } from './config/format-issues.js'

@@ -3,7 +3,6 @@ import { basename, extname } from 'node:path'
 import {
   ConfigError,
   eventNumber,
-  openHdf5Stack,
   STINS_TYP,
   StinsCompression,
   stinsSeries,
@@ -72,6 +71,7 @@ function defaultStream(file: string): string {
  * `DECODE_FAILED`) and closed when the events end or the reader stops early.
  */
 export async function* h5Messages(source: H5Source): AsyncGenerator<WorkerMessage> {
+  const { openHdf5Stack } = await import('../../src/analysis-runtime-lazy.js')
   const stack = await openHdf5Stack(source.file, source.dataset)
   try {
     let n = 0

@@ -1,8 +1,6 @@
 import {
   createInlineReducerRunner,
   createInlineWorkerRunner,
-  createPythonReducerRunner,
-  createPythonWorkerRunner,
   isPythonModule,
   mergeDescriptions,
   type ParameterDescription,
@@ -18,6 +16,16 @@ const UNLIMITED: RunnerLimits = {
   callTimeoutMs: Number.POSITIVE_INFINITY,
   lifecycleTimeoutMs: Number.POSITIVE_INFINITY,
   memoryMiB: Number.POSITIVE_INFINITY,
+}
+
+/** Stand-ins for the Python runners when neither module is Python: never called. */
+const NO_PYTHON = {
+  createPythonWorkerRunner: (): never => {
+    throw new Error('no Python runner loaded')
+  },
+  createPythonReducerRunner: (): never => {
+    throw new Error('no Python runner loaded')
+  },
 }
 
 /** The analyses of a replay: `n` worker runners and one reducer runner, not begun yet. */
@@ -45,6 +53,13 @@ export async function openReplayAnalysis(
   try {
     const shared = { context: {}, clock: new TickClock() }
     const wspec = parseModuleSpec(worker, cwd)
+    const rspec = parseModuleSpec(reducer, cwd)
+    // The Python runners are loaded only for a Python module: a TypeScript replay starts
+    // without them.
+    const { createPythonReducerRunner, createPythonWorkerRunner } =
+      isPythonModule(wspec) || isPythonModule(rspec)
+        ? await import('../../src/analysis-runtime-lazy.js')
+        : NO_PYTHON
     const w: WorkerRunner[] = []
     for (let i = 0; i < workers; i++) {
       const runner = isPythonModule(wspec)
@@ -53,7 +68,6 @@ export async function openReplayAnalysis(
       made.push(runner)
       w.push(runner)
     }
-    const rspec = parseModuleSpec(reducer, cwd)
     const r = isPythonModule(rspec)
       ? await createPythonReducerRunner(rspec, { limits: UNLIMITED, ...(cwd ? { cwd } : {}) })
       : await createInlineReducerRunner(reducer, UNLIMITED, cwd)

@@ -6,9 +6,7 @@ import {
   formatIssues,
   type HostLog,
   loadSourceClass,
-  openPythonSource,
   ProtocolError,
-  pythonFromEnv,
   type StreamData,
   type WorkerMessage,
 } from '../../src/analysis-runtime.js'
@@ -93,6 +91,7 @@ async function openPythonSourceClass(
       `--source '${spec}': name the class, e.g. path/to/sources.py:MySource or package.module:MySource`,
     )
   }
+  const { openPythonSource, pythonFromEnv } = await import('../../src/analysis-runtime-lazy.js')
   const source = await openPythonSource(spec.slice(0, colon), spec.slice(colon + 1), {
     python: pythonFromEnv(process.env),
     log,

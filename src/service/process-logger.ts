@@ -1,6 +1,11 @@
-import pino, { type DestinationStream, type Logger } from 'pino'
-import pinoPretty from 'pino-pretty'
+import { createRequire } from 'node:module'
+import type { DestinationStream, Logger } from 'pino'
 import type { LogConfig } from '../config/log-env.js'
+
+// pino and pino-pretty (CommonJS) are required when a logger is made, not when this module
+// loads: `beamloom replay`, which imports the analysis runtime but makes no logger, starts
+// without them (issue 14).
+const require = createRequire(import.meta.url)
 
 /** Options of {@link createProcessLogger}. */
 export interface ProcessLoggerOptions {
@@ -30,6 +35,7 @@ export function isPrettyLog(options: ProcessLoggerOptions): boolean {
  * (`[12:00:01.234] WARN (controller): message key=value`) on a terminal or when asked.
  */
 export function createProcessLogger(options: ProcessLoggerOptions): Logger {
+  const pino = require('pino') as typeof import('pino')
   const destination = options.destination ?? process.stderr
   const base = { level: options.log.level, ...(options.name ? { name: options.name } : {}) }
   if (!isPrettyLog(options)) {
@@ -37,6 +43,7 @@ export function createProcessLogger(options: ProcessLoggerOptions): Logger {
       destination === process.stderr ? pino.destination({ fd: 2, sync: true }) : destination
     return pino(base, stream)
   }
+  const pinoPretty = require('pino-pretty') as typeof import('pino-pretty')
   const pretty = pinoPretty({
     colorize: options.colour ?? destination.isTTY === true,
     destination: destination === process.stderr ? 2 : destination,

@@ -68,6 +68,11 @@ beforeAll(async () => {
   await symlink(repoPath(), join(proj, 'node_modules', 'beamloom'), 'dir')
   await writeFile(join(proj, 'worker.ts'), WORKER_TS)
   await writeFile(join(proj, 'reducer.ts'), REDUCER_TS)
+  // The same modules in an ES-module package: each compiles alone, without tsx.
+  await mkdir(join(proj, 'esm'))
+  await writeFile(join(proj, 'esm', 'package.json'), '{"type":"module"}')
+  await writeFile(join(proj, 'esm', 'worker.ts'), WORKER_TS)
+  await writeFile(join(proj, 'esm', 'reducer.ts'), REDUCER_TS)
   await writeFile(join(proj, 'host.mjs'), HOST_MJS)
   await writeFile(join(proj, 'thread.mjs'), THREAD_MJS)
 })
@@ -76,11 +81,16 @@ afterAll(async () => {
   await rm(proj, { recursive: true, force: true })
 })
 
-describe('TypeScript modules importing the installed beamloom package', () => {
+// tsx compiles `.ts` outside a `"type": "module"` package to CommonJS; inside one, a module that
+// imports no other file is compiled alone (src/analysis/compiles-alone.ts).
+describe.each([
+  ['a folder of .ts files (through tsx)', '.'],
+  ['an ES-module package (compiled alone)', 'esm'],
+])('TypeScript modules importing the installed beamloom package, in %s', (_, sub) => {
   it('share the host instance of the package (instanceof holds)', async () => {
     const { stdout } = await run(
       process.execPath,
-      [join(proj, 'host.mjs'), join(proj, 'worker.ts')],
+      [join(proj, 'host.mjs'), join(proj, sub, 'worker.ts')],
       {
         cwd: proj,
       },
@@ -91,7 +101,7 @@ describe('TypeScript modules importing the installed beamloom package', () => {
   it('load in a worker thread that loads the package itself', async () => {
     const { stdout } = await run(
       process.execPath,
-      [join(proj, 'thread.mjs'), join(proj, 'worker.ts')],
+      [join(proj, 'thread.mjs'), join(proj, sub, 'worker.ts')],
       {
         cwd: proj,
       },
@@ -100,16 +110,16 @@ describe('TypeScript modules importing the installed beamloom package', () => {
   })
 
   it('run under the installed `beamloom replay`', async () => {
-    const out = join(proj, 'roi.json')
+    const out = join(proj, sub, 'roi.json')
     await run(
       process.execPath,
       [
         join(proj, 'node_modules/beamloom/bin/beamloom.js'),
         'replay',
         '-w',
-        'worker.ts:RoiWorker',
+        join(sub, 'worker.ts:RoiWorker'),
         '-r',
-        'reducer.ts:RoiReducer',
+        join(sub, 'reducer.ts:RoiReducer'),
         '-f',
         fixturePath('dump_xrd.cbors'),
         '--out',
