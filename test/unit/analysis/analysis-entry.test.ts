@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { heavyModulesOf } from '../../harness/heavy-modules-of.js'
+import { heavyModulesOf } from '../../harness/modules-of.js'
 
 describe("'beamloom/analysis', the entry for analysis modules", () => {
   it('loads none of the live system: no HTTP, Redis, zmq, logging or metrics library', async () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { heavyModulesOf } from '../../harness/heavy-modules-of.js'
-import { loadedFilesOf } from '../../harness/loaded-files-of.js'
+import { heavyModulesOf, loadedFilesOf } from '../../harness/modules-of.js'
 
 describe('beamloom replay start-up', () => {
   it('loads no HTTP, Redis, zmq, logging or metrics library, with the scheduling rules it shares with the live worker', async () => {
