@@ -32,9 +32,6 @@ import { EventAssembler, type ReadyEvent } from './event-assembler.js'
 import type { ReducerLink } from './reducer-link.js'
 import { ResultOutbox } from './result-outbox.js'
 
-/** How long closing a session waits to hand its last results to the reducer. */
-const FLUSH_ON_CLOSE_MS = 10_000
-
 /** What a {@link ScanSession} needs from its worker. */
 export interface ScanSessionOptions {
   readonly scanId: ScanId
@@ -56,6 +53,8 @@ export interface ScanSessionOptions {
   readonly maxWindowEvents: number
   readonly flushItems: number
   readonly flushIdleMs: number
+  /** How long closing the session waits to hand its last results to the reducer, ms. */
+  readonly closeFlushMs: number
   /**
    * Result bytes sent but not yet acknowledged durable by the reducer, above which no further
    * event is processed until acknowledgements come (the worker keeps them to send again).
@@ -180,7 +179,7 @@ export class ScanSession extends ServiceBase {
       if (force || this.#outbox.itemCount === 0) return
       // Best effort, bounded: results not made durable are events not complete, handed out
       // again while the scan runs; a reducer that takes no results must not hold the worker.
-      const deadline = AbortSignal.any([signal, AbortSignal.timeout(FLUSH_ON_CLOSE_MS)])
+      const deadline = AbortSignal.any([signal, AbortSignal.timeout(o.closeFlushMs)])
       const items = this.#outbox.itemCount
       await this.#outbox
         .flush((parts) => o.reducer.send(parts, deadline))
@@ -188,7 +187,7 @@ export class ScanSession extends ServiceBase {
           if (signal.aborted) return
           o.logger.warn(
             { scanId: this.scanId, results: items, err: toError(err).message },
-            `results not handed to the reducer within ${FLUSH_ON_CLOSE_MS / 1000} s of closing the scan`,
+            `results not handed to the reducer within ${o.closeFlushMs} ms of closing the scan`,
           )
         })
     })

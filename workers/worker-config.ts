@@ -28,6 +28,8 @@ function defaultName(): string {
  *   keeps the small window). Set it to `windowEvents` for a fixed window.
  * - `flushItems` / `flushIdleMs`: a result batch leaves at this many items, or when the worker
  *   has had nothing to process for this many milliseconds (0: as soon as nothing is ready).
+ * - `closeFlushMs`: how long ending a scan waits to hand the last results to the reducer
+ *   (default 10 s); longer, they are left (a WARNING says so) and the worker goes on.
  * - `maxKeptBytes`: result bytes kept until the reducer makes them durable (they are sent again
  *   if the reducer restarts); above it the worker processes nothing more until it has caught up.
  * - `isolation`: where a TypeScript/JavaScript analysis runs: `thread` (default: a worker thread
@@ -57,6 +59,7 @@ export const WorkerConfig = z.strictObject({
   maxWindowEvents: z.int().min(2).max(1_000_000).default(2048),
   flushItems: z.int().positive().default(64),
   flushIdleMs: z.int().nonnegative().default(0),
+  closeFlushMs: z.int().positive().default(10_000),
   maxKeptBytes: z
     .int()
     .positive()

@@ -368,6 +368,7 @@ export class WorkerService extends ServiceBase {
       maxWindowEvents: this.config.maxWindowEvents,
       flushItems: this.config.flushItems,
       flushIdleMs: this.config.flushIdleMs,
+      closeFlushMs: this.config.closeFlushMs,
       maxKeptBytes: this.config.maxKeptBytes,
       processEventSeconds: this.metrics.processEventSeconds,
     })

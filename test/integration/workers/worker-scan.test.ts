@@ -45,7 +45,12 @@ function uniqueName(): string {
 async function startWorker(
   plane: ControlPlane,
   module = 'EchoWorker',
-  extra: { windowEvents?: number; maxWindowEvents?: number; name?: string } = {},
+  extra: {
+    windowEvents?: number
+    maxWindowEvents?: number
+    name?: string
+    closeFlushMs?: number
+  } = {},
 ): Promise<WorkerService> {
   const worker = createWorker(
     {
@@ -341,5 +346,41 @@ describe('worker in a scan', () => {
     // Frames of a scan that is over are dropped.
     await ingester.router.sendTo(name, events(next.scanId, 0, 1, ['a']))
     await vi.waitFor(() => expect(worker.droppedBatches).toBe(1))
+  })
+  it('ends a scan within closeFlushMs when no reducer takes its last results, says so, and goes on', async () => {
+    const plane = await openPlane('memory', res)
+    const ingester = await fakeIngester(plane, res, 'ing-a', ['a'])
+    // No reducer at all: the results of the scan's last event have nowhere to go.
+    const name = WorkerName.parse(uniqueName())
+    const worker = await startWorker(plane, 'EchoWorker', { name, closeFlushMs: 300 })
+    let release: () => void = () => {}
+    recordOf(name).gate = new Promise<void>((r) => {
+      release = r
+    })
+    await vi.waitFor(() => expect(ingester.router.workers.has(name)).toBe(true))
+    const ctl = new FakeController(plane)
+    await ctl.start(['a'])
+    await ctl.assign({
+      released: [0, 2],
+      routes: { a: [route(0, 2, [name])] },
+      workerSlots: { [name]: 0 },
+    })
+    await ingester.router.sendTo(name, events(ctl.scanId, 0, 2, ['a']))
+    await vi.waitFor(() => expect(recordOf(name).events).toEqual([0]))
+    // The scan ends while event 0 is in hand; its result is made after the loops stopped.
+    await ctl.finish()
+    release()
+    // Logged once the session has closed.
+    const ended = () => logger.lines.filter((l) => l.msg === 'scan ended')
+    await vi.waitFor(() => expect(ended()).toHaveLength(1), { timeout: 15_000 })
+    const warned = logger.lines.filter((l) => l.level === 'warn').map((l) => l.msg)
+    expect(warned).toContainEqual(
+      expect.stringMatching(/^results not handed to the reducer within 300 ms of closing the scan/),
+    )
+    // The worker goes on: it joins the next scan.
+    const next = new FakeController(plane)
+    await next.start(['a'])
+    await vi.waitFor(() => expect(worker.session?.scanId).toBe(next.scanId))
+    await next.stop()
   })
 })
