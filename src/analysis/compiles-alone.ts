@@ -39,6 +39,18 @@ function readTsconfig(file: string): CwdTsconfig {
   return { kind: 'plain', compilerOptions: options as Record<string, unknown> }
 }
 
+/**
+ * What the module file `file` imports (`parseImportSpecifiers`), or `undefined` when it cannot
+ * be read or the scan does not follow it.
+ */
+export function scanImports(file: string): string[] | undefined {
+  try {
+    return parseImportSpecifiers(readFileSync(file, 'utf8'))
+  } catch {
+    return undefined
+  }
+}
+
 /** The `type` of the package a file belongs to (the nearest `package.json` up). */
 function packageType(file: string): string | undefined {
   for (let dir = dirname(file); ; dir = dirname(dir)) {
@@ -85,17 +97,12 @@ export function compilesAlone(
     readonly hostSpecifiers: ReadonlySet<string>
     readonly hostSources: Readonly<Record<string, string>>
   },
+  specifiers: readonly string[] | undefined = scanImports(file),
 ): boolean {
   if (options.tsconfig.kind === 'other') return false
   const ext = extname(file)
   if (ext !== '.mts' && !(ext === '.ts' && packageType(file) === 'module')) return false
-  let specifiers: string[] | undefined
-  try {
-    specifiers = parseImportSpecifiers(readFileSync(file, 'utf8'))
-  } catch {
-    // Unreadable now: let the loader report it as it always has.
-    return false
-  }
+  // Unreadable or not followed by the scan: the loader reports or handles it as it always has.
   if (specifiers === undefined) return false
   const url = pathToFileURL(file)
   return specifiers.every((s) =>

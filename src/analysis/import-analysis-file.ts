@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { register as registerHooks } from 'node:module'
 import { extname } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -9,8 +9,8 @@ import {
   serveCompiledHook,
 } from './analysis-loader-hooks.js'
 import { compileTypeScript } from './compile-typescript.js'
-import { type CwdTsconfig, compilesAlone, readCwdTsconfig } from './compiles-alone.js'
-import { isPathSpecifier, parseImportSpecifiers } from './module-imports.js'
+import { type CwdTsconfig, compilesAlone, readCwdTsconfig, scanImports } from './compiles-alone.js'
+import { isPathSpecifier } from './module-imports.js'
 
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts', '.tsx', '.jsx'])
 
@@ -108,16 +108,14 @@ async function tsxImport(l: Loader): Promise<ScopedImport> {
  * Load the host's entries that a module names, before the hooks start: once they run, every
  * import in the thread takes a round trip through the loader thread, which about doubled the
  * time to load `beamloom/analysis` (issue 14). Nothing changes but the time: the module would
- * load them as it starts. Best effort: a module the scan cannot read preloads nothing.
+ * load them as it starts. Best effort: a module the scan could not read (`undefined`) preloads
+ * nothing.
  */
-async function preloadHostEntries(path: string, host: ResolveHostData): Promise<void> {
-  let specifiers: string[] | undefined
-  try {
-    specifiers = parseImportSpecifiers(readFileSync(path, 'utf8'))
-  } catch {
-    // Unreadable: the import fails and says why.
-    return
-  }
+async function preloadHostEntries(
+  path: string,
+  specifiers: readonly string[] | undefined,
+  host: ResolveHostData,
+): Promise<void> {
   const url = pathToFileURL(path)
   const wanted = new Set<string>()
   for (const s of specifiers ?? []) {
@@ -132,14 +130,19 @@ async function preloadHostEntries(path: string, host: ResolveHostData): Promise<
  * entries and starts the hooks, then a hook serves the compiled text under tsx's URL for the
  * file (`serveCompiledHook`).
  */
-async function importAlone(l: Loader, path: string, url: string): Promise<Module> {
+async function importAlone(
+  l: Loader,
+  path: string,
+  specifiers: readonly string[],
+  url: string,
+): Promise<Module> {
   const compiled = compileTypeScript(
     path,
     l.tsconfig.kind === 'plain' ? { compilerOptions: l.tsconfig.compilerOptions } : undefined,
   )
   // Settled below; until then a failed compile must not count as unhandled.
   compiled.catch(() => {})
-  if (!l.hooked) await preloadHostEntries(path, l.host)
+  if (!l.hooked) await preloadHostEntries(path, specifiers, l.host)
   hook(l)
   registerHooks(hooksUrl(serveCompiledHook(url, await compiled)))
   return (await import(url)) as Module
@@ -163,23 +166,25 @@ export async function importAnalysisFile(path: string): Promise<Module> {
   }
   const l = loader
   const url = pathToFileURL(path).href
+  // Read once: what decides the way to load it and what is preloaded.
+  const specifiers = scanImports(path)
   if (TYPESCRIPT.has(extname(path))) {
     const options = {
       tsconfig: l.tsconfig,
       hostSpecifiers: new Set(Object.keys(l.host.entries)),
       hostSources: l.host.sources,
     }
-    if (compilesAlone(path, options)) {
+    if (specifiers !== undefined && compilesAlone(path, options, specifiers)) {
       const namespaced = `${url}?tsx-namespace=${l.namespace}`
       let mod = l.alone.get(namespaced)
       if (mod === undefined) {
-        mod = importAlone(l, path, namespaced)
+        mod = importAlone(l, path, specifiers, namespaced)
         l.alone.set(namespaced, mod)
       }
       return mod
     }
   }
-  if (!l.hooked) await preloadHostEntries(path, l.host)
+  if (!l.hooked) await preloadHostEntries(path, specifiers, l.host)
   hook(l)
   if (!TYPESCRIPT.has(extname(path))) return (await import(url)) as Module
   l.tsx ??= tsxImport(l)
