@@ -6,13 +6,13 @@ import {
   envName,
   envNames,
   formatIssues,
-  isBeamloomError,
   listIssues,
   parseConfig,
   parseRoleEnv,
   type RoleEnvSpec,
   resolveSetting,
 } from '../../../src/internal.js'
+import { configError } from '../../harness/config-error.js'
 
 describe('envName', () => {
   it('puts the option in UPPER_SNAKE case after the prefix', () => {
@@ -123,16 +123,6 @@ const Spec = {
     tags: { read: EnvRead.list },
   },
 } as const satisfies RoleEnvSpec<typeof Settings>
-
-function configError(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    expect(isBeamloomError(err, 'CONFIG_INVALID')).toBe(true)
-    return (err as Error).message
-  }
-  throw new Error('expected a ConfigError')
-}
 
 describe('parseRoleEnv', () => {
   it('reads derived names, applies the defaults and the control plane', () => {

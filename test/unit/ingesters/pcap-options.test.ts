@@ -2,17 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { countValues } from '../../../ingesters/pcap/pcap-tcp-connect.js'
 import { checkCaptureOptions, parsePcapTcpUrl } from '../../../ingesters/pcap/pcap-tcp-options.js'
 import { parsePcapZmqUrl } from '../../../ingesters/pcap/pcap-zmq-upstream.js'
-import { isBeamloomError } from '../../../src/internal.js'
-
-function configError(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    expect(isBeamloomError(err, 'CONFIG_INVALID')).toBe(true)
-    return (err as Error).message
-  }
-  throw new Error('expected a ConfigError')
-}
+import { configError } from '../../harness/config-error.js'
 
 describe('PandABox TCP address and capture options', () => {
   it('defaults to port 8889, an empty options line (as Dranspose), the header once, 2 s to connect', () => {
