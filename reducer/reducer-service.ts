@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import pino, { type Logger } from 'pino'
-import type { ControlPlane, ResultBatch } from '../src/internal.js'
+import type { ControlPlane, ReceivedBatch } from '../src/internal.js'
 import {
   advertisedAddress,
   ConfigError,
@@ -287,7 +287,7 @@ export class Reducer extends ServiceBase {
     const receiver = createResultReceiver({
       bind: options.bind,
       curve: options.curve,
-      onBatch: (batch, from) => this.#onBatch(scans, batch, from),
+      onBatches: (batches) => this.#onBatches(scans, batches),
       onInvalid: (err) => this.#logger.warn({ err }, `dropped an invalid result message`),
     })
     this.#receiver = receiver
@@ -380,15 +380,27 @@ export class Reducer extends ServiceBase {
       .catch((err: unknown) => this.#logger.warn({ err }, 'could not append to the shared log'))
   }
 
-  async #onBatch(scans: ScanSwitch, batch: ResultBatch, from: Uint8Array): Promise<void> {
-    const n = batch.items.length
+  /** Batches received together: each stretch of one scan reduced in one call. */
+  async #onBatches(scans: ScanSwitch, batches: readonly ReceivedBatch[]): Promise<void> {
+    let at = 0
+    while (at < batches.length && !this.signal.aborted) {
+      const scan = batches[at]!.batch.scan
+      let end = at + 1
+      while (end < batches.length && batches[end]!.batch.scan === scan) end++
+      await this.#onScanBatches(scans, batches.slice(at, end))
+      at = end
+    }
+  }
+
+  async #onScanBatches(scans: ScanSwitch, batches: readonly ReceivedBatch[]): Promise<void> {
+    const n = batches.reduce((sum, b) => sum + b.batch.items.length, 0)
     if (this.signal.aborted || n === 0) return
+    const scan = batches[0]!.batch.scan
     this.#waitingItems += n
     let waiting = true
     try {
       const current = scans.run
-      const run =
-        current?.scanId === batch.scan ? current : await scans.runFor(batch.scan, this.signal)
+      const run = current?.scanId === scan ? current : await scans.runFor(scan, this.signal)
       if (run === undefined) {
         if (!this.signal.aborted) this.#metrics.late.inc(n)
         return
@@ -396,7 +408,7 @@ export class Reducer extends ServiceBase {
       await scans.inLane(this.signal, () => {
         this.#waitingItems -= n
         waiting = false
-        return run.reduce(batch, from, this.#params!.current.parameters, this.signal)
+        return run.reduceMany(batches, this.#params!.current.parameters, this.signal)
       })
       if (run.dedup.wantsCompaction && !this.#compacting && !this.signal.aborted) {
         this.#compacting = true

@@ -183,56 +183,91 @@ export class ScanRun {
   }
 
   /**
-   * Reduce one batch from the worker connection `from`: drop identities already reduced, run
-   * `processResult` on the new results (in order, one at a time), count `done`/`failed` items,
-   * queue every item of the batch (duplicates too: the sender's completion must count, see
-   * docs/reducer.md) for the completion report that follows the next snapshot, and acknowledge
-   * the batch as reduced. Items after `signal` aborts are left alone (they will be redone).
-   * User failures are logged and counted; this never rejects for them.
+   * Reduce one batch from the worker connection `from`: {@link reduceMany} of that batch alone.
    */
-  async reduce(
+  reduce(
     batch: ResultBatch,
     from: Uint8Array,
     parameters: Parameters,
     signal: AbortSignal,
   ): Promise<void> {
-    const { items, worker } = batch
+    return this.reduceMany([{ batch, from }], parameters, signal)
+  }
+
+  /**
+   * Reduce batches (each with the worker connection `from` it came on), in order: drop
+   * identities already reduced, run `processResult` on the new results (in order, one at a time,
+   * in one call of the runner for all the batches), count `done`/`failed` items, queue every item
+   * (duplicates too: the sender's completion must count, see docs/reducer.md) for the completion
+   * report that follows the next snapshot, and acknowledge each worker session once, after its
+   * last batch (acknowledgements are cumulative). Items after `signal` aborts are left alone (they
+   * will be redone). User failures are logged and counted; this never rejects for them.
+   */
+  async reduceMany(
+    batches: readonly { readonly batch: ResultBatch; readonly from: Uint8Array }[],
+    parameters: Parameters,
+    signal: AbortSignal,
+  ): Promise<void> {
     const c = this.counts
     if (this.#status !== 'running') {
-      c.late += items.length
-      this.#options.metrics.late.inc(items.length)
+      const n = batches.reduce((sum, b) => sum + b.batch.items.length, 0)
+      c.late += n
+      this.#options.metrics.late.inc(n)
       return
     }
     const before = { ...c }
+    const wire: RunnerResult[] = []
     const results: Extract<ResultItem, { outcome: 'result' }>[] = []
-    const inBatch = new Set<string>()
-    for (const item of items) {
-      const event = item.eventNumber
-      const key = `${event}:${item.slot}`
-      if (this.dedup.has(event, item.slot) || inBatch.has(key)) {
-        c.duplicates++
-        this.completions.complete(worker, event)
-        continue
-      }
-      inBatch.add(key)
-      if (item.outcome === 'result') results.push(item)
-      else {
-        this.dedup.add(event, item.slot)
-        if (item.outcome === 'failed') {
-          c.workerFailed++
-          this.completions.complete(worker, event, true, item.stream)
-        } else {
-          c.done++
+    const workers: WorkerName[] = []
+    const seen = new Set<string>()
+    for (const { batch } of batches) {
+      const worker = batch.worker
+      for (const item of batch.items) {
+        const event = item.eventNumber
+        const key = `${event}:${item.slot}`
+        if (this.dedup.has(event, item.slot) || seen.has(key)) {
+          c.duplicates++
           this.completions.complete(worker, event)
+          continue
+        }
+        seen.add(key)
+        if (item.outcome === 'result') {
+          results.push(item)
+          workers.push(worker)
+          wire.push({
+            eventNumber: item.eventNumber,
+            worker,
+            parametersHash: item.parametersHash,
+            payload: item.payload,
+          })
+        } else {
+          this.dedup.add(event, item.slot)
+          if (item.outcome === 'failed') {
+            c.workerFailed++
+            this.completions.complete(worker, event, true, item.stream)
+          } else {
+            c.done++
+            this.completions.complete(worker, event)
+          }
         }
       }
     }
     if (results.length > 0 && !signal.aborted)
-      await this.#reduceResults(worker, results, parameters)
+      await this.#reduceResults(results, workers, wire, parameters)
     this.#inHand = 0
     this.#count(before)
     if (signal.aborted) return
-    this.#options.ack(from, this.sessions.reduced(batch, from))
+    // One acknowledgement per worker session and connection: acknowledgements are cumulative,
+    // so the one after its last batch covers the others.
+    const acks = new Map<string, { to: Uint8Array; ack: ResultAck }>()
+    for (const { batch, from } of batches) {
+      const peer = Buffer.from(from.buffer, from.byteOffset, from.byteLength).toString('latin1')
+      acks.set(`${batch.session}\u0000${peer}`, {
+        to: from,
+        ack: this.sessions.reduced(batch, from),
+      })
+    }
+    for (const { to, ack } of acks.values()) this.#options.ack(to, ack)
     this.completions.touched()
   }
 
@@ -279,16 +314,11 @@ export class ScanRun {
    * on its own time.
    */
   async #reduceResults(
-    worker: WorkerName,
     results: readonly Extract<ResultItem, { outcome: 'result' }>[],
+    workers: readonly WorkerName[],
+    wire: readonly RunnerResult[],
     parameters: Parameters,
   ): Promise<void> {
-    const wire: RunnerResult[] = results.map((item) => ({
-      eventNumber: item.eventNumber,
-      worker,
-      parametersHash: item.parametersHash,
-      payload: item.payload,
-    }))
     let pending = wire.map((_, i) => i)
     let single = false
     while (pending.length > 0) {
@@ -302,7 +332,7 @@ export class ScanRun {
       take.forEach((i, k) => {
         const o = outcomes[k] ?? { kind: 'skipped' }
         if (o.kind === 'skipped') again.push(i)
-        else this.#settle(worker, results[i]!, wire[i]!, o)
+        else this.#settle(workers[i]!, results[i]!, wire[i]!, o)
       })
       again.push(...pending.slice(take.length))
       const runner = this.#options.analysis.current

@@ -682,9 +682,16 @@ export {
   type IngesterRouterOptions,
 } from './transport/ingester-router.js'
 export { isPeerUnreachable, PeerUnreachableError } from './transport/peer-unreachable-error.js'
-export { type MessageHandler, type ReceivingSocket, receiveLoop } from './transport/receive-loop.js'
+export {
+  type MessageHandler,
+  type ReceivingSocket,
+  type RunHandler,
+  receiveLoop,
+  receiveRuns,
+} from './transport/receive-loop.js'
 export {
   createResultReceiver,
+  type ReceivedBatch,
   ResultReceiver,
   type ResultReceiverOptions,
 } from './transport/result-receiver.js'

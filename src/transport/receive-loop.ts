@@ -11,10 +11,15 @@ const MAX_TURN_MS = 5
 export interface ReceivingSocket {
   receive(): Promise<Buffer[]>
   readonly closed: boolean
+  /** Whether a message is queued (a receive would resolve at once); read by {@link receiveRuns}. */
+  readonly readable?: boolean
 }
 
 /** Handles one received multipart message; may return a promise to apply back-pressure. */
 export type MessageHandler = (parts: Buffer[]) => void | Promise<void>
+
+/** Handles the messages of one run (see {@link receiveRuns}); may return a promise. */
+export type RunHandler = (messages: Buffer[][]) => void | Promise<void>
 
 /**
  * Receive messages from `socket` and hand each to `onMessage`, one at a time: the next message
@@ -29,10 +34,27 @@ export type MessageHandler = (parts: Buffer[]) => void | Promise<void>
  * message that arrives in between is dropped with it. Rejects with the handler's error, or with
  * a socket error other than being closed.
  */
-export async function receiveLoop(
+export function receiveLoop(
   socket: ReceivingSocket,
   onMessage: MessageHandler,
   signal: AbortSignal,
+): Promise<void> {
+  return receiveRuns(socket, (messages) => onMessage(messages[0]!), signal, 1)
+}
+
+/**
+ * {@link receiveLoop}, handing out runs: after each message it takes the ones already queued in
+ * zmq (up to `maxRun` in all) and hands them to `onMessages` together, so a handler with a fixed
+ * cost per call (a reducer's watched call into user code, an acknowledgement) pays it once per
+ * run. While the handler works, messages queue in zmq, so runs grow with the load and stay single
+ * messages when it is light (no message waits for a run to fill). Same back-pressure, turns and
+ * ending as {@link receiveLoop}.
+ */
+export async function receiveRuns(
+  socket: ReceivingSocket,
+  onMessages: RunHandler,
+  signal: AbortSignal,
+  maxRun: number,
 ): Promise<void> {
   // One abort listener for the whole loop (not one per message): it wakes the current wait.
   let wake: ((parts: Buffer[] | undefined) => void) | undefined
@@ -71,7 +93,17 @@ export async function receiveLoop(
         pending.catch(() => {})
         return
       }
-      const handled = onMessage(parts)
+      const run = [parts]
+      while (run.length < maxRun && socket.readable === true && !socket.closed) {
+        // Queued: zmq resolves this read at once.
+        try {
+          run.push(await socket.receive())
+        } catch (err) {
+          if (socket.closed || signal.aborted) return
+          throw err
+        }
+      }
+      const handled = onMessages(run)
       if (handled !== undefined) await handled
     }
   } finally {

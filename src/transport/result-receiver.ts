@@ -4,7 +4,7 @@ import { encodeResultAck, type ResultAck } from '../protocol/data-plane-result-a
 import { decodeResultBatch, type ResultBatch } from '../protocol/data-plane-result-batch.js'
 import { ServiceBase } from '../service/service-base.js'
 import { bindEndpoint, DEFAULT_BIND_ADDRESS } from './bind-endpoint.js'
-import { receiveLoop } from './receive-loop.js'
+import { receiveRuns } from './receive-loop.js'
 import { type DataSocketOptions, zmqSocketOptions } from './socket-options.js'
 import { acquireZapHandler } from './zap-handler.js'
 
@@ -18,13 +18,27 @@ export interface ResultReceiverOptions extends DataSocketOptions {
    * (back-pressure reaches the workers). Throwing closes the receiver with that error. `signal`
    * aborts when the receiver closes.
    */
-  readonly onBatch: (
+  readonly onBatch?: (
     batch: ResultBatch,
     from: Uint8Array,
     signal: AbortSignal,
   ) => void | Promise<void>
+  /**
+   * Instead of `onBatch`: handles the valid batches of one run of messages that were queued
+   * together (in arrival order, at most `maxRun`), so per-call costs are paid once per run.
+   * Same back-pressure and errors as `onBatch`.
+   */
+  readonly onBatches?: (batches: ReceivedBatch[], signal: AbortSignal) => void | Promise<void>
+  /** Most messages in one call of `onBatches`; default 64. */
+  readonly maxRun?: number
   /** A message that does not follow the protocol; it was dropped. */
   readonly onInvalid?: (err: ProtocolError) => void
+}
+
+/** A batch of results and the routing id of the connection it came on. */
+export interface ReceivedBatch {
+  readonly batch: ResultBatch
+  readonly from: Uint8Array
 }
 
 /**
@@ -79,8 +93,9 @@ export class ResultReceiver extends ServiceBase {
     this.#socket = socket
     this.addCloseStep('close socket', () => socket.close())
     this.#endpoint = await bindEndpoint(socket, this.#options.bind ?? DEFAULT_BIND_ADDRESS)
+    const maxRun = this.#options.onBatches === undefined ? 1 : (this.#options.maxRun ?? 64)
     this.spawn('receive', (signal) =>
-      receiveLoop(socket, (parts) => this.#onMessage(parts, signal), signal),
+      receiveRuns(socket, (messages) => this.#onMessages(messages, signal), signal, maxRun),
     )
   }
 
@@ -93,19 +108,32 @@ export class ResultReceiver extends ServiceBase {
     })
   }
 
-  #onMessage(parts: Buffer[], signal: AbortSignal): void | Promise<void> {
+  #onMessages(messages: Buffer[][], signal: AbortSignal): void | Promise<void> {
+    const { onBatch, onBatches } = this.#options
+    if (onBatches === undefined) {
+      const one = this.#decode(messages[0]!)
+      return one === undefined ? undefined : onBatch?.(one.batch, one.from, signal)
+    }
+    const batches: ReceivedBatch[] = []
+    for (const parts of messages) {
+      const one = this.#decode(parts)
+      if (one !== undefined) batches.push(one)
+    }
+    return batches.length === 0 ? undefined : onBatches(batches, signal)
+  }
+
+  /** The batch of one message; undefined (counted, reported) when it is invalid. */
+  #decode(parts: Buffer[]): ReceivedBatch | undefined {
     const from = parts[0]
-    let batch: ResultBatch
     try {
       if (from === undefined) throw new ProtocolError('result batch: no routing id')
-      batch = decodeResultBatch(parts.slice(1))
+      return { batch: decodeResultBatch(parts.slice(1)), from }
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err
       this.#invalidCount++
       this.#options.onInvalid?.(err)
-      return
+      return undefined
     }
-    return this.#options.onBatch(batch, from, signal)
   }
 }
 

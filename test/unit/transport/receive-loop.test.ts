@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { type ReceivingSocket, receiveLoop } from '../../../src/transport/receive-loop.js'
+import {
+  type ReceivingSocket,
+  receiveLoop,
+  receiveRuns,
+} from '../../../src/transport/receive-loop.js'
 import { ABORTED, untilAborted } from '../../../src/transport/until-aborted.js'
 
 /** A socket whose messages the test pushes; a pending read rejects on close, as zmq's does. */
@@ -14,6 +18,10 @@ class FakeSocket implements ReceivingSocket {
       this.#waiting.resolve(message)
       this.#waiting = undefined
     } else this.#queue.push(message)
+  }
+
+  get readable(): boolean {
+    return this.#queue.length > 0
   }
 
   receive(): Promise<Buffer[]> {
@@ -92,5 +100,43 @@ describe('untilAborted', () => {
     ac.abort()
     await expect(waiting).resolves.toBe(ABORTED)
     await expect(untilAborted(Promise.reject(new Error('late')), ac.signal)).resolves.toBe(ABORTED)
+  })
+})
+
+describe('receiveRuns', () => {
+  const text = (messages: Buffer[][]): string[] => messages.map((m) => m[0]!.toString())
+
+  it('hands what queued while the handler worked over as one run, bounded by maxRun', async () => {
+    const socket = new FakeSocket()
+    const runs: string[][] = []
+    let release: () => void = () => {}
+    const ac = new AbortController()
+    const loop = receiveRuns(
+      socket,
+      (messages) => {
+        runs.push(text(messages))
+        if (runs.length === 1) return new Promise<void>((r) => (release = r))
+      },
+      ac.signal,
+      3,
+    )
+    socket.push('a')
+    await expect.poll(() => runs).toEqual([['a']])
+    for (const m of ['b', 'c', 'd', 'e']) socket.push(m)
+    release()
+    await expect.poll(() => runs).toEqual([['a'], ['b', 'c', 'd'], ['e']])
+    ac.abort()
+    await loop
+  })
+
+  it('with maxRun 1 is receiveLoop: one message per call', async () => {
+    const socket = new FakeSocket()
+    for (const m of ['a', 'b', 'c']) socket.push(m)
+    const runs: string[][] = []
+    const ac = new AbortController()
+    const loop = receiveRuns(socket, (messages) => void runs.push(text(messages)), ac.signal, 1)
+    await expect.poll(() => runs).toEqual([['a'], ['b'], ['c']])
+    ac.abort()
+    await loop
   })
 })
