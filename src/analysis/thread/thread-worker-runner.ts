@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { BeamloomError, type ErrorCode, isErrorCode } from '../../errors.js'
+import type { EventData, StreamData } from '../../protocol/event.js'
 import type { CallOutcome, RunnerEvent, RunnerLimits, WorkerRunner } from '../analysis-runner.js'
 import type { AnalysisState } from '../contract.js'
 import type { ParameterDescription, Parameters } from '../parameters.js'
@@ -36,6 +37,52 @@ function watchEveryMs(limits: RunnerLimits): number {
   return Math.max(10, Math.min(100, limits.callTimeoutMs / 10))
 }
 
+/** Where each frame starts in a packed buffer: a multiple of this, so any typed array fits. */
+const FRAME_ALIGN = 64
+
+/**
+ * The events with their frames copied into one new buffer (each frame at a 64-byte-aligned
+ * offset, as a `Uint8Array` over it), for `postMessage` to move to the thread without another
+ * copy. The buffer is the thread's from then on: an analysis may keep any frame for as long as
+ * it likes, nothing reuses the memory. (Frames received from zmq cannot be moved: zeromq.js
+ * marks its buffers untransferable, and a structured clone copies each frame twice.)
+ */
+export function packFrames(events: readonly EventData[]): {
+  events: EventData[]
+  buffer: ArrayBuffer
+} {
+  let total = 0
+  for (const event of events)
+    for (const stream of Object.values(event.streams))
+      for (const frame of stream.frames) total = align(total) + frame.byteLength
+  // Not zero-filled: every byte but the alignment gaps is written below, and the gaps are.
+  const bytes = Buffer.allocUnsafeSlow(align(total))
+  const buffer = bytes.buffer as ArrayBuffer
+  let at = 0
+  const packed = events.map((event) => {
+    const streams: Record<string, StreamData> = {}
+    for (const [name, stream] of Object.entries(event.streams)) {
+      streams[name] = {
+        ...stream,
+        frames: stream.frames.map((frame) => {
+          const start = align(at)
+          bytes.fill(0, at, start)
+          bytes.set(frame, start)
+          at = start + frame.byteLength
+          return new Uint8Array(buffer, start, frame.byteLength)
+        }),
+      }
+    }
+    return { ...event, streams }
+  })
+  bytes.fill(0, at)
+  return { events: packed, buffer }
+}
+
+function align(n: number): number {
+  return Math.ceil(n / FRAME_ALIGN) * FRAME_ALIGN
+}
+
 interface Waiting {
   readonly resolve: (message: FromThread) => void
   readonly reject: (err: Error) => void
@@ -47,8 +94,8 @@ interface Waiting {
  * and can be stopped at any point: a call longer than `callTimeoutMs`, a heap beyond
  * `memoryMiB` (V8's limit for the thread, and the process's resident memory over what it was
  * when the thread started, for typed arrays), or the thread's death end the runner with a
- * `timeout` / `crashed` outcome for the event in progress. Frames are copied into the thread
- * (structured clone); results come back encoded.
+ * `timeout` / `crashed` outcome for the event in progress. The frames of a batch are copied once
+ * into one fresh buffer that moves to the thread ({@link packFrames}); results come back encoded.
  */
 class ThreadWorkerRunner implements WorkerRunner {
   readonly kind = 'thread' as const
@@ -128,14 +175,12 @@ class ThreadWorkerRunner implements WorkerRunner {
     const batch = ++this.#batch
     const skipped = (): CallOutcome[] => events.map(() => ({ kind: 'skipped' }))
     if (!this.alive) return skipped()
-    const message: ToThread = {
-      op: 'events',
-      batch,
-      events: events.map((e) => e.event),
-      parameters,
-    }
+    const packed = packFrames(events.map((e) => e.event))
+    const message: ToThread = { op: 'events', batch, events: packed.events, parameters }
     try {
-      const reply = await this.#ask(message, Number.POSITIVE_INFINITY, () => this.#watch(batch))
+      const reply = await this.#ask(message, Number.POSITIVE_INFINITY, () => this.#watch(batch), [
+        packed.buffer,
+      ])
       if (reply.op === 'outcomes' && reply.batch === batch) return [...reply.outcomes]
       return skipped()
     } catch {
@@ -198,12 +243,13 @@ class ThreadWorkerRunner implements WorkerRunner {
     message: ToThread,
     timeoutMs: number,
     watch?: () => string | undefined,
+    transfer: readonly ArrayBuffer[] = [],
   ): Promise<FromThread> {
     if (!this.alive || this.#worker === undefined) {
       return Promise.reject(new BeamloomError('STATE_INVALID', this.#death ?? 'no analysis thread'))
     }
     const answer = this.#answer(watch, timeoutMs)
-    this.#worker.postMessage(message)
+    this.#worker.postMessage(message, transfer)
     return answer
   }
 
