@@ -62,4 +62,27 @@ describe('reducer time limit', () => {
       expect.stringMatching(/^reducer analysis of scan .* replaced: processResult\(\) overran/),
     )
   })
+
+  it('watches a long run of queued results in stretches, so slow calls that each fit never time out', async () => {
+    // 300 results of 5 ms each are 1.5 s in all: one watched stretch of them all would overrun
+    // the 1 s limit; stretches of at most 64 calls (~0.3 s) do not.
+    const plane = await memoryPlane(scope)
+    const { reducer } = await startReducer(scope, plane, {
+      reducerModule: fixture('BusyReducer'),
+      callTimeoutMs: 1000,
+    })
+    const controller = new FakeController(plane)
+    const scan = await controller.start()
+    await vi.waitFor(() => expect(reducer.status().scan?.scanId).toBe(scan))
+    const w1 = await FakeWorker.connect(scope, 'w1', reducer.endpoint)
+    await w1.send(
+      scan,
+      Array.from({ length: 300 }, (_, i) => item(i, 5)),
+    )
+    await vi.waitFor(() => expect(reducer.status().scan).toMatchObject({ reduced: 300 }), {
+      timeout: 20_000,
+    })
+    expect(reducer.status().scan).toMatchObject({ failed: 0 })
+    expect((reducer.publish as { count: number }).count).toBe(300)
+  }, 30_000)
 })
