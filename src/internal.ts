@@ -166,6 +166,7 @@ export {
   type EnvRole,
   type FlatEnv,
 } from './config/dranspose-env.js'
+export { envReaderOf, optionSchemas } from './config/env-reader.js'
 export {
   EnvRead,
   type EnvSetting,
@@ -195,6 +196,7 @@ export {
 export { parseRedisUrl, RedisUrl, type RedisUrlParts, redactRedisUrl } from './config/redis-url.js'
 export {
   envNames,
+  optionEnvName,
   parseConfig,
   parseRoleEnv,
   type RoleEnv,
