@@ -156,7 +156,6 @@ export {
   type ControlPlaneConfig,
   ControlPlaneEnv,
   type ControlPlaneVariable,
-  parseControlPlaneEnv,
 } from './config/control-plane-env.js'
 export { parseDataPlaneEnv } from './config/data-plane-env.js'
 export {

@@ -216,6 +216,46 @@ describe('parseRoleEnv', () => {
     ])
   })
 
+  it('reads the shared control-plane variables with their defaults', () => {
+    const planeOf = (env: Record<string, string>) =>
+      parseRoleEnv({ TEST_MODULE: 'm', ...env }, Spec).controlPlane
+    expect(planeOf({})).toEqual({
+      redisUrl: undefined,
+      keyPrefix: 'beamloom',
+      heartbeatMs: 1000,
+      connectTimeoutMs: 10_000,
+    })
+    expect(
+      planeOf({
+        REDIS_URL: 'rediss://:pw@h:1',
+        REDIS_KEY_PREFIX: 'bl-7',
+        HEARTBEAT_MS: '250',
+        REDIS_CONNECT_TIMEOUT_MS: '1500',
+      }),
+    ).toEqual({
+      redisUrl: 'rediss://:pw@h:1',
+      keyPrefix: 'bl-7',
+      heartbeatMs: 250,
+      connectTimeoutMs: 1500,
+    })
+  })
+
+  it('names each bad control-plane variable, without the password', () => {
+    const message = configError(() =>
+      parseRoleEnv(
+        {
+          TEST_MODULE: 'm',
+          REDIS_URL: 'http://:s3cret@h',
+          REDIS_KEY_PREFIX: 'a:b',
+          HEARTBEAT_MS: '0',
+        },
+        Spec,
+      ),
+    )
+    expect(message).toMatch(/^invalid test config: REDIS_URL: .*REDIS_KEY_PREFIX: .*HEARTBEAT_MS: /)
+    expect(message).not.toContain('s3cret')
+  })
+
   it('refuses a spec it cannot read: an option not in the schema, a list without a reader', () => {
     const declared = (settings: object) => () =>
       parseRoleEnv({}, { ...Spec, settings } as RoleEnvSpec<typeof Settings>)
