@@ -174,6 +174,13 @@ export {
   resolveSetting,
 } from './config/env-setting.js'
 export {
+  type FlagTarget,
+  type FlagTargets,
+  flagEnvNames,
+  layFlags,
+  type SpecOption,
+} from './config/flag-env.js'
+export {
   type FormatIssuesOptions,
   formatIssues,
   type IssueLike,
