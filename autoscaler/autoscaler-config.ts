@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { EnvRead, envNames, parseRoleEnv, type RoleEnvSpec } from '../src/internal.js'
+import { envNames, parseRoleEnv, type RoleEnvSpec } from '../src/internal.js'
 
 const positiveInt = z.int().positive()
 const nonNegativeInt = z.int().nonnegative()
@@ -84,18 +84,18 @@ export const AutoscalerEnvSpec = {
     controllerToken: {},
     deployment: { required: 'required: the worker Deployment' },
     namespace: {},
-    minReplicas: { read: EnvRead.number },
-    maxReplicas: { read: EnvRead.number },
-    targetDrainSeconds: { read: EnvRead.number },
-    minGain: { read: EnvRead.number },
-    idleMs: { read: EnvRead.number },
-    cooldownMs: { read: EnvRead.number },
-    maxStepUp: { read: EnvRead.number },
-    maxStepDown: { read: EnvRead.number },
-    pollMs: { read: EnvRead.number },
-    rateWindowS: { read: EnvRead.number },
-    requestTimeoutMs: { read: EnvRead.number },
-    port: { read: EnvRead.number },
+    minReplicas: {},
+    maxReplicas: {},
+    targetDrainSeconds: {},
+    minGain: {},
+    idleMs: {},
+    cooldownMs: {},
+    maxStepUp: {},
+    maxStepDown: {},
+    pollMs: {},
+    rateWindowS: {},
+    requestTimeoutMs: {},
+    port: {},
   },
 } as const satisfies RoleEnvSpec<typeof AutoscalerSettings>
 

@@ -156,7 +156,6 @@ export {
   type ControlPlaneConfig,
   ControlPlaneEnv,
   type ControlPlaneVariable,
-  parseControlPlaneEnv,
 } from './config/control-plane-env.js'
 export { parseDataPlaneEnv } from './config/data-plane-env.js'
 export {
@@ -166,6 +165,7 @@ export {
   type EnvRole,
   type FlatEnv,
 } from './config/dranspose-env.js'
+export { envReaderOf, optionSchemas } from './config/env-reader.js'
 export {
   EnvRead,
   type EnvSetting,
@@ -173,6 +173,13 @@ export {
   type ResolvedSetting,
   resolveSetting,
 } from './config/env-setting.js'
+export {
+  type FlagTarget,
+  type FlagTargets,
+  flagEnvNames,
+  layFlags,
+  type SpecOption,
+} from './config/flag-env.js'
 export {
   type FormatIssuesOptions,
   formatIssues,
@@ -195,6 +202,7 @@ export {
 export { parseRedisUrl, RedisUrl, type RedisUrlParts, redactRedisUrl } from './config/redis-url.js'
 export {
   envNames,
+  optionEnvName,
   parseConfig,
   parseRoleEnv,
   type RoleEnv,

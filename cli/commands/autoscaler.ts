@@ -1,7 +1,18 @@
 import { KubeConfig } from '@kubernetes/client-node'
 import { Command } from 'commander'
-import { createAutoscaler, parseAutoscalerEnv, resolveNamespace } from '../../autoscaler/index.js'
-import { ConfigError, runRole } from '../../src/internal.js'
+import {
+  AutoscalerEnvSpec,
+  createAutoscaler,
+  parseAutoscalerEnv,
+  resolveNamespace,
+} from '../../autoscaler/index.js'
+import {
+  ConfigError,
+  type FlagTargets,
+  type FlatEnv,
+  layFlags,
+  runRole,
+} from '../../src/internal.js'
 import {
   type LogFlags,
   logConfigOf,
@@ -15,7 +26,8 @@ import { port } from '../validators.js'
 /** A stop needs no draining: the poll in flight is abandoned. */
 const DRAIN_TIMEOUT_MS = 5_000
 
-interface AutoscalerFlags {
+/** Command-line flags of `beamloom autoscaler` (each overrides its env variable). */
+export interface AutoscalerFlags {
   controller?: string
   deployment?: string
   namespace?: string
@@ -24,6 +36,32 @@ interface AutoscalerFlags {
   port?: number
   /** The deprecated short form of `--port`. */
   p?: number
+}
+
+/**
+ * Which of the autoscaler's settings each flag sets; the variable it overrides is the one
+ * `AutoscalerEnvSpec` reads (`layFlags`).
+ */
+export const AUTOSCALER_FLAGS = {
+  controller: 'controllerUrl',
+  deployment: 'deployment',
+  namespace: 'namespace',
+  min: 'minReplicas',
+  max: 'maxReplicas',
+  port: 'port',
+} as const satisfies FlagTargets<typeof AutoscalerEnvSpec, Exclude<keyof AutoscalerFlags, 'p'>>
+
+/**
+ * The env the autoscaler's config is read from (pure): `env` with the flags laid over it (a flag
+ * wins over its variable; `--port` over the deprecated `-p`). Dranspose has no autoscaler, so
+ * no names are translated.
+ */
+export function autoscalerEnvFromFlags(
+  flags: AutoscalerFlags,
+  env: FlatEnv,
+): Record<string, string | undefined> {
+  const { port } = portFlag(flags)
+  return layFlags(env, AutoscalerEnvSpec, AUTOSCALER_FLAGS, { ...flags, port })
 }
 
 /** The Kubernetes client config: in a pod its service account, else `KUBECONFIG` or ~/.kube. */
@@ -42,8 +80,9 @@ function loadKubeConfig(): KubeConfig {
 
 /**
  * `beamloom autoscaler`: scale one worker Deployment from the controller's load, through
- * `runRole` (no control plane) until SIGTERM/SIGINT. Flags override the env (`AUTOSCALER_*`, see `AutoscalerEnvSpec`). Bad config
- * throws a `BeamloomError` (exit 2).
+ * `runRole` (no control plane) until SIGTERM/SIGINT. Flags override the env
+ * ({@link autoscalerEnvFromFlags}; `AUTOSCALER_*`, see `AutoscalerEnvSpec`). Bad config throws a
+ * `BeamloomError` (exit 2).
  */
 export function autoscalerCommand(): Command {
   return new Command('autoscaler')
@@ -64,18 +103,8 @@ export function autoscalerCommand(): Command {
       '\nAlso read from env: AUTOSCALER_TARGET_DRAIN_SECONDS, AUTOSCALER_MIN_GAIN, AUTOSCALER_IDLE_MS,\nAUTOSCALER_COOLDOWN_MS, AUTOSCALER_MAX_STEP_UP, AUTOSCALER_MAX_STEP_DOWN, AUTOSCALER_POLL_MS,\nAUTOSCALER_RATE_WINDOW_S, AUTOSCALER_REQUEST_TIMEOUT_MS. See docs/deployment.md.',
     )
     .action(async (flags: AutoscalerFlags & LogFlags) => {
-      const { port, notes } = portFlag(flags)
-      const env: Record<string, string | undefined> = { ...process.env }
-      const set = (name: string, value: string | undefined) => {
-        if (value !== undefined) env[name] = value
-      }
-      set('AUTOSCALER_CONTROLLER_URL', flags.controller)
-      set('AUTOSCALER_DEPLOYMENT', flags.deployment)
-      set('AUTOSCALER_NAMESPACE', flags.namespace)
-      set('AUTOSCALER_MIN_REPLICAS', flags.min)
-      set('AUTOSCALER_MAX_REPLICAS', flags.max)
-      set('AUTOSCALER_PORT', port === undefined ? undefined : String(port))
-      const config = parseAutoscalerEnv(env)
+      const { notes } = portFlag(flags)
+      const config = parseAutoscalerEnv(autoscalerEnvFromFlags(flags, process.env))
       const kubeConfig = loadKubeConfig()
       const namespace = resolveNamespace(config.namespace, kubeConfig)
       const logger = roleLogger(

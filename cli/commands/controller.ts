@@ -2,12 +2,14 @@ import { hostname } from 'node:os'
 import { Command } from 'commander'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { ControlPlane } from '../../src/internal.js'
+import type { ControlPlane, FlagTargets, FlatEnv } from '../../src/internal.js'
 import {
   applyDransposeEnv,
   buildControllerApp,
   type ControllerConfig,
+  ControllerEnvSpec,
   createController,
+  layFlags,
   parseControllerEnv,
   runRole,
   ServiceBase,
@@ -90,7 +92,8 @@ class ControllerServer extends ServiceBase {
   }
 }
 
-interface ControllerOptions {
+/** Command-line flags of `beamloom controller` (each overrides its env variable). */
+export interface ControllerFlags {
   host?: string
   port?: number
   /** The deprecated short form of `--port`. */
@@ -109,42 +112,48 @@ interface ControllerOptions {
   eventAttempts?: number
 }
 
-const ENV_OF: Record<Exclude<keyof ControllerOptions, 'p'>, string> = {
-  host: 'CONTROLLER_HOST',
-  port: 'CONTROLLER_PORT',
-  token: 'CONTROLLER_TOKEN',
-  name: 'CONTROLLER_NAME',
-  url: 'CONTROLLER_URL',
+/**
+ * Which of the controller's settings each flag sets; the variable it overrides is the one
+ * {@link ControllerEnvSpec} reads (`layFlags`).
+ */
+export const CONTROLLER_FLAGS = {
+  host: 'host',
+  port: 'port',
+  token: 'token',
+  name: 'name',
+  url: 'url',
   redis: 'REDIS_URL',
   keyPrefix: 'REDIS_KEY_PREFIX',
   heartbeatMs: 'HEARTBEAT_MS',
-  lookaheadEvents: 'CONTROLLER_LOOKAHEAD_EVENTS',
-  horizonEvents: 'CONTROLLER_HORIZON_EVENTS',
-  scanRetentionMs: 'CONTROLLER_SCAN_RETENTION_MS',
-  stallWarnMs: 'CONTROLLER_STALL_WARN_MS',
-  stallTimeoutMs: 'CONTROLLER_STALL_TIMEOUT_MS',
-  eventAttempts: 'CONTROLLER_EVENT_ATTEMPTS',
-}
+  lookaheadEvents: 'lookaheadEvents',
+  horizonEvents: 'horizonEvents',
+  scanRetentionMs: 'scanRetentionMs',
+  stallWarnMs: 'stallWarnMs',
+  stallTimeoutMs: 'stallTimeoutMs',
+  eventAttempts: 'eventAttempts',
+} as const satisfies FlagTargets<typeof ControllerEnvSpec, Exclude<keyof ControllerFlags, 'p'>>
 
 /**
- * The env the controller's config is read from: the process env (Dranspose's names
- * translated), overridden by the options.
+ * The env the controller's config is read from (pure): `env` with Dranspose's names translated,
+ * the flags laid over it (a flag wins over its variable; `--port` over the deprecated `-p`).
  */
-function envOf(opts: ControllerOptions): Record<string, string | undefined> {
-  const env = applyDransposeEnv(process.env, 'controller')
-  for (const [key, name] of Object.entries(ENV_OF)) {
-    const value = opts[key as keyof typeof ENV_OF]
-    if (value !== undefined) env[name] = String(value)
-  }
-  return env
+export function controllerEnvFromFlags(
+  flags: ControllerFlags,
+  env: FlatEnv,
+): Record<string, string | undefined> {
+  const { port } = portFlag(flags)
+  return layFlags(applyDransposeEnv(env, 'controller'), ControllerEnvSpec, CONTROLLER_FLAGS, {
+    ...flags,
+    port,
+  })
 }
 
 /**
  * `beamloom controller`: run the controller (HTTP API, scans, parameters) through `runRole`
  * until SIGTERM/SIGINT (the first drains, a second one or 10 s forces); without `REDIS_URL` on
- * an in-memory control plane. Options override the env (see `ControllerEnvSpec` and
- * `ControlPlaneEnv`). Bad config throws a `BeamloomError` (exit 2); a controller that ends with
- * an error sets exit code 1.
+ * an in-memory control plane. Flags override the env ({@link controllerEnvFromFlags}). Bad
+ * config throws a `BeamloomError` (exit 2); a controller that ends with an error sets exit
+ * code 1.
  */
 export function controllerCommand(version?: string): Command {
   return new Command('controller')
@@ -193,9 +202,9 @@ export function controllerCommand(version?: string): Command {
     )
     .addOption(logLevelOption('controller'))
     .addOption(logFormatOption())
-    .action(async (opts: ControllerOptions & LogFlags) => {
-      const { port, notes } = portFlag(opts)
-      const config = parseControllerEnv(envOf({ ...opts, ...(port === undefined ? {} : { port }) }))
+    .action(async (opts: ControllerFlags & LogFlags) => {
+      const { notes } = portFlag(opts)
+      const config = parseControllerEnv(controllerEnvFromFlags(opts, process.env))
       const logger = roleLogger(logConfigOf(opts, 'controller'), `controller ${config.name}`, {
         notes,
       })

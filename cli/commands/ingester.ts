@@ -5,9 +5,18 @@ import {
   DEVICES,
   type DeviceType,
   type Ingester,
+  IngesterEnvSpec,
   parseIngesterEnv,
 } from '../../ingesters/index.js'
-import { applyDransposeEnv, ConfigError, type ControlPlane, runRole } from '../../src/internal.js'
+import {
+  applyDransposeEnv,
+  ConfigError,
+  type ControlPlane,
+  type FlagTargets,
+  type FlatEnv,
+  layFlags,
+  runRole,
+} from '../../src/internal.js'
 import {
   type LogFlags,
   logConfigOf,
@@ -17,8 +26,8 @@ import {
 } from '../log-options.js'
 import { optionValues, toOption } from './device-options.js'
 
-/** Options shared by every `beamloom ingester <device>` command (each overrides its env var). */
-interface IngesterOptions extends LogFlags {
+/** Flags shared by every `beamloom ingester <device>` command (each overrides its env var). */
+export interface IngesterFlags extends LogFlags {
   stream?: string
   upstream?: string
   name?: string
@@ -29,28 +38,42 @@ interface IngesterOptions extends LogFlags {
   metricsPort?: string
 }
 
-/** Env (Dranspose's names translated) with the command-line options laid over it (options win). */
-function envWith(opts: IngesterOptions): Record<string, string | undefined> {
-  const pick = (key: string, value: string | undefined) =>
-    value === undefined ? {} : { [key]: value }
-  return {
-    ...applyDransposeEnv(process.env, 'ingester'),
-    ...pick('INGESTER_STREAMS', opts.stream),
-    ...pick('INGESTER_UPSTREAM_URL', opts.upstream),
-    ...pick('INGESTER_NAME', opts.name),
-    ...pick('INGESTER_BIND', opts.bind),
-    ...pick('INGESTER_ADVERTISE_HOST', opts.advertiseHost),
-    ...pick('INGESTER_DUMP_DIR', opts.dumpDir),
-    ...pick('INGESTER_METRICS_PORT', opts.metricsPort),
-    ...pick('REDIS_URL', opts.redis),
-  }
+/**
+ * Which of the ingester's settings each shared flag sets; the variable it overrides is the one
+ * `IngesterEnvSpec` reads (`layFlags`). A device's own options fall back to variables of their
+ * own (`DeviceOption.envPrefix`).
+ */
+export const INGESTER_FLAGS = {
+  stream: 'streams',
+  upstream: 'upstreamUrl',
+  name: 'name',
+  bind: 'bind',
+  advertiseHost: 'advertiseHost',
+  redis: 'REDIS_URL',
+  dumpDir: 'dumpDir',
+  metricsPort: 'metricsPort',
+} as const satisfies FlagTargets<
+  typeof IngesterEnvSpec,
+  Exclude<keyof IngesterFlags, keyof LogFlags>
+>
+
+/**
+ * The env an ingester's config is read from (pure): `env` with Dranspose's names translated,
+ * the shared flags laid over it (a flag wins over its variable).
+ */
+export function ingesterEnvFromFlags(
+  flags: IngesterFlags,
+  env: FlatEnv,
+): Record<string, string | undefined> {
+  return layFlags(applyDransposeEnv(env, 'ingester'), IngesterEnvSpec, INGESTER_FLAGS, flags)
 }
 
 /** Run the ingester of `device` that `command`'s options describe, until a signal. */
 async function runDevice(device: DeviceType, command: Command): Promise<void> {
-  const opts = command.opts<IngesterOptions>()
-  const env = envWith(opts)
-  const { config, upstreamUrl, controlPlane, notes } = parseIngesterEnv(env)
+  const opts = command.opts<IngesterFlags>()
+  const { config, upstreamUrl, controlPlane, notes } = parseIngesterEnv(
+    ingesterEnvFromFlags(opts, process.env),
+  )
   if (upstreamUrl === undefined) {
     throw new ConfigError(
       'the device address is missing: pass --upstream or set INGESTER_UPSTREAM_URL',

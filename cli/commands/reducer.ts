@@ -1,6 +1,12 @@
 import { Command } from 'commander'
-import { createReducer, parseReducerEnv } from '../../reducer/index.js'
-import { applyDransposeEnv, runRole } from '../../src/internal.js'
+import { createReducer, parseReducerEnv, ReducerEnvSpec } from '../../reducer/index.js'
+import {
+  applyDransposeEnv,
+  type FlagTargets,
+  type FlatEnv,
+  layFlags,
+  runRole,
+} from '../../src/internal.js'
 import {
   type LogFlags,
   logConfigOf,
@@ -31,8 +37,29 @@ export interface ReducerFlags extends LogFlags {
 }
 
 /**
+ * Which of the reducer's settings each flag sets; the variable it overrides is the one
+ * `ReducerEnvSpec` reads (`layFlags`).
+ */
+export const REDUCER_FLAGS = {
+  reducer: 'reducerModule',
+  name: 'name',
+  port: 'httpPort',
+  host: 'httpHost',
+  bind: 'bind',
+  advertiseHost: 'advertiseHost',
+  redis: 'REDIS_URL',
+  prefix: 'REDIS_KEY_PREFIX',
+  h5Dir: 'h5Dir',
+  token: 'token',
+} as const satisfies FlagTargets<
+  typeof ReducerEnvSpec,
+  Exclude<keyof ReducerFlags, 'p' | keyof LogFlags>
+>
+
+/**
  * `beamloom reducer`: run the reducer process. Flags override the env variables
- * (`REDUCER_*`, `REDIS_URL`, `REDIS_KEY_PREFIX`, `HEARTBEAT_MS`); bad config exits with code 2
+ * ({@link reducerEnvFromFlags}; `REDUCER_*`, `REDIS_URL`, `REDIS_KEY_PREFIX`, `HEARTBEAT_MS`,
+ * see `ReducerEnvSpec`); bad config exits with code 2
  * before any socket opens. Exit code 0 after a clean stop (SIGINT/SIGTERM), 1 when the reducer
  * failed.
  */
@@ -69,35 +96,22 @@ export function reducerCommand(): Command {
 }
 
 /**
- * The environment (Dranspose's names translated) with the flags laid over it (a flag wins over
- * its env variable).
+ * The env the reducer's config is read from (pure): `env` with Dranspose's names translated,
+ * the flags laid over it (a flag wins over its variable; `--port` over the deprecated `-p`).
  */
 export function reducerEnvFromFlags(
   flags: ReducerFlags,
-  env: Readonly<Record<string, string | undefined>>,
+  env: FlatEnv,
 ): Record<string, string | undefined> {
-  return {
-    ...applyDransposeEnv(env, 'reducer'),
-    ...defined({
-      REDUCER_MODULE: flags.reducer,
-      REDUCER_NAME: flags.name,
-      REDUCER_PORT: optionalString(portFlag(flags).port),
-      REDUCER_HOST: flags.host,
-      REDUCER_BIND: flags.bind,
-      REDUCER_ADVERTISE_HOST: flags.advertiseHost,
-      REDIS_URL: flags.redis,
-      REDIS_KEY_PREFIX: flags.prefix,
-      REDUCER_H5_DIR: flags.h5Dir,
-      REDUCER_TOKEN: flags.token,
-    }),
-  }
+  const { port } = portFlag(flags)
+  return layFlags(applyDransposeEnv(env, 'reducer'), ReducerEnvSpec, REDUCER_FLAGS, {
+    ...flags,
+    port,
+  })
 }
 
 /** Run a reducer process until a signal stops it; resolves the exit code. */
-export async function runReducer(
-  flags: ReducerFlags,
-  env: Readonly<Record<string, string | undefined>>,
-): Promise<number> {
+export async function runReducer(flags: ReducerFlags, env: FlatEnv): Promise<number> {
   const config = parseReducerEnv(reducerEnvFromFlags(flags, env))
   const logger = roleLogger(logConfigOf(flags, 'reducer', env), config.reducer.name, {
     notes: [...config.notes, ...portFlag(flags).notes],
@@ -111,14 +125,4 @@ export async function runReducer(
     drainTimeoutMs: DRAIN_TIMEOUT_MS,
     make: (plane) => createReducer(config.reducer, { plane, logger }),
   })
-}
-
-function optionalString(n: number | undefined): string | undefined {
-  return n === undefined ? undefined : String(n)
-}
-
-function defined(o: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v
-  return out
 }

@@ -1,6 +1,12 @@
 import { Command } from 'commander'
-import { applyDransposeEnv, runRole } from '../../src/internal.js'
-import { createWorker, parseWorkerEnv } from '../../workers/index.js'
+import {
+  applyDransposeEnv,
+  type FlagTargets,
+  type FlatEnv,
+  layFlags,
+  runRole,
+} from '../../src/internal.js'
+import { createWorker, parseWorkerEnv, WorkerEnvSpec } from '../../workers/index.js'
 import {
   type LogFlags,
   logConfigOf,
@@ -13,7 +19,8 @@ import { port, positiveInt } from '../validators.js'
 /** How long a graceful stop (SIGTERM) may take before it is forced, in milliseconds. */
 const DRAIN_TIMEOUT_MS = 10_000
 
-interface WorkerOptions {
+/** Command-line flags of `beamloom worker` (each overrides its env variable). */
+export interface WorkerFlags {
   worker?: string
   name?: string
   tags?: string
@@ -23,26 +30,34 @@ interface WorkerOptions {
 }
 
 /**
- * The env the worker's config is read from: the process env (Dranspose's names translated),
- * overridden by the options.
+ * Which of the worker's settings each flag sets; the variable it overrides is the one
+ * `WorkerEnvSpec` reads (`layFlags`).
  */
-function envOf(opts: WorkerOptions): Record<string, string | undefined> {
-  const env = applyDransposeEnv(process.env, 'worker')
-  if (opts.worker !== undefined) env.WORKER_MODULE = opts.worker
-  if (opts.name !== undefined) env.WORKER_NAME = opts.name
-  if (opts.tags !== undefined) env.WORKER_TAGS = opts.tags
-  if (opts.window !== undefined) env.WORKER_WINDOW_EVENTS = String(opts.window)
-  if (opts.redis !== undefined) env.REDIS_URL = opts.redis
-  if (opts.metricsPort !== undefined) env.WORKER_METRICS_PORT = String(opts.metricsPort)
-  return env
+export const WORKER_FLAGS = {
+  worker: 'workerModule',
+  name: 'name',
+  tags: 'tags',
+  window: 'windowEvents',
+  redis: 'REDIS_URL',
+  metricsPort: 'metricsPort',
+} as const satisfies FlagTargets<typeof WorkerEnvSpec, keyof WorkerFlags>
+
+/**
+ * The env the worker's config is read from (pure): `env` with Dranspose's names translated, the
+ * flags laid over it (a flag wins over its variable).
+ */
+export function workerEnvFromFlags(
+  flags: WorkerFlags,
+  env: FlatEnv,
+): Record<string, string | undefined> {
+  return layFlags(applyDransposeEnv(env, 'worker'), WorkerEnvSpec, WORKER_FLAGS, flags)
 }
 
 /**
  * `beamloom worker`: run one worker process until SIGTERM/SIGINT (the first drains: the event
- * in hand finishes and its result is sent; a second one, or 10 s, forces). Options override
- * the env (`WORKER_MODULE`, `WORKER_NAME`, `WORKER_TAGS`, `WORKER_WINDOW_EVENTS`,
- * `WORKER_METRICS_PORT`, `REDIS_URL`,
- * `REDIS_KEY_PREFIX`, `HEARTBEAT_MS`). Bad config or a bad module throws a `BeamloomError`
+ * in hand finishes and its result is sent; a second one, or 10 s, forces). Flags override the
+ * env ({@link workerEnvFromFlags}; `WORKER_*`, `REDIS_URL`, `REDIS_KEY_PREFIX`, `HEARTBEAT_MS`,
+ * see `WorkerEnvSpec`). Bad config or a bad module throws a `BeamloomError`
  * (the CLI prints it and exits 2); a worker that ends with an error sets exit code 1.
  */
 export function workerCommand(): Command {
@@ -69,8 +84,8 @@ export function workerCommand(): Command {
     )
     .addOption(logLevelOption('worker'))
     .addOption(logFormatOption())
-    .action(async (opts: WorkerOptions & LogFlags) => {
-      const config = parseWorkerEnv(envOf(opts))
+    .action(async (opts: WorkerFlags & LogFlags) => {
+      const config = parseWorkerEnv(workerEnvFromFlags(opts, process.env))
       const logger = roleLogger(logConfigOf(opts, 'worker'), `worker ${config.worker.name}`, {
         notes: config.notes,
       })

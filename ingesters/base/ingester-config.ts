@@ -93,11 +93,11 @@ export const IngesterEnvSpec = {
     upstreamUrl: { aliases: ['UPSTREAM_URL'] },
     bind: {},
     advertiseHost: {},
-    bufferBytes: { read: EnvRead.number },
+    bufferBytes: {},
     dumpDir: {},
     dumpPath: {},
-    helloTimeoutMs: { read: EnvRead.number },
-    metricsPort: { read: EnvRead.number },
+    helloTimeoutMs: {},
+    metricsPort: {},
   },
 } as const satisfies RoleEnvSpec<typeof IngesterSettings>
 

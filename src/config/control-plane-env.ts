@@ -1,12 +1,11 @@
 import { z } from 'zod'
 import { KeyPrefix } from '../control/control-keys.js'
 import { DEFAULT_HEARTBEAT_MS } from '../control/process-registry.js'
-import { ConfigError } from '../errors.js'
-import { formatIssues } from './format-issues.js'
 import { RedisUrl } from './redis-url.js'
 
 /**
- * The shared control-plane part of every process's env (merge it into a role's schema):
+ * The shared control-plane part of every process's env, read alongside each role's own by
+ * `parseRoleEnv` (as its spec says: all, none or some of these):
  * - `REDIS_URL` — `redis://` or `rediss://` with optional user and password; unset means the
  *   embedded in-memory plane (only meaningful when all roles run in one process);
  * - `REDIS_KEY_PREFIX` — namespace of every key (default `beamloom`; one per deployment);
@@ -39,18 +38,3 @@ export type ControlPlaneConfig = z.output<typeof ControlPlaneEnv>
 
 /** The name of one shared control-plane variable (`REDIS_URL`, `REDIS_CONNECT_TIMEOUT_MS`, …). */
 export type ControlPlaneVariable = keyof z.input<typeof ControlPlaneEnv>
-
-/**
- * Read the control-plane config from a flat env (pure; pass `process.env` in a main).
- * @throws ConfigError `CONFIG_INVALID` naming each bad variable (never echoing a password).
- */
-export function parseControlPlaneEnv(
-  env: Readonly<Record<string, string | undefined>>,
-): ControlPlaneConfig {
-  const parsed = ControlPlaneEnv.safeParse(env)
-  if (!parsed.success) {
-    const issues = formatIssues(parsed.error)
-    throw new ConfigError(`invalid control-plane config: ${issues}`)
-  }
-  return parsed.data
-}

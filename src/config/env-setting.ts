@@ -17,7 +17,11 @@ export interface EnvSetting {
   readonly deprecated?: readonly string[]
   /** What a deprecation note tells to set instead (default: the variable's name). */
   readonly instead?: string
-  /** How the text becomes the option's input (default: the text as is). */
+  /**
+   * How the text becomes the option's input, where the option's schema does not say it (a
+   * list: {@link EnvRead.list}). Default: what the schema says (`envReaderOf`: a number is
+   * {@link EnvRead.number}, a boolean {@link EnvRead.flag}, text as it is).
+   */
   readonly read?: z.ZodType
   /** Unset is an error with this message (instead of the schema's own). */
   readonly required?: string
@@ -71,7 +75,7 @@ export function resolveSetting(env: FlatEnv, name: string, setting: EnvSetting):
   return { name: used ?? name, value: used === undefined ? undefined : env[used], notes }
 }
 
-/** Readers of env text for {@link EnvSetting.read}. */
+/** Readers of env text: what `envReaderOf` derives, and lists for {@link EnvSetting.read}. */
 export const EnvRead = {
   /** A number, as `Number(text)` reads it (the role's schema checks range and integrality). */
   number: z.coerce.number(),

@@ -1,6 +1,5 @@
 import { z } from 'zod'
 import type { ControlPlaneConfig } from '../config/control-plane-env.js'
-import { EnvRead } from '../config/env-setting.js'
 import { parseRoleEnv, type RoleEnvSpec } from '../config/role-env.js'
 import { DEFAULT_SCAN_LIMITS } from './scan-limits.js'
 
@@ -69,23 +68,23 @@ export const ControllerEnvSpec = {
   schema: ControllerSettings,
   settings: {
     host: {},
-    port: { read: EnvRead.number },
+    port: {},
     token: {},
     name: {},
     url: {},
-    lookaheadEvents: { read: EnvRead.number },
-    horizonEvents: { read: EnvRead.number },
-    scanRetentionMs: { read: EnvRead.number },
-    stallWarnMs: { read: EnvRead.number },
-    stallTimeoutMs: { read: EnvRead.number },
-    eventAttempts: { read: EnvRead.number },
-    bodyLimitBytes: { read: EnvRead.number },
-    parameterBodyLimitBytes: { env: 'CONTROLLER_PARAMETER_LIMIT_BYTES', read: EnvRead.number },
-    maxEvents: { read: EnvRead.number },
-    maxMapEvents: { read: EnvRead.number },
-    maxSequenceLength: { read: EnvRead.number },
-    allowUndescribedParameters: { read: EnvRead.flag },
-    maxLogStreams: { read: EnvRead.number },
+    lookaheadEvents: {},
+    horizonEvents: {},
+    scanRetentionMs: {},
+    stallWarnMs: {},
+    stallTimeoutMs: {},
+    eventAttempts: {},
+    bodyLimitBytes: {},
+    parameterBodyLimitBytes: { env: 'CONTROLLER_PARAMETER_LIMIT_BYTES' },
+    maxEvents: {},
+    maxMapEvents: {},
+    maxSequenceLength: {},
+    allowUndescribedParameters: {},
+    maxLogStreams: {},
   },
 } as const satisfies RoleEnvSpec<typeof ControllerSettings>
 

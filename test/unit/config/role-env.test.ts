@@ -5,6 +5,7 @@ import {
   EnvRead,
   envName,
   envNames,
+  envReaderOf,
   formatIssues,
   listIssues,
   parseConfig,
@@ -108,6 +109,7 @@ const Settings = z.strictObject({
   memoryMiB: z.int().nonnegative().default(0),
   module: z.string().min(1),
   tags: z.array(z.string()).default([]),
+  verbose: z.boolean().default(false),
   heartbeatMs: z.int().positive().default(1000),
 })
 
@@ -117,10 +119,11 @@ const Spec = {
   schema: Settings,
   settings: {
     name: { deprecated: ['TEST_OLD_NAME'] },
-    windowEvents: { read: EnvRead.number, deprecated: ['TEST_WINDOW'] },
-    memoryMiB: { read: EnvRead.number },
+    windowEvents: { deprecated: ['TEST_WINDOW'] },
+    memoryMiB: {},
     module: { env: 'TEST_MODULE', aliases: ['TEST_CLASS'], required: 'required: the module' },
     tags: { read: EnvRead.list },
+    verbose: {},
   },
 } as const satisfies RoleEnvSpec<typeof Settings>
 
@@ -132,6 +135,7 @@ describe('parseRoleEnv', () => {
         TEST_WINDOW_EVENTS: '8',
         TEST_MEMORY_MIB: '512',
         TEST_TAGS: 'a, b,',
+        TEST_VERBOSE: '1',
         HEARTBEAT_MS: '250',
         REDIS_KEY_PREFIX: 'k',
       },
@@ -144,6 +148,7 @@ describe('parseRoleEnv', () => {
       memoryMiB: 512,
       module: 'm.ts:M',
       tags: ['a', 'b'],
+      verbose: true,
       heartbeatMs: 250,
     })
     expect(controlPlane).toMatchObject({ keyPrefix: 'k', heartbeatMs: 250 })
@@ -207,7 +212,94 @@ describe('parseRoleEnv', () => {
       'TEST_MEMORY_MIB',
       'TEST_MODULE',
       'TEST_TAGS',
+      'TEST_VERBOSE',
     ])
+  })
+
+  it('reads the shared control-plane variables with their defaults', () => {
+    const planeOf = (env: Record<string, string>) =>
+      parseRoleEnv({ TEST_MODULE: 'm', ...env }, Spec).controlPlane
+    expect(planeOf({})).toEqual({
+      redisUrl: undefined,
+      keyPrefix: 'beamloom',
+      heartbeatMs: 1000,
+      connectTimeoutMs: 10_000,
+    })
+    expect(
+      planeOf({
+        REDIS_URL: 'rediss://:pw@h:1',
+        REDIS_KEY_PREFIX: 'bl-7',
+        HEARTBEAT_MS: '250',
+        REDIS_CONNECT_TIMEOUT_MS: '1500',
+      }),
+    ).toEqual({
+      redisUrl: 'rediss://:pw@h:1',
+      keyPrefix: 'bl-7',
+      heartbeatMs: 250,
+      connectTimeoutMs: 1500,
+    })
+  })
+
+  it('names each bad control-plane variable, without the password', () => {
+    const message = configError(() =>
+      parseRoleEnv(
+        {
+          TEST_MODULE: 'm',
+          REDIS_URL: 'http://:s3cret@h',
+          REDIS_KEY_PREFIX: 'a:b',
+          HEARTBEAT_MS: '0',
+        },
+        Spec,
+      ),
+    )
+    expect(message).toMatch(/^invalid test config: REDIS_URL: .*REDIS_KEY_PREFIX: .*HEARTBEAT_MS: /)
+    expect(message).not.toContain('s3cret')
+  })
+
+  it('refuses a spec it cannot read: an option not in the schema, a list without a reader', () => {
+    const declared = (settings: object) => () =>
+      parseRoleEnv({}, { ...Spec, settings } as RoleEnvSpec<typeof Settings>)
+    expect(declared({ nmae: {} })).toThrow(
+      expect.objectContaining({
+        code: 'STATE_INVALID',
+        message: 'test config has no option nmae for TEST_NMAE to set',
+      }),
+    )
+    expect(declared({ tags: {} })).toThrow(
+      expect.objectContaining({
+        code: 'STATE_INVALID',
+        message: expect.stringMatching(/^test option tags \(TEST_TAGS\)/),
+      }),
+    )
+  })
+})
+
+describe('envReaderOf', () => {
+  it('reads numbers and booleans as the schema says, through defaults, optionals and pipes', () => {
+    expect(envReaderOf(z.int().positive().default(3))).toBe(EnvRead.number)
+    expect(envReaderOf(z.number().optional())).toBe(EnvRead.number)
+    expect(envReaderOf(z.number().nullable().readonly())).toBe(EnvRead.number)
+    expect(envReaderOf(z.number().pipe(z.transform(String)))).toBe(EnvRead.number)
+    expect(envReaderOf(z.boolean().default(false))).toBe(EnvRead.flag)
+  })
+
+  it('leaves text as it is', () => {
+    for (const schema of [
+      z.string().min(1).default('x'),
+      z.url().optional(),
+      z.enum(['thread', 'inline']).default('thread'),
+      z.literal('a'),
+      z.string().transform(Number),
+    ]) {
+      expect(envReaderOf(schema)?.parse('text')).toBe('text')
+    }
+  })
+
+  it('says nothing where a schema has no one reading from text', () => {
+    expect(envReaderOf(z.array(z.string()).default([]))).toBeUndefined()
+    expect(envReaderOf(z.object({ a: z.string() }))).toBeUndefined()
+    expect(envReaderOf(z.union([z.string(), z.number()]))).toBeUndefined()
+    expect(envReaderOf(z.literal(3))).toBeUndefined()
   })
 })
 

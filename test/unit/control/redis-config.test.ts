@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { parseControlPlaneEnv } from '../../../src/config/control-plane-env.js'
 import { parseRedisUrl, redactRedisUrl } from '../../../src/config/redis-url.js'
 import { createRedisControlPlane } from '../../../src/control/redis-control-plane.js'
 import {
@@ -101,40 +100,5 @@ describe('stream ids', () => {
     expect(compareStreamIds('5-10', '5-9')).toBeGreaterThan(0)
     expect(parseStreamId('7')).toEqual({ ms: 7, seq: 0 })
     expect(() => parseStreamId('x-1')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }))
-  })
-})
-
-describe('parseControlPlaneEnv', () => {
-  it('reads the shared env with schema defaults', () => {
-    expect(parseControlPlaneEnv({})).toEqual({
-      redisUrl: undefined,
-      keyPrefix: 'beamloom',
-      heartbeatMs: 1000,
-      connectTimeoutMs: 10_000,
-    })
-    expect(
-      parseControlPlaneEnv({
-        REDIS_URL: 'rediss://:pw@h:1',
-        REDIS_KEY_PREFIX: 'bl-7',
-        HEARTBEAT_MS: '250',
-        REDIS_CONNECT_TIMEOUT_MS: '1500',
-      }),
-    ).toEqual({
-      redisUrl: 'rediss://:pw@h:1',
-      keyPrefix: 'bl-7',
-      heartbeatMs: 250,
-      connectTimeoutMs: 1500,
-    })
-  })
-
-  it('names each bad variable, without the password', () => {
-    expect(() =>
-      parseControlPlaneEnv({
-        REDIS_URL: 'http://:s3cret@h',
-        REDIS_KEY_PREFIX: 'a:b',
-        HEARTBEAT_MS: '0',
-      }),
-    ).toThrow(/REDIS_URL.*REDIS_KEY_PREFIX.*HEARTBEAT_MS/)
-    expect(() => parseControlPlaneEnv({ REDIS_URL: 'http://:s3cret@h' })).not.toThrow(/s3cret/)
   })
 })

@@ -5,12 +5,19 @@ import { parse as parseYaml } from 'yaml'
 import { parseAutoscalerEnv } from '../../../autoscaler/index.js'
 import { parseIngesterEnv } from '../../../ingesters/base/ingester-config.js'
 import { parseReducerEnv } from '../../../reducer/reducer-env.js'
-import { parseControlPlaneEnv } from '../../../src/config/control-plane-env.js'
 import { parseWorkerEnv } from '../../../workers/worker-config.js'
 import { CHART_DIR, type RenderedObject, renderChart } from '../../harness/helm-render.js'
 import { checkRendering } from './check-rendering.js'
-import { POD, resolveEnv } from './process-env.js'
-import { byKind, type Container, find, type Service, type Workload, workloads } from './rendered.js'
+import { controlPlaneOf, POD, resolveEnv } from './process-env.js'
+import {
+  byKind,
+  type Container,
+  find,
+  roleOf,
+  type Service,
+  type Workload,
+  workloads,
+} from './rendered.js'
 
 const defaults = yamlOf('values.yaml')
 const nanomax = yamlOf('examples/nanomax.yaml')
@@ -61,9 +68,10 @@ describe('helm chart, default values', () => {
 
   it('wires every process to the bundled Redis with the key prefix', () => {
     for (const w of workloads(objects).filter((x) => x.kind === 'Deployment')) {
-      const plane = parseControlPlaneEnv(envOf(w))
-      expect(plane.redisUrl).toBe('redis://bl-beamloom-redis:6379/0')
-      expect(plane.keyPrefix).toBe(defaults.keyPrefix)
+      const role = roleOf(w.spec.template.spec.containers[0] as Container, COMMAND)
+      const plane = controlPlaneOf(role ?? '', envOf(w))
+      expect(plane?.redisUrl).toBe('redis://bl-beamloom-redis:6379/0')
+      expect(plane?.keyPrefix).toBe(defaults.keyPrefix)
     }
     const worker = parseWorkerEnv(
       envOf(find<Workload>(objects, 'Deployment', 'bl-beamloom-worker')),

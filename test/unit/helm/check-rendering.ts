@@ -1,19 +1,19 @@
 import { pino } from 'pino'
 import { expect } from 'vitest'
-import { parseAutoscalerEnv } from '../../../autoscaler/index.js'
-import { parseIngesterEnv } from '../../../ingesters/base/ingester-config.js'
 import { buildReducerApp } from '../../../reducer/reducer-app.js'
-import { parseReducerEnv } from '../../../reducer/reducer-env.js'
 import { createReducer } from '../../../reducer/reducer-service.js'
-import { parseControlPlaneEnv } from '../../../src/config/control-plane-env.js'
 import { createMemoryControlPlane } from '../../../src/control/memory-control-plane.js'
 import { buildControllerApp } from '../../../src/controller/controller-app.js'
-import { parseControllerEnv } from '../../../src/controller/controller-config.js'
 import { createController } from '../../../src/controller/create-controller.js'
-import { parseWorkerEnv } from '../../../workers/worker-config.js'
 import type { RenderedObject } from '../../harness/helm-render.js'
 import { validateObject } from './k8s-schema.js'
-import { ENV_NAMES_BY_ROLE, ingesterDevices, referencedOnly, resolveEnv } from './process-env.js'
+import {
+  controlPlaneOf,
+  ENV_NAMES_BY_ROLE,
+  ingesterDevices,
+  referencedOnly,
+  resolveEnv,
+} from './process-env.js'
 import { byKind, type Container, roleOf, type Service, selects, workloads } from './rendered.js'
 
 /** The processes' drain time on SIGTERM (the CLI forces a close after 10 s). */
@@ -137,16 +137,9 @@ export async function checkRendering(
     const helpers = referencedOnly(entries)
     const unread = entries.map((e) => e.name).filter((n) => !allowed?.has(n) && !helpers.has(n))
     expect(unread, `${workload.metadata.name}: env nobody reads`).toEqual([])
-    const env = resolveEnv(entries)
-    if (role === 'controller') parseControllerEnv(env)
-    else if (role === 'worker') parseWorkerEnv(env)
-    else if (role === 'reducer') parseReducerEnv(env)
-    else if (role === 'autoscaler') parseAutoscalerEnv(env)
-    else if (role === 'ingester') {
-      parseIngesterEnv(env)
-      expect(ingesterDevices().has(container.args?.[1] ?? '')).toBe(true)
-    }
-    if (role !== 'autoscaler') expect(parseControlPlaneEnv(env).redisUrl).toBeDefined()
+    const plane = controlPlaneOf(role, resolveEnv(entries))
+    if (role === 'ingester') expect(ingesterDevices().has(container.args?.[1] ?? '')).toBe(true)
+    if (role !== 'autoscaler') expect(plane?.redisUrl).toBeDefined()
   }
 
   // 10. HTTP probes point at routes the process really serves.

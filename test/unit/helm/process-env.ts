@@ -3,16 +3,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { z } from 'zod'
-import { AutoscalerEnvSpec } from '../../../autoscaler/autoscaler-config.js'
+import { AutoscalerEnvSpec, parseAutoscalerEnv } from '../../../autoscaler/autoscaler-config.js'
 import { ingesterCommand } from '../../../cli/commands/ingester.js'
-import { IngesterEnvSpec } from '../../../ingesters/base/ingester-config.js'
-import { ReducerEnvSpec } from '../../../reducer/reducer-env.js'
-import { ControlPlaneEnv } from '../../../src/config/control-plane-env.js'
+import { IngesterEnvSpec, parseIngesterEnv } from '../../../ingesters/base/ingester-config.js'
+import { parseReducerEnv, ReducerEnvSpec } from '../../../reducer/reducer-env.js'
+import { type ControlPlaneConfig, ControlPlaneEnv } from '../../../src/config/control-plane-env.js'
 import { DataPlaneEnv } from '../../../src/config/data-plane-env.js'
 import { LogEnv } from '../../../src/config/log-env.js'
 import { envNames, type RoleEnvSpec } from '../../../src/config/role-env.js'
-import { ControllerEnvSpec } from '../../../src/controller/controller-config.js'
-import { WorkerEnvSpec } from '../../../workers/worker-config.js'
+import { ControllerEnvSpec, parseControllerEnv } from '../../../src/controller/controller-config.js'
+import { parseWorkerEnv, WorkerEnvSpec } from '../../../workers/worker-config.js'
 
 /**
  * The env variable names a zod env schema reads: the keys of its objects, through pipes (the
@@ -60,6 +60,25 @@ export const ENV_NAMES_BY_ROLE: Readonly<Record<string, Set<string>>> = {
   reducer: union(specNames(ReducerEnvSpec), controlPlane, dataPlane, logging),
   ingester: union(specNames(IngesterEnvSpec), controlPlane, dataPlane, logging),
   autoscaler: union(specNames(AutoscalerEnvSpec), logging),
+}
+
+/**
+ * Parse a process's env as `beamloom <role>` does, with the role's own parser (throws as the
+ * process would), and return the control plane it reads (`undefined`: the autoscaler has none).
+ */
+export function controlPlaneOf(
+  role: string,
+  env: Readonly<Record<string, string | undefined>>,
+): ControlPlaneConfig | undefined {
+  if (role === 'controller') return parseControllerEnv(env).controlPlane
+  if (role === 'worker') return parseWorkerEnv(env).controlPlane
+  if (role === 'reducer') return parseReducerEnv(env).controlPlane
+  if (role === 'ingester') return parseIngesterEnv(env).controlPlane
+  if (role === 'autoscaler') {
+    parseAutoscalerEnv(env)
+    return undefined
+  }
+  throw new Error(`no beamloom role ${role}`)
 }
 
 /** The devices `beamloom ingester <device>` knows, from the CLI itself. */
