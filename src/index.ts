@@ -152,19 +152,16 @@ export {
 } from './internal.js'
 
 // The controller, control planes and the lifecycle, for embedders.
+export type { Controller, ControllerAppOptions, ControllerDeps } from './http.js'
+export { buildControllerApp, createController } from './http.js'
 export type {
   CloseOptions,
   ControlPlane,
-  Controller,
-  ControllerAppOptions,
   ControllerConfig,
-  ControllerDeps,
   Service,
   ServiceState,
 } from './internal.js'
 export {
-  buildControllerApp,
-  createController,
   createMemoryControlPlane,
   createProcessLogger,
   createRedisControlPlane,

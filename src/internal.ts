@@ -300,9 +300,6 @@ export {
   rangeBound,
   type StreamIdParts,
 } from './control/stream-id.js'
-export { bearerGuard } from './controller/bearer-auth.js'
-export { Controller } from './controller/controller.js'
-export { buildControllerApp, type ControllerAppOptions } from './controller/controller-app.js'
 export {
   type ControllerConfig,
   ControllerEnv,
@@ -310,8 +307,6 @@ export {
   ControllerSettings,
   parseControllerEnv,
 } from './controller/controller-config.js'
-export type { ControllerDeps } from './controller/controller-types.js'
-export { createController } from './controller/create-controller.js'
 export { isUpstreamLost, UPSTREAM_LOST } from './controller/upstream-lost.js'
 export {
   type AlbaemChannelNaming,
@@ -651,7 +646,6 @@ export {
   type FailureLogger,
   type FailureLogOptions,
 } from './service/failure-log.js'
-export { errorBody, type HttpErrorBody, installErrorHandler } from './service/http-errors.js'
 export { type Logger, silentLogger } from './service/logger.js'
 export {
   createMetricsServer,

@@ -2,13 +2,12 @@ import { hostname } from 'node:os'
 import { Command } from 'commander'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import { buildControllerApp, createController } from '../../src/http.js'
 import type { ControlPlane, FlagTargets, FlatEnv } from '../../src/internal.js'
 import {
   applyDransposeEnv,
-  buildControllerApp,
   type ControllerConfig,
   ControllerEnvSpec,
-  createController,
   layFlags,
   parseControllerEnv,
   runRole,

@@ -12,13 +12,11 @@ import {
   type SimulatorSpec,
 } from '../../ingesters/index.js'
 import { createReducer, type Reducer } from '../../reducer/index.js'
+import { buildControllerApp, type Controller, createController } from '../../src/http.js'
 import {
-  buildControllerApp,
   ConfigError,
-  type Controller,
   ControllerEnv,
   type ControlPlane,
-  createController,
   createMemoryControlPlane,
   createParameterStore,
   createProcessLogger,

@@ -1,9 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
+import { bearerGuard, errorBody, installErrorHandler } from '../../src/http.js'
 import {
-  bearerGuard,
   encodeSardanaBody,
-  errorBody,
-  installErrorHandler,
   ProtocolError,
   parseSardanaFrames,
   SARDANA_PATHS,

@@ -10,7 +10,6 @@ import {
 } from '../../src/internal.js'
 import type { Upstream, UpstreamContext, UpstreamMessage } from '../base/upstream.js'
 import type { ListeningUpstreamFactory } from './listening-upstream-factory.js'
-import { buildSardanaApp } from './sardana-app.js'
 import { SardanaQueue, type SardanaQueueStats } from './sardana-queue.js'
 
 /** Options of {@link createSardanaUpstreamFactory}. */
@@ -151,6 +150,9 @@ class SardanaListener extends ServiceBase implements SardanaUpstreamFactory {
 
   protected override async onStart(): Promise<void> {
     const { host, port } = listenAddress(this.#options.url)
+    // Loaded here: only a Sardana ingester serves HTTP (fastify stays off the other ingesters'
+    // heaps; see src/http.ts).
+    const { buildSardanaApp } = await import('./sardana-app.js')
     const app: FastifyInstance = buildSardanaApp(this.queue, {
       token: this.#options.token,
       ...(this.#options.bodyLimitBytes === undefined

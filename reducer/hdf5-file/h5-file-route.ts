@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { bearerGuard, formatIssues, isBeamloomError } from '../../src/internal.js'
+import { bearerGuard } from '../../src/http.js'
+import { formatIssues, isBeamloomError } from '../../src/internal.js'
 import type { H5Files } from './h5-files.js'
 
 const H5Request = z.strictObject({ name: z.string().min(1).optional() }).optional()

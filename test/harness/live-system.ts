@@ -5,10 +5,9 @@ import { IngesterConfig } from '../../ingesters/base/ingester-config.js'
 import { createStinsSimulator } from '../../ingesters/stins/stins-simulator.js'
 import { createStinsUpstreamFactory } from '../../ingesters/stins/stins-upstream.js'
 import { createReducer, type Reducer } from '../../reducer/index.js'
+import { buildControllerApp, createController } from '../../src/http.js'
 import {
-  buildControllerApp,
   type ControlPlane,
-  createController,
   createMemoryControlPlane,
   isBeamloomError,
   MappingInvalidError,

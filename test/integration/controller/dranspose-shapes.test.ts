@@ -13,12 +13,8 @@ import { IngesterConfig } from '../../../ingesters/base/ingester-config.js'
 import { createStinsSimulator } from '../../../ingesters/stins/stins-simulator.js'
 import { createStinsUpstreamFactory } from '../../../ingesters/stins/stins-upstream.js'
 import { createReducer, type Reducer } from '../../../reducer/index.js'
-import {
-  buildControllerApp,
-  type ControlPlane,
-  createController,
-  createRedisControlPlane,
-} from '../../../src/internal.js'
+import { buildControllerApp, createController } from '../../../src/http.js'
+import { type ControlPlane, createRedisControlPlane } from '../../../src/internal.js'
 import { createWorker, type WorkerService } from '../../../workers/index.js'
 import { repoPath } from '../../harness/fixtures.js'
 import { freePort } from '../../harness/processes.js'
