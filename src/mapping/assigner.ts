@@ -1,5 +1,6 @@
 import { ConfigError, StateError } from '../errors.js'
 import type { EventNumber, StreamName, WorkerName } from '../protocol/ids.js'
+import type { AssignablePlan } from './assignable-plan.js'
 import type {
   AssignerOptions,
   AssignerStats,
@@ -41,13 +42,13 @@ const DEFAULT_LOOKAHEAD_EVENTS = 10_000
  * ({@link addWorker}, {@link removeWorker}, {@link request}, {@link complete}); after that,
  * completed events may be compacted.
  */
-export class Assigner {
+export class Assigner<P extends AssignablePlan = ScanPlan> {
   /** The scan being assigned. */
-  readonly plan: ScanPlan
+  readonly plan: P
   private readonly st: AssignmentState
 
   /** @throws ConfigError (`CONFIG_INVALID`) for a non-positive look-ahead or negative horizon. */
-  constructor(plan: ScanPlan, options: AssignerOptions = {}) {
+  constructor(plan: P, options: AssignerOptions = {}) {
     const horizon = options.horizonEvents ?? DEFAULT_HORIZON_EVENTS
     const lookahead = options.lookaheadEvents ?? DEFAULT_LOOKAHEAD_EVENTS
     if (!(horizon >= 0) || (Number.isFinite(horizon) && !Number.isInteger(horizon))) {
@@ -70,9 +71,9 @@ export class Assigner {
     return this.st.completedFrontier()
   }
 
-  /** Whether every event of the scan is complete. */
+  /** Whether every event of the scan is complete (never before the plan has ended). */
   get finished(): boolean {
-    return this.st.completedFrontier() >= this.plan.eventCount
+    return this.plan.ended && this.st.completedFrontier() >= this.plan.eventCount
   }
 
   /** Names of the live workers, in order of arrival. */

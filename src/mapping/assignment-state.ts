@@ -1,3 +1,4 @@
+import type { AssignablePlan } from './assignable-plan.js'
 import {
   type BroadcastRecord,
   type InstanceState,
@@ -9,7 +10,6 @@ import type { BatchBuilder } from './batch-builder.js'
 import { BroadcastBook } from './broadcast-book.js'
 import type { CompiledPart } from './compile-part.js'
 import { InstanceWindow } from './instance-window.js'
-import type { ScanPlan } from './scan-plan.js'
 
 /**
  * The mutable state of one scan's assignment and its low-level moves (bind, join, register,
@@ -39,7 +39,7 @@ export class AssignmentState {
   private scanInstance: InstanceState | undefined
 
   constructor(
-    readonly plan: ScanPlan,
+    readonly plan: AssignablePlan,
     readonly horizonEvents: number,
     readonly lookaheadEvents: number,
   ) {
