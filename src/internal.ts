@@ -529,6 +529,7 @@ export {
   UpstreamClosedError,
 } from './errors.js'
 export {
+  type AssignablePlan,
   Assigner,
   type AssignerOptions,
   type AssignerStats,
@@ -546,6 +547,9 @@ export {
   MAIN_PART,
   MappingInvalidError,
   type MappingIssue,
+  OpenUniformPlan,
+  type OpenUniformPlanOptions,
+  openUniformPlan,
   PartName,
   parseAllWrap,
   parseSequence,

@@ -5,7 +5,7 @@ import type { TagSetTable } from './tag-set-table.js'
 /**
  * What the {@link Assigner} reads of a plan: its streams and tag sets, how far the scan may go,
  * and which compiled part each part instance is. A compiled {@link ScanPlan} has every event from
- * the start; `eventCount` and `ended` leave room for a plan whose length is known only at its end.
+ * the start; an {@link OpenUniformPlan} grows as its source is read and ends when the source ends.
  * Instances are numbered from 0 and lie back to back: instance i holds events
  * `[instanceStartOf(i), instanceEndOf(i))`.
  * @internal

@@ -2,6 +2,7 @@
  * Trigger maps, sequences and assignment: which frame of which stream belongs to which event,
  * and which worker processes it. Pure: no I/O, no clock.
  */
+export type { AssignablePlan } from './assignable-plan.js'
 export { Assigner } from './assigner.js'
 export type {
   AssignerOptions,
@@ -17,6 +18,11 @@ export type {
 export { type EventRange, EventRangeSet } from './event-range-set.js'
 export { MappingInvalidError, type MappingIssue } from './mapping-error.js'
 export type { Retry } from './membership.js'
+export {
+  OpenUniformPlan,
+  type OpenUniformPlanOptions,
+  openUniformPlan,
+} from './open-uniform-plan.js'
 export { parseAllWrap, parseSequence, parseTriggerMap } from './parse-mapping.js'
 export {
   compileScanPlan,
