@@ -562,6 +562,7 @@ export {
   sequenceFromTriggerMap,
   TriggerMap,
   TriggerMapEntry,
+  TurnAssigner,
   triggerMapLength,
   uniformSequence,
   uniformTriggerMap,

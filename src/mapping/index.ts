@@ -33,5 +33,6 @@ export {
 } from './scan-plan.js'
 export { MAIN_PART, PartName, Sequence, sequenceFromTriggerMap } from './sequence.js'
 export { TriggerMap, TriggerMapEntry, triggerMapLength } from './trigger-map.js'
+export { TurnAssigner } from './turn-assigner.js'
 export { uniformSequence, uniformTriggerMap } from './uniform.js'
 export { Constraint, GENERIC_TAG, VirtualWorker, WorkerTag } from './virtual-worker.js'
