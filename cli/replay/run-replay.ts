@@ -8,12 +8,14 @@ import {
   moduleDigest,
   nextTimerS,
   type Parameters,
+  type ProcessEvents,
   parametersHash,
   parseModuleSpec,
   readParameterFile,
   readRecording,
   resolveParameters,
   runEvents,
+  TurnAssigner,
   type WorkerMessage,
   type WorkerName,
   workerName,
@@ -117,9 +119,11 @@ export interface ReplayReport {
 class FailFast extends Error {}
 
 /**
- * Run worker and reducer code over recordings in this process, as a live scan would: the
- * first and the last event go to every worker, the others round-robin; the reducer runs each
- * result to completion before the next; results pass through the CBOR wire encoding.
+ * Run worker and reducer code over recordings in this process, as a live scan would: events are
+ * assigned by the live `Assigner` over an open uniform plan (`TurnAssigner`), so the first and
+ * the last event go to every worker (to none when nothing comes between them, as in a live scan
+ * of no frames) and the others to one worker each, in turns; the reducer runs each result to
+ * completion before the next; results pass through the CBOR wire encoding.
  *
  * Resolves with a report; failures of user code are collected (or, with `failFast`, end the
  * replay). Rejects only on set-up errors: `MODULE_NOT_FOUND`, `MODULE_INVALID`,
@@ -211,12 +215,11 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
   }
 
   const names = workers.map((_, i) => workerName(`replay-worker-${i}`))
+  const processOn: ProcessEvents[] = workers.map((w) => (list) => w.processEvents(list, parameters))
   const runOn = async (event: EventData, i: number): Promise<void> => {
     // The live worker's rules for an event (`runEvents`): a missing frame fails it unrun, the
     // outcome of the call decides between result, done and failed.
-    const [verdict] = await runEvents(wmodule, [event], (list) =>
-      workers[i]!.processEvents(list, parameters),
-    )
+    const [verdict] = await runEvents(wmodule, [event], processOn[i]!)
     if (verdict === undefined || verdict.kind === 'done') return
     if (verdict.kind !== 'result') {
       fail('worker', wmodule, workerFailure(wmodule, event.eventNumber, verdict))
@@ -239,9 +242,6 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
     if (failure !== undefined) {
       fail('reducer', rmodule, analysisError(rmodule, event.eventNumber, failure))
     }
-  }
-  const broadcast = async (event: EventData): Promise<void> => {
-    for (let i = 0; i < workers.length; i++) await runOn(event, i)
   }
   // Counts a finished event; true when the reducer's timer is due.
   const countEvent = (): boolean => {
@@ -270,23 +270,33 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
       ],
       onWarning === undefined ? {} : { onWarning },
     )
-    // Look one event ahead so the last one can be broadcast like the series end of a live scan.
-    let pending: EventData | undefined
-    let index = 0
-    let rr = 0
+    // The live assigner decides each event's workers once the plan knows its kind: an event is
+    // the end event when no other follows it, so events wait here until the next is read (the
+    // start event until the second after it). Run in event order; awaited here rather than in a
+    // per-event helper: one promise fewer per event.
+    const turns = new TurnAssigner(names)
+    const waiting: EventData[] = []
     for await (const event of merged) {
-      if (pending !== undefined) {
-        // Awaited here rather than in a per-event helper: one promise fewer per event.
-        if (index === 0) await broadcast(pending)
-        else await runOn(pending, rr++ % workers.length)
-        index++
+      waiting.push(event)
+      turns.received()
+      for (let to = turns.next(); to !== undefined; to = turns.next()) {
+        const ready = waiting.shift()!
+        for (const i of to) await runOn(ready, i)
+        turns.completed()
         if (countEvent()) await runTimer()
       }
-      pending = event
     }
-    if (pending !== undefined) {
-      await broadcast(pending)
+    turns.ended()
+    for (let to = turns.next(); to !== undefined; to = turns.next()) {
+      const ready = waiting.shift()!
+      for (const i of to) await runOn(ready, i)
+      turns.completed()
       if (countEvent()) await runTimer()
+    }
+    if (events > 0 && !turns.assigner.plan.hasOrdinaryEvents) {
+      opts.onWarning?.(
+        `only ${events === 1 ? 'one event' : `${events} events`}: the start and end events of a scan with nothing between them go to no worker, as in a live scan of no frames; processEvent was not called`,
+      )
     }
 
     for (const w of workers) {
