@@ -1,7 +1,7 @@
 /**
  * The analysis runtime without the live system: loading analysis modules (TypeScript and
- * Python), running them inline, parameters, recordings and HDF5 stacks, the controller's
- * assignment of events to workers (`TurnAssigner`, pure), and the ids, errors and logging they
+ * Python), running them inline, parameters, recordings and HDF5 stacks, events assigned to
+ * workers by the controller's rules (`TurnAssigner`, pure), and the ids, errors and logging they
  * use — what `beamloom replay` needs. Nothing here opens a socket or loads the
  * HTTP, Redis or zmq libraries, so a command built on it starts fast (issue 14: `replay` of a
  * small recording in ≤ 0.4 s). Python runners and sources and HDF5 stacks are in

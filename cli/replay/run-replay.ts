@@ -8,7 +8,6 @@ import {
   moduleDigest,
   nextTimerS,
   type Parameters,
-  type ProcessEvents,
   parametersHash,
   parseModuleSpec,
   readParameterFile,
@@ -120,7 +119,7 @@ class FailFast extends Error {}
 
 /**
  * Run worker and reducer code over recordings in this process, as a live scan would: events are
- * assigned by the live `Assigner` over an open uniform plan (`TurnAssigner`), so the first and
+ * assigned by the live controller's rules for an open uniform plan (`TurnAssigner`), so the first and
  * the last event go to every worker (to none when nothing comes between them, as in a live scan
  * of no frames) and the others to one worker each, in turns; the reducer runs each result to
  * completion before the next; results pass through the CBOR wire encoding.
@@ -215,11 +214,12 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
   }
 
   const names = workers.map((_, i) => workerName(`replay-worker-${i}`))
-  const processOn: ProcessEvents[] = workers.map((w) => (list) => w.processEvents(list, parameters))
   const runOn = async (event: EventData, i: number): Promise<void> => {
     // The live worker's rules for an event (`runEvents`): a missing frame fails it unrun, the
     // outcome of the call decides between result, done and failed.
-    const [verdict] = await runEvents(wmodule, [event], processOn[i]!)
+    const [verdict] = await runEvents(wmodule, [event], (list) =>
+      workers[i]!.processEvents(list, parameters),
+    )
     if (verdict === undefined || verdict.kind === 'done') return
     if (verdict.kind !== 'result') {
       fail('worker', wmodule, workerFailure(wmodule, event.eventNumber, verdict))
@@ -249,6 +249,14 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
     opts.onEvent?.(events)
     return nextTimerMs !== Number.POSITIVE_INFINITY && Date.now() >= nextTimerMs
   }
+  // Which worker gets which event: the live controller's rules, the workers asking in turn.
+  const turns = new TurnAssigner(workers.length)
+  // Runs an event on the workers it was given, then counts it (the start and the last events).
+  const runAssigned = async (event: EventData, to: readonly number[]): Promise<void> => {
+    for (let k = 0; k < to.length; k++) await runOn(event, to[k]!)
+    turns.completed()
+    if (countEvent()) await runTimer()
+  }
 
   let finalPublish: unknown = {}
   const open = opts.openSource ?? ((file: string) => readRecording(file))
@@ -270,30 +278,34 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
       ],
       onWarning === undefined ? {} : { onWarning },
     )
-    // The live assigner decides each event's workers once the plan knows its kind: an event is
-    // the end event when no other follows it, so events wait here until the next is read (the
-    // start event until the second after it). Run in event order; awaited here rather than in a
-    // per-event helper: one promise fewer per event.
-    const turns = new TurnAssigner(names)
-    const waiting: EventData[] = []
+    // An event's workers are known once the plan knows what the event is: whether it is
+    // the end event, known when the next event has been read, and for the start event whether
+    // anything comes between it and the end, known when the one after that has. So replay reads
+    // one event ahead (two at the start) and runs events in order. The common path is inline
+    // rather than in a per-event helper: one promise fewer per event.
+    let pending: EventData | undefined
+    let start: EventData | undefined
     for await (const event of merged) {
-      waiting.push(event)
       turns.received()
-      for (let to = turns.next(); to !== undefined; to = turns.next()) {
-        const ready = waiting.shift()!
-        for (const i of to) await runOn(ready, i)
-        turns.completed()
-        if (countEvent()) await runTimer()
+      if (pending !== undefined) {
+        const to = turns.next()
+        if (to === undefined) start = pending
+        else if (start !== undefined) {
+          await runAssigned(start, to)
+          start = undefined
+          await runAssigned(pending, turns.next()!)
+        } else {
+          for (let k = 0; k < to.length; k++) await runOn(pending, to[k]!)
+          turns.completed()
+          if (countEvent()) await runTimer()
+        }
       }
+      pending = event
     }
     turns.ended()
-    for (let to = turns.next(); to !== undefined; to = turns.next()) {
-      const ready = waiting.shift()!
-      for (const i of to) await runOn(ready, i)
-      turns.completed()
-      if (countEvent()) await runTimer()
-    }
-    if (events > 0 && !turns.assigner.plan.hasOrdinaryEvents) {
+    if (start !== undefined) await runAssigned(start, turns.next()!)
+    if (pending !== undefined) await runAssigned(pending, turns.next()!)
+    if (events > 0 && !turns.plan.hasOrdinaryEvents) {
       opts.onWarning?.(
         `only ${events === 1 ? 'one event' : `${events} events`}: the start and end events of a scan with nothing between them go to no worker, as in a live scan of no frames; processEvent was not called`,
       )

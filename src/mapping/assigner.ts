@@ -304,16 +304,10 @@ export class Assigner<P extends AssignablePlan = ScanPlan> {
     if (!(plan instanceof OpenUniformPlan)) {
       throw new StateError('only an open plan grows or ends; a compiled plan has all its events')
     }
-    change(plan)
-    this.st.version++
-    // Only a worker waiting with credits can take what the change made available; nobody
-    // waiting (the common case of a plan grown event by event) leaves nothing to do.
-    if (this.st.hungry.size === 0) {
-      const released = this.st.released
-      return { grants: [], released: [released, released], rerouted: [] }
-    }
     this.st.compact()
     const batch = new BatchBuilder(this.st.released)
+    change(plan)
+    this.st.version++
     this.pump(batch)
     return batch.finish(this.st.released)
   }

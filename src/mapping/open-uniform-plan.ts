@@ -33,11 +33,12 @@ export interface OpenUniformPlanOptions {
  * constraint: the binding the uniform map's constraint i gives, without a part whose length
  * must be known. Memory does not grow with the events.
  *
- * The plan grows through the {@link Assigner} that serves it: `extendPlan(n)` says the scan has
- * at least `n` events and none of them is its end event, `endPlan(n)` that it has exactly `n`,
- * the last being the end event (with `allWrap` and n ≥ 2; one event is the start event alone).
- * Until it ends, an Assigner gives out only the events below {@link eventCount} and is not
- * finished.
+ * It grows as its source is read: {@link extend}`(n)` says the scan has at least `n` events and
+ * none of them is its end event, {@link end}`(n)` that it has exactly `n`, the last being the end
+ * event (with `allWrap` and n ≥ 2; one event is the start event alone). An {@link Assigner}
+ * serving it is told through `extendPlan` and `endPlan`, which also serve the workers waiting
+ * with credits; until the plan ends, it gives out only the events below {@link eventCount} and
+ * is not finished.
  */
 export class OpenUniformPlan implements AssignablePlan {
   /** The streams every event carries, in plan order. */
@@ -148,8 +149,8 @@ export class OpenUniformPlan implements AssignablePlan {
   }
 
   /**
-   * @internal Through {@link Assigner.extendPlan}: the scan has at least `eventCount` events,
-   * none of them its end event.
+   * The scan has at least `eventCount` events, none of them its end event. With an
+   * {@link Assigner} serving the plan, call {@link Assigner.extendPlan} instead.
    * @throws StateError (`STATE_INVALID`) once the plan ended, for a count below the known one or
    *   not a non-negative integer.
    */
@@ -160,9 +161,9 @@ export class OpenUniformPlan implements AssignablePlan {
   }
 
   /**
-   * @internal Through {@link Assigner.endPlan}: the scan has exactly `eventCount` events; with
-   * `allWrap` and two or more, the last is the end event. Ending again at the same count does
-   * nothing.
+   * The scan has exactly `eventCount` events; with `allWrap` and two or more, the last is the end
+   * event. Ending again at the same count does nothing. With an {@link Assigner} serving the
+   * plan, call {@link Assigner.endPlan} instead.
    * @throws StateError (`STATE_INVALID`) for another count once ended, a count below the known
    *   one, an end event already known as an ordinary one, or not a non-negative integer.
    */
