@@ -99,7 +99,11 @@ export class OpenUniformPlan implements AssignablePlan {
     return event === 0 || (this.isEnded && event === this.known - 1)
   }
 
-  /** Whether the scan has an event that is neither its start nor its end event. */
+  /**
+   * Whether the scan has an event that is neither its start nor its end event, as far as known:
+   * with `allWrap`, false until event 1 is known to be one (or the plan ended with three events
+   * or more).
+   */
   get hasOrdinaryEvents(): boolean {
     if (!this.allWrap) return this.known > 0
     return this.isEnded ? this.known >= 3 : this.known >= 2
