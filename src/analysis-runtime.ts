@@ -1,7 +1,8 @@
 /**
  * The analysis runtime without the live system: loading analysis modules (TypeScript and
- * Python), running them inline, parameters, recordings and HDF5 stacks, and the ids, errors and
- * logging they use — what `beamloom replay` needs. Nothing here opens a socket or loads the
+ * Python), running them inline, parameters, recordings and HDF5 stacks, events assigned to
+ * workers by the controller's rules (`TurnAssigner`, pure), and the ids, errors and logging they
+ * use — what `beamloom replay` needs. Nothing here opens a socket or loads the
  * HTTP, Redis or zmq libraries, so a command built on it starts fast (issue 14: `replay` of a
  * small recording in ≤ 0.4 s). Python runners and sources and HDF5 stacks are in
  * `src/analysis-runtime-lazy.ts`, which a replay imports only when it uses them. Internal, like
@@ -65,6 +66,7 @@ export {
   isBeamloomError,
   ProtocolError,
 } from './errors.js'
+export { TurnAssigner } from './mapping/turn-assigner.js'
 export type { EventData, StreamData, WorkerMessage } from './protocol/event.js'
 export { eventNumber, WorkerName, workerName } from './protocol/ids.js'
 export { createProcessLogger, type ProcessLoggerOptions } from './service/process-logger.js'

@@ -532,6 +532,7 @@ export {
   UpstreamClosedError,
 } from './errors.js'
 export {
+  type AssignablePlan,
   Assigner,
   type AssignerOptions,
   type AssignerStats,
@@ -549,6 +550,9 @@ export {
   MAIN_PART,
   MappingInvalidError,
   type MappingIssue,
+  OpenUniformPlan,
+  type OpenUniformPlanOptions,
+  openUniformPlan,
   PartName,
   parseAllWrap,
   parseSequence,
@@ -561,6 +565,7 @@ export {
   sequenceFromTriggerMap,
   TriggerMap,
   TriggerMapEntry,
+  TurnAssigner,
   triggerMapLength,
   uniformSequence,
   uniformTriggerMap,

@@ -14,6 +14,7 @@ import {
   readRecording,
   resolveParameters,
   runEvents,
+  TurnAssigner,
   type WorkerMessage,
   type WorkerName,
   workerName,
@@ -117,9 +118,11 @@ export interface ReplayReport {
 class FailFast extends Error {}
 
 /**
- * Run worker and reducer code over recordings in this process, as a live scan would: the
- * first and the last event go to every worker, the others round-robin; the reducer runs each
- * result to completion before the next; results pass through the CBOR wire encoding.
+ * Run worker and reducer code over recordings in this process, as a live scan would: events are
+ * assigned by the live controller's rules for an open uniform plan (`TurnAssigner`), so the first and
+ * the last event go to every worker (to none when nothing comes between them, as in a live scan
+ * of no frames) and the others to one worker each, in turns; the reducer runs each result to
+ * completion before the next; results pass through the CBOR wire encoding.
  *
  * Resolves with a report; failures of user code are collected (or, with `failFast`, end the
  * replay). Rejects only on set-up errors: `MODULE_NOT_FOUND`, `MODULE_INVALID`,
@@ -240,14 +243,19 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
       fail('reducer', rmodule, analysisError(rmodule, event.eventNumber, failure))
     }
   }
-  const broadcast = async (event: EventData): Promise<void> => {
-    for (let i = 0; i < workers.length; i++) await runOn(event, i)
-  }
   // Counts a finished event; true when the reducer's timer is due.
   const countEvent = (): boolean => {
     events++
     opts.onEvent?.(events)
     return nextTimerMs !== Number.POSITIVE_INFINITY && Date.now() >= nextTimerMs
+  }
+  // Which worker gets which event: the live controller's rules, the workers asking in turn.
+  const turns = new TurnAssigner(workers.length)
+  // Runs an event on the workers it was given, then counts it (the start and the last events).
+  const runAssigned = async (event: EventData, to: readonly number[]): Promise<void> => {
+    for (let k = 0; k < to.length; k++) await runOn(event, to[k]!)
+    turns.completed()
+    if (countEvent()) await runTimer()
   }
 
   let finalPublish: unknown = {}
@@ -270,23 +278,37 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayReport> {
       ],
       onWarning === undefined ? {} : { onWarning },
     )
-    // Look one event ahead so the last one can be broadcast like the series end of a live scan.
+    // An event's workers are known once the plan knows what the event is: whether it is
+    // the end event, known when the next event has been read, and for the start event whether
+    // anything comes between it and the end, known when the one after that has. So replay reads
+    // one event ahead (two at the start) and runs events in order. The common path is inline
+    // rather than in a per-event helper: one promise fewer per event.
     let pending: EventData | undefined
-    let index = 0
-    let rr = 0
+    let start: EventData | undefined
     for await (const event of merged) {
+      turns.received()
       if (pending !== undefined) {
-        // Awaited here rather than in a per-event helper: one promise fewer per event.
-        if (index === 0) await broadcast(pending)
-        else await runOn(pending, rr++ % workers.length)
-        index++
-        if (countEvent()) await runTimer()
+        const to = turns.next()
+        if (to === undefined) start = pending
+        else if (start !== undefined) {
+          await runAssigned(start, to)
+          start = undefined
+          await runAssigned(pending, turns.next()!)
+        } else {
+          for (let k = 0; k < to.length; k++) await runOn(pending, to[k]!)
+          turns.completed()
+          if (countEvent()) await runTimer()
+        }
       }
       pending = event
     }
-    if (pending !== undefined) {
-      await broadcast(pending)
-      if (countEvent()) await runTimer()
+    turns.ended()
+    if (start !== undefined) await runAssigned(start, turns.next()!)
+    if (pending !== undefined) await runAssigned(pending, turns.next()!)
+    if (events > 0 && !turns.plan.hasOrdinaryEvents) {
+      opts.onWarning?.(
+        `only ${events === 1 ? 'one event' : `${events} events`}: the start and end events of a scan with nothing between them go to no worker, as in a live scan of no frames; processEvent was not called`,
+      )
     }
 
     for (const w of workers) {

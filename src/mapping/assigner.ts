@@ -1,5 +1,6 @@
 import { ConfigError, StateError } from '../errors.js'
 import type { EventNumber, StreamName, WorkerName } from '../protocol/ids.js'
+import type { AssignablePlan } from './assignable-plan.js'
 import type {
   AssignerOptions,
   AssignerStats,
@@ -15,6 +16,7 @@ import { AssignmentState } from './assignment-state.js'
 import { BatchBuilder } from './batch-builder.js'
 import type { EventRange } from './event-range-set.js'
 import { addWorkerTo, type Retry, removeWorkerFrom, retryEventFrom } from './membership.js'
+import { OpenUniformPlan } from './open-uniform-plan.js'
 import { readAssignment, readCompletion, readRoutes } from './read-routes.js'
 import type { ScanPlan } from './scan-plan.js'
 import { serveWorker } from './serve-worker.js'
@@ -37,17 +39,20 @@ const DEFAULT_LOOKAHEAD_EVENTS = 10_000
  * completion tracking is compacted (0005); the scan looks ahead a bounded window (0007); a
  * constraint's worker has the tags of all the constraint's frames (0008).
  *
+ * The plan is a compiled {@link ScanPlan}, or an {@link OpenUniformPlan} whose length is known
+ * only at its end: it grows and ends through {@link extendPlan} and {@link endPlan}.
+ *
  * Events released by a call stay readable through {@link routes} until the next mutating call
- * ({@link addWorker}, {@link removeWorker}, {@link request}, {@link complete}); after that,
- * completed events may be compacted.
+ * ({@link addWorker}, {@link removeWorker}, {@link request}, {@link complete},
+ * {@link extendPlan}, {@link endPlan}); after that, completed events may be compacted.
  */
-export class Assigner {
+export class Assigner<P extends AssignablePlan = ScanPlan> {
   /** The scan being assigned. */
-  readonly plan: ScanPlan
+  readonly plan: P
   private readonly st: AssignmentState
 
   /** @throws ConfigError (`CONFIG_INVALID`) for a non-positive look-ahead or negative horizon. */
-  constructor(plan: ScanPlan, options: AssignerOptions = {}) {
+  constructor(plan: P, options: AssignerOptions = {}) {
     const horizon = options.horizonEvents ?? DEFAULT_HORIZON_EVENTS
     const lookahead = options.lookaheadEvents ?? DEFAULT_LOOKAHEAD_EVENTS
     if (!(horizon >= 0) || (Number.isFinite(horizon) && !Number.isInteger(horizon))) {
@@ -70,9 +75,9 @@ export class Assigner {
     return this.st.completedFrontier()
   }
 
-  /** Whether every event of the scan is complete. */
+  /** Whether every event of the scan is complete (never before an open plan has ended). */
   get finished(): boolean {
-    return this.st.completedFrontier() >= this.plan.eventCount
+    return this.plan.ended && this.st.completedFrontier() >= this.plan.eventCount
   }
 
   /** Names of the live workers, in order of arrival. */
@@ -186,6 +191,31 @@ export class Assigner {
   }
 
   /**
+   * The open plan grew: the scan has at least `eventCount` events and none of them is its end
+   * event ({@link OpenUniformPlan}). Serves the workers that wait with credits, as
+   * {@link request} does.
+   *
+   * @throws StateError (`STATE_INVALID`) when the plan is not an {@link OpenUniformPlan}, has
+   *   ended, or knows more events already.
+   */
+  extendPlan(eventCount: number): AssignmentBatch {
+    return this.changePlan((plan) => plan.extend(eventCount))
+  }
+
+  /**
+   * The open plan ended: the scan has exactly `eventCount` events; with `allWrap` and two or
+   * more, the last is the end event, which goes to every generic worker ({@link OpenUniformPlan}).
+   * Serves the workers that wait with credits. Ending again at the same count does nothing.
+   *
+   * @throws StateError (`STATE_INVALID`) when the plan is not an {@link OpenUniformPlan}, ended
+   *   at another count, knows more events already, or knows the would-be end event as an
+   *   ordinary one.
+   */
+  endPlan(eventCount: number): AssignmentBatch {
+    return this.changePlan((plan) => plan.end(eventCount))
+  }
+
+  /**
    * Routing of `stream` for released events `[from, to)` as runs ("events a..b go to w").
    *
    * @throws StateError (`STATE_INVALID`) for an unknown stream, unreleased events, or events
@@ -266,6 +296,20 @@ export class Assigner {
         if (this.st.version !== before) progressed = true
       }
     }
+  }
+
+  /** Grow or end the open plan, then serve the workers that wait with credits. */
+  private changePlan(change: (plan: OpenUniformPlan) => void): AssignmentBatch {
+    const plan: AssignablePlan = this.plan
+    if (!(plan instanceof OpenUniformPlan)) {
+      throw new StateError('only an open plan grows or ends; a compiled plan has all its events')
+    }
+    this.st.compact()
+    const batch = new BatchBuilder(this.st.released)
+    change(plan)
+    this.st.version++
+    this.pump(batch)
+    return batch.finish(this.st.released)
   }
 
   private slot(name: WorkerName): WorkerSlot {

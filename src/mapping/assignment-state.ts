@@ -1,3 +1,4 @@
+import type { AssignablePlan } from './assignable-plan.js'
 import {
   type BroadcastRecord,
   type InstanceState,
@@ -7,9 +8,8 @@ import {
 } from './assignment-records.js'
 import type { BatchBuilder } from './batch-builder.js'
 import { BroadcastBook } from './broadcast-book.js'
-import type { CompiledPart } from './compile-part.js'
+import { type CompiledPart, qualifiesForBroadcast } from './compile-part.js'
 import { InstanceWindow } from './instance-window.js'
-import type { ScanPlan } from './scan-plan.js'
 
 /**
  * The mutable state of one scan's assignment and its low-level moves (bind, join, register,
@@ -39,7 +39,7 @@ export class AssignmentState {
   private scanInstance: InstanceState | undefined
 
   constructor(
-    readonly plan: ScanPlan,
+    readonly plan: AssignablePlan,
     readonly horizonEvents: number,
     readonly lookaheadEvents: number,
   ) {
@@ -57,10 +57,7 @@ export class AssignmentState {
 
   /** Whether `worker` qualifies for any broadcast virtual worker of `local` in `part`. */
   eligibleForBroadcast(worker: WorkerSlot, part: CompiledPart, local: number): boolean {
-    for (let k = part.vwOffsets[local]!; k < part.vwOffsets[local + 1]!; k++) {
-      if (part.vwConstraint[k]! < 0 && worker.eligible[part.vwTagSet[k]!] === 1) return true
-    }
-    return false
+    return qualifiesForBroadcast(part, local, worker.eligible)
   }
 
   /** The broadcast record of `event`, created (awaiting every live eligible worker) if new. */

@@ -138,3 +138,31 @@ export function compilePart(
     minWorkers,
   }
 }
+
+/**
+ * Whether a worker qualifies for a broadcast ("all") virtual worker of local event `local` of
+ * `part`: it then receives the event. `eligible` is the worker's eligibility per tag set
+ * ({@link TagSetTable.eligibility}). @internal
+ */
+export function qualifiesForBroadcast(
+  part: CompiledPart,
+  local: number,
+  eligible: Uint8Array,
+): boolean {
+  for (let k = part.vwOffsets[local]!; k < part.vwOffsets[local + 1]!; k++) {
+    if (part.vwConstraint[k]! < 0 && eligible[part.vwTagSet[k]!] === 1) return true
+  }
+  return false
+}
+
+/**
+ * Whether a worker may be bound to dense constraint `c` of `part`: it has the tags of every
+ * occurrence of the constraint in the part. @internal
+ */
+export function qualifiesForConstraint(
+  part: CompiledPart,
+  c: number,
+  eligible: Uint8Array,
+): boolean {
+  return eligible[part.constraintTagSet[c]!] === 1
+}

@@ -1,5 +1,5 @@
+import type { AssignablePlan } from './assignable-plan.js'
 import { type InstanceState, PENDING, UNSEEN } from './assignment-records.js'
-import type { ScanPlan } from './scan-plan.js'
 
 /**
  * The part instances between the completion frontier and the scan cursor, with their constraint
@@ -12,7 +12,7 @@ export class InstanceWindow {
   private head = 0
   private nextIndex = 0
 
-  constructor(private readonly plan: ScanPlan) {}
+  constructor(private readonly plan: AssignablePlan) {}
 
   /** Number of instances held. */
   get size(): number {
@@ -23,12 +23,12 @@ export class InstanceWindow {
   enter(index: number): InstanceState {
     while (this.nextIndex <= index) {
       const i = this.nextIndex++
-      const part = this.plan.parts[this.plan.instancePart[i]!]!
+      const part = this.plan.partOf(i)
       const binding = new Int32Array(part.constraintCount).fill(UNSEEN)
       this.items.push({
         index: i,
-        start: this.plan.instanceStart[i]!,
-        end: this.plan.instanceStart[i + 1]!,
+        start: this.plan.instanceStartOf(i),
+        end: this.plan.instanceEndOf(i),
         part,
         binding,
         overrides: null,

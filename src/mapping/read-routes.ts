@@ -20,9 +20,9 @@ function placeOf(st: AssignmentState, event: number, prev: Place | undefined): P
   const index = st.plan.instanceOf(event)
   return {
     index,
-    start: st.plan.instanceStart[index]!,
-    end: st.plan.instanceStart[index + 1]!,
-    part: st.plan.parts[st.plan.instancePart[index]!]!,
+    start: st.plan.instanceStartOf(index),
+    end: st.plan.instanceEndOf(index),
+    part: st.plan.partOf(index),
     state: st.instances.get(index),
   }
 }

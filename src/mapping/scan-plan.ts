@@ -1,5 +1,6 @@
 import { BeamloomError } from '../errors.js'
 import { type EventNumber, type StreamName, streamName } from '../protocol/ids.js'
+import type { AssignablePlan } from './assignable-plan.js'
 import { CELL_DISCARD, CELL_LIST, type CompiledPart, compilePart } from './compile-part.js'
 import { PartName, type Sequence } from './sequence.js'
 import { TagSetTable } from './tag-set-table.js'
@@ -36,9 +37,11 @@ export interface EventLocation {
  * Events are numbered from 0 like Dranspose: with `allWrap`, event 0 is the start event and
  * `eventCount - 1` the end event.
  */
-export class ScanPlan {
+export class ScanPlan implements AssignablePlan {
   /** Total number of events, start and end events included. */
   readonly eventCount: number
+  /** A compiled plan has all its events from the start. */
+  readonly ended = true
   /** Every stream named by any part, in order of first appearance (Dranspose: `all_streams`). */
   readonly streams: readonly StreamName[]
   /** Whether start and end events wrap the sequence. */
@@ -94,7 +97,8 @@ export class ScanPlan {
       return index
     })
     if (this.allWrap) {
-      parts.push(compilePart(PartName.parse(START_END_PART), this.wrapMap(), streams, this.tagSets))
+      const wrap = startEndTriggerMap(streams, this.tags)
+      parts.push(compilePart(PartName.parse(START_END_PART), wrap, streams, this.tagSets))
       order.unshift(parts.length - 1)
       order.push(parts.length - 1)
     }
@@ -123,6 +127,21 @@ export class ScanPlan {
       else hi = mid - 1
     }
     return lo
+  }
+
+  /** First event of part instance `instance`. */
+  instanceStartOf(instance: number): number {
+    return this.instanceStart[instance]!
+  }
+
+  /** The event after the last of part instance `instance`. */
+  instanceEndOf(instance: number): number {
+    return this.instanceStart[instance + 1]!
+  }
+
+  /** @internal The compiled part of part instance `instance`. */
+  partOf(instance: number): CompiledPart {
+    return this.parts[this.instancePart[instance]!]!
   }
 
   /** Part instance, part name and local event number of `event`. */
@@ -212,15 +231,6 @@ export class ScanPlan {
     return out
   }
 
-  private wrapMap(): TriggerMap {
-    // Dranspose: one broadcast virtual worker per tag used anywhere, so every worker that can
-    // take part in the scan sees the first and last frame; no tags at all gives a discard.
-    const entry: VirtualWorker[] = this.tags.map((t) => ({ tags: [t], constraint: null }))
-    const map: TriggerMap = {}
-    for (const s of this.streams) map[s] = [entry]
-    return map
-  }
-
   private check(event: number): void {
     if (!Number.isInteger(event) || event < 0 || event >= this.eventCount) {
       throw new BeamloomError(
@@ -229,6 +239,22 @@ export class ScanPlan {
       )
     }
   }
+}
+
+/**
+ * The one-event map of the start and end events (`all_wrap`): every stream's frame goes to every
+ * worker holding any of `tags`, the tags used in the scan. @internal
+ */
+export function startEndTriggerMap(
+  streams: readonly StreamName[],
+  tags: readonly string[],
+): TriggerMap {
+  // Dranspose: one broadcast virtual worker per tag used anywhere, so every worker that can
+  // take part in the scan sees the first and last frame; no tags at all gives a discard.
+  const entry: VirtualWorker[] = tags.map((t) => ({ tags: [t], constraint: null }))
+  const map: TriggerMap = {}
+  for (const s of streams) map[s] = [entry]
+  return map
 }
 
 /**

@@ -1,6 +1,7 @@
 import { UNSEEN, type WorkerSlot } from './assignment-records.js'
 import type { AssignmentState } from './assignment-state.js'
 import type { BatchBuilder } from './batch-builder.js'
+import { qualifiesForConstraint } from './compile-part.js'
 
 /**
  * Spend `worker`'s credits, strictly in event order:
@@ -106,7 +107,7 @@ function scanEvent(
   for (let k = part.vwOffsets[local]!; k < end; k++) {
     const c = part.vwConstraint[k]!
     if (c < 0 || inst.binding[c] !== UNSEEN) continue
-    if (worker.eligible[part.constraintTagSet[c]!] === 1) {
+    if (qualifiesForConstraint(part, c, worker.eligible)) {
       if (worker.balance <= 0) return false
       const from = part.constraintEventOffsets[c]!
       const to = part.constraintEventOffsets[c + 1]!

@@ -2,13 +2,16 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   Assigner,
+  type AssignmentBatch,
   compileScanPlan,
   EventRangeSet,
+  openUniformPlan,
   parseSequence,
-  type ScanPlan,
+  sequenceFromTriggerMap,
+  uniformTriggerMap,
 } from '../../../src/mapping/index.js'
-import { Model } from './assignment-model.js'
-import { w } from './build-maps.js'
+import { Model, type ModelPlan } from './assignment-model.js'
+import { s, w } from './build-maps.js'
 
 // Random scans, random worker sets, random credits, random join/leave orders: the invariants of
 // issue 3 are checked against a model after every call, and every scan is driven to its end.
@@ -54,7 +57,10 @@ type Op =
   | { kind: 'remove'; worker: number }
   | { kind: 'request'; worker: number; credits: number }
   | { kind: 'complete'; worker: number; share: number }
-const op: fc.Arbitrary<Op> = fc.oneof(
+  // Open plans only: the source gave `by` more events, or ended after `extra` more.
+  | { kind: 'grow'; by: number }
+  | { kind: 'end'; extra: number }
+const memberOp: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.record({ kind: fc.constant('add' as const), worker: fc.nat(4), tags: tagList }),
@@ -77,13 +83,22 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
 )
+const op = memberOp
+const openOp: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: memberOp },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('grow' as const), by: fc.nat(3) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('end' as const), extra: fc.nat(2) }) },
+)
+const openPlan = fc
+  .record({ streams: fc.subarray(STREAMS, { minLength: 1 }), allWrap: fc.boolean() })
+  .map(({ streams, allWrap }) => openUniformPlan(streams.map(s), { allWrap }))
 const options = fc.record({
   horizonEvents: fc.oneof(fc.nat(6), fc.constant(Number.POSITIVE_INFINITY)),
   lookaheadEvents: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.constant(10_000)),
 })
 
-function run(plan: ScanPlan, opts: { horizonEvents: number; lookaheadEvents: number }, ops: Op[]) {
-  const a = new Assigner(plan, opts)
+function run(plan: ModelPlan, opts: { horizonEvents: number; lookaheadEvents: number }, ops: Op[]) {
+  const a = new Assigner<ModelPlan>(plan, opts)
   const m = new Model(plan, a)
   const blocked = () => {
     const out = new Set<string>()
@@ -94,7 +109,7 @@ function run(plan: ScanPlan, opts: { horizonEvents: number; lookaheadEvents: num
   const step = (o: Op) => {
     // State is compacted at the start of each call, so the bound uses the previous frontier.
     const compactedTo = a.completedFrontier
-    const name = `w${o.worker}`
+    const name = `w${'worker' in o ? o.worker : -1}`
     const live = m.held.has(name)
     if (o.kind === 'add') {
       if (live) return
@@ -110,6 +125,15 @@ function run(plan: ScanPlan, opts: { horizonEvents: number; lookaheadEvents: num
       expect(removal.unfinished).toEqual(m.held.get(name)!.ranges())
       m.forget(name)
       m.apply(removal.batch, before)
+    } else if (o.kind === 'grow' || o.kind === 'end') {
+      if (plan.ended) return
+      const before = blocked()
+      const known = plan.knownEvents
+      let total = known + (o.kind === 'grow' ? o.by : o.extra)
+      // With all_wrap the end event must be one not known yet as an ordinary event.
+      if (o.kind === 'end' && plan.allWrap && total >= 2 && total - 1 < known) total = known + 1
+      const batch = o.kind === 'grow' ? a.extendPlan(total) : a.endPlan(total)
+      m.apply(batch, before)
     } else if (o.kind === 'request') {
       if (!live) return
       const before = blocked()
@@ -146,7 +170,9 @@ function run(plan: ScanPlan, opts: { horizonEvents: number; lookaheadEvents: num
   }
   for (const o of ops) step(o)
 
-  // Drive to the end: one worker qualified for everything joins, everybody works and asks.
+  // Drive to the end: an open plan ends, one worker qualified for everything joins, everybody
+  // works and asks.
+  step({ kind: 'end', extra: 1 })
   step({ kind: 'add', worker: 9, tags: TAGS })
   for (let round = 0; !a.finished; round++) {
     expect(round, 'scan does not finish').toBeLessThan(plan.eventCount * 4 + 20)
@@ -180,6 +206,67 @@ describe('Assigner properties', () => {
       fc.property(scan, options, fc.array(op, { maxLength: 40 }), (plan, opts, ops) => {
         run(plan, opts, ops)
       }),
+      { numRuns: 300 },
+    )
+  }, 60_000)
+
+  it('holds the invariants over open uniform plans that grow and end between the calls', () => {
+    fc.assert(
+      fc.property(openPlan, options, fc.array(openOp, { maxLength: 50 }), (plan, opts, ops) => {
+        run(plan, opts, ops)
+      }),
+      { numRuns: 300 },
+    )
+  }, 60_000)
+
+  it('assigns an open uniform plan known to its end as the live uniform map, call for call', () => {
+    // The closed plan is what the controller runs for a uniform scan of n frames.
+    fc.assert(
+      fc.property(
+        fc.subarray(STREAMS, { minLength: 1 }),
+        fc.boolean(),
+        fc.nat(8),
+        fc.array(op, { maxLength: 60 }),
+        (streams, allWrap, frames, ops) => {
+          const names = streams.map(s)
+          const closed = new Assigner(
+            compileScanPlan(sequenceFromTriggerMap(uniformTriggerMap(names, frames)), { allWrap }),
+          )
+          const open = new Assigner(openUniformPlan(names, { allWrap }))
+          const total = closed.plan.eventCount
+          expect(open.endPlan(total)).toEqual({ grants: [], released: [0, 0], rerouted: [] })
+          // The same batches; the events they release and re-route go to the same workers (read
+          // right away: the two compact completed events at different times).
+          const same = (call: (a: Assigner<ModelPlan>) => unknown) => {
+            const want = call(closed)
+            expect(call(open)).toEqual(want)
+            const batch = (want as { batch?: AssignmentBatch } | undefined)?.batch ?? want
+            if (batch === undefined || !('released' in (batch as object))) return
+            const { released, rerouted } = batch as AssignmentBatch
+            for (const [from, to] of [released, ...rerouted]) {
+              for (let e = from; e < to; e++) {
+                expect(open.assignmentOf(e)).toEqual(closed.assignmentOf(e))
+              }
+            }
+          }
+          const live = new Set<string>()
+          for (const o of [...ops, ...drain(ops)]) {
+            const name = w(`w${'worker' in o ? o.worker : 0}`)
+            if (o.kind === 'add' && !live.has(name)) {
+              live.add(name)
+              same((a) => a.addWorker(name, o.tags))
+            } else if (o.kind === 'remove' && live.delete(name)) {
+              same((a) => a.removeWorker(name))
+            } else if (o.kind === 'request' && live.has(name)) {
+              same((a) => a.request(name, o.credits))
+            } else if (o.kind === 'complete' && live.has(name)) {
+              const held = closed.heldBy(name).filter(([from]) => from < closed.releasedFrontier)
+              same((a) => a.complete(name, held.slice(0, Math.ceil(held.length * o.share))))
+            }
+          }
+          expect(open.finished).toBe(closed.finished)
+        },
+      ),
       { numRuns: 300 },
     )
   }, 60_000)
@@ -226,3 +313,15 @@ describe('Assigner properties', () => {
     )
   })
 })
+
+/** Ops that drive any scan to its end: a worker with every tag joins, then rounds of work. */
+function drain(ops: readonly Op[]): Op[] {
+  const out: Op[] = [{ kind: 'add', worker: 9, tags: TAGS }]
+  const workers = new Set([9, ...ops.map((o) => ('worker' in o ? o.worker : 9))])
+  for (let round = 0; round < 30; round++) {
+    for (const worker of workers) {
+      out.push({ kind: 'complete', worker, share: 1 }, { kind: 'request', worker, credits: 3 })
+    }
+  }
+  return out
+}

@@ -3,8 +3,12 @@ import type {
   Assigner,
   AssignmentBatch,
   EventRangeSet,
+  OpenUniformPlan,
   ScanPlan,
 } from '../../../src/mapping/index.js'
+
+/** A plan the model reads: a compiled one, or an open one as far as it is known. */
+export type ModelPlan = ScanPlan | OpenUniformPlan
 
 /** The model: what every worker holds, derived only from the batches the assigner returned. */
 export class Model {
@@ -20,8 +24,8 @@ export class Model {
   released = 0
 
   constructor(
-    readonly plan: ScanPlan,
-    readonly a: Assigner,
+    readonly plan: ModelPlan,
+    readonly a: Assigner<ModelPlan>,
   ) {}
 
   apply(batch: AssignmentBatch, horizonBlocked: ReadonlySet<string>): void {
@@ -103,8 +107,8 @@ export class Model {
   /** The worker's tags include the tags of every occurrence of the constraint in the instance. */
   qualifies(name: string, instance: number, constraint: number): boolean {
     const tags = this.tags.get(name)!
-    const start = this.plan.instanceStart[instance]!
-    const end = this.plan.instanceStart[instance + 1]!
+    const start = this.plan.instanceStartOf(instance)
+    const end = this.plan.instanceEndOf(instance)
     for (let e = start; e < end; e++) {
       for (const stream of this.plan.streams) {
         for (const v of this.plan.entryAt(stream, e) ?? []) {
