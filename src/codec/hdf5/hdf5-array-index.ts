@@ -5,7 +5,7 @@ import {
   decodeChunkElement,
   linear,
   maxGrid,
-} from './hdf5-chunk-index.js'
+} from './hdf5-chunk-geometry.js'
 import { type Hdf5Cursor, hdf5Error } from './hdf5-cursor.js'
 import type { Hdf5File } from './hdf5-file.js'
 

@@ -1,4 +1,4 @@
-import type { ChunkEntry, ChunkGeometry, ChunkLocator } from './hdf5-chunk-index.js'
+import type { ChunkEntry, ChunkGeometry, ChunkLocator } from './hdf5-chunk-geometry.js'
 import { type Hdf5Cursor, hdf5Error } from './hdf5-cursor.js'
 import type { Hdf5File } from './hdf5-file.js'
 

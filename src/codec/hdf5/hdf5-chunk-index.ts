@@ -1,34 +1,15 @@
 import { readArrayChunkIndex } from './hdf5-array-index.js'
 import { readBTreeV2 } from './hdf5-btree2-index.js'
-import { type Hdf5Cursor, hdf5Error } from './hdf5-cursor.js'
+import {
+  type ChunkEntry,
+  type ChunkGeometry,
+  type ChunkLocator,
+  linear,
+  maxGrid,
+} from './hdf5-chunk-geometry.js'
+import { hdf5Error } from './hdf5-cursor.js'
 import type { ChunkIndex } from './hdf5-dataset-messages.js'
 import type { Hdf5File } from './hdf5-file.js'
-
-/** Where one chunk is stored. */
-export interface ChunkEntry {
-  readonly address: number
-  /** Stored (filtered) bytes. */
-  readonly size: number
-  /** Bit i set: filter i of the pipeline was skipped for this chunk. */
-  readonly filterMask: number
-}
-
-/** Finds chunks by their coordinates in the chunk grid (offset / chunk size per dimension). */
-export interface ChunkLocator {
-  /** The chunk at `coords`, or `undefined` when it was never written (fill value). */
-  entry(coords: readonly number[]): Promise<ChunkEntry | undefined>
-}
-
-/** What the index readers need to know about the dataset. */
-export interface ChunkGeometry {
-  readonly dims: readonly number[]
-  readonly maxDims: readonly (number | null)[]
-  readonly chunkDims: readonly number[]
-  /** Bytes of one whole chunk, unfiltered. */
-  readonly chunkBytes: number
-  /** Whether the dataset has filters (changes how array indexes store entries). */
-  readonly filtered: boolean
-}
 
 /** B-tree nodes read at most for one dataset (bounds a corrupt or looping tree). */
 const MAX_NODES = 1_000_000
@@ -76,18 +57,6 @@ export async function openChunkIndex(
   }
 }
 
-/** Chunks per dimension of the grid over the maximum dimensions (unlimited: current). */
-export function maxGrid(g: ChunkGeometry): number[] {
-  return g.chunkDims.map((c, d) => Math.ceil((g.maxDims[d] ?? g.dims[d]!) / c))
-}
-
-/** Row-major position of `coords` in a grid. */
-export function linear(coords: readonly number[], grid: readonly number[]): number {
-  let index = 0
-  for (let d = 0; d < grid.length; d++) index = index * grid[d]! + coords[d]!
-  return index
-}
-
 async function readBTreeV1(file: Hdf5File, root: number, g: ChunkGeometry): Promise<ChunkLocator> {
   const rank = g.chunkDims.length
   const keyBytes = 8 + 8 * (rank + 1)
@@ -126,20 +95,4 @@ async function readBTreeV1(file: Hdf5File, root: number, g: ChunkGeometry): Prom
   }
   await walk(root, 0)
   return { entry: async (coords) => entries.get(coords.join(',')) }
-}
-
-/** Decode one array-index element: a chunk address, and for filtered chunks size and mask. */
-export function decodeChunkElement(
-  c: Hdf5Cursor,
-  elementSize: number,
-  filtered: boolean,
-  chunkBytes: number,
-  offsetSize: number,
-): ChunkEntry | undefined {
-  const address = c.address()
-  if (!filtered)
-    return address === undefined ? undefined : { address, size: chunkBytes, filterMask: 0 }
-  const size = c.uint(elementSize - offsetSize - 4)
-  const filterMask = c.u32()
-  return address === undefined ? undefined : { address, size, filterMask }
 }

@@ -1,6 +1,7 @@
 import { HOST_LITTLE_ENDIAN, swapBytes } from '../../devices/dtype.js'
 import { ConfigError } from '../../errors.js'
-import { type ChunkLocator, openChunkIndex } from './hdf5-chunk-index.js'
+import type { ChunkLocator } from './hdf5-chunk-geometry.js'
+import { openChunkIndex } from './hdf5-chunk-index.js'
 import { hdf5Error } from './hdf5-cursor.js'
 import {
   type DataLayout,
