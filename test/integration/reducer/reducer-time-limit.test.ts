@@ -11,20 +11,26 @@ afterEach(() => scope.cleanup())
 
 const item = (event: number, value: number) => ({ event, slot: 0, value })
 
+/** A reducer of `reducerModule` under `callTimeoutMs`, in a running scan, with worker w1 connected. */
+async function scanWith(reducerModule: string, callTimeoutMs: number) {
+  const plane = await memoryPlane(scope)
+  const { reducer, log } = await startReducer(scope, plane, {
+    reducerModule: fixture(reducerModule),
+    callTimeoutMs,
+  })
+  const controller = new FakeController(plane)
+  const scan = await controller.start()
+  await vi.waitFor(() => expect(reducer.status().scan?.scanId).toBe(scan))
+  const w1 = await FakeWorker.connect(scope, 'w1', reducer.endpoint)
+  return { reducer, log, controller, scan, w1 }
+}
+
 describe('reducer time limit', () => {
   it.each([
     ['a synchronous loop', 13],
     ['a promise that never settles', 14],
   ])('stops %s, replaces the analysis, and keeps everything else', async (_what, poison) => {
-    const plane = await memoryPlane(scope)
-    const { reducer, log } = await startReducer(scope, plane, {
-      reducerModule: fixture('PoisonReducer'),
-      callTimeoutMs: 500,
-    })
-    const controller = new FakeController(plane)
-    const scan = await controller.start()
-    await vi.waitFor(() => expect(reducer.status().scan?.scanId).toBe(scan))
-    const w1 = await FakeWorker.connect(scope, 'w1', reducer.endpoint)
+    const { reducer, log, controller, scan, w1 } = await scanWith('PoisonReducer', 500)
     // Values 1..12 first (made durable by a snapshot), then a batch with the poison in its middle.
     await w1.send(
       scan,
@@ -66,15 +72,7 @@ describe('reducer time limit', () => {
   it('watches a long run of queued results in stretches, so slow calls that each fit never time out', async () => {
     // 300 results of 5 ms each are 1.5 s in all: one watched stretch of them all would overrun
     // the 1 s limit; stretches of at most 64 calls (~0.3 s) do not.
-    const plane = await memoryPlane(scope)
-    const { reducer } = await startReducer(scope, plane, {
-      reducerModule: fixture('BusyReducer'),
-      callTimeoutMs: 1000,
-    })
-    const controller = new FakeController(plane)
-    const scan = await controller.start()
-    await vi.waitFor(() => expect(reducer.status().scan?.scanId).toBe(scan))
-    const w1 = await FakeWorker.connect(scope, 'w1', reducer.endpoint)
+    const { reducer, scan, w1 } = await scanWith('BusyReducer', 1000)
     await w1.send(
       scan,
       Array.from({ length: 300 }, (_, i) => item(i, 5)),
