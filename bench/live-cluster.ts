@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
+import { DATA_PATH_NODE_FLAGS, DATA_PATH_ROLES } from '../src/internal.js'
 import type { ProbeReading } from './gc-probe.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -129,6 +130,23 @@ async function poll(
   }
 }
 
+/**
+ * The node flags a cluster process of `role` starts with: those a deployment gives it
+ * (`DATA_PATH_NODE_FLAGS` for workers and ingesters, as the Helm chart does), replaced by
+ * `BENCH_DATA_PATH_FLAGS` when set (`''` for none, to compare), then `BENCH_NODE_FLAGS` for
+ * every process (e.g. `--trace-gc`, for investigations).
+ */
+export function benchNodeFlags(role: string, env: NodeJS.ProcessEnv): string[] {
+  const words = (text: string): string[] => text.split(' ').filter((f) => f !== '')
+  const dataPath = env.BENCH_DATA_PATH_FLAGS
+  const own = DATA_PATH_ROLES.includes(role)
+    ? dataPath === undefined
+      ? [...DATA_PATH_NODE_FLAGS]
+      : words(dataPath)
+    : []
+  return [...own, ...words(env.BENCH_NODE_FLAGS ?? '')]
+}
+
 /** Start every process of the cluster and wait until the controller sees them all. */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const prefix = `bench-${randomUUID().slice(0, 8)}`
@@ -143,10 +161,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     REDIS_KEY_PREFIX: prefix,
     LOG_LEVEL: 'warn',
   }
-  // Extra node flags for every process (e.g. `--trace-gc`), for investigations.
-  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')
   const children: { name: string; child: ChildProcess; out: string[] }[] = []
   const run = (name: string, script: string, args: string[]): ChildProcess => {
+    const nodeFlags = benchNodeFlags(args[0] ?? '', process.env)
     const prof =
       options.cpuProfDir === undefined
         ? []

@@ -157,6 +157,7 @@ export {
   ControlPlaneEnv,
   type ControlPlaneVariable,
 } from './config/control-plane-env.js'
+export { DATA_PATH_NODE_FLAGS, DATA_PATH_ROLES } from './config/data-path-flags.js'
 export { parseDataPlaneEnv } from './config/data-plane-env.js'
 export {
   applyDransposeEnv,

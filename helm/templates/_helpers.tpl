@@ -39,6 +39,16 @@ app.kubernetes.io/component: {{ .component }}
 {{- $img.pullPolicy -}}
 {{- end -}}
 
+{{/* The container command of one role: (dict "root" $ "role" "worker"). Workers and ingesters
+move detector frames and get `dataPathNodeFlags` right after the node binary. */}}
+{{- define "beamloom.command" -}}
+{{- $command := .root.Values.command -}}
+{{- if and (has .role (list "worker" "ingester")) .root.Values.dataPathNodeFlags -}}
+{{- $command = concat (list (first $command)) .root.Values.dataPathNodeFlags (rest $command) -}}
+{{- end -}}
+{{- toJson $command -}}
+{{- end -}}
+
 {{/* The Redis service name of the bundled Redis. */}}
 {{- define "beamloom.redisHost" -}}
 {{- if .Values.redis.enabled -}}

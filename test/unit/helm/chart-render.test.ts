@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
@@ -13,6 +14,7 @@ import {
   byKind,
   type Container,
   find,
+  nodeFlagsOf,
   roleOf,
   type Service,
   type Workload,
@@ -120,6 +122,43 @@ describe('helm chart, full example (helm/examples/nanomax.yaml)', () => {
 
   it('passes the Kubernetes, env, probe and service checks', async () => {
     await checkRendering(objects, COMMAND)
+  })
+
+  it('starts node with the data-path flags for workers and ingesters only', () => {
+    const flagsByRole = new Map<string, Set<string>>()
+    for (const w of workloads(objects)) {
+      for (const c of w.spec.template.spec.containers) {
+        const role = roleOf(c, COMMAND)
+        if (role === undefined) continue
+        const seen = flagsByRole.get(role) ?? new Set<string>()
+        seen.add(JSON.stringify(c.command))
+        flagsByRole.set(role, seen)
+        const [node, ...rest] = COMMAND
+        const flagged = [node, ...defaults.dataPathNodeFlags, ...rest]
+        const bulk = role === 'worker' || role === 'ingester'
+        expect(c.command, `${w.metadata.name}/${c.name}`).toEqual(bulk ? flagged : COMMAND)
+      }
+    }
+    expect(defaults.dataPathNodeFlags).toContain('--single-threaded-gc')
+    expect([...flagsByRole.keys()].sort()).toEqual(
+      ['autoscaler', 'controller', 'ingester', 'reducer', 'worker'].sort(),
+    )
+  })
+
+  it('dataPathNodeFlags: [] starts every role with `command` alone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beamloom-helm-'))
+    const noFlags = join(dir, 'no-flags.yaml')
+    writeFileSync(noFlags, 'dataPathNodeFlags: []\n')
+    const plain = renderChart({
+      release: 'nanomax',
+      valuesFiles: ['examples/nanomax.yaml', noFlags],
+    })
+    rmSync(dir, { recursive: true })
+    const commands = workloads(plain).flatMap((w) =>
+      w.spec.template.spec.containers.filter((c) => roleOf(c, COMMAND) !== undefined),
+    )
+    expect(commands.length).toBeGreaterThan(5)
+    for (const c of commands) expect(nodeFlagsOf(c)).toEqual([])
   })
 
   it('lets the origins of reducer.corsOrigins read the reducer (a served h5web)', () => {

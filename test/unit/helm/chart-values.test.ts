@@ -84,6 +84,10 @@ describe('helm chart values', () => {
     expect(() => renderChart({ set: ['ingress.enabled=true'] })).toThrow(/controllerHost/)
     expect(() => renderChart({ set: ['redis.enabled=false'] })).toThrow(/redis.external.host/)
     expect(() => renderChart({ set: ['workers.tags={a,}'] })).toThrow(/tags/)
+    // A node flag without its dashes would be read by node as the script to run.
+    expect(() => renderChart({ set: ['dataPathNodeFlags={single-threaded-gc}'] })).toThrow(
+      /dataPathNodeFlags/,
+    )
   })
 
   it('prometheus.scrape: false drops the scrape annotations', () => {

@@ -74,10 +74,23 @@ export function find<T extends RenderedObject = RenderedObject>(
   return o as T
 }
 
-/** The beamloom role a container runs (`beamloom <role>`), or undefined for others (Redis). */
+/**
+ * The beamloom role a container runs (`beamloom <role>`), or undefined for others (Redis). The
+ * container's command is `command`, with node flags (`--…`) perhaps put after its first element
+ * (`dataPathNodeFlags`; `nodeFlagsOf` reads them).
+ */
 export function roleOf(c: Container, command: readonly string[]): string | undefined {
-  if (JSON.stringify(c.command) !== JSON.stringify(command)) return undefined
+  const [node, ...rest] = c.command ?? []
+  const bare = [node, ...rest.slice(nodeFlagsOf(c).length)]
+  if (JSON.stringify(bare) !== JSON.stringify(command)) return undefined
   return c.args?.[0]
+}
+
+/** The node flags a container's command puts right after its first element (`node`). */
+export function nodeFlagsOf(c: Container): string[] {
+  const rest = (c.command ?? []).slice(1)
+  const end = rest.findIndex((word) => !word.startsWith('--'))
+  return end === -1 ? rest : rest.slice(0, end)
 }
 
 /** Whether a selector's labels all appear in `labels`. */
