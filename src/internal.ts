@@ -157,7 +157,11 @@ export {
   ControlPlaneEnv,
   type ControlPlaneVariable,
 } from './config/control-plane-env.js'
-export { DATA_PATH_NODE_FLAGS, DATA_PATH_ROLES } from './config/data-path-flags.js'
+export {
+  DATA_PATH_NODE_FLAGS,
+  DATA_PATH_ROLES,
+  missingDataPathFlags,
+} from './config/data-path-flags.js'
 export { parseDataPlaneEnv } from './config/data-plane-env.js'
 export {
   applyDransposeEnv,

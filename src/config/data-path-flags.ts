@@ -12,3 +12,12 @@ export const DATA_PATH_NODE_FLAGS: readonly string[] = ['--single-threaded-gc']
 
 /** The roles that move detector frames and take {@link DATA_PATH_NODE_FLAGS}. */
 export const DATA_PATH_ROLES: readonly string[] = ['worker', 'ingester']
+
+/**
+ * The {@link DATA_PATH_NODE_FLAGS} a process of `role` was started without (`execArgv`: the
+ * node flags it runs with, `process.execArgv`); empty for roles that move no frames.
+ */
+export function missingDataPathFlags(role: string, execArgv: readonly string[]): string[] {
+  if (!DATA_PATH_ROLES.includes(role)) return []
+  return DATA_PATH_NODE_FLAGS.filter((flag) => !execArgv.includes(flag))
+}

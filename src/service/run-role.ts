@@ -1,3 +1,4 @@
+import { missingDataPathFlags } from '../config/data-path-flags.js'
 import type { ControlPlane } from '../control/control-plane.js'
 import { createMemoryControlPlane } from '../control/memory-control-plane.js'
 import type { ProcessRole } from '../control/process-info.js'
@@ -146,6 +147,13 @@ export async function runRole(options: RunRoleOptions): Promise<number> {
       else if (event.kind === 'forcing') logger.warn({ reason: event.reason }, `${role} forced`)
       else {
         logger.info({}, `${role} ${event.kind}`)
+        const missing = missingDataPathFlags(role, process.execArgv)
+        if (missing.length > 0) {
+          logger.info(
+            { nodeFlags: missing },
+            `node runs this ${role} without ${missing.join(' ')}: detector frames cost more CPU (docs/deployment.md, "Without Kubernetes")`,
+          )
+        }
         options.onRunning?.()
       }
     },

@@ -3,13 +3,27 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { benchNodeFlags } from '../../../bench/live-cluster.js'
-import { DATA_PATH_NODE_FLAGS, DATA_PATH_ROLES } from '../../../src/config/data-path-flags.js'
+import {
+  DATA_PATH_NODE_FLAGS,
+  DATA_PATH_ROLES,
+  missingDataPathFlags,
+} from '../../../src/config/data-path-flags.js'
 import { CHART_DIR } from '../../harness/helm-render.js'
 
 describe('node flags of the roles that move frames', () => {
   it('are --single-threaded-gc for workers and ingesters', () => {
     expect(DATA_PATH_NODE_FLAGS).toEqual(['--single-threaded-gc'])
     expect([...DATA_PATH_ROLES].sort()).toEqual(['ingester', 'worker'])
+  })
+
+  it('are named when a worker or an ingester runs without them', () => {
+    expect(missingDataPathFlags('worker', [])).toEqual(['--single-threaded-gc'])
+    expect(missingDataPathFlags('ingester', ['--enable-source-maps'])).toEqual([
+      '--single-threaded-gc',
+    ])
+    expect(missingDataPathFlags('worker', ['--single-threaded-gc'])).toEqual([])
+    expect(missingDataPathFlags('controller', [])).toEqual([])
+    expect(missingDataPathFlags('reducer', [])).toEqual([])
   })
 
   it('are the Helm chart default', () => {

@@ -95,6 +95,7 @@ describe('runRole', () => {
       level: 'warn',
       message: 'no REDIS_URL: in-memory control plane, no other process can reach this reducer',
     })
+    expect(lines.filter((l) => l.message.includes('--single-threaded-gc'))).toEqual([])
   })
 
   it('ends with code 1 and an error line when the role ends by itself', async () => {
@@ -117,6 +118,9 @@ describe('runRole', () => {
     role?.end(new Error('device gone'))
     expect(await run).toBe(1)
     expect(lines).toContainEqual({ level: 'error', message: 'ingester ended with an error' })
+    // An ingester moves frames: it says so when node runs it without the data-path flags.
+    const hint = lines.filter((l) => l.message.includes('without --single-threaded-gc'))
+    expect(hint.length).toBe(process.execArgv.includes('--single-threaded-gc') ? 0 : 1)
   })
 
   it('rethrows bad input (a module that does not load) for the CLI to report with exit 2', async () => {
