@@ -16,6 +16,9 @@ export interface ProbeReading {
   readonly busyMs: number
   readonly gcMs: number
   readonly gcCount: number
+  /** Pauses longer than 1 ms and than 5 ms (what a latency tail can come from). */
+  readonly gcOver1ms: number
+  readonly gcOver5ms: number
   /** V8 heap in use when read, MiB (a level, not a total: `since` keeps the latest). */
   readonly heapMiB: number
 }
@@ -31,10 +34,14 @@ export interface GcProbe {
 export function gcProbe(): GcProbe {
   let gcMs = 0
   let gcCount = 0
+  let gcOver1ms = 0
+  let gcOver5ms = 0
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       gcMs += entry.duration
       gcCount++
+      if (entry.duration > 1) gcOver1ms++
+      if (entry.duration > 5) gcOver5ms++
     }
   })
   observer.observe({ entryTypes: ['gc'] })
@@ -45,6 +52,8 @@ export function gcProbe(): GcProbe {
       busyMs: performance.eventLoopUtilization().active,
       gcMs,
       gcCount,
+      gcOver1ms,
+      gcOver5ms,
       heapMiB: getHeapStatistics().used_heap_size / 2 ** 20,
     }
   }
@@ -57,6 +66,8 @@ export function gcProbe(): GcProbe {
         busyMs: now.busyMs - before.busyMs,
         gcMs: now.gcMs - before.gcMs,
         gcCount: now.gcCount - before.gcCount,
+        gcOver1ms: now.gcOver1ms - before.gcOver1ms,
+        gcOver5ms: now.gcOver5ms - before.gcOver5ms,
         heapMiB: now.heapMiB,
       }
     },

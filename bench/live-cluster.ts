@@ -295,6 +295,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           busyMs: now.busyMs - then.busyMs,
           gcMs: now.gcMs - then.gcMs,
           gcCount: now.gcCount - then.gcCount,
+          gcOver1ms: now.gcOver1ms - then.gcOver1ms,
+          gcOver5ms: now.gcOver5ms - then.gcOver5ms,
           heapMiB: now.heapMiB,
         }
       })

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --case large]`: the bench suite of issues 7 and 14.
- * `--case` (or `--only=`) takes case names, comma-separated: raw, small, large, scaling,
- * reducer, assignment, replay, bslz4, python, startup.
+ * `--case` (or `--only=`) takes case names, comma-separated: raw, small, latency, large,
+ * scaling, reducer, assignment, replay, bslz4, python, startup (an unknown name exits 2).
  *
  * Runs each case script in its own process, one after the other (each case runs several times
  * and reports every run), then prints one table — median, spread (min–max), the reference
@@ -49,11 +49,10 @@ const CASES: readonly Case[] = [
     script: 'raw-zmq.js',
     args: [...q, '--json', '--only=raw-small,raw-large', `--runs=${quick ? 2 : 5}`],
   },
-  {
-    name: 'small',
-    script: 'case-live.js',
-    args: [...q, '--workers=2', '--cases=small,latency'],
-  },
+  { name: 'small', script: 'case-live.js', args: [...q, '--workers=2', '--cases=small'] },
+  // Latency at 1 kHz: the same socket hops bare (the reference), then beamloom.
+  { name: 'latency', script: 'hop-latency.js', args: [...q, '--hops=3'] },
+  { name: 'latency', script: 'case-live.js', args: [...q, '--workers=2', '--cases=latency'] },
   // Large frames (issue 14): the bare two-hop reference, then beamloom, at 1 MiB and 4 MiB.
   { name: 'large', script: 'two-hop.js', args: [...q, '--sizes=1,4'] },
   { name: 'large', script: 'case-live.js', args: [...q, '--workers=2', '--cases=large'] },
@@ -166,6 +165,12 @@ function machine(): Record<string, unknown> {
   }
 }
 
+const unknown = only?.filter((name) => !CASES.some((c) => c.name === name)) ?? []
+if (unknown.length > 0) {
+  const known = [...new Set(CASES.map((c) => c.name))].join(', ')
+  process.stderr.write(`bench: no case ${unknown.join(', ')} (cases: ${known})\n`)
+  process.exit(2)
+}
 const started = new Date()
 const loadAtStart = loadavg()
 const rows: BenchRow[] = []
