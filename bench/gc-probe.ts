@@ -13,6 +13,8 @@ import { getHeapStatistics } from 'node:v8'
 /** Totals since the probe started (or a difference of two readings), ms. */
 export interface ProbeReading {
   readonly cpuMs: number
+  /** The part of `cpuMs` spent in the kernel (system calls: socket reads and writes…). */
+  readonly systemMs: number
   readonly busyMs: number
   readonly gcMs: number
   readonly gcCount: number
@@ -42,6 +44,7 @@ export function gcProbe(): GcProbe {
     const cpu = process.cpuUsage()
     return {
       cpuMs: (cpu.user + cpu.system) / 1000,
+      systemMs: cpu.system / 1000,
       busyMs: performance.eventLoopUtilization().active,
       gcMs,
       gcCount,
@@ -54,6 +57,7 @@ export function gcProbe(): GcProbe {
       const now = read()
       return {
         cpuMs: now.cpuMs - before.cpuMs,
+        systemMs: now.systemMs - before.systemMs,
         busyMs: now.busyMs - before.busyMs,
         gcMs: now.gcMs - before.gcMs,
         gcCount: now.gcCount - before.gcCount,
