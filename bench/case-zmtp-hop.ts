@@ -31,8 +31,10 @@ const OWN: ChainRoles = { simulator: 'simulator', forwarder: 'zmtp-forwarder', s
 
 function summary(name: string, mib: number, f: HopFigures): string {
   const perMiB = (ms: number): string => (ms / (f.messages * mib)).toFixed(2)
-  const one = (p: ProbeReading): string =>
-    `${perMiB(p.cpuMs)} ms/MiB (kernel ${perMiB(p.systemMs)}, GC ${((p.gcMs / Math.max(p.busyMs, 1e-3)) * 100).toFixed(0)} %, ${p.gcCount} collections)`
+  const one = (p: ProbeReading): string => {
+    const gcShare = ((p.gcMs / Math.max(p.busyMs, 1e-3)) * 100).toFixed(0)
+    return `${perMiB(p.cpuMs)} ms/MiB (user ${perMiB(p.cpuMs - p.systemMs)}, kernel ${perMiB(p.systemMs)}, ${perMiB(p.minorFaults)} page faults/MiB; GC ${perMiB(p.gcMs)} ms/MiB, ${gcShare} % of busy, ${p.gcCount} collections)`
+  }
   return `${name} ${gigabytesPerSecond(f, mib).toFixed(2)} GB/s, forwarder ${one(f.forwarder)}, sink ${one(f.sink)}`
 }
 

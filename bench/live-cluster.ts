@@ -276,6 +276,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         probes[name] = {
           cpuMs: now.cpuMs - then.cpuMs,
           systemMs: now.systemMs - then.systemMs,
+          minorFaults: now.minorFaults - then.minorFaults,
           busyMs: now.busyMs - then.busyMs,
           gcMs: now.gcMs - then.gcMs,
           gcCount: now.gcCount - then.gcCount,
