@@ -250,6 +250,8 @@ export class ZmtpDecoder {
       }
     } else if (!this.#ready) {
       throw new ZmtpError('ZMTP_PROTOCOL', 'a message frame before the READY command')
+    } else if (this.#socketType === 'PUSH') {
+      throw new ZmtpError('ZMTP_PROTOCOL', 'a message from a PULL peer (a PUSH only sends)')
     }
     this.#flags = flags
     this.#sizeFilled = 0

@@ -222,6 +222,26 @@ describe('ZmtpDecoder', () => {
     expect(refusal(bytes).code).toBe(code)
   })
 
+  it('refuses any message frame on a PUSH (its PULL peer only sends commands)', () => {
+    const decoder = new ZmtpDecoder('PUSH', LIMITS, {
+      greeting: () => {},
+      ready: () => {},
+      ping: () => {},
+      partStart: () => new Uint8Array(0),
+      partEnd: () => {},
+    })
+    const handshake = Buffer.concat([
+      greeting(),
+      ready([['Socket-Type', 'PULL']]),
+      ping(Buffer.alloc(0)),
+    ])
+    expect(decoder.write(handshake, 0, handshake.length)).toBe(handshake.length)
+    const empty = message([Buffer.alloc(0)])
+    expect(() => decoder.write(empty, 0, empty.length)).toThrow(
+      expect.objectContaining({ code: 'ZMTP_PROTOCOL' }),
+    )
+  })
+
   it('refuses oversize messages, part counts and commands before asking for memory', () => {
     const limits = { maxMessageBytes: 1000, maxParts: 3, maxCommandBytes: 64 }
     // One part over the limit: only its header is needed to refuse it.
