@@ -26,7 +26,8 @@ afterEach(async () => {
 
 describe('bench ZMTP forwarder', () => {
   it('never reuses a pooled slot whose write is still queued', async () => {
-    // 42 MB in all: far more than the kernel buffers between forwarder and sink hold.
+    // 42 MB in all: far more than the kernel buffers between forwarder and sink hold (the
+    // forwarder's send buffer grows to net.ipv4.tcp_wmem's maximum, 4 MiB here).
     const count = 60
     const payload = (i: number): Buffer => pattern(700 * KIB + i, i)
 
@@ -43,8 +44,9 @@ describe('bench ZMTP forwarder', () => {
     await push.start()
     await pull.start()
 
-    // The sink takes one message into libzmq's queue and then none until the test reads.
-    const sink = new Pull({ receiveHighWaterMark: 1 })
+    // The sink takes one message into libzmq's queue and then none until the test reads; its
+    // kernel buffer is fixed at 64 KiB (no autotuning), so the forwarder's writes must wait.
+    const sink = new Pull({ receiveHighWaterMark: 1, receiveBufferSize: 64 * KIB })
     cleanups.push(() => sink.close())
     sink.connect(push.endpoint)
 
