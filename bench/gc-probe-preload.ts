@@ -11,7 +11,7 @@ import { isMainThread } from 'node:worker_threads'
 import { gcProbe } from './gc-probe.js'
 
 /** Bytes of one record: JSON padded with spaces, so a shorter one never leaves a tail behind. */
-export const PROBE_RECORD_BYTES = 256
+export const PROBE_RECORD_BYTES = 512
 
 const dir = process.env.BENCH_PROBE_DIR
 // Preloads run in worker threads too; only the main thread reports (one file per process).

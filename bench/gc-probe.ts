@@ -2,8 +2,9 @@
  * Garbage collection and CPU of this process, for the large-frame benchmarks (issue 14).
  *
  * `gcProbe()` sums the pauses of every V8 collection (`PerformanceObserver` 'gc' entries, main
- * thread), the event loop's busy time (`performance.eventLoopUtilization`) and the process's CPU
- * (`process.cpuUsage`: every thread, zmq's I/O thread and V8's helpers included). "GC share"
+ * thread), the event loop's busy time (`performance.eventLoopUtilization`), the process's CPU
+ * (`process.cpuUsage`: every thread, zmq's I/O thread and V8's helpers included) and its minor
+ * page faults (`process.resourceUsage`). "GC share"
  * in the bench tables is GC pause time over busy time, close to what `--cpu-prof` shows as
  * `(garbage collector)`.
  */
@@ -13,6 +14,10 @@ import { getHeapStatistics } from 'node:v8'
 /** Totals since the probe started (or a difference of two readings), ms. */
 export interface ProbeReading {
   readonly cpuMs: number
+  /** The part of `cpuMs` spent in the kernel (system calls, page faults…). */
+  readonly systemMs: number
+  /** Minor page faults (fresh memory touched for the first time: each costs kernel time). */
+  readonly minorFaults: number
   readonly busyMs: number
   readonly gcMs: number
   readonly gcCount: number
@@ -49,6 +54,8 @@ export function gcProbe(): GcProbe {
     const cpu = process.cpuUsage()
     return {
       cpuMs: (cpu.user + cpu.system) / 1000,
+      systemMs: cpu.system / 1000,
+      minorFaults: process.resourceUsage().minorPageFault,
       busyMs: performance.eventLoopUtilization().active,
       gcMs,
       gcCount,
@@ -63,6 +70,8 @@ export function gcProbe(): GcProbe {
       const now = read()
       return {
         cpuMs: now.cpuMs - before.cpuMs,
+        systemMs: now.systemMs - before.systemMs,
+        minorFaults: now.minorFaults - before.minorFaults,
         busyMs: now.busyMs - before.busyMs,
         gcMs: now.gcMs - before.gcMs,
         gcCount: now.gcCount - before.gcCount,

@@ -292,6 +292,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         if (now === undefined || then === undefined) return
         probes[name] = {
           cpuMs: now.cpuMs - then.cpuMs,
+          systemMs: now.systemMs - then.systemMs,
+          minorFaults: now.minorFaults - then.minorFaults,
           busyMs: now.busyMs - then.busyMs,
           gcMs: now.gcMs - then.gcMs,
           gcCount: now.gcCount - then.gcCount,

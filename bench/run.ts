@@ -1,7 +1,9 @@
 /**
  * `npm run bench [-- --quick] [-- --case large]`: the bench suite of issues 7 and 14.
  * `--case` (or `--only=`) takes case names, comma-separated: raw, small, latency, large,
- * scaling, reducer, assignment, replay, bslz4, python, startup (an unknown name exits 2).
+ * scaling, reducer, assignment, replay, bslz4, python, startup; and the optional cases, run only
+ * when named: zmtp (zeromq.js against the bench ZMTP implementation on the two-hop chain). An
+ * unknown name exits 2.
  *
  * Runs each case script in its own process, one after the other (each case runs several times
  * and reports every run), then prints one table — median, spread (min–max), the reference
@@ -41,6 +43,8 @@ interface Case {
   readonly name: string
   readonly script: string
   readonly args: readonly string[]
+  /** Run only when named in `--case`/`--only`, not by default. */
+  readonly optional?: boolean
 }
 
 const CASES: readonly Case[] = [
@@ -64,6 +68,8 @@ const CASES: readonly Case[] = [
   { name: 'bslz4', script: 'case-bslz4.js', args: q },
   { name: 'python', script: 'case-python.js', args: q },
   { name: 'startup', script: 'case-startup.js', args: q },
+  // Issue 14: how much of the large-frame cost is zeromq.js's buffer handling (bench/zmtp/).
+  { name: 'zmtp', script: 'case-zmtp-hop.js', args: [...q, '--sizes=1,4'], optional: true },
 ]
 
 /** Run one case script; resolves its report (rows) or an error text. */
@@ -177,7 +183,7 @@ const rows: BenchRow[] = []
 const failures: string[] = []
 let failedCases = 0
 for (const c of CASES) {
-  if (only !== undefined && !only.includes(c.name)) continue
+  if (only === undefined ? c.optional === true : !only.includes(c.name)) continue
   process.stderr.write(`bench: ${c.script} ${c.args.join(' ')}\n`)
   const t0 = performance.now()
   let report = await runCase(c)
