@@ -60,10 +60,16 @@ async function largeFrames(mib: number): Promise<BenchRow[]> {
     names.reduce((acc, n) => acc + (f.probes[n] === undefined ? 0 : pick(f.probes[n])), 0)
   const cpuPerMiB = (names: string[]): number[] =>
     figures.map((f) => sum(f, (p) => p.cpuMs, names) / mibs(f))
-  const gcShare = (names: string[]): number[] =>
+  // Collection time over event-loop busy time, %: from `--trace-gc` (pauses and incremental
+  // marking steps, `gc-trace.ts`), or from the probes' pauses alone (`pausesOnly`).
+  const gcTime = (f: ScanFigures, names: string[], pausesOnly: boolean): number =>
+    pausesOnly
+      ? sum(f, (p) => p.gcMs, names)
+      : names.reduce((acc, n) => acc + (f.gcTraceMs[n] ?? 0), 0)
+  const gcShare = (names: string[], pausesOnly = false): number[] =>
     figures.map(
       (f) =>
-        (sum(f, (p) => p.gcMs, names) /
+        (gcTime(f, names, pausesOnly) /
           Math.max(
             sum(f, (p) => p.busyMs, names),
             1e-3,
@@ -77,6 +83,7 @@ async function largeFrames(mib: number): Promise<BenchRow[]> {
       {
         cpuMsPerMiB: quantile(cpuPerMiB([n]), 0.5),
         gcPercent: quantile(gcShare([n]), 0.5),
+        gcPausesPercent: quantile(gcShare([n], true), 0.5),
         gcCount: quantile(
           figures.map((f) => f.probes[n]?.gcCount ?? 0),
           0.5,

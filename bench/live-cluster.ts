@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { DATA_PATH_NODE_FLAGS, DATA_PATH_ROLES } from '../src/internal.js'
 import type { ProbeReading } from './gc-probe.js'
+import { GcTraceTally } from './gc-trace.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const bin = `${root}bin/beamloom.js`
@@ -47,6 +48,12 @@ export interface ScanFigures {
    * ms (`gc-probe.ts`, sampled every 100 ms).
    */
   readonly probes: Record<string, ProbeReading>
+  /**
+   * Per process (by name), during the scan: the main thread's collection time from its
+   * `--trace-gc` lines, pauses and incremental marking steps, ms (`gc-trace.ts`; the probes'
+   * `gcMs` has the pauses only).
+   */
+  readonly gcTraceMs: Record<string, number>
 }
 
 /** Options of {@link Cluster.scan}. */
@@ -161,7 +168,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     REDIS_KEY_PREFIX: prefix,
     LOG_LEVEL: 'warn',
   }
-  const children: { name: string; child: ChildProcess; out: string[] }[] = []
+  const children: { name: string; child: ChildProcess; out: string[]; gc: GcTraceTally }[] = []
   const run = (name: string, script: string, args: string[]): ChildProcess => {
     const nodeFlags = benchNodeFlags(args[0] ?? '', process.env)
     const prof =
@@ -173,18 +180,19 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
             `--cpu-prof-name=${name}.cpuprofile`,
           ]
     const preload = ['--import', probePreload]
-    const child = spawn(process.execPath, [...nodeFlags, ...preload, ...prof, script, ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    // --trace-gc: each collection on stdout, with the incremental marking the probe misses.
+    const traced = ['--trace-gc', ...nodeFlags, ...preload, ...prof, script, ...args]
+    const child = spawn(process.execPath, traced, { env, stdio: ['ignore', 'pipe', 'pipe'] })
     const out: string[] = []
-    const keep = (d: Buffer): void => {
-      out.push(d.toString())
+    const keep = (text: string): void => {
+      if (text === '') return
+      out.push(text)
       if (out.length > 200) out.shift()
     }
-    child.stdout?.on('data', keep)
-    child.stderr?.on('data', keep)
-    children.push({ name, child, out })
+    const gc = new GcTraceTally()
+    child.stdout?.on('data', (d: Buffer) => keep(gc.feed(d.toString())))
+    child.stderr?.on('data', (d: Buffer) => keep(d.toString()))
+    children.push({ name, child, out, gc })
     return child
   }
   const [cp, rp, sp] = [await freePort(), await freePort(), await freePort()]
@@ -255,6 +263,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       })
       const before = children.map(({ child }) => cpuOf(child.pid))
       const probesBefore = children.map(({ child }) => probeOf(probeDir, child.pid))
+      const gcBefore = children.map(({ gc }) => gc.mainMs)
       const simExit = new Promise<number | null>((r) => sim.once('exit', (code) => r(code)))
       const map = { cam: Array.from({ length: scan.frames }, (_, i) => [{ constraint: i }]) }
       const posted = performance.now()
@@ -285,6 +294,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       })
       // The probes write every 100 ms: let each write once more after the scan finished.
       await new Promise((r) => setTimeout(r, 250))
+      const gcTraceMs: Record<string, number> = {}
+      children.forEach(({ name, gc }, i) => {
+        gcTraceMs[name] = gc.mainMs - (gcBefore[i] ?? 0)
+      })
       const probes: Record<string, ProbeReading> = {}
       children.forEach(({ name, child }, i) => {
         const now = probeOf(probeDir, child.pid)
@@ -323,6 +336,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         toWorkerMs: p.toWorkerMs,
         cpuSeconds,
         probes,
+        gcTraceMs,
       }
     },
     close: stop,
