@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { Pull, Push } from 'zeromq'
 import { argValue, type BenchRow, emitReport, quantile } from './bench-report.js'
+import { messagesOf } from './child-messages.js'
 
 /** The latency case's rate and image (`case-live.ts`: 1 kHz, 64×64 uint16). */
 const RATE_HZ = 1000
@@ -26,6 +27,8 @@ type ChildMessage =
   | { kind: 'endpoint'; endpoint: string }
   | { kind: 'ready' }
   | { kind: 'done'; latenciesMs: number[] }
+
+const next = messagesOf<ChildMessage>()
 
 function tell(message: ChildMessage): void {
   process.send?.(message)
@@ -107,36 +110,21 @@ async function sink(upstream: string, count: number): Promise<void> {
   pull.close()
 }
 
-function next(child: ReturnType<typeof fork>, kind: ChildMessage['kind']): Promise<ChildMessage> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: ChildMessage): void => {
-      if (m.kind !== kind) return
-      child.off('message', onMessage)
-      resolve(m)
-    }
-    child.on('message', onMessage)
-    child.once('exit', (code) => reject(new Error(`hop-latency child exited early (${code})`)))
-  })
-}
-
 /** One chain of `hops` socket hops carrying `count` messages; resolves every latency. */
 async function runOnce(hops: number, count: number): Promise<number[]> {
   const self = fileURLToPath(import.meta.url)
   const children = [fork(self, ['--role=source', String(count)])]
   let endpoint = await next(children[0]!, 'endpoint')
   for (let i = 1; i < hops; i++) {
-    if (endpoint.kind !== 'endpoint') throw new Error('unexpected message')
     const fwd = fork(self, ['--role=forwarder', String(count), endpoint.endpoint])
     children.push(fwd)
     endpoint = await next(fwd, 'endpoint')
   }
-  if (endpoint.kind !== 'endpoint') throw new Error('unexpected message')
   const snk = fork(self, ['--role=sink', String(count), endpoint.endpoint])
   const finished = next(snk, 'done')
   await next(snk, 'ready')
   children[0]!.send('go')
   const done = await finished
-  if (done.kind !== 'done') throw new Error('unexpected message')
   const exits = [...children, snk].map((c) =>
     c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve(),
   )

@@ -32,6 +32,7 @@ import {
   WorkerName,
 } from '../src/internal.js'
 import { type BenchRow, emitReport } from './bench-report.js'
+import { messagesOf } from './child-messages.js'
 
 type Scenario = 'raw-small' | 'raw-large' | 'events' | 'results'
 interface Spec {
@@ -48,6 +49,8 @@ interface Measured {
   readonly seconds: number
 }
 type ChildMessage = { kind: 'endpoint'; endpoint: string } | ({ kind: 'done' } & Measured)
+
+const next = messagesOf<ChildMessage>()
 
 const SCAN = ScanId.parse('bench')
 const WORKER = WorkerName.parse('bench-worker')
@@ -201,28 +204,14 @@ async function connector(spec: Spec, endpoint: string): Promise<void> {
   push.close()
 }
 
-function once(child: ReturnType<typeof fork>, kind: ChildMessage['kind']): Promise<ChildMessage> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: ChildMessage): void => {
-      if (m.kind !== kind) return
-      child.off('message', onMessage)
-      resolve(m)
-    }
-    child.on('message', onMessage)
-    child.once('exit', (code) => reject(new Error(`bench child exited early (${code})`)))
-  })
-}
-
 /** One run in two fresh processes; returns what the receiving process measured. */
 async function runOnce(spec: Spec): Promise<Measured> {
   const self = fileURLToPath(import.meta.url)
   const bindSide = fork(self, ['--role=binder', JSON.stringify(spec)])
-  const ready = await once(bindSide, 'endpoint')
-  if (ready.kind !== 'endpoint') throw new Error('unexpected message')
+  const ready = await next(bindSide, 'endpoint')
   const connectSide = fork(self, ['--role=connector', JSON.stringify(spec), ready.endpoint])
   const receiving = spec.scenario === 'events' ? connectSide : bindSide
-  const done = await once(receiving, 'done')
-  if (done.kind !== 'done') throw new Error('unexpected message')
+  const done = await next(receiving, 'done')
   const exits = [bindSide, connectSide].map((c) =>
     c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve(),
   )

@@ -7,6 +7,7 @@
  */
 import { fork } from 'node:child_process'
 import { type BenchRow, median } from './bench-report.js'
+import { messagesOf } from './child-messages.js'
 import type { ProbeReading } from './gc-probe.js'
 
 const MIB = 1 << 20
@@ -24,6 +25,8 @@ export type ChildMessage =
   | { kind: 'endpoint'; endpoint: string }
   | { kind: 'done'; seconds: number; messages: number; probe: ProbeReading }
   | { kind: 'probe'; probe: ProbeReading }
+
+const next = messagesOf<ChildMessage>()
 
 /** For a role process: send `message` to the bench script. */
 export function tell(message: ChildMessage): void {
@@ -48,18 +51,6 @@ export interface ChainRoles {
   readonly sink: string
 }
 
-function next(child: ReturnType<typeof fork>, kind: ChildMessage['kind']): Promise<ChildMessage> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: ChildMessage): void => {
-      if (m.kind !== kind) return
-      child.off('message', onMessage)
-      resolve(m)
-    }
-    child.on('message', onMessage)
-    child.once('exit', (code) => reject(new Error(`two-hop child exited early (${code})`)))
-  })
-}
-
 /**
  * One run of `count` messages of `bytes` bytes: forks `script` as simulator, forwarder and
  * sink (in that order, each connecting to the endpoint the one before reported), waits for the
@@ -73,15 +64,12 @@ export async function runTwoHop(
 ): Promise<HopFigures> {
   const sim = fork(script, [`--role=${roles.simulator}`, String(count), String(bytes)])
   const simAt = await next(sim, 'endpoint')
-  if (simAt.kind !== 'endpoint') throw new Error('unexpected message')
   const fwd = fork(script, [`--role=${roles.forwarder}`, String(count), simAt.endpoint])
   const fwdAt = await next(fwd, 'endpoint')
-  if (fwdAt.kind !== 'endpoint') throw new Error('unexpected message')
   const fwdProbe = next(fwd, 'probe')
   const snk = fork(script, [`--role=${roles.sink}`, String(count), fwdAt.endpoint])
   const done = await next(snk, 'done')
   const forwarded = await fwdProbe
-  if (done.kind !== 'done' || forwarded.kind !== 'probe') throw new Error('unexpected message')
   const exits = [sim, fwd, snk].map((c) =>
     c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve(),
   )
