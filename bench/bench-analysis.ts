@@ -8,6 +8,7 @@
  * result reached `processResult`, and the latency of every stamped one (to `processEvent` and
  * to `processResult`).
  */
+import { monotonicMs } from './clock.js'
 
 interface Stream {
   readonly typ: string
@@ -24,14 +25,6 @@ interface BenchResult {
 }
 
 const decoder = new TextDecoder()
-
-/**
- * The monotonic clock in ms (CLOCK_MONOTONIC, shared by every process of one machine, unlike
- * `performance.timeOrigin`, which is only as good as the wall clock at each process's start).
- */
-export function monotonicMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6
-}
 
 /** Worker side of the bench analysis. */
 export class BenchWorker {

@@ -13,6 +13,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Push } from 'zeromq'
 import { encodeStinsEnd, encodeStinsHeader, encodeStinsImage } from '../src/internal.js'
+import { monotonicMs, msUntilDue } from './clock.js'
 
 const [port, frames, rows, cols, rateHz, stamp] = process.argv.slice(2).map(Number)
 if (port === undefined || frames === undefined || rows === undefined || cols === undefined) {
@@ -28,16 +29,13 @@ const connected = new Promise<void>((resolve) => push.events.on('handshake', () 
 await push.bind(`tcp://127.0.0.1:${port}`)
 await connected
 
-const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6
 await push.send(encodeStinsHeader({ msgNumber: 0, filename: 'bench.h5' }))
 const blob = encodeStinsImage({ msgNumber: 1, frame: 0, shape, data: pixels })[1]
 if (blob === undefined) throw new Error('encodeStinsImage gave no blob')
 const started = performance.now()
 for (let frame = 0; frame < frames; frame++) {
-  if (rate > 0) {
-    const wait = started + (frame * 1000) / rate - performance.now()
-    if (wait > 0.5) await sleep(wait)
-  }
+  const wait = msUntilDue(started, frame, rate)
+  if (wait > 0) await sleep(wait)
   const json = JSON.stringify(
     stamp === 1
       ? {
@@ -47,7 +45,7 @@ for (let frame = 0; frame < frames; frame++) {
           shape,
           type: 'uint16',
           compression: 'none',
-          bench_sent_ms: nowMs(),
+          bench_sent_ms: monotonicMs(),
         }
       : {
           htype: 'image',

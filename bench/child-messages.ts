@@ -1,5 +1,21 @@
 import type { fork } from 'node:child_process'
 
+/**
+ * For a forked bench process: keep the IPC channel (and so the process: an idle zmq socket does
+ * not keep the event loop alive) until the bench script sends its next message, the stop, then
+ * let go of the channel. Senders wait for it so that closing does not leave the rest of their
+ * queue to zmq's linger.
+ */
+export function stopRequested(): Promise<void> {
+  process.channel?.ref()
+  return new Promise((resolve) =>
+    process.once('message', () => {
+      process.disconnect()
+      resolve()
+    }),
+  )
+}
+
 /** Waits for the next IPC message of one kind from a forked bench process. */
 export type NextMessage<M extends { kind: string }> = <K extends M['kind']>(
   child: ReturnType<typeof fork>,

@@ -17,7 +17,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { Pull, Push } from 'zeromq'
 import { argValue, type BenchRow, emitReport, quantile } from './bench-report.js'
-import { messagesOf } from './child-messages.js'
+import { messagesOf, stopRequested } from './child-messages.js'
+import { monotonicMs, msUntilDue } from './clock.js'
 
 /** The latency case's rate and image (`case-live.ts`: 1 kHz, 64×64 uint16). */
 const RATE_HZ = 1000
@@ -34,20 +35,10 @@ function tell(message: ChildMessage): void {
   process.send?.(message)
 }
 
-const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6
-
-/** Keep the IPC channel (and so the process) alive until the parent says `word`. */
-function told(word: 'go' | 'stop'): Promise<void> {
+/** For the source: resolves when the bench script says go (its first message). */
+function goSaid(): Promise<void> {
   process.channel?.ref()
-  return new Promise((resolve) => {
-    const onMessage = (m: unknown): void => {
-      if (m !== word) return
-      process.off('message', onMessage)
-      if (word === 'stop') process.disconnect()
-      resolve()
-    }
-    process.on('message', onMessage)
-  })
+  return new Promise((resolve) => process.once('message', () => resolve()))
 }
 
 /** Connect `pull` to `upstream`; resolves once the connection is up. */
@@ -59,7 +50,7 @@ async function connected(pull: Pull, upstream: string): Promise<void> {
 
 async function source(count: number): Promise<void> {
   const push = new Push({ sendHighWaterMark: 1000, linger: 10_000 })
-  const go = told('go')
+  const go = goSaid()
   await push.bind('tcp://127.0.0.1:*')
   tell({ kind: 'endpoint', endpoint: push.lastEndpoint ?? '' })
   // The parent says go once every hop is connected, so no message waits for a connection.
@@ -68,17 +59,17 @@ async function source(count: number): Promise<void> {
   const image = Buffer.alloc(IMAGE_BYTES, 7)
   const started = performance.now()
   for (let frame = 0; frame < count; frame++) {
-    const wait = started + (frame * 1000) / RATE_HZ - performance.now()
-    if (wait > 0.5) await sleep(wait)
-    const json = { htype: 'image', frame, shape: [64, 64], type: 'uint16', sent_ms: nowMs() }
+    const wait = msUntilDue(started, frame, RATE_HZ)
+    if (wait > 0) await sleep(wait)
+    const json = { htype: 'image', frame, shape: [64, 64], type: 'uint16', sent_ms: monotonicMs() }
     await push.send([JSON.stringify(json), image])
   }
-  await told('stop')
+  await stopRequested()
   push.close()
 }
 
 async function forwarder(upstream: string, count: number): Promise<void> {
-  const stop = told('stop')
+  const stop = stopRequested()
   const pull = new Pull({ receiveHighWaterMark: 1000 })
   await connected(pull, upstream)
   const push = new Push({ sendHighWaterMark: 1000, linger: 10_000 })
@@ -100,7 +91,7 @@ async function sink(upstream: string, count: number): Promise<void> {
   tell({ kind: 'ready' })
   const latenciesMs: number[] = []
   for await (const parts of pull) {
-    const now = nowMs()
+    const now = monotonicMs()
     const header = JSON.parse(parts[0]?.toString() ?? '{}') as { sent_ms?: number }
     if (header.sent_ms === undefined) throw new Error('hop-latency sink: no send time')
     latenciesMs.push(now - header.sent_ms)

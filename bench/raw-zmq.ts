@@ -32,7 +32,7 @@ import {
   WorkerName,
 } from '../src/internal.js'
 import { type BenchRow, emitReport } from './bench-report.js'
-import { messagesOf } from './child-messages.js'
+import { messagesOf, stopRequested } from './child-messages.js'
 
 type Scenario = 'raw-small' | 'raw-large' | 'events' | 'results'
 interface Spec {
@@ -78,21 +78,6 @@ class Meter {
     const items = this.#items - this.#itemsAtStart
     return { items, bytes: (this.#bytes * items) / Math.max(this.#items, 1), seconds }
   }
-}
-
-/**
- * Senders stay up until the receiver has everything: closing earlier would leave the rest of
- * their queue to zmq's linger, which gives up after its timeout.
- */
-function stopRequested(): Promise<void> {
-  // An idle zmq socket does not keep the event loop alive; the IPC channel has to.
-  process.channel?.ref()
-  return new Promise((resolve) =>
-    process.once('message', () => {
-      process.disconnect()
-      resolve()
-    }),
-  )
 }
 
 function tell(message: ChildMessage): void {

@@ -33,17 +33,6 @@ export function tell(message: ChildMessage): void {
   process.send?.(message)
 }
 
-/** For a role process: keep the IPC channel (and so the process) alive until told to stop. */
-export function stopRequested(): Promise<void> {
-  process.channel?.ref()
-  return new Promise((resolve) =>
-    process.once('message', () => {
-      process.disconnect()
-      resolve()
-    }),
-  )
-}
-
 /** The role names a chain forks (`--role=` values its script understands). */
 export interface ChainRoles {
   readonly simulator: string

@@ -5,8 +5,9 @@
  * and GC (`gc-probe.ts`) from their first message on.
  */
 import { Pull, Push } from 'zeromq'
+import { stopRequested } from './child-messages.js'
 import { gcProbe, type ProbeReading } from './gc-probe.js'
-import { stopRequested, tell } from './two-hop-chain.js'
+import { tell } from './two-hop-chain.js'
 
 /** Bind, report the endpoint, send `count` messages with a `bytes`-byte payload, wait for stop. */
 export async function simulator(count: number, bytes: number): Promise<void> {

@@ -5,8 +5,10 @@
  * messages, same counting, same probe as the zeromq.js roles; these processes never load
  * zeromq.js.
  */
+
+import { stopRequested } from './child-messages.js'
 import { gcProbe, type ProbeReading } from './gc-probe.js'
-import { stopRequested, tell } from './two-hop-chain.js'
+import { tell } from './two-hop-chain.js'
 import { createZmtpPull, createZmtpPush, forwardMessages, SlabPool } from './zmtp/index.js'
 
 const MIB = 1 << 20
