@@ -1,20 +1,26 @@
 /**
- * A minimal ZMTP 3.1 (RFC 37) over `node:net` for the large-frame benchmarks (issue 14): PULL
- * (connects) receiving into a pool of preallocated slabs, PUSH (binds) writing part buffers
- * uncopied, NULL mechanism only. Bench-only: not part of the engine, and not a zmq binding
- * (no CURVE, no ROUTER/DEALER, no reconnects).
+ * The bare ZMTP chain of the large-frame benchmarks (issue 14), over the engine's own ZMTP
+ * protocol code (`src/zmtp.ts`: greeting, framing, decoder): a PULL (connects) receiving into a
+ * fixed pool of preallocated slabs, a PUSH (binds) writing part buffers uncopied, NULL
+ * mechanism only, no reconnects. The ingester's device receive is `ZmtpDeviceReceiver` in
+ * `src/transport/zmtp/`.
  */
 
-export { type ForwardOptions, forwardMessages } from './forward-messages.js'
-export { PooledMessage, SlabPool, type SlabPoolOptions, type SlabPoolStats } from './slab-pool.js'
-export { formatTcpEndpoint, parseTcpEndpoint, type TcpEndpoint } from './tcp-endpoint.js'
+export type { ZmtpSocketType } from '../../src/zmtp.js'
 export {
+  formatTcpEndpoint,
+  isZmtpError,
   type PeerGreeting,
+  parseTcpEndpoint,
+  type TcpEndpoint,
   ZmtpDecoder,
   type ZmtpDecoderEvents,
   type ZmtpDecoderLimits,
-} from './zmtp-decoder.js'
-export { isZmtpError, ZmtpError, type ZmtpErrorCode } from './zmtp-error.js'
+  ZmtpError,
+  type ZmtpErrorCode,
+} from '../../src/zmtp.js'
+export { type ForwardOptions, forwardMessages } from './forward-messages.js'
+export { PooledMessage, SlabPool, type SlabPoolOptions, type SlabPoolStats } from './slab-pool.js'
 export {
   createZmtpPull,
   type ZmtpPull,
@@ -28,4 +34,3 @@ export {
   type ZmtpPushOptions,
   type ZmtpPushStats,
 } from './zmtp-push.js'
-export type { ZmtpSocketType } from './zmtp-wire.js'

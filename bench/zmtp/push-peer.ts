@@ -4,8 +4,6 @@
  * messages as frame headers followed by the caller's part buffers, uncopied.
  */
 import type { Socket } from 'node:net'
-import { ZmtpDecoder } from './zmtp-decoder.js'
-import { ZmtpError } from './zmtp-error.js'
 import {
   encodeErrorCommand,
   encodeGreeting,
@@ -14,7 +12,9 @@ import {
   FLAG_MORE,
   MAX_HEADER_BYTES,
   writeFrameHeader,
-} from './zmtp-wire.js'
+  ZmtpDecoder,
+  ZmtpError,
+} from '../../src/zmtp.js'
 
 /** Called once per message when its bytes left for the kernel (or failed to). */
 export type WrittenCallback = (err: Error | undefined) => void

@@ -11,7 +11,7 @@
  * When every slab is held, `allocate` returns `undefined`; `whenSpace` tells when a release
  * may have made room. The pool never grows.
  */
-import { ZmtpError } from './zmtp-error.js'
+import { ZmtpError } from '../../src/zmtp.js'
 
 /** Size of one pool. */
 export interface SlabPoolOptions {

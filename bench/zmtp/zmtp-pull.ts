@@ -10,11 +10,19 @@
  * TCP pushes back on the sender. Nothing grows with what the peer sends.
  */
 import { connect, type Socket } from 'node:net'
+import {
+  encodeErrorCommand,
+  encodeGreeting,
+  encodePong,
+  encodeReady,
+  formatTcpEndpoint,
+  type PeerGreeting,
+  parseTcpEndpoint,
+  ZmtpDecoder,
+  type ZmtpDecoderEvents,
+  ZmtpError,
+} from '../../src/zmtp.js'
 import type { PooledMessage, SlabPool } from './slab-pool.js'
-import { formatTcpEndpoint, parseTcpEndpoint } from './tcp-endpoint.js'
-import { type PeerGreeting, ZmtpDecoder, type ZmtpDecoderEvents } from './zmtp-decoder.js'
-import { ZmtpError } from './zmtp-error.js'
-import { encodeErrorCommand, encodeGreeting, encodePong, encodeReady } from './zmtp-wire.js'
 
 /** Options of {@link createZmtpPull}. */
 export interface ZmtpPullOptions {

@@ -9,9 +9,8 @@
  * waits while no peer is connected. No reconnects, no ROUTER/DEALER, no CURVE.
  */
 import { createServer, type Server, type Socket } from 'node:net'
+import { formatTcpEndpoint, ZmtpError } from '../../src/zmtp.js'
 import { PushPeer, type WrittenCallback } from './push-peer.js'
-import { formatTcpEndpoint } from './tcp-endpoint.js'
-import { ZmtpError } from './zmtp-error.js'
 
 export type { WrittenCallback } from './push-peer.js'
 

@@ -1,7 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type PeerGreeting, ZmtpDecoder } from '../../../bench/zmtp/zmtp-decoder.js'
-import { isZmtpError, type ZmtpErrorCode } from '../../../bench/zmtp/zmtp-error.js'
+import {
+  isZmtpError,
+  type PeerGreeting,
+  ZmtpDecoder,
+  type ZmtpErrorCode,
+} from '../../../../src/zmtp.js'
 import {
   COMMAND,
   command,
@@ -13,7 +17,7 @@ import {
   pattern,
   ping,
   ready,
-} from '../../harness/zmtp-bytes.js'
+} from '../../../harness/zmtp-bytes.js'
 
 const LIMITS = { maxMessageBytes: 1 << 20, maxParts: 8, maxCommandBytes: 1024 }
 
@@ -240,6 +244,68 @@ describe('ZmtpDecoder', () => {
     expect(() => decoder.write(empty, 0, empty.length)).toThrow(
       expect.objectContaining({ code: 'ZMTP_PROTOCOL' }),
     )
+  })
+
+  it.each([
+    ['PUB', true],
+    ['XPUB', true],
+    ['PUSH', false],
+    ['SUB', false],
+  ] as const)('a SUB talking to a %s: accepted %s', (peer, accepted) => {
+    const messages: number[] = []
+    const decoder = new ZmtpDecoder('SUB', LIMITS, {
+      greeting: () => {},
+      ready: () => {},
+      ping: () => {},
+      partStart: (size) => new Uint8Array(size),
+      partEnd: (more) => {
+        if (!more) messages.push(1)
+      },
+    })
+    const bytes = Buffer.concat([
+      greeting(),
+      ready([['Socket-Type', peer]]),
+      message([pattern(10, 1)]),
+    ])
+    if (accepted) {
+      expect(decoder.write(bytes, 0, bytes.length)).toBe(bytes.length)
+      expect(messages).toEqual([1])
+    } else {
+      expect(() => decoder.write(bytes, 0, bytes.length)).toThrow(
+        expect.objectContaining({ code: 'ZMTP_BAD_SOCKET_TYPE' }),
+      )
+    }
+  })
+
+  it('takes a part body written in place, in pieces, as if it had come through write', () => {
+    const { decoder, seen } = recorder()
+    const body = pattern(100_000, 4)
+    const bytes = Buffer.concat([HANDSHAKE, message([body, pattern(3, 5)])])
+    // Everything up to the first body: the header of a long frame is 9 bytes.
+    const headerEnd = HANDSHAKE.length + 9
+    expect(decoder.write(bytes, 0, headerEnd + 10)).toBe(headerEnd + 10)
+    let at = headerEnd + 10
+    for (const n of [40_000, 59_990]) {
+      const rest = decoder.bodyRest!
+      expect(rest.length).toBe(headerEnd + body.length - at)
+      rest.set(bytes.subarray(at, at + n))
+      decoder.wroteInPlace(n)
+      at += n
+    }
+    expect(decoder.bodyRest).toBeUndefined()
+    expect(() => decoder.wroteInPlace(1)).toThrow(expect.objectContaining({ code: 'ZMTP_STATE' }))
+    expect(decoder.write(bytes, at, bytes.length)).toBe(bytes.length - at)
+    expect(seen.messages).toHaveLength(1)
+    expect(seen.messages[0]![0]!.equals(body)).toBe(true)
+    expect(seen.messages[0]![1]!.equals(pattern(3, 5))).toBe(true)
+  })
+
+  it('refuses bytes written in place past the end of the body', () => {
+    const { decoder } = recorder()
+    const bytes = Buffer.concat([HANDSHAKE, message([pattern(300, 1)])])
+    decoder.write(bytes, 0, HANDSHAKE.length + 9)
+    expect(decoder.bodyRest!.length).toBe(300)
+    expect(() => decoder.wroteInPlace(301)).toThrow(expect.objectContaining({ code: 'ZMTP_STATE' }))
   })
 
   it('refuses oversize messages, part counts and commands before asking for memory', () => {

@@ -1,7 +1,8 @@
 /**
- * Errors of the bench ZMTP implementation (`bench/zmtp/`). Branch on `code`, never on the
- * message text. The bench code does not import the engine (`src/`): its processes should load
- * what a bare zeromq.js process loads and no more, so this is a class of its own.
+ * Errors of the own ZMTP implementation (`src/transport/zmtp/`). Branch on `code`, never on the
+ * message text. The bench's bare ZMTP processes load this module through `src/zmtp.ts` without
+ * the engine (they should load what a bare zeromq.js process loads and no more), so this is a
+ * class of its own rather than a `BeamloomError`; the ingester wraps it where it reports.
  */
 
 /** What went wrong, stable strings. */
@@ -29,7 +30,7 @@ export type ZmtpErrorCode =
   /** Options that cannot work (an endpoint that is not `tcp://host:port`, limits over a slab). */
   | 'ZMTP_CONFIG'
 
-/** An error of the bench ZMTP implementation, with a stable {@link ZmtpErrorCode}. */
+/** An error of the own ZMTP implementation, with a stable {@link ZmtpErrorCode}. */
 export class ZmtpError extends Error {
   readonly code: ZmtpErrorCode
 

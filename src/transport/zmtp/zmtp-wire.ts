@@ -1,6 +1,6 @@
 /**
  * The ZMTP 3.1 wire format (RFC 37/ZMTP, https://rfc.zeromq.org/spec/37/): the greeting, frame
- * headers and the commands the NULL mechanism, PUSH/PULL and heartbeats need. Pure: no I/O.
+ * headers and the commands the NULL mechanism, PUSH/PULL, SUB and heartbeats need. Pure: no I/O.
  *
  * Greeting, 64 bytes: signature `%xFF` 8×padding `%x7F`, version 3.1, mechanism (20 bytes,
  * null-padded), as-server (0 for NULL), 31 zero bytes. A frame: flags (bit 0 MORE, bit 1 LONG,
@@ -26,12 +26,27 @@ export const MAX_HEADER_BYTES = 9
 /** The ping context of PING and PONG is 0–16 bytes. */
 export const MAX_PING_CONTEXT = 16
 
-/** The socket types this implementation speaks, and the peer type each accepts. */
-export type ZmtpSocketType = 'PUSH' | 'PULL'
+/** The socket types this implementation speaks. */
+export type ZmtpSocketType = 'PUSH' | 'PULL' | 'SUB'
 
-/** The one socket type a PUSH or PULL may talk to (RFC 37, "The Socket-Type Property"). */
-export function peerTypeOf(type: ZmtpSocketType): ZmtpSocketType {
-  return type === 'PUSH' ? 'PULL' : 'PUSH'
+/**
+ * The socket types a socket of ours may talk to (RFC 37, "The Socket-Type Property"; a SUB
+ * also to an XPUB, as libzmq allows).
+ */
+export function peerTypesOf(type: ZmtpSocketType): readonly string[] {
+  switch (type) {
+    case 'PUSH':
+      return ['PULL']
+    case 'PULL':
+      return ['PUSH']
+    case 'SUB':
+      return ['PUB', 'XPUB']
+  }
+}
+
+/** Whether a socket of type `type` only receives (never sends messages). */
+export function receivesOnly(type: ZmtpSocketType): boolean {
+  return type !== 'PUSH'
 }
 
 /** Our greeting: ZMTP 3.1, mechanism NULL, as-server 0 (RFC 37: NULL requires it). */
@@ -78,7 +93,7 @@ export function encodeCommand(name: string, data: Uint8Array = new Uint8Array(0)
   return frame
 }
 
-/** READY with the one property a PUSH or PULL needs, `Socket-Type`. */
+/** READY with the one property the NULL mechanism needs, `Socket-Type`. */
 export function encodeReady(type: ZmtpSocketType): Buffer {
   return encodeCommand('READY', encodeProperties([['Socket-Type', Buffer.from(type, 'latin1')]]))
 }
@@ -94,6 +109,14 @@ export function encodePing(ttlDeciseconds: number, context: Uint8Array): Buffer 
 /** PONG echoing a PING's context. */
 export function encodePong(context: Uint8Array): Buffer {
   return encodeCommand('PONG', context)
+}
+
+/**
+ * A subscription to every message, as a SUB sends it once connected: the ZMTP 3.0 form (a
+ * one-part message `%x01`), which ZMTP 3.0 and 3.1 publishers (libzmq's PUB and XPUB) accept.
+ */
+export function encodeSubscribeAll(): Buffer {
+  return Buffer.from([0x00, 0x01, 0x01])
 }
 
 /** ERROR with a reason of at most 255 bytes (longer reasons are cut). */

@@ -18,8 +18,9 @@ import {
   GREETING_BYTES,
   MAX_PING_CONTEXT,
   parseProperties,
-  peerTypeOf,
+  peerTypesOf,
   readUint32,
+  receivesOnly,
   type ZmtpSocketType,
 } from './zmtp-wire.js'
 
@@ -75,6 +76,7 @@ type State =
   | typeof PART_BODY
   | typeof FAILED
 
+const NO_BYTES = new Uint8Array(0)
 const NULL_MECHANISM = Buffer.alloc(20)
 NULL_MECHANISM.write('NULL', 'latin1')
 
@@ -108,6 +110,28 @@ export class ZmtpDecoder {
   /** The peer's READY has been accepted. */
   get ready(): boolean {
     return this.#ready
+  }
+
+  /**
+   * The rest of the body of the part being received, when in one (`undefined` otherwise): memory
+   * the owner may have the socket read into directly, then report with {@link wroteInPlace}.
+   */
+  get bodyRest(): Uint8Array | undefined {
+    if (this.#state !== PART_BODY) return undefined
+    return this.#target!.subarray(this.#targetFilled)
+  }
+
+  /**
+   * The socket wrote `n` bytes straight into {@link bodyRest} (at most its length): the part
+   * advances as if they had come through {@link write}. Throws `ZMTP_STATE` when not in a body
+   * or past its end.
+   */
+  wroteInPlace(n: number): void {
+    if (this.#state !== PART_BODY || n > this.#bodyBytes - this.#targetFilled || n < 0) {
+      throw new ZmtpError('ZMTP_STATE', 'bytes written in place outside a part body')
+    }
+    this.#targetFilled += n
+    if (this.#targetFilled === this.#bodyBytes) this.write(NO_BYTES, 0, 0)
   }
 
   /** Stopped at the start of a part for want of memory (`partStart` returned `undefined`). */
@@ -250,7 +274,7 @@ export class ZmtpDecoder {
       }
     } else if (!this.#ready) {
       throw new ZmtpError('ZMTP_PROTOCOL', 'a message frame before the READY command')
-    } else if (this.#socketType === 'PUSH') {
+    } else if (!receivesOnly(this.#socketType)) {
       throw new ZmtpError('ZMTP_PROTOCOL', 'a message from a PULL peer (a PUSH only sends)')
     }
     this.#flags = flags
@@ -320,18 +344,18 @@ export class ZmtpDecoder {
     } else if (name === 'READY') {
       throw new ZmtpError('ZMTP_PROTOCOL', 'a second READY command')
     }
-    // PONG, and commands of other patterns (SUBSCRIBE, JOIN…), mean nothing to PUSH/PULL.
+    // PONG, and commands of other patterns (SUBSCRIBE, JOIN…), mean nothing to a receiver.
   }
 
   #acceptReady(data: Uint8Array): void {
     const properties = parseProperties(data)
     const type = properties.get('socket-type')
-    const expected = peerTypeOf(this.#socketType)
+    const expected = peerTypesOf(this.#socketType)
     const named = type === undefined ? undefined : Buffer.from(type).toString('latin1')
-    if (named !== expected) {
+    if (named === undefined || !expected.includes(named)) {
       throw new ZmtpError(
         'ZMTP_BAD_SOCKET_TYPE',
-        `the peer is ${named ?? 'of no socket type'}; a ${this.#socketType} talks to ${expected}`,
+        `the peer is ${named ?? 'of no socket type'}; a ${this.#socketType} talks to ${expected.join(' or ')}`,
       )
     }
     this.#ready = true
