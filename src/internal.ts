@@ -724,3 +724,16 @@ export {
   type WorkerDealerOptions,
 } from './transport/worker-dealer.js'
 export { zmqErrorCode } from './transport/zmq-error.js'
+export {
+  FrameSlabs,
+  type FrameSlabsOptions,
+  type FrameSlabsStats,
+} from './transport/zmtp/frame-slabs.js'
+export * from './transport/zmtp/index.js'
+export {
+  DEFAULT_DEVICE_QUEUE_BYTES,
+  type ZmtpConnectionEvent,
+  ZmtpDeviceReceiver,
+  type ZmtpDeviceReceiverOptions,
+  type ZmtpDeviceReceiverStats,
+} from './transport/zmtp/zmtp-device-receiver.js'

@@ -1,0 +1,152 @@
+/**
+ * Memory for received message parts that is reused rather than allocated per frame (issue 14):
+ * parts are carved out of large buffers (slabs), and a slab whose every part was handed back
+ * with {@link FrameSlabs.recycle} is filled again from its front.
+ *
+ * Only an explicit `recycle(part)` lets a part's memory be reused; the caller promises that
+ * nothing reads the part any more (for the ingester: the controller's completed frontier passed
+ * the event, and no send of it can still be queued; see `ForwardPlan`). A part never recycled
+ * (a device's header the upstream parsed, a frame dropped as stale, one sent to a worker that
+ * was routed away) keeps its slab out of reuse; the pool does not hold such a slab, so the
+ * garbage collector frees it once no part of it is reachable, as it would any buffer. Reuse is
+ * an optimisation that can only be withheld, never a lifetime the caller must get right to stay
+ * correct: forgetting to recycle costs memory churn, not data.
+ *
+ * V8 counts a slab's memory once, when it is allocated; while parts are recycled, receiving
+ * allocates nothing, so it sets off no collections ("external memory pressure").
+ */
+
+/** Sizes of a {@link FrameSlabs}. */
+export interface FrameSlabsOptions {
+  /** Bytes per slab (default 16 MiB). A larger part gets memory of its own, never reused. */
+  readonly slabBytes?: number
+  /** Emptied slabs kept for reuse (default 8); an emptied slab beyond them is left to the GC. */
+  readonly maxFreeSlabs?: number
+}
+
+/** What a {@link FrameSlabs} did since it was made. */
+export interface FrameSlabsStats {
+  /** Slabs allocated. */
+  readonly slabsAllocated: number
+  /** Times a slab was filled again after all its parts were recycled. */
+  readonly slabsReused: number
+  /** Parts larger than a slab, given memory of their own. */
+  readonly oversizeParts: number
+  /** Parts handed back with `recycle`. */
+  readonly partsRecycled: number
+  /** Emptied slabs kept now. */
+  readonly freeSlabs: number
+}
+
+interface Slab {
+  readonly bytes: Buffer
+  /** First free byte. */
+  used: number
+  /** Parts carved out of it and not recycled. */
+  holders: number
+}
+
+const ALIGN = 64
+const EMPTY = Buffer.alloc(0)
+
+/** A pool of slabs for received parts (see the module comment). */
+export class FrameSlabs {
+  readonly slabBytes: number
+  readonly #maxFree: number
+  /** The slab of each part handed out and not recycled; weak, so a dropped part costs nothing. */
+  readonly #owner = new WeakMap<Uint8Array, Slab>()
+  readonly #free: Slab[] = []
+  #current: Slab | undefined
+  #allocated = 0
+  #reused = 0
+  #oversize = 0
+  #recycled = 0
+
+  constructor(options: FrameSlabsOptions = {}) {
+    this.slabBytes = options.slabBytes ?? 16 * 1024 * 1024
+    this.#maxFree = options.maxFreeSlabs ?? 8
+    if (!(Number.isInteger(this.slabBytes) && this.slabBytes >= ALIGN)) {
+      throw new RangeError(`slabBytes must be an integer of at least ${ALIGN}`)
+    }
+    if (!(Number.isInteger(this.#maxFree) && this.#maxFree >= 0)) {
+      throw new RangeError('maxFreeSlabs must be a non-negative integer')
+    }
+  }
+
+  /**
+   * Memory for one part of `size` bytes, 64-byte aligned. Never fails for want of room: a new
+   * slab is allocated when no emptied one is free.
+   */
+  allocate(size: number): Buffer {
+    if (size === 0) return EMPTY
+    if (size > this.slabBytes) {
+      this.#oversize++
+      return Buffer.allocUnsafeSlow(size)
+    }
+    let slab = this.#current
+    if (slab === undefined || slab.used + size > this.slabBytes) {
+      slab = this.#take()
+      this.#current = slab
+    }
+    const start = slab.used
+    slab.used = Math.min(this.slabBytes, start + Math.ceil(size / ALIGN) * ALIGN)
+    slab.holders++
+    const part = slab.bytes.subarray(start, start + size)
+    this.#owner.set(part, slab)
+    return part
+  }
+
+  /**
+   * Hand back `part` (exactly as {@link allocate} returned it): its memory may be written again
+   * from now on. A part this pool did not hand out, or handed back before, is ignored. Returns
+   * whether the part was taken back.
+   */
+  recycle(part: Uint8Array): boolean {
+    const slab = this.#owner.get(part)
+    if (slab === undefined) return false
+    this.#owner.delete(part)
+    this.#recycled++
+    slab.holders--
+    if (slab.holders > 0) return true
+    // Every part of the slab is back: the slab starts again from its front.
+    slab.used = 0
+    if (slab !== this.#current && this.#free.length < this.#maxFree) this.#free.push(slab)
+    return true
+  }
+
+  /**
+   * Let `part` keep its memory for good: it is never reused, and its slab is left to the GC once
+   * its other parts are recycled or dropped. For a part that may still be read after the point
+   * where it would otherwise be recycled.
+   */
+  forget(part: Uint8Array): void {
+    this.#owner.delete(part)
+  }
+
+  /** Keep at most `keep` emptied slabs (the rest are left to the GC), e.g. between scans. */
+  trim(keep: number): void {
+    if (this.#free.length > keep) this.#free.length = Math.max(0, keep)
+  }
+
+  /** What the pool did since it was made. */
+  stats(): FrameSlabsStats {
+    return {
+      slabsAllocated: this.#allocated,
+      slabsReused: this.#reused,
+      oversizeParts: this.#oversize,
+      partsRecycled: this.#recycled,
+      freeSlabs: this.#free.length,
+    }
+  }
+
+  #take(): Slab {
+    const free = this.#free.pop()
+    if (free !== undefined) {
+      this.#reused++
+      return free
+    }
+    this.#allocated++
+    // Touched now, so the page faults happen once per slab rather than once per frame.
+    return { bytes: Buffer.allocUnsafeSlow(this.slabBytes).fill(0), used: 0, holders: 0 }
+  }
+}
