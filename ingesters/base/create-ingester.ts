@@ -6,7 +6,10 @@ import {
   createLogStream,
   createParameterStore,
   createProcessRegistry,
+  DEFAULT_DEVICE_QUEUE_BYTES,
   defaultLogger,
+  FrameSlabs,
+  type FrameSlabsStats,
   findRunningScan,
   followScans,
   type IngesterRouter,
@@ -58,6 +61,8 @@ export interface Ingester extends Service {
   readonly metricsUrl: string | undefined
   /** The ROUTER workers connect to, once started: which workers are connected now. */
   readonly router: { readonly workers: ReadonlySet<WorkerName> } | undefined
+  /** What the memory for device frames did (`undefined` when devices are read with zeromq.js). */
+  readonly frameSlabStats?: FrameSlabsStats | undefined
 }
 
 /** How long the "this ingester read from its device for this scan" mark lives (scan keys are also
@@ -76,12 +81,31 @@ class IngesterService extends ServiceBase implements Ingester {
   #lastStats: ScanSessionStats | undefined
   #metricsUrl: string | undefined
   readonly metrics = new IngesterMetrics(() => this.#session?.stats())
+  /** Memory for frames read from the device, reused across scans (`deviceReceive: zmtp`). */
+  readonly #frameSlabs: FrameSlabs | undefined
 
   constructor(config: IngesterConfig, deps: IngesterDeps) {
     super(`ingester '${ingesterName(config)}'`)
     this.#config = config
     this.#deps = deps
     this.#logger = deps.logger ?? defaultLogger('ingester', silentPino)
+    // Emptied slabs are kept, up to twice what the frame buffer and a receive queue hold at once
+    // (slabs are not filled to the last byte), so later scans reuse memory rather than fault in
+    // new pages: the memory stays at the peak the scans needed, which `bufferBytes` bounds.
+    this.#frameSlabs =
+      config.deviceReceive === 'zmtp'
+        ? new FrameSlabs({
+            slabBytes: config.frameSlabBytes,
+            maxFreeSlabs: Math.ceil(
+              (2 * (config.bufferBytes + DEFAULT_DEVICE_QUEUE_BYTES)) / config.frameSlabBytes,
+            ),
+          })
+        : undefined
+  }
+
+  /** What the frame memory did so far (`undefined` when devices are read with zeromq.js). */
+  get frameSlabStats(): FrameSlabsStats | undefined {
+    return this.#frameSlabs?.stats()
   }
 
   get endpoint(): string {
@@ -143,7 +167,7 @@ class IngesterService extends ServiceBase implements Ingester {
           started: (state) => this.#begin(state),
           ended: async (scanId, end) => {
             if (this.#session?.scanId !== scanId) return
-            this.#logger.info({ scanId, type: end }, 'scan ended')
+            this.#logger.info({ scanId, type: end, frameMemory: this.frameSlabStats }, 'scan ended')
             await this.#stopSession()
           },
           invalid: (err) => this.#logger.error({ err: err.message }, 'bad scan update skipped'),
@@ -232,6 +256,7 @@ class IngesterService extends ServiceBase implements Ingester {
       dumpDir: config.dumpDir,
       dumpPath: config.dumpPath,
       dumpPrefix: prefix === undefined ? undefined : new TextDecoder().decode(prefix),
+      frameSlabs: this.#frameSlabs,
     })
     this.#session = session
     this.#logger.info({ scanId, streams }, 'scan started')

@@ -61,6 +61,8 @@ interface KeptFrame {
   readonly sent: Set<WorkerName>
   /** Workers it was ever handed to: another delivery to one of them is a re-send. */
   readonly ever: Set<WorkerName>
+  /** Delivered again, or to a worker its first route did not name. */
+  resent: boolean
 }
 
 interface KeptEvent {
@@ -82,6 +84,15 @@ export interface ForwardPlanOptions {
    * Default: 0 (a plan that sees the scan from its first event needs nothing else).
    */
   readonly framesBefore?: (stream: StreamName, event: number) => number
+  /**
+   * Hands back the memory of a frame's parts once nothing can read them any more (see
+   * `FrameSlabs.recycle`): a frame dropped unsent, or one the completed frontier passed whose
+   * only delivery went to the one worker it is routed to. That worker completed the event, so
+   * it received the whole message and no send of it is queued. A frame re-sent or delivered to
+   * several workers may still sit in a send queue to one of them, so it is never handed back:
+   * its memory is left to the garbage collector. Default: nothing is handed back.
+   */
+  readonly recycle?: (part: Uint8Array) => void
 }
 
 /**
@@ -101,6 +112,7 @@ export class ForwardPlan {
   readonly #maxBytes: number
   readonly #isConnected: (worker: WorkerName) => boolean
   readonly #framesBefore: ((stream: StreamName, event: number) => number) | undefined
+  readonly #recycle: ((part: Uint8Array) => void) | undefined
   readonly #positions: number[]
   readonly #kept = new Map<number, KeptEvent>()
   readonly #workerSlots = new Map<WorkerName, number>()
@@ -120,6 +132,7 @@ export class ForwardPlan {
     this.#maxBytes = options.maxBufferBytes
     this.#isConnected = options.isConnected
     this.#framesBefore = options.framesBefore
+    this.#recycle = options.recycle
     this.#positions = options.streams.map(() => 0)
   }
 
@@ -229,6 +242,7 @@ export class ForwardPlan {
       this.#positions[s]!++
       if (route.length === 0 || event < this.#frontier) {
         this.counters[s]!.dropped++
+        if (!isMissingRead(read)) this.#recycleParts(read)
         continue
       }
       const missing = isMissingRead(read)
@@ -241,6 +255,7 @@ export class ForwardPlan {
         first: route,
         sent: new Set(),
         ever: new Set(),
+        resent: false,
       }
       for (const worker of route) this.#deliver(event, s, frame, worker, deliveries)
       kept[s] = frame
@@ -315,7 +330,10 @@ export class ForwardPlan {
     frame.ever.add(worker)
     const counters = this.counters[s]!
     counters.forwarded++
-    if (resend) counters.resent++
+    if (resend) {
+      counters.resent++
+      frame.resent = true
+    }
     out.push({
       worker,
       event,
@@ -324,6 +342,12 @@ export class ForwardPlan {
       typ: frame.typ,
       frames: frame.frames,
     })
+  }
+
+  #recycleParts(parts: readonly Uint8Array[]): void {
+    const recycle = this.#recycle
+    if (recycle === undefined) return
+    for (const part of parts) recycle(part)
   }
 
   #reroute(from: number, to: number, out: Delivery[]): void {
@@ -354,11 +378,31 @@ export class ForwardPlan {
       if (event >= frontier) break
       this.#bytes -= kept.bytes
       this.#kept.delete(event)
+      if (this.#recycle !== undefined) {
+        for (const frame of kept.streams) {
+          if (frame !== undefined && deliveredOnce(frame)) this.#recycleParts(frame.frames)
+        }
+      }
     }
     const oldestNeeded = Math.min(this.#next, frontier)
     for (const book of this.#books) book.prune(oldestNeeded)
     this.#overrides = this.#overrides.filter(([, end]) => end > frontier)
   }
+}
+
+/**
+ * Whether the frame went to one worker only, once, and is still routed to it alone: then that
+ * worker's completion of the event means it received the frame, and nothing else holds it.
+ */
+function deliveredOnce(frame: KeptFrame): boolean {
+  const { first, targets } = frame
+  return (
+    !frame.resent &&
+    frame.ever.size <= 1 &&
+    first.length === 1 &&
+    targets.length === 1 &&
+    targets[0] === first[0]
+  )
 }
 
 function isMissingRead(read: ReadFrame): read is MissingRead {

@@ -44,6 +44,21 @@ export const IngesterConfig = z.strictObject({
     .int()
     .positive()
     .default(4 * 1024 * 1024),
+  /**
+   * How zmq devices at a `tcp://` address are read: `zmtp`, the own ZMTP receiver into reused
+   * frame memory (no allocation per frame); `zeromq`, a zeromq.js socket (as before 0.14).
+   * Other transports (`ipc://`, …) always use zeromq.js.
+   */
+  deviceReceive: z.enum(['zmtp', 'zeromq']).default('zmtp'),
+  /**
+   * Bytes per slab of that frame memory (`deviceReceive: zmtp`); a frame larger than a slab gets
+   * memory of its own, allocated per frame. Default 16 MiB.
+   */
+  frameSlabBytes: z
+    .number()
+    .int()
+    .min(4096)
+    .default(16 * 1024 * 1024),
   /** Registry heartbeat period, ms. */
   heartbeatMs: z.number().int().positive().default(DEFAULT_HEARTBEAT_MS),
   /** Serve `/metrics`, `/health/live`, `/health/ready` on this port (0: any free; unset: off). */
@@ -79,7 +94,7 @@ const IngesterSettings = z.strictObject({
  * `INGESTER_NAME`, `INGESTER_STREAMS` (required, a comma list: `eiger` or `pcap1,pcap2`),
  * `INGESTER_UPSTREAM_URL` (the device address of device ingesters; Dranspose's `UPSTREAM_URL`
  * too), `INGESTER_BIND`, `INGESTER_ADVERTISE_HOST`, `INGESTER_BUFFER_BYTES`,
- * `INGESTER_DUMP_DIR`, `INGESTER_DUMP_PATH`, `INGESTER_HELLO_TIMEOUT_MS`,
+ * `INGESTER_DUMP_DIR`, `INGESTER_DUMP_PATH`, `INGESTER_HELLO_TIMEOUT_MS`, `INGESTER_DEVICE_RECEIVE`, `INGESTER_FRAME_SLAB_BYTES`,
  * `INGESTER_METRICS_PORT` and `DATA_PLANE_KEY_FILE` (see `parseDataPlaneEnv`).
  */
 export const IngesterEnvSpec = {
@@ -97,6 +112,8 @@ export const IngesterEnvSpec = {
     dumpDir: {},
     dumpPath: {},
     helloTimeoutMs: {},
+    deviceReceive: {},
+    frameSlabBytes: {},
     metricsPort: {},
   },
 } as const satisfies RoleEnvSpec<typeof IngesterSettings>

@@ -3,6 +3,7 @@ import type { Logger } from '../../src/internal.js'
 import {
   AssignmentEntry,
   type ControlPlane,
+  type FrameSlabs,
   followStream,
   type LogStream,
   ProtocolError,
@@ -56,6 +57,12 @@ export interface ScanSessionOptions {
   readonly dumpPath: string | undefined
   /** The `dump_prefix` parameter at scan start. */
   readonly dumpPrefix: string | undefined
+  /**
+   * The ingester's memory for received frames (see `UpstreamContext.frameSlabs`); forwarded
+   * frames are handed back to it as the completed frontier passes them. A scan that records
+   * hands nothing back (the recording may still be writing a frame).
+   */
+  readonly frameSlabs?: FrameSlabs | undefined
 }
 
 /** A snapshot of a session's counters. */
@@ -93,6 +100,8 @@ export class ScanSession extends ServiceBase {
   #sender: BatchSender | undefined
   #upstream: Upstream | undefined
   #recorder: ScanRecorder | undefined
+  /** Whether forwarded frames go back to the frame slabs (not while a recording was opened). */
+  #recycling = false
   #pauses = 0
   readonly #report: ScanReport
   readonly #notices: UpstreamNotices
@@ -111,6 +120,9 @@ export class ScanSession extends ServiceBase {
       maxBufferBytes: options.bufferBytes,
       isConnected: (worker) => options.router.workers.has(worker),
       framesBefore: (stream, event) => scanPlan.framesBefore(stream, event),
+      recycle: (part) => {
+        if (this.#recycling) options.frameSlabs?.recycle(part)
+      },
     })
     this.#matchers = this.plan.streams.map((stream, s) => {
       const counters = this.plan.counters[s]!
@@ -173,11 +185,13 @@ export class ScanSession extends ServiceBase {
     this.spawn('notices', (s) => this.#notices.pump(s))
     this.addCloseStep('notices', () => this.#notices.drain())
     await this.#openRecorder()
+    this.#recycling = o.frameSlabs !== undefined && this.#recorder === undefined
     const upstream = o.upstream.create({
       scanId: o.scanId,
       streams: o.streams,
       logger: o.logger,
       onInvalid: (stream, reason) => this.#onInvalid(stream, reason),
+      frameSlabs: o.frameSlabs,
     })
     this.#upstream = upstream
     this.addCloseStep('upstream', () => upstream.close())

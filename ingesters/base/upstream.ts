@@ -1,4 +1,4 @@
-import type { Logger, ScanId, StreamName } from '../../src/internal.js'
+import type { FrameSlabs, Logger, ScanId, StreamName } from '../../src/internal.js'
 
 /**
  * One device message, classified by the protocol's own fields (never by decoding its payload):
@@ -58,6 +58,13 @@ export interface UpstreamContext {
    * and in the shared log stream. It never takes an event's place.
    */
   readonly onInvalid: (stream: StreamName, reason: string) => void
+  /**
+   * The ingester's memory for received frames. A zmq device upstream given one receives with
+   * the own ZMTP (`ZmtpDeviceReceiver`) into it, for a `tcp://host:port` device; the ingester
+   * hands each forwarded frame back once the controller's completed frontier passed it (see
+   * `ForwardPlan`). Without one (or for another transport) it receives with zeromq.js.
+   */
+  readonly frameSlabs?: FrameSlabs | undefined
 }
 
 /** Opens upstreams for one device type. */

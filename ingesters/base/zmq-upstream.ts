@@ -1,9 +1,11 @@
 import { Pull, Subscriber } from 'zeromq'
 import {
   connectEndpoint,
+  parseTcpEndpoint,
   ServiceBase,
   type StreamName,
   UpstreamClosedError,
+  ZmtpDeviceReceiver,
 } from '../../src/internal.js'
 import type { Upstream, UpstreamContext, UpstreamMessage } from './upstream.js'
 import { ZmqReceiver } from './zmq-receiver.js'
@@ -43,9 +45,28 @@ export type ZmqUpstreamPhase = 'waiting' | 'series' | 'ended'
 
 const DEFAULT_HIGH_WATER_MARK = { sub: 10_000, pull: 1000 } as const
 
+/** What {@link ZmqUpstream} reads from: the own ZMTP receiver or a zeromq.js socket. */
+interface DeviceReceiver {
+  ready(): boolean
+  receive(signal: AbortSignal): Promise<Uint8Array[]>
+  close(): void
+}
+
+/** Whether `url` is a `tcp://host:port` the own ZMTP receiver can connect to. */
+function isTcpEndpoint(url: string): boolean {
+  try {
+    parseTcpEndpoint(url)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /**
  * The base of a device upstream that reads one zmq socket for one scan. `start()` connects a
- * SUB or a PULL to `options.url` (lost after `lostAfterMs` disconnected with nothing to read);
+ * SUB or a PULL to `options.url` (lost after `lostAfterMs` disconnected with nothing to read):
+ * the own ZMTP receiver into the ingester's frame slabs when the context has them and the url is
+ * `tcp://host:port`, else a zeromq.js socket;
  * a subclass implements `next` on top of {@link ZmqUpstream.receive} and moves
  * {@link ZmqUpstream.phase} along its series.
  */
@@ -53,7 +74,7 @@ export abstract class ZmqUpstream extends ServiceBase implements Upstream {
   protected readonly options: ZmqUpstreamOptions
   protected readonly context: UpstreamContext
   readonly #kind: ZmqUpstreamKind
-  #receiver: ZmqReceiver | undefined
+  #receiver: DeviceReceiver | undefined
   #stale = 0
   /** Where the series is; `ended` makes {@link ZmqUpstream.receive} reject. */
   protected phase: ZmqUpstreamPhase = 'waiting'
@@ -82,10 +103,35 @@ export abstract class ZmqUpstream extends ServiceBase implements Upstream {
   protected override async onStart(): Promise<void> {
     const { url, lostAfterMs, receiveHighWaterMark } = this.options
     const kind = this.#kind.socket
-    const socketOptions = {
-      receiveHighWaterMark: receiveHighWaterMark ?? DEFAULT_HIGH_WATER_MARK[kind],
-      linger: 0,
+    const highWaterMark = receiveHighWaterMark ?? DEFAULT_HIGH_WATER_MARK[kind]
+    const slabs = this.context.frameSlabs
+    const logger = this.context.logger
+    const scanId = this.context.scanId
+    if (slabs !== undefined && isTcpEndpoint(url)) {
+      const receiver = new ZmtpDeviceReceiver({
+        url,
+        socketType: kind === 'sub' ? 'SUB' : 'PULL',
+        slabs,
+        lostAfterMs: lostAfterMs ?? 2000,
+        maxQueuedMessages: highWaterMark,
+        onConnection: (event) => {
+          if (event.kind === 'refused') {
+            logger.warn(
+              { url, scanId, code: event.code, reason: event.reason },
+              'dropped the device connection: it broke ZMTP; reconnecting',
+            )
+          } else if (event.kind === 'disconnected') {
+            logger.info({ url, scanId, reason: event.reason }, 'the device disconnected')
+          }
+        },
+      })
+      this.#receiver = receiver
+      this.addCloseStep('socket', () => receiver.close())
+      receiver.start()
+      logger.info({ url, scanId, receive: 'zmtp' }, this.#kind.connected)
+      return
     }
+    const socketOptions = { receiveHighWaterMark: highWaterMark, linger: 0 }
     let socket: Subscriber | Pull
     if (kind === 'sub') {
       const subscriber = new Subscriber(socketOptions)
@@ -98,7 +144,7 @@ export abstract class ZmqUpstream extends ServiceBase implements Upstream {
     this.#receiver = receiver
     this.addCloseStep('socket', () => receiver.close())
     connectEndpoint(socket, url)
-    this.context.logger.info({ url, scanId: this.context.scanId }, this.#kind.connected)
+    logger.info({ url, scanId, receive: 'zeromq' }, this.#kind.connected)
   }
 
   /**

@@ -14,6 +14,8 @@ describe('parseIngesterEnv', () => {
       bufferBytes: 512 * 1024 * 1024,
       batchEvents: 64,
       heartbeatMs: 1000,
+      deviceReceive: 'zmtp',
+      frameSlabBytes: 16 * 1024 * 1024,
     })
     expect(ingesterName(config)).toBe('eiger-ingester')
   })
@@ -28,6 +30,8 @@ describe('parseIngesterEnv', () => {
       INGESTER_DUMP_DIR: '/data',
       INGESTER_DUMP_PATH: 'all.cbors',
       INGESTER_HELLO_TIMEOUT_MS: '100',
+      INGESTER_DEVICE_RECEIVE: 'zeromq',
+      INGESTER_FRAME_SLAB_BYTES: '65536',
       HEARTBEAT_MS: '250',
     })
     expect(config).toMatchObject({
@@ -39,6 +43,8 @@ describe('parseIngesterEnv', () => {
       dumpDir: '/data',
       dumpPath: 'all.cbors',
       helloTimeoutMs: 100,
+      deviceReceive: 'zeromq',
+      frameSlabBytes: 65536,
       heartbeatMs: 250,
     })
   })
@@ -49,5 +55,11 @@ describe('parseIngesterEnv', () => {
       expect.objectContaining({ code: 'CONFIG_INVALID' }),
     )
     expect(() => parseIngesterEnv({ INGESTER_STREAMS: ' , ' })).toThrow(/INGESTER_STREAMS/)
+    expect(() =>
+      parseIngesterEnv({ INGESTER_STREAMS: 'a', INGESTER_DEVICE_RECEIVE: 'zmq' }),
+    ).toThrow(/INGESTER_DEVICE_RECEIVE/)
+    expect(() =>
+      parseIngesterEnv({ INGESTER_STREAMS: 'a', INGESTER_FRAME_SLAB_BYTES: '100' }),
+    ).toThrow(/INGESTER_FRAME_SLAB_BYTES/)
   })
 })
