@@ -136,7 +136,7 @@ export function deviceIngesterCommand(device: DeviceType): Command {
   return command
     .addHelpText(
       'after',
-      '\nAlso read from env: INGESTER_BUFFER_BYTES, INGESTER_DUMP_PATH, INGESTER_HELLO_TIMEOUT_MS,\nREDIS_KEY_PREFIX, HEARTBEAT_MS. See docs/ingesters.md.',
+      '\nAlso read from env: INGESTER_BUFFER_BYTES, INGESTER_DUMP_PATH, INGESTER_HELLO_TIMEOUT_MS,\nINGESTER_DEVICE_RECEIVE, INGESTER_FRAME_SLAB_BYTES, REDIS_KEY_PREFIX, HEARTBEAT_MS.\nSee docs/ingesters.md.',
     )
     .action(() => runDevice(device, command))
 }

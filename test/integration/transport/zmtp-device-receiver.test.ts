@@ -10,7 +10,7 @@ import {
   ZmtpDeviceReceiver,
   type ZmtpDeviceReceiverOptions,
 } from '../../../src/internal.js'
-import { pattern } from '../../harness/zmtp-bytes.js'
+import { greeting, LONG, message, pattern, ready } from '../../harness/zmtp-bytes.js'
 
 const MIB = 1 << 20
 const cleanups: (() => unknown)[] = []
@@ -20,6 +20,25 @@ afterEach(async () => {
 })
 
 const forever = (): AbortSignal => new AbortController().signal
+
+/** A fake device on a raw TCP port that sends `bytes` to every connection. */
+async function rawDevice(bytes: Buffer): Promise<string> {
+  const sockets: Socket[] = []
+  const server: Server = createServer((socket) => {
+    sockets.push(socket)
+    socket.on('error', () => {})
+    socket.write(bytes)
+  })
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy()
+        server.close(() => resolve())
+      }),
+  )
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return `tcp://127.0.0.1:${(server.address() as { port: number }).port}`
+}
 
 function receiver(
   url: string,
@@ -211,27 +230,37 @@ describe('ZmtpDeviceReceiver', () => {
   })
 
   it('drops a connection that sends junk before taking memory, and connects again', async () => {
-    const sockets: Socket[] = []
-    const server: Server = createServer((socket) => {
-      sockets.push(socket)
-      socket.on('error', () => {})
-      // Not a ZMTP greeting, then a claim of a huge message.
-      socket.write(Buffer.from('GET / HTTP/1.1\r\n\r\n'))
-    })
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const s of sockets) s.destroy()
-          server.close(() => resolve())
-        }),
-    )
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const port = (server.address() as { port: number }).port
+    // Not a ZMTP greeting.
+    const url = await rawDevice(Buffer.from('GET / HTTP/1.1\r\n\r\n'))
     const slabs = new FrameSlabs({ slabBytes: 1024 })
-    const { receiver: r, events } = receiver(`tcp://127.0.0.1:${port}`, { slabs })
+    const { receiver: r, events } = receiver(url, { slabs })
     await vi.waitFor(() => expect(r.stats.refused).toBeGreaterThanOrEqual(2))
     expect(events.find((e) => e.kind === 'refused')).toMatchObject({ code: 'ZMTP_BAD_GREETING' })
     expect(slabs.stats().slabsAllocated).toBe(0)
+    expect(r.stats.messages).toBe(0)
+  })
+
+  it.each([
+    [
+      'a part claiming 1 GiB and one byte',
+      Buffer.from([LONG, 0, 0, 0, 0, 0x40, 0, 0, 1]),
+      'ZMTP_TOO_LARGE',
+    ],
+    [
+      'a message of 65 parts',
+      message(Array.from({ length: 65 }, () => Buffer.alloc(1))),
+      'ZMTP_TOO_LARGE',
+    ],
+  ])('refuses %s by default, before taking memory for it', async (_, junk, code) => {
+    const url = await rawDevice(Buffer.concat([greeting(), ready(), junk]))
+    const slabs = new FrameSlabs({ slabBytes: 1024 })
+    const { receiver: r, events } = receiver(url, { slabs })
+    await vi.waitFor(() => expect(r.stats.refused).toBeGreaterThanOrEqual(1))
+    expect(events.find((e) => e.kind === 'refused')).toMatchObject({ code })
+    // The part claiming a GiB got no memory at all; the 64 parts before the 65th went back.
+    expect(slabs.stats().oversizeParts).toBe(0)
+    if (code === 'ZMTP_TOO_LARGE' && junk.length < 20) expect(slabs.stats().slabsAllocated).toBe(0)
+    else expect(slabs.stats().partsRecycled).toBe(64 * r.stats.refused)
     expect(r.stats.messages).toBe(0)
   })
 

@@ -2,6 +2,7 @@
 // a frame's memory may be written again only once nothing can read it. These tests fail if a
 // frame were handed back too early (at reading, at sending, or before the completed frontier
 // passed it): a re-sent frame would then carry the bytes of a later one.
+import { createServer, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { StinsSimulatorOptions } from '../../../ingesters/stins/stins-simulator.js'
 import type { WorkerName } from '../../../src/internal.js'
@@ -80,6 +81,38 @@ describe('ingester frame memory', () => {
     const image = b.events().find((e) => e.eventNumber === 200)!
     expect(stinsHeader(image.streams.eiger!.frames)).toMatchObject({ htype: 'image', frame: 199 })
     expect(rig.log.unexpected()).toEqual([])
+  })
+
+  it('warns about a device that breaks ZMTP, and keeps trying to connect', async () => {
+    rig = new Rig()
+    const plane = await rig.plane()
+    const sockets: Socket[] = []
+    let connections = 0
+    const server = createServer((socket) => {
+      connections++
+      sockets.push(socket)
+      socket.on('error', () => {})
+      socket.write('not zmtp at all')
+    })
+    rig.own(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const s of sockets) s.destroy()
+          server.close(() => resolve())
+        }),
+      undefined,
+    )
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `tcp://127.0.0.1:${(server.address() as { port: number }).port}`
+    const ingester = await rig.ingester(plane, { url })
+    const scanId = await startScan(plane, ['eiger'], 3)
+    await expect.poll(() => ingester.scanId).toBe(scanId)
+    await expect.poll(() => connections, { timeout: 20_000 }).toBeGreaterThanOrEqual(2)
+    const warnings = rig.log.lines.filter((l) => l.level === 'warn')
+    expect(warnings[0]).toMatchObject({
+      message: 'dropped the device connection: it broke ZMTP; reconnecting',
+      fields: { url, code: 'ZMTP_BAD_GREETING' },
+    })
   })
 
   it('reads into fresh memory with deviceReceive zeromq, and forwards the same bytes', async () => {
