@@ -29,6 +29,8 @@ describe('FrameSlabs', () => {
     const a = slabs.allocate(64)
     const b = slabs.allocate(64)
     expect(slabs.recycle(Buffer.alloc(64))).toBe(false)
+    expect(new FrameSlabs({ slabBytes: 256 }).recycle(a)).toBe(false)
+    expect(slabs.recycle(Buffer.from(a))).toBe(false)
     expect(slabs.recycle(a.subarray(0, 10))).toBe(false)
     expect(slabs.recycle(a)).toBe(true)
     expect(slabs.recycle(a)).toBe(false)
