@@ -22,10 +22,29 @@ import { createRedisControlPlane } from '../../../src/control/redis-control-plan
 import type { ScanId, WorkerName } from '../../../src/internal.js'
 import { StreamField } from '../../../src/internal.js'
 import type { BatchedEvent } from '../../../src/protocol/data-plane-event-batch.js'
-import type { AssignmentEntry, ScanState } from '../../../src/protocol/scan-messages.js'
+import type { AssignmentEntry, RouteTuple, ScanState } from '../../../src/protocol/scan-messages.js'
 import { createWorkerDealer, type WorkerDealer } from '../../../src/transport/worker-dealer.js'
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+/** Options of a STINS simulator sending `frames` uncompressed uint16 images at once. */
+export function stinsSeries(
+  frames: number,
+  shape: [number, number] = [8, 8],
+): StinsSimulatorOptions {
+  return {
+    bind: 'tcp://127.0.0.1:*',
+    frames,
+    shape,
+    dtype: 'uint16',
+    rateHz: 0,
+    compression: 'none',
+  }
+}
+
+/** A route tuple of an assignment entry: `route(0, 3, ['a'])`. */
+export const route = (from: number, to: number, workers: string[] | null): RouteTuple =>
+  [from, to, workers] as RouteTuple
 
 /** A logger that records every call, so a test can fail on unexpected errors. */
 export function captureLogger() {

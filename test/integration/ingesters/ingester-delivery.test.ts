@@ -1,18 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { StinsSimulatorOptions } from '../../../ingesters/stins/stins-simulator.js'
 import type { WorkerName } from '../../../src/internal.js'
-import type { RouteTuple } from '../../../src/protocol/scan-messages.js'
-import { publish, Rig, startScan, stinsHeader } from './harness.js'
+import { publish, Rig, route, startScan, stinsHeader, stinsSeries } from './harness.js'
 
-const r = (from: number, to: number, workers: string[] | null) => [from, to, workers] as RouteTuple
-const simulator = (frames: number): StinsSimulatorOptions => ({
-  bind: 'tcp://127.0.0.1:*',
-  frames,
-  shape: [8, 8],
-  dtype: 'uint16',
-  rateHz: 0,
-  compression: 'none',
-})
+const r = route
+const simulator = (frames: number) => stinsSeries(frames)
 
 let rig: Rig
 afterEach(async () => {

@@ -4,20 +4,11 @@
 // passed it): a re-sent frame would then carry the bytes of a later one.
 import { createServer, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { StinsSimulatorOptions } from '../../../ingesters/stins/stins-simulator.js'
 import type { WorkerName } from '../../../src/internal.js'
-import type { RouteTuple } from '../../../src/protocol/scan-messages.js'
-import { publish, Rig, startScan, stinsHeader } from './harness.js'
+import { publish, Rig, route, startScan, stinsHeader, stinsSeries } from './harness.js'
 
-const r = (from: number, to: number, workers: string[] | null) => [from, to, workers] as RouteTuple
-const simulator = (frames: number, shape: [number, number] = [32, 32]): StinsSimulatorOptions => ({
-  bind: 'tcp://127.0.0.1:*',
-  frames,
-  shape,
-  dtype: 'uint16',
-  rateHz: 0,
-  compression: 'none',
-})
+const r = route
+const simulator = (frames: number, shape: [number, number] = [32, 32]) => stinsSeries(frames, shape)
 
 let rig: Rig
 afterEach(async () => {
