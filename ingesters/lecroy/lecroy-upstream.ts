@@ -150,7 +150,11 @@ class LecroyUpstream extends ZmqUpstream {
           this.context.onInvalid(stream, 'LeCroy sequence cut short by the next sequence start')
           this.#sequence = []
         }
-        if (this.#seed === undefined && part.continuous) this.#seed = parts
+        // The seed heads every later event: a copy of its own, never the received parts, whose
+        // memory the ingester reuses once the first event is done with them.
+        if (this.#seed === undefined && part.continuous) {
+          this.#seed = parts.map((p) => Buffer.from(p))
+        }
         this.#seqno = part.continuous ? undefined : part.seqno
         this.#sequence.push(...parts)
         return undefined

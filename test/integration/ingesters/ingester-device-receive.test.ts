@@ -2,9 +2,14 @@
 // a frame's memory may be written again only once nothing can read it. These tests fail if a
 // frame were handed back too early (at reading, at sending, or before the completed frontier
 // passed it): a re-sent frame would then carry the bytes of a later one.
+
+import { randomUUID } from 'node:crypto'
 import { createServer, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
+import { createLecroySimulator } from '../../../ingesters/lecroy/lecroy-simulator.js'
+import { createLecroyUpstreamFactory } from '../../../ingesters/lecroy/lecroy-upstream.js'
 import type { WorkerName } from '../../../src/internal.js'
+import { FrameSlabs, type ScanId, streamName } from '../../../src/internal.js'
 import { publish, Rig, route, startScan, stinsHeader, stinsSeries } from './harness.js'
 
 const r = route
@@ -72,6 +77,51 @@ describe('ingester frame memory', () => {
     const image = b.events().find((e) => e.eventNumber === 200)!
     expect(stinsHeader(image.streams.eiger!.frames)).toMatchObject({ htype: 'image', frame: 199 })
     expect(rig.log.unexpected()).toEqual([])
+  })
+
+  it('keeps the LeCroy sequence start that heads every event of a continuous run intact', async () => {
+    rig = new Rig()
+    const sim = createLecroySimulator({
+      bind: 'tcp://127.0.0.1:*',
+      frames: 60,
+      mode: 'continuous',
+      samples: 200,
+      rateHz: 0,
+    })
+    rig.own(() => sim.close(), undefined)
+    await sim.start()
+    // Small slabs, and every event's parts handed back as soon as it is read (as the frontier
+    // would once a worker completed it): reused memory would show in the shared sequence start.
+    const slabs = new FrameSlabs({ slabBytes: 16_384 })
+    const stream = streamName('scope')
+    const upstream = createLecroyUpstreamFactory({ url: sim.endpoint }).create({
+      scanId: randomUUID() as ScanId,
+      streams: [stream],
+      logger: rig.log.logger,
+      onInvalid: () => {},
+      frameSlabs: slabs,
+    })
+    rig.own(() => upstream.close(), undefined)
+    await upstream.start()
+    const heads: Uint8Array[] = []
+    let first: Buffer | undefined
+    const signal = AbortSignal.timeout(20_000)
+    for (;;) {
+      const message = await upstream.next(stream, signal).catch(() => undefined)
+      if (message === undefined) break
+      if (message.kind === 'data') {
+        const head = message.parts[0]!
+        first ??= Buffer.from(head)
+        heads.push(head)
+      }
+      for (const part of message.parts) slabs.recycle(part)
+      if (message.kind === 'end') break
+    }
+    expect(heads).toHaveLength(60)
+    expect(slabs.stats().slabsReused).toBeGreaterThan(0)
+    // The first event's own parts were handed back; every later event's head is the seed.
+    const changed = heads.slice(1).filter((h) => !Buffer.from(h).equals(first!))
+    expect(changed).toEqual([])
   })
 
   it('warns about a device that breaks ZMTP, and keeps trying to connect', async () => {
