@@ -113,7 +113,8 @@ export abstract class ZmqUpstream extends ServiceBase implements Upstream {
         socketType: kind === 'sub' ? 'SUB' : 'PULL',
         slabs,
         lostAfterMs: lostAfterMs ?? 2000,
-        maxQueuedMessages: highWaterMark,
+        // zmq's 0 means no limit; the queue stays bounded in bytes.
+        maxQueuedMessages: highWaterMark === 0 ? Number.POSITIVE_INFINITY : highWaterMark,
         onConnection: (event) => {
           if (event.kind === 'refused') {
             logger.warn(

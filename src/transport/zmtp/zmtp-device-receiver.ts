@@ -181,13 +181,13 @@ export class ZmtpDeviceReceiver {
    * and with `signal.reason` when `signal` aborts (a message that comes later is kept).
    */
   receive(signal: AbortSignal): Promise<Buffer[]> {
+    if (signal.aborted) return Promise.reject(signal.reason)
     const next = this.#take()
     if (next !== undefined) return Promise.resolve(next)
     if (this.#closed) {
       return Promise.reject(new UpstreamClosedError(`the upstream of ${this.#o.url} is closed`))
     }
     if (this.#lost) return Promise.reject(this.#lostError())
-    if (signal.aborted) return Promise.reject(signal.reason)
     if (this.#waiter !== undefined) {
       return Promise.reject(new UpstreamClosedError(`two receives at once from ${this.#o.url}`))
     }
@@ -293,7 +293,15 @@ export class ZmtpDeviceReceiver {
     // Flowing, so that the peer's end of stream is seen ('end', then 'close').
     socket.resume()
     this.#handshakeTimer = setTimeout(() => {
-      this.#refuse(socket, new ZmtpError('ZMTP_HANDSHAKE_TIMEOUT', 'no greeting and READY in time'))
+      // A host that never answered the TCP connection is not there yet, like a refused one:
+      // try again. One that answered and then did not speak ZMTP in time broke the protocol.
+      if (socket.connecting) this.#onClose(socket, 'the connection timed out')
+      else {
+        this.#refuse(
+          socket,
+          new ZmtpError('ZMTP_HANDSHAKE_TIMEOUT', 'no greeting and READY in time'),
+        )
+      }
     }, this.#o.handshakeMs)
     this.#handshakeTimer.unref()
   }
@@ -405,12 +413,15 @@ export class ZmtpDeviceReceiver {
     socket.resume()
   }
 
-  /** The device broke the protocol or a limit: tell it why (best effort) and drop the connection. */
+  /** The device broke the protocol or a limit: drop the connection (see the ERROR note below). */
   #refuse(socket: Socket, cause: unknown): void {
     if (socket !== this.#socket) return
     const err =
       cause instanceof ZmtpError ? cause : new ZmtpError('ZMTP_PROTOCOL', String(cause), { cause })
     this.#refused++
+    // RFC 37 asks for an ERROR command. It is written, but the socket is destroyed at once
+    // below (a read in progress may target memory of a part that is handed back on close), so
+    // it leaves only if the kernel takes it before the close.
     if (err.code !== 'ZMTP_HANDSHAKE_TIMEOUT') socket.write(encodeErrorCommand(err.message))
     this.#onConnection?.({ kind: 'refused', code: err.code, reason: err.message })
     this.#onClose(socket, err.message)

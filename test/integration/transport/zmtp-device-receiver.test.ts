@@ -179,7 +179,19 @@ describe('ZmtpDeviceReceiver', () => {
     abort.abort(new Error('stop'))
     await expect(aborted).rejects.toThrow('stop')
     await push.send([Buffer.from('kept')])
+    await vi.waitFor(() => expect(r.ready()).toBe(true))
+    // A receive whose signal already aborted takes nothing, even with a message queued.
+    await expect(r.receive(abort.signal)).rejects.toThrow('stop')
     expect((await r.receive(forever()))[0]!.toString()).toBe('kept')
+  })
+
+  it('drops a peer that takes the connection but never greets, and tries again', async () => {
+    const url = await rawDevice(Buffer.alloc(0))
+    const { receiver: r, events } = receiver(url, { handshakeMs: 50 })
+    await vi.waitFor(() => expect(r.stats.refused).toBeGreaterThanOrEqual(2))
+    expect(events.find((e) => e.kind === 'refused')).toMatchObject({
+      code: 'ZMTP_HANDSHAKE_TIMEOUT',
+    })
   })
 
   it('rejects a waiting receive when closed', async () => {
