@@ -80,7 +80,10 @@ class IngesterService extends ServiceBase implements Ingester {
   #session: ScanSession | undefined
   #lastStats: ScanSessionStats | undefined
   #metricsUrl: string | undefined
-  readonly metrics = new IngesterMetrics(() => this.#session?.stats())
+  readonly metrics = new IngesterMetrics(
+    () => this.#session?.stats(),
+    () => this.frameSlabStats,
+  )
   /** Memory for frames read from the device, reused across scans (`deviceReceive: zmtp`). */
   readonly #frameSlabs: FrameSlabs | undefined
 

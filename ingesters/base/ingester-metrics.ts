@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client'
+import type { FrameSlabsStats } from '../../src/internal.js'
 import type { ScanSessionStats } from './scan-session.js'
 import { type StreamCounters, zeroCounters } from './stream-counters.js'
 
@@ -47,8 +48,15 @@ export class IngesterMetrics {
   #endedBatches = 0
   #endedPauses = 0
 
-  /** `current` returns the counters of the scan in hand, `undefined` between scans. */
-  constructor(current: () => ScanSessionStats | undefined) {
+  /**
+   * `current` returns the counters of the scan in hand, `undefined` between scans;
+   * `frameMemory` what the memory for device frames did (`undefined`: devices read with
+   * zeromq.js, the frame-memory metrics stay 0).
+   */
+  constructor(
+    current: () => ScanSessionStats | undefined,
+    frameMemory: () => FrameSlabsStats | undefined = () => undefined,
+  ) {
     const registers = [this.registry]
     for (const [key, name, help] of STREAM_COUNTERS) {
       const ended = this.#ended
@@ -110,6 +118,29 @@ export class IngesterMetrics {
       (s) => s.keptEvents,
     )
     gauge('beamloom_ingester_buffer_bytes', 'Bytes of forwarded frames kept', (s) => s.bufferBytes)
+    scalar(
+      'beamloom_ingester_frame_slabs_allocated_total',
+      'Slabs of device-frame memory allocated (few after the first scans when frames are reused)',
+      () => frameMemory()?.slabsAllocated ?? 0,
+    )
+    scalar(
+      'beamloom_ingester_frame_slabs_reused_total',
+      'Times a slab of device-frame memory was filled again',
+      () => frameMemory()?.slabsReused ?? 0,
+    )
+    scalar(
+      'beamloom_ingester_frame_parts_oversize_total',
+      'Device message parts larger than a slab, given memory of their own',
+      () => frameMemory()?.oversizeParts ?? 0,
+    )
+    new Gauge({
+      name: 'beamloom_ingester_frame_slabs_free',
+      help: 'Emptied slabs of device-frame memory kept for reuse',
+      registers,
+      collect() {
+        this.set(frameMemory()?.freeSlabs ?? 0)
+      },
+    })
   }
 
   /** A scan ended: add its last counters to the totals (once per scan). */

@@ -76,6 +76,9 @@ describe('worker and ingester metrics servers', () => {
     expect(sample(i, 'beamloom_ingester_frames_forwarded_total{stream="det"}')).toBe(total)
     expect(sample(i, 'beamloom_ingester_errors_total{stream="det"}')).toBe(0)
     expect(sample(i, 'beamloom_ingester_batches_sent_total')).toBeGreaterThan(0)
+    // Devices are read into slabs of reused memory: at least one was allocated.
+    expect(sample(i, 'beamloom_ingester_frame_slabs_allocated_total')).toBeGreaterThan(0)
+    expect(sample(i, 'beamloom_ingester_frame_parts_oversize_total')).toBe(0)
     expect(midIngester).toBeLessThan(total)
 
     // The reducer's own metrics count what it reduced: results in, failures from workers.
