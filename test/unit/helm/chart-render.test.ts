@@ -193,7 +193,13 @@ describe('helm chart, full example (helm/examples/nanomax.yaml)', () => {
       expect(pod.nodeSelector).toEqual(ing.nodeSelector)
       if (ing.bufferBytes) expect(config.bufferBytes).toBe(ing.bufferBytes)
       if (ing.helloTimeoutMs) expect(config.helloTimeoutMs).toBe(ing.helloTimeoutMs)
+      expect(config.deviceReceive).toBe(ing.deviceReceive ?? 'zmtp')
+      expect(config.frameSlabBytes).toBe(ing.frameSlabBytes ?? 16 * 1024 * 1024)
     }
+    // The example sets both somewhere, so the lines above compare rendered values.
+    const ingesters: { deviceReceive?: string; frameSlabBytes?: number }[] = nanomax.ingesters
+    expect(ingesters.some((i) => i.deviceReceive === 'zeromq')).toBe(true)
+    expect(ingesters.some((i) => i.frameSlabBytes !== undefined)).toBe(true)
   })
 
   it('runs the GPU pool with its tags, resources and placement, the rest from workers', () => {
