@@ -114,6 +114,11 @@ describe('worker DEALER ⇄ reducer ROUTER', () => {
     expect(connected).toBe(0)
     const { batches } = await receiver({ bind: endpoint })
     await vi.waitFor(() => expect(batches).toHaveLength(1), { timeout: 10_000 })
+    // zeromq.js reports the connection from its monitor, which runs apart from the data: the
+    // report may come after the batch is through, but it comes, once.
+    await vi.waitFor(() => expect(connected).toBe(1))
+    await early.send(results('w', 1, 2))
+    await vi.waitFor(() => expect(batches).toHaveLength(2))
     expect(connected).toBe(1)
   })
 
