@@ -46,7 +46,7 @@ export const IngesterConfig = z.strictObject({
     .default(4 * 1024 * 1024),
   /**
    * How zmq devices at a `tcp://` address are read: `zmtp`, the own ZMTP receiver into reused
-   * frame memory (no allocation per frame); `zeromq`, a zeromq.js socket (as before 0.14).
+   * frame memory (no allocation per frame); `zeromq`, a zeromq.js socket (the former path).
    * Other transports (`ipc://`, …) always use zeromq.js.
    */
   deviceReceive: z.enum(['zmtp', 'zeromq']).default('zmtp'),
