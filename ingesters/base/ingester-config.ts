@@ -94,8 +94,9 @@ const IngesterSettings = z.strictObject({
  * `INGESTER_NAME`, `INGESTER_STREAMS` (required, a comma list: `eiger` or `pcap1,pcap2`),
  * `INGESTER_UPSTREAM_URL` (the device address of device ingesters; Dranspose's `UPSTREAM_URL`
  * too), `INGESTER_BIND`, `INGESTER_ADVERTISE_HOST`, `INGESTER_BUFFER_BYTES`,
- * `INGESTER_DUMP_DIR`, `INGESTER_DUMP_PATH`, `INGESTER_HELLO_TIMEOUT_MS`, `INGESTER_DEVICE_RECEIVE`, `INGESTER_FRAME_SLAB_BYTES`,
- * `INGESTER_METRICS_PORT` and `DATA_PLANE_KEY_FILE` (see `parseDataPlaneEnv`).
+ * `INGESTER_DUMP_DIR`, `INGESTER_DUMP_PATH`, `INGESTER_HELLO_TIMEOUT_MS`,
+ * `INGESTER_DEVICE_RECEIVE`, `INGESTER_FRAME_SLAB_BYTES`, `INGESTER_METRICS_PORT` and
+ * `DATA_PLANE_KEY_FILE` (see `parseDataPlaneEnv`).
  */
 export const IngesterEnvSpec = {
   role: 'ingester',

@@ -135,11 +135,6 @@ export class FrameSlabs {
     if (owned[SLAB_OF] !== undefined && this.#ours(owned[SLAB_OF])) owned[SLAB_OF] = undefined
   }
 
-  /** Keep at most `keep` emptied slabs (the rest are left to the GC), e.g. between scans. */
-  trim(keep: number): void {
-    if (this.#free.length > keep) this.#free.length = Math.max(0, keep)
-  }
-
   /** What the pool did since it was made. */
   stats(): FrameSlabsStats {
     return {

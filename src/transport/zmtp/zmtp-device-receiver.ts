@@ -101,9 +101,7 @@ export class ZmtpDeviceReceiver {
   #socket: Socket | undefined
   #decoder: ZmtpDecoder | undefined
   #connected = false
-  #everConnected = false
   #paused = false
-  #decoding = false
   #closed = false
   #lost = false
   #retryMs: number
@@ -311,7 +309,6 @@ export class ZmtpDeviceReceiver {
     clearTimeout(this.#handshakeTimer)
     if (this.#o.socketType === 'SUB') socket.write(encodeSubscribeAll())
     this.#connected = true
-    this.#everConnected = true
     this.#connections++
     this.#retryMs = this.#o.reconnectMs
     this.#lost = false
@@ -375,14 +372,11 @@ export class ZmtpDeviceReceiver {
       return true
     }
     let consumed: number
-    this.#decoding = true
     try {
       consumed = decoder.write(this.#readBuffer, 0, n)
     } catch (err) {
       this.#refuse(socket, err)
       return false
-    } finally {
-      this.#decoding = false
     }
     if (!decoder.waitingForSpace) return true
     // The queue is full: keep what the decoder did not take; the read buffer is refilled next.
@@ -395,16 +389,13 @@ export class ZmtpDeviceReceiver {
   /** A message was taken from a full queue: decode what was kept, and read again if all went in. */
   #unblock(): void {
     const socket = this.#socket
-    if (!this.#paused || this.#decoding || socket === undefined) return
-    if (this.#queueFull()) return
-    this.#decoding = true
+    // It runs from a microtask queued by `#take`, never inside a decode.
+    if (!this.#paused || socket === undefined || this.#queueFull()) return
     try {
       this.#stashStart += this.#decoder!.write(this.#stash, this.#stashStart, this.#stashEnd)
     } catch (err) {
       this.#refuse(socket, err)
       return
-    } finally {
-      this.#decoding = false
     }
     if (this.#decoder!.waitingForSpace) return
     this.#stashStart = 0
@@ -461,7 +452,7 @@ export class ZmtpDeviceReceiver {
   }
 
   #armLost(): void {
-    if (!this.#everConnected || this.#lostTimer !== undefined) return
+    if (this.#connections === 0 || this.#lostTimer !== undefined) return
     this.#lostTimer = setTimeout(() => {
       this.#lostTimer = undefined
       if (this.#connected || this.#closed) return
