@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
-import { DATA_PATH_NODE_FLAGS, DATA_PATH_ROLES } from '../src/internal.js'
+import { DATA_PATH_ENV, DATA_PATH_NODE_FLAGS, DATA_PATH_ROLES } from '../src/internal.js'
 import type { ProbeReading } from './gc-probe.js'
 import { GcTraceTally } from './gc-trace.js'
 
@@ -154,6 +154,29 @@ export function benchNodeFlags(role: string, env: NodeJS.ProcessEnv): string[] {
   return [...own, ...words(env.BENCH_NODE_FLAGS ?? '')]
 }
 
+/**
+ * The environment a cluster process of `role` adds to the bench's own: what a deployment gives
+ * it (`DATA_PATH_ENV` for workers and ingesters, as the Helm chart does), or, when
+ * `BENCH_DATA_PATH_ENV` is set, the `NAME=value` words it lists instead (`''` for none, to
+ * compare). A variable already in the bench's environment is left as it is.
+ */
+export function benchDataPathEnv(role: string, env: NodeJS.ProcessEnv): Record<string, string> {
+  if (!DATA_PATH_ROLES.includes(role)) return {}
+  const listed = env.BENCH_DATA_PATH_ENV
+  const pairs =
+    listed === undefined
+      ? Object.entries(DATA_PATH_ENV)
+      : listed
+          .split(' ')
+          .filter((w) => w !== '')
+          .map((w): [string, string] => {
+            const at = w.indexOf('=')
+            if (at <= 0) throw new Error(`BENCH_DATA_PATH_ENV: '${w}' is not NAME=value`)
+            return [w.slice(0, at), w.slice(at + 1)]
+          })
+  return Object.fromEntries(pairs.filter(([name]) => env[name] === undefined))
+}
+
 /** Start every process of the cluster and wait until the controller sees them all. */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const prefix = `bench-${randomUUID().slice(0, 8)}`
@@ -182,7 +205,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const preload = ['--import', probePreload]
     // --trace-gc: each collection on stdout, with the incremental marking the probe misses.
     const traced = ['--trace-gc', ...nodeFlags, ...preload, ...prof, script, ...args]
-    const child = spawn(process.execPath, traced, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, traced, {
+      env: { ...env, ...benchDataPathEnv(args[0] ?? '', process.env) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     const out: string[] = []
     const keep = (text: string): void => {
       if (text === '') return

@@ -158,8 +158,10 @@ export {
   type ControlPlaneVariable,
 } from './config/control-plane-env.js'
 export {
+  DATA_PATH_ENV,
   DATA_PATH_NODE_FLAGS,
   DATA_PATH_ROLES,
+  missingDataPathEnv,
   missingDataPathFlags,
 } from './config/data-path-flags.js'
 export { parseDataPlaneEnv } from './config/data-plane-env.js'

@@ -49,6 +49,15 @@ move detector frames and get `dataPathNodeFlags` right after the node binary. */
 {{- toJson $command -}}
 {{- end -}}
 
+{{/* The env of the roles that move detector frames: `dataPathEnv` (glibc's allocator settings),
+sorted by name. */}}
+{{- define "beamloom.dataPathEnv" -}}
+{{- range $name, $value := .Values.dataPathEnv }}
+- name: {{ $name }}
+  value: {{ $value | quote }}
+{{- end }}
+{{- end -}}
+
 {{/* The Redis service name of the bundled Redis. */}}
 {{- define "beamloom.redisHost" -}}
 {{- if .Values.redis.enabled -}}

@@ -10,7 +10,26 @@
  */
 export const DATA_PATH_NODE_FLAGS: readonly string[] = ['--single-threaded-gc']
 
-/** The roles that move detector frames and take {@link DATA_PATH_NODE_FLAGS}. */
+/**
+ * Environment for the same processes: glibc's allocator settings, read once when the process
+ * starts (so, like the node flags, whoever starts it sets them: the chart's `dataPathEnv`, the
+ * systemd example, the bench's live cluster). Other C libraries ignore them.
+ *
+ * By default glibc gives each allocation of 128 KiB or more (raised as such blocks are freed)
+ * pages of its own and returns them to the kernel when freed, and gives back the top of its heap
+ * once 128 KiB (then twice the raised threshold) are free there. A frame-sized buffer each
+ * event (a received frame, the copy into the analysis thread) then costs fresh pages: the kernel
+ * maps and zeroes them on first touch, and unmaps them again, ~0.7 ms per MiB here against
+ * ~0.1 ms for memory that stays mapped. With these, blocks below 32 MiB come from the heap and
+ * its top is trimmed only beyond 256 MiB free, so a process keeps up to about that much freed
+ * memory for the next frames (BENCHMARKS.md, "glibc's allocator").
+ */
+export const DATA_PATH_ENV: Readonly<Record<string, string>> = {
+  MALLOC_MMAP_THRESHOLD_: String(32 * 1024 * 1024),
+  MALLOC_TRIM_THRESHOLD_: String(256 * 1024 * 1024),
+}
+
+/** The roles that move frames and take {@link DATA_PATH_NODE_FLAGS} and {@link DATA_PATH_ENV}. */
 export const DATA_PATH_ROLES: readonly string[] = ['worker', 'ingester']
 
 /**
@@ -20,4 +39,18 @@ export const DATA_PATH_ROLES: readonly string[] = ['worker', 'ingester']
 export function missingDataPathFlags(role: string, execArgv: readonly string[]): string[] {
   if (!DATA_PATH_ROLES.includes(role)) return []
   return DATA_PATH_NODE_FLAGS.filter((flag) => !execArgv.includes(flag))
+}
+
+/**
+ * The {@link DATA_PATH_ENV} variables a process of `role` was started without, as `NAME=value`.
+ * A variable set to another value counts as set (the operator's choice), and so does every one
+ * when `GLIBC_TUNABLES` names a `glibc.malloc` tunable (the same settings in another form).
+ * Empty for roles that move no frames.
+ */
+export function missingDataPathEnv(role: string, env: NodeJS.ProcessEnv): string[] {
+  if (!DATA_PATH_ROLES.includes(role)) return []
+  if ((env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.')) return []
+  return Object.entries(DATA_PATH_ENV)
+    .filter(([name]) => env[name] === undefined)
+    .map(([name, value]) => `${name}=${value}`)
 }

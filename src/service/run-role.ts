@@ -1,4 +1,4 @@
-import { missingDataPathFlags } from '../config/data-path-flags.js'
+import { missingDataPathEnv, missingDataPathFlags } from '../config/data-path-flags.js'
 import type { ControlPlane } from '../control/control-plane.js'
 import { createMemoryControlPlane } from '../control/memory-control-plane.js'
 import type { ProcessRole } from '../control/process-info.js'
@@ -152,6 +152,13 @@ export async function runRole(options: RunRoleOptions): Promise<number> {
           logger.info(
             { nodeFlags: missing },
             `node runs this ${role} without ${missing.join(' ')}: detector frames cost more CPU (docs/deployment.md, "Without Kubernetes")`,
+          )
+        }
+        const missingEnv = missingDataPathEnv(role, process.env)
+        if (missingEnv.length > 0) {
+          logger.info(
+            { env: missingEnv },
+            `this ${role} runs without ${missingEnv.join(' ')} in its environment: detector frames cost more CPU (docs/deployment.md, "Without Kubernetes")`,
           )
         }
         options.onRunning?.()

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml'
 import { parseAutoscalerEnv } from '../../../autoscaler/index.js'
 import { parseIngesterEnv } from '../../../ingesters/base/ingester-config.js'
 import { parseReducerEnv } from '../../../reducer/reducer-env.js'
+import { DATA_PATH_ENV } from '../../../src/config/data-path-flags.js'
 import { parseWorkerEnv } from '../../../workers/worker-config.js'
 import { CHART_DIR, type RenderedObject, renderChart } from '../../harness/helm-render.js'
 import { checkRendering } from './check-rendering.js'
@@ -159,6 +160,36 @@ describe('helm chart, full example (helm/examples/nanomax.yaml)', () => {
     )
     expect(commands.length).toBeGreaterThan(5)
     for (const c of commands) expect(nodeFlagsOf(c)).toEqual([])
+  })
+
+  it("gives workers and ingesters glibc's allocator settings (dataPathEnv), and no other role", () => {
+    expect(defaults.dataPathEnv).toEqual(DATA_PATH_ENV)
+    const byRole = new Map<string, Record<string, string>[]>()
+    for (const w of workloads(objects)) {
+      for (const c of w.spec.template.spec.containers) {
+        const role = roleOf(c, COMMAND)
+        if (role === undefined) continue
+        const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? '']))
+        const malloc = Object.fromEntries(
+          Object.entries(env).filter(([name]) => name.startsWith('MALLOC_')),
+        )
+        byRole.set(role, [...(byRole.get(role) ?? []), malloc])
+      }
+    }
+    for (const [role, found] of byRole) {
+      const bulk = role === 'worker' || role === 'ingester'
+      for (const malloc of found) expect(malloc, role).toEqual(bulk ? DATA_PATH_ENV : {})
+    }
+    expect(byRole.get('worker')?.length).toBeGreaterThan(1)
+    expect(byRole.get('ingester')?.length).toBeGreaterThan(0)
+    // `dataPathEnv: null` turns them off (an empty map would be merged with the defaults).
+    const dir = mkdtempSync(join(tmpdir(), 'beamloom-helm-'))
+    const noEnv = join(dir, 'no-env.yaml')
+    writeFileSync(noEnv, 'dataPathEnv: null\n')
+    const none = renderChart({ release: 'nanomax', valuesFiles: ['examples/nanomax.yaml', noEnv] })
+    rmSync(dir, { recursive: true })
+    expect(workloads(none).length).toBeGreaterThan(5)
+    expect(JSON.stringify(none).match(/MALLOC_/g) ?? []).toEqual([])
   })
 
   it('lets the origins of reducer.corsOrigins read the reducer (a served h5web)', () => {

@@ -8,6 +8,7 @@ import { ingesterCommand } from '../../../cli/commands/ingester.js'
 import { IngesterEnvSpec, parseIngesterEnv } from '../../../ingesters/base/ingester-config.js'
 import { parseReducerEnv, ReducerEnvSpec } from '../../../reducer/reducer-env.js'
 import { type ControlPlaneConfig, ControlPlaneEnv } from '../../../src/config/control-plane-env.js'
+import { DATA_PATH_ENV } from '../../../src/config/data-path-flags.js'
 import { DataPlaneEnv } from '../../../src/config/data-plane-env.js'
 import { LogEnv } from '../../../src/config/log-env.js'
 import { envNames, type RoleEnvSpec } from '../../../src/config/role-env.js'
@@ -51,14 +52,16 @@ function specNames(spec: Pick<RoleEnvSpec<never>, 'prefix' | 'settings'>): Set<s
 const controlPlane = envNamesOf(ControlPlaneEnv)
 const dataPlane = envNamesOf(DataPlaneEnv)
 const logging = envNamesOf(LogEnv)
+/** Read by the C library of the roles that move frames (glibc's allocator settings). */
+const dataPath = new Set(Object.keys(DATA_PATH_ENV))
 const union = (...sets: Set<string>[]) => new Set(sets.flatMap((s) => [...s]))
 
 /** What each `beamloom <role>` process reads from its env, by role (the container's args[0]). */
 export const ENV_NAMES_BY_ROLE: Readonly<Record<string, Set<string>>> = {
   controller: union(specNames(ControllerEnvSpec), controlPlane, logging),
-  worker: union(specNames(WorkerEnvSpec), controlPlane, dataPlane, logging),
+  worker: union(specNames(WorkerEnvSpec), controlPlane, dataPlane, logging, dataPath),
   reducer: union(specNames(ReducerEnvSpec), controlPlane, dataPlane, logging),
-  ingester: union(specNames(IngesterEnvSpec), controlPlane, dataPlane, logging),
+  ingester: union(specNames(IngesterEnvSpec), controlPlane, dataPlane, logging, dataPath),
   autoscaler: union(specNames(AutoscalerEnvSpec), logging),
 }
 

@@ -4,6 +4,7 @@ import {
   ConfigError,
   type ControlPlane,
   type Logger,
+  missingDataPathEnv,
   runRole,
   ServiceBase,
 } from '../../../src/internal.js'
@@ -96,6 +97,7 @@ describe('runRole', () => {
       message: 'no REDIS_URL: in-memory control plane, no other process can reach this reducer',
     })
     expect(lines.filter((l) => l.message.includes('--single-threaded-gc'))).toEqual([])
+    expect(lines.filter((l) => l.message.includes('MALLOC_'))).toEqual([])
   })
 
   it('ends with code 1 and an error line when the role ends by itself', async () => {
@@ -121,6 +123,11 @@ describe('runRole', () => {
     // An ingester moves frames: it says so when node runs it without the data-path flags.
     const hint = lines.filter((l) => l.message.includes('without --single-threaded-gc'))
     expect(hint.length).toBe(process.execArgv.includes('--single-threaded-gc') ? 0 : 1)
+    // And when its environment lacks glibc's allocator settings.
+    const envHint = lines.filter((l) => l.message.includes('in its environment'))
+    const missing = missingDataPathEnv('ingester', process.env)
+    expect(envHint.length).toBe(missing.length > 0 ? 1 : 0)
+    for (const m of missing) expect(envHint[0]?.message).toContain(m)
   })
 
   it('rethrows bad input (a module that does not load) for the CLI to report with exit 2', async () => {
