@@ -730,6 +730,7 @@ export {
   FrameSlabs,
   type FrameSlabsOptions,
   type FrameSlabsStats,
+  type PartMemory,
 } from './transport/zmtp/frame-slabs.js'
 export * from './transport/zmtp/index.js'
 export {

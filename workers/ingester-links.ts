@@ -1,6 +1,7 @@
 import type {
   CurveKeys,
   EventBatch,
+  FrameSlabs,
   ProcessInfo,
   ProtocolError,
   WorkerName,
@@ -18,6 +19,10 @@ export interface IngesterLinksOptions {
   readonly onLinkFailed: (ingester: string, err: Error) => void
   /** The deployment's CURVE key pair, when the data plane is authenticated. */
   readonly curve?: CurveKeys | undefined
+  /** How the links are read (`zmtp` by default). */
+  readonly receive?: 'zmtp' | 'zeromq'
+  /** Where the own ZMTP receive puts frames (one per worker). */
+  readonly frameMemory?: FrameSlabs
 }
 
 interface Link {
@@ -75,6 +80,10 @@ export class IngesterLinks {
       endpoint,
       curve: this.#options.curve,
       worker: this.#options.worker,
+      ...(this.#options.receive === undefined ? {} : { receive: this.#options.receive }),
+      ...(this.#options.frameMemory === undefined
+        ? {}
+        : { frameMemory: this.#options.frameMemory }),
       onBatch: (batch) => this.#options.onBatch(batch),
       onInvalid: (err) => this.#options.onInvalid(name, err),
     })

@@ -62,6 +62,13 @@ export interface ScanSessionOptions {
   readonly maxKeptBytes: number
   /** Observes each `processEvent` duration, in seconds (the worker's metrics histogram). */
   readonly processEventSeconds?: { observe(seconds: number): void }
+  /**
+   * Told of each event whose analysis is over for this worker (a result, done, or failed),
+   * once nothing of the worker reads its frames again: the worker may then reuse their memory
+   * when the analysis got copies of them. Not called for an event handed back or put back to run
+   * again (its frames are still needed).
+   */
+  readonly onFramesDone?: (event: ReadyEvent) => void
 }
 
 /** Counters of one scan, for tests and metrics. */
@@ -317,14 +324,17 @@ export class ScanSession extends ServiceBase {
         this.#stats.processed++
         this.#stats.results++
         this.#outbox.result(eventNumber, slot, hash, verdict.payload)
+        this.#o.onFramesDone?.(event)
         return
       case 'done':
         this.#stats.processed++
         this.#outbox.done(eventNumber, slot, hash)
+        this.#o.onFramesDone?.(event)
         return
       case 'failed':
         this.#stats.processed++
         this.#failed(event, verdict, hash)
+        this.#o.onFramesDone?.(event)
         return
       case 'again':
         // Not run: an earlier event of the batch stopped the analysis. It is still ours.

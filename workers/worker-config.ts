@@ -34,6 +34,11 @@ function defaultName(): string {
  * - `isolation`: where a TypeScript/JavaScript analysis runs: `thread` (default: a worker thread
  *   that the time limit and the memory cap can stop) or `inline` (the worker's own thread; no
  *   limit can stop a stuck call). Python modules (`.py`) always run in a Python process.
+ * - `dataReceive`: how the links to the ingesters are read: `zmtp` (default: our own ZMTP,
+ *   into memory reused once an event is over; zeromq.js when CURVE keys are configured) or
+ *   `zeromq` (zeromq.js DEALERs, as before).
+ * - `frameSlabBytes`: size of the blocks that memory for frames of 64 KiB or more is carved
+ *   from (default 16 MiB, at least 64 KiB); a larger frame gets memory of its own.
  * - `eventTimeoutMs`: longest `processEvent` call (default 60 s; 0: none). A call that
  *   overruns it is stopped, the analysis replaced, and the event handed to another worker.
  * - `memoryMiB`: memory cap of the analysis (default 4096 MiB; 0: none); treated the same way.
@@ -64,6 +69,11 @@ export const WorkerConfig = z.strictObject({
     .positive()
     .default(256 * 1024 * 1024),
   isolation: z.enum(['thread', 'inline']).default('thread'),
+  dataReceive: z.enum(['zmtp', 'zeromq']).default('zmtp'),
+  frameSlabBytes: z
+    .int()
+    .min(64 * 1024)
+    .default(16 * 1024 * 1024),
   eventTimeoutMs: z.int().nonnegative().default(60_000),
   memoryMiB: z.int().nonnegative().default(4096),
   batchEvents: z.int().positive().max(10_000).default(64),
@@ -96,7 +106,9 @@ const CommaList = z
  *   Dranspose's `WORKER_CLASS` too),
  * - `WORKER_WINDOW_EVENTS` (default 64), `WORKER_MAX_WINDOW_EVENTS` (default 2048),
  * - `WORKER_METRICS_PORT` (metrics and health server; unset: none, 0: any free port),
- * - `WORKER_ISOLATION` (`thread` or `inline`), `WORKER_EVENT_TIMEOUT_MS`, `WORKER_MEMORY_MIB`,
+ * - `WORKER_ISOLATION` (`thread` or `inline`), `WORKER_DATA_RECEIVE` (`zmtp` or `zeromq`),
+ *   `WORKER_FRAME_SLAB_BYTES`,
+ *   `WORKER_EVENT_TIMEOUT_MS`, `WORKER_MEMORY_MIB`,
  *   `BEAMLOOM_PYTHON` (the Python interpreter), `WORKER_ADVERTISE_HOST`,
  * - `DATA_PLANE_KEY_FILE` (see `parseDataPlaneEnv`).
  */
@@ -117,6 +129,8 @@ export const WorkerEnvSpec = {
     maxWindowEvents: {},
     metricsPort: {},
     isolation: {},
+    dataReceive: {},
+    frameSlabBytes: {},
     eventTimeoutMs: {},
     memoryMiB: {},
     python: { env: 'BEAMLOOM_PYTHON' },

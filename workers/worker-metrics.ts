@@ -21,6 +21,13 @@ export interface WorkerMetricsSource {
   queueDepth(): { readonly ready: number; readonly assembling: number }
   /** Event batches dropped because they belonged to no current scan. */
   droppedBatches(): number
+  /** What the memory frames are read into did (the own ZMTP receive). */
+  frameMemory?(): {
+    readonly slabsAllocated: number
+    readonly slabsReused: number
+    readonly partsRecycled: number
+    readonly freeSlabs: number
+  }
 }
 
 const ZERO: WorkerCounts = { processed: 0, results: 0, failed: 0, duplicates: 0, batchesSent: 0 }
@@ -80,6 +87,29 @@ export class WorkerMetrics {
       'Event batches that belonged to no current scan',
       () => source.droppedBatches(),
     )
+    counter(
+      'beamloom_worker_frame_slabs_allocated_total',
+      'Slabs of frame memory allocated (few after the first events when frames are reused)',
+      () => source.frameMemory?.().slabsAllocated ?? 0,
+    )
+    counter(
+      'beamloom_worker_frame_slabs_reused_total',
+      'Times a slab of frame memory was filled again',
+      () => source.frameMemory?.().slabsReused ?? 0,
+    )
+    counter(
+      'beamloom_worker_frames_recycled_total',
+      'Frames whose memory was handed back once their event was over',
+      () => source.frameMemory?.().partsRecycled ?? 0,
+    )
+    new Gauge({
+      name: 'beamloom_worker_frame_slabs_free',
+      help: 'Emptied slabs of frame memory kept for reuse',
+      registers,
+      collect() {
+        this.set(source.frameMemory?.().freeSlabs ?? 0)
+      },
+    })
     const endedByStream = this.#endedByStream
     new Counter({
       name: 'beamloom_worker_stream_events_failed_total',

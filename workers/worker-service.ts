@@ -1,6 +1,7 @@
 import type {
   ControlPlane,
   EventBatch,
+  FrameSlabsStats,
   ProcessChange,
   ProcessRegistration,
   ScanState,
@@ -15,6 +16,7 @@ import {
   createThreadWorkerRunner,
   defaultLogger,
   FailureLog,
+  FrameSlabs,
   followScans,
   isBeamloomError,
   isPythonModule,
@@ -34,6 +36,7 @@ import {
   type WorkerRunner,
 } from '../src/internal.js'
 import { AnalysisSupervisor } from './analysis-supervisor.js'
+import type { ReadyEvent } from './event-assembler.js'
 import { IngesterLinks } from './ingester-links.js'
 import { ReducerLink } from './reducer-link.js'
 import { ScanSession } from './scan-session.js'
@@ -66,6 +69,12 @@ export class WorkerService extends ServiceBase {
   #registration: ProcessRegistration | undefined
   readonly #reducer: ReducerLink
   readonly #links: IngesterLinks
+  /**
+   * Memory the ingester links read frames into (their own ZMTP receive), reused once an event
+   * is over (see `onFramesDone`). Parts below 64 KiB (batch headers, small frames) get memory of
+   * their own: a header is never handed back, and would hold a slab.
+   */
+  readonly #frames: FrameSlabs
   #session: ScanSession | undefined
   #droppedBatches = 0
   #metricsUrl: string | undefined
@@ -78,6 +87,7 @@ export class WorkerService extends ServiceBase {
     current: () => (this.#session ?? this.#ending)?.stats,
     queueDepth: () => this.#session?.queueDepth ?? { ready: 0, assembling: 0 },
     droppedBatches: () => this.#droppedBatches,
+    frameMemory: () => this.#frames.stats(),
   })
 
   constructor(config: WorkerConfig, deps: WorkerDeps) {
@@ -91,9 +101,15 @@ export class WorkerService extends ServiceBase {
       (err) => this.#logger.warn({ err: err.message }, 'bad message from the reducer'),
       config.curve,
     )
+    this.#frames = new FrameSlabs({
+      slabBytes: config.frameSlabBytes,
+      smallPartBytes: SMALL_FRAME_BYTES,
+    })
     this.#links = new IngesterLinks({
       worker: this.#name,
       curve: config.curve,
+      receive: config.dataReceive,
+      frameMemory: this.#frames,
       onBatch: (batch) => this.#onBatch(batch),
       onInvalid: (ingester, err) => this.#logger.warn({ ingester, err: err.message }, 'bad batch'),
       onLinkFailed: (ingester, err) => {
@@ -101,6 +117,17 @@ export class WorkerService extends ServiceBase {
         this.#reportLinks().catch((e: unknown) => this.fail(e))
       },
     })
+  }
+
+  /** What the frame memory did (for tests and metrics). */
+  frameSlabStats(): FrameSlabsStats {
+    return this.#frames.stats()
+  }
+
+  #recycleFrames(event: ReadyEvent): void {
+    for (const name in event.streams) {
+      for (const frame of event.streams[name]!.frames) this.#frames.recycle(frame)
+    }
   }
 
   /** The worker's name (its routing id and registry name). */
@@ -371,6 +398,11 @@ export class WorkerService extends ServiceBase {
       closeFlushMs: this.config.closeFlushMs,
       maxKeptBytes: this.config.maxKeptBytes,
       processEventSeconds: this.metrics.processEventSeconds,
+      // In a thread, the analysis got a copy of the frames: their memory may be reused once the
+      // event is over. Inline or in Python, the analysis may keep them: never.
+      ...(this.#analysis!.kind === 'thread'
+        ? { onFramesDone: (event: ReadyEvent) => this.#recycleFrames(event) }
+        : {}),
     })
     this.#session = session
     void session.closed.then((err) => {
@@ -401,6 +433,9 @@ export class WorkerService extends ServiceBase {
     else this.#droppedBatches++
   }
 }
+
+/** Frames below this size get memory of their own rather than a place in a slab. */
+const SMALL_FRAME_BYTES = 64 * 1024
 
 /**
  * Create (not start) a worker. `start()` loads the module and joins; see {@link WorkerService}.

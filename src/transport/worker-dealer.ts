@@ -6,8 +6,17 @@ import { encodeWorkerToIngester } from '../protocol/data-plane-peer.js'
 import type { WorkerName } from '../protocol/ids.js'
 import { ServiceBase } from '../service/service-base.js'
 import { connectEndpoint } from './bind-endpoint.js'
-import { receiveLoop } from './receive-loop.js'
-import { type DataSocketOptions, zmqSocketOptions } from './socket-options.js'
+import { type ReceivingSocket, receiveLoop } from './receive-loop.js'
+import { DATA_SOCKET_DEFAULTS, type DataSocketOptions, zmqSocketOptions } from './socket-options.js'
+import type { FrameSlabs } from './zmtp/frame-slabs.js'
+import { ZmtpDeviceReceiver } from './zmtp/zmtp-device-receiver.js'
+
+/**
+ * How a worker reads its ingester links: `zmtp`, our own ZMTP DEALER reading frames into reused
+ * memory (a {@link FrameSlabs}), or `zeromq`, a zeromq.js DEALER (always used when the data
+ * plane has CURVE keys, which our ZMTP does not speak, or the endpoint is not `tcp://`).
+ */
+export type WorkerDataReceive = 'zmtp' | 'zeromq'
 
 /** Options of {@link createWorkerDealer}. */
 export interface WorkerDealerOptions extends DataSocketOptions {
@@ -28,6 +37,13 @@ export interface WorkerDealerOptions extends DataSocketOptions {
    * A forced close does not wait.
    */
   readonly byeLingerMs?: number
+  /** How to read the link (default `zmtp`, see {@link WorkerDataReceive}). */
+  readonly receive?: WorkerDataReceive
+  /**
+   * Where the own receive puts frames; one per worker, shared by its links. Without it, the
+   * zeromq.js DEALER is used.
+   */
+  readonly frameMemory?: FrameSlabs
 }
 
 /**
@@ -41,6 +57,7 @@ export interface WorkerDealerOptions extends DataSocketOptions {
 export class WorkerDealer extends ServiceBase {
   readonly #options: WorkerDealerOptions
   #socket: Dealer | undefined
+  #own: ZmtpDeviceReceiver | undefined
   #invalidCount = 0
   #helloCount = 0
 
@@ -59,8 +76,23 @@ export class WorkerDealer extends ServiceBase {
     return this.#helloCount
   }
 
+  /** Whether this link reads with our own ZMTP (else zeromq.js). */
+  get ownReceive(): boolean {
+    return this.#own !== undefined
+  }
+
   protected override async onStart(): Promise<void> {
     const options = this.#options
+    const memory = options.frameMemory
+    if (
+      (options.receive ?? 'zmtp') === 'zmtp' &&
+      memory !== undefined &&
+      options.curve === undefined &&
+      options.endpoint.startsWith('tcp://')
+    ) {
+      this.#startOwn(memory)
+      return
+    }
     const socket = new Dealer({
       ...zmqSocketOptions(options, 'both'),
       routingId: options.worker,
@@ -81,15 +113,72 @@ export class WorkerDealer extends ServiceBase {
     )
   }
 
+  /** The link on our own ZMTP: same hello, goodbye, back-pressure and ending. */
+  #startOwn(memory: FrameSlabs): void {
+    const options = this.#options
+    let receiver: ZmtpDeviceReceiver
+    try {
+      receiver = new ZmtpDeviceReceiver({
+        url: options.endpoint,
+        socketType: 'DEALER',
+        identity: Buffer.from(options.worker),
+        slabs: memory,
+        // The registry says when the ingester is gone; until then, keep reconnecting.
+        lostAfterMs: Number.POSITIVE_INFINITY,
+        maxQueuedMessages:
+          options.receiveHighWaterMark ?? DATA_SOCKET_DEFAULTS.receiveHighWaterMark,
+        // A batch has as many parts and bytes as the ingester's batching gives it (a soft
+        // bound: one event may exceed it); the zeromq.js DEALER has no limit either.
+        maxParts: Number.MAX_SAFE_INTEGER,
+        maxMessageBytes: Number.MAX_SAFE_INTEGER,
+        onConnection: (event) => {
+          if (event.kind === 'connected') {
+            this.#helloCount++
+            receiver.send([this.#message('hello')])
+          } else if (event.kind === 'refused') {
+            // The ingester's bytes broke ZMTP: the connection was dropped with what was on it
+            // (the ingester sends it again after the next hello), and is made again.
+            this.#invalidCount++
+            options.onInvalid?.(
+              new ProtocolError(
+                `the link to ${options.endpoint} broke ZMTP (${event.reason}); connecting again`,
+              ),
+            )
+          }
+        },
+      })
+    } catch (cause) {
+      throw new ConfigError(`cannot connect to ${options.endpoint}: ${String(cause)}`, { cause })
+    }
+    this.#own = receiver
+    this.addCloseStep('close receiver', async ({ force }) => {
+      if (force) receiver.close()
+      else await receiver.closeAfter([this.#message('bye')], options.byeLingerMs ?? 200)
+    })
+    receiver.start()
+    this.spawn('receive', (signal) => {
+      const socket: ReceivingSocket = {
+        receive: () => receiver.receive(signal),
+        get closed() {
+          return receiver.closed
+        },
+        get readable() {
+          return receiver.ready()
+        },
+      }
+      return receiveLoop(socket, (parts) => this.#onMessage(parts, signal), signal)
+    })
+  }
+
+  #message(kind: 'hello' | 'bye'): Uint8Array {
+    return encodeWorkerToIngester({ v: DATA_PLANE_VERSION, kind, worker: this.#options.worker })
+  }
+
   #say(kind: 'hello' | 'bye', lingerMs?: number): void {
     const socket = this.#socket
     if (socket === undefined || socket.closed) return
     if (lingerMs !== undefined) socket.linger = lingerMs
-    const body = encodeWorkerToIngester({
-      v: DATA_PLANE_VERSION,
-      kind,
-      worker: this.#options.worker,
-    })
+    const body = this.#message(kind)
     if (kind === 'hello') this.#helloCount++
     // Best effort: with sendTimeout 0 a full queue rejects at once. The queue towards the
     // ingester only ever holds these small messages, so that does not happen in practice;

@@ -16,10 +16,24 @@
  * allocates nothing, so it sets off no collections ("external memory pressure").
  */
 
+/** Memory for received message parts: a {@link FrameSlabs}, as a receiver sees it. */
+export interface PartMemory {
+  /** Memory for one part of `size` bytes. */
+  allocate(size: number): Buffer
+  /** Hand back a part nothing reads any more; returns whether it was taken back. */
+  recycle(part: Uint8Array): boolean
+}
+
 /** Sizes of a {@link FrameSlabs}. */
 export interface FrameSlabsOptions {
   /** Bytes per slab (default 16 MiB). A larger part gets memory of its own, never reused. */
   readonly slabBytes?: number
+  /**
+   * Parts smaller than this get memory of their own from Node's buffer pool, never reused
+   * (default 0: every part comes from a slab). For an owner that hands back only its large
+   * parts: a small part kept for good (a header) would otherwise hold a whole slab.
+   */
+  readonly smallPartBytes?: number
   /** Emptied slabs kept for reuse (default 8); an emptied slab beyond them is left to the GC. */
   readonly maxFreeSlabs?: number
 }
@@ -62,8 +76,9 @@ interface OwnedPart extends Uint8Array {
 }
 
 /** A pool of slabs for received parts (see the module comment). */
-export class FrameSlabs {
+export class FrameSlabs implements PartMemory {
   readonly slabBytes: number
+  readonly #smallPartBytes: number
   readonly #maxFree: number
   readonly #free: Slab[] = []
   #current: Slab | undefined
@@ -75,6 +90,7 @@ export class FrameSlabs {
   constructor(options: FrameSlabsOptions = {}) {
     this.slabBytes = options.slabBytes ?? 16 * 1024 * 1024
     this.#maxFree = options.maxFreeSlabs ?? 8
+    this.#smallPartBytes = options.smallPartBytes ?? 0
     if (!(Number.isInteger(this.slabBytes) && this.slabBytes >= ALIGN)) {
       throw new RangeError(`slabBytes must be an integer of at least ${ALIGN}`)
     }
@@ -89,6 +105,7 @@ export class FrameSlabs {
    */
   allocate(size: number): Buffer {
     if (size === 0) return EMPTY
+    if (size < this.#smallPartBytes) return Buffer.allocUnsafe(size)
     if (size > this.slabBytes) {
       this.#oversize++
       return Buffer.allocUnsafeSlow(size)

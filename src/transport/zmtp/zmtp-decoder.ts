@@ -20,7 +20,7 @@ import {
   parseProperties,
   peerTypesOf,
   readUint32,
-  receivesOnly,
+  receivesMessages,
   type ZmtpSocketType,
 } from './zmtp-wire.js'
 
@@ -274,7 +274,7 @@ export class ZmtpDecoder {
       }
     } else if (!this.#ready) {
       throw new ZmtpError('ZMTP_PROTOCOL', 'a message frame before the READY command')
-    } else if (!receivesOnly(this.#socketType)) {
+    } else if (!receivesMessages(this.#socketType)) {
       throw new ZmtpError('ZMTP_PROTOCOL', 'a message from a PULL peer (a PUSH only sends)')
     }
     this.#flags = flags

@@ -12,16 +12,21 @@
  * of at most `maxQueuedMessages` and `maxQueuedBytes`; while it is full the socket stops
  * reading, and TCP pushes back on the device (as zmq's high-water mark does for a PUSH; a PUB
  * drops on its side once its own queue is full).
+ *
+ * A worker uses it as a DEALER towards an ingester's ROUTER (`socketType: 'DEALER'` with its
+ * name as `identity`): the same receive, and {@link ZmtpDeviceReceiver.send} for its few small
+ * messages (hello and goodbye).
  */
 import { connect, type Socket } from 'node:net'
 import { UpstreamClosedError } from '../../errors.js'
-import type { FrameSlabs } from './frame-slabs.js'
+import type { PartMemory } from './frame-slabs.js'
 import { parseTcpEndpoint } from './tcp-endpoint.js'
 import { ZmtpDecoder } from './zmtp-decoder.js'
 import { ZmtpError } from './zmtp-error.js'
 import {
   encodeErrorCommand,
   encodeGreeting,
+  encodeMessage,
   encodePong,
   encodeReady,
   encodeSubscribeAll,
@@ -34,11 +39,19 @@ export const DEFAULT_DEVICE_QUEUE_BYTES = 64 * 1024 * 1024
 export interface ZmtpDeviceReceiverOptions {
   /** The device's `tcp://host:port`. */
   readonly url: string
-  /** `PULL` for a device that PUSHes, `SUB` (subscribed to everything) for one that PUBlishes. */
-  readonly socketType: 'PULL' | 'SUB'
-  /** Where message parts go; one per ingester process, shared by its upstreams. */
-  readonly slabs: FrameSlabs
-  /** How long the device may stay disconnected, with nothing left to read, before it counts as lost, ms. */
+  /**
+   * `PULL` for a device that PUSHes, `SUB` (subscribed to everything) for one that PUBlishes,
+   * `DEALER` for a ROUTER (an ingester's data socket, seen from a worker).
+   */
+  readonly socketType: 'PULL' | 'SUB' | 'DEALER'
+  /** A DEALER's routing id, sent in READY (1–255 bytes). */
+  readonly identity?: Uint8Array
+  /** Where message parts go (a `FrameSlabs`); one per process, shared by its receivers. */
+  readonly slabs: PartMemory
+  /**
+   * How long the device may stay disconnected, with nothing left to read, before it counts as
+   * lost, ms (`Infinity`: never; the owner decides when the peer is gone).
+   */
   readonly lostAfterMs: number
   /** Complete messages kept before the socket stops reading (default 1000). */
   readonly maxQueuedMessages?: number
@@ -90,7 +103,8 @@ interface Waiter {
 
 /** One device connection (see the module comment). Call `start()`, then `receive` in a loop. */
 export class ZmtpDeviceReceiver {
-  readonly #o: Required<Omit<ZmtpDeviceReceiverOptions, 'onConnection'>>
+  readonly #o: Required<Omit<ZmtpDeviceReceiverOptions, 'onConnection' | 'identity'>>
+  readonly #identity: Uint8Array | undefined
   readonly #onConnection: ((event: ZmtpConnectionEvent) => void) | undefined
   readonly #host: string
   readonly #port: number
@@ -103,6 +117,8 @@ export class ZmtpDeviceReceiver {
   #connected = false
   #paused = false
   #closed = false
+  /** `closeAfter` is waiting for its last message to leave. */
+  #closing = false
   #lost = false
   #retryMs: number
   #retryTimer: NodeJS.Timeout | undefined
@@ -140,9 +156,17 @@ export class ZmtpDeviceReceiver {
       readBufferBytes: options.readBufferBytes ?? 256 * 1024,
     }
     this.#onConnection = options.onConnection
+    this.#identity = options.identity
+    // Checked now rather than at each connection.
+    if (options.socketType === 'DEALER') encodeReady('DEALER', options.identity)
     this.#retryMs = this.#o.reconnectMs
     this.#readBuffer = Buffer.allocUnsafeSlow(this.#o.readBufferBytes)
     this.#stash = Buffer.allocUnsafeSlow(this.#o.readBufferBytes)
+  }
+
+  /** Whether {@link close} was called. */
+  get closed(): boolean {
+    return this.#closed
   }
 
   /** Whether the device is connected now (greeting and READY exchanged). */
@@ -208,6 +232,37 @@ export class ZmtpDeviceReceiver {
     })
   }
 
+  /**
+   * Send one message (a DEALER's; the caller keeps it small) on the connection there is now.
+   * Returns `false`, sending nothing, when not connected: a message is not kept for the next
+   * connection.
+   */
+  send(parts: readonly Uint8Array[]): boolean {
+    const socket = this.#socket
+    if (!this.#connected || socket === undefined || this.#o.socketType !== 'DEALER') return false
+    socket.write(encodeMessage(parts))
+    return true
+  }
+
+  /**
+   * Send one last message, if connected, and close once it has left or after `lingerMs`,
+   * whichever comes first (zmq's linger). Queued messages are dropped.
+   */
+  async closeAfter(parts: readonly Uint8Array[], lingerMs: number): Promise<void> {
+    const socket = this.#socket
+    if (!this.#closed && socket !== undefined && this.send(parts)) {
+      this.#closing = true
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, lingerMs)
+        socket.end(() => {
+          clearTimeout(timer)
+          resolve()
+        })
+      })
+    }
+    this.close()
+  }
+
   /** Close the connection and stop reconnecting; idempotent. Queued messages are dropped. */
   close(): void {
     if (this.#closed) return
@@ -250,7 +305,7 @@ export class ZmtpDeviceReceiver {
       {
         greeting: () => {
           // NULL mechanism: the connecting side sends READY first.
-          this.#socket?.write(encodeReady(this.#o.socketType))
+          this.#socket?.write(encodeReady(this.#o.socketType, this.#identity))
         },
         ready: () => this.#onReady(socket),
         ping: (context) => {
@@ -419,7 +474,7 @@ export class ZmtpDeviceReceiver {
   }
 
   #onClose(socket: Socket, reason: string): void {
-    if (socket !== this.#socket) return
+    if (socket !== this.#socket || this.#closing) return
     const wasConnected = this.#connected
     this.#dropConnection()
     if (this.#closed) return
@@ -453,6 +508,7 @@ export class ZmtpDeviceReceiver {
 
   #armLost(): void {
     if (this.#connections === 0 || this.#lostTimer !== undefined) return
+    if (!Number.isFinite(this.#o.lostAfterMs)) return
     this.#lostTimer = setTimeout(() => {
       this.#lostTimer = undefined
       if (this.#connected || this.#closed) return

@@ -1,6 +1,7 @@
 /**
  * The ZMTP 3.1 wire format (RFC 37/ZMTP, https://rfc.zeromq.org/spec/37/): the greeting, frame
- * headers and the commands the NULL mechanism, PUSH/PULL, SUB and heartbeats need. Pure: no I/O.
+ * headers and the commands the NULL mechanism, PUSH/PULL, SUB, DEALER and heartbeats need. Pure:
+ * no I/O.
  *
  * Greeting, 64 bytes: signature `%xFF` 8×padding `%x7F`, version 3.1, mechanism (20 bytes,
  * null-padded), as-server (0 for NULL), 31 zero bytes. A frame: flags (bit 0 MORE, bit 1 LONG,
@@ -27,7 +28,7 @@ export const MAX_HEADER_BYTES = 9
 export const MAX_PING_CONTEXT = 16
 
 /** The socket types this implementation speaks. */
-export type ZmtpSocketType = 'PUSH' | 'PULL' | 'SUB'
+export type ZmtpSocketType = 'PUSH' | 'PULL' | 'SUB' | 'DEALER'
 
 /**
  * The socket types a socket of ours may talk to (RFC 37, "The Socket-Type Property"; a SUB
@@ -41,11 +42,13 @@ export function peerTypesOf(type: ZmtpSocketType): readonly string[] {
       return ['PUSH']
     case 'SUB':
       return ['PUB', 'XPUB']
+    case 'DEALER':
+      return ['ROUTER', 'DEALER']
   }
 }
 
-/** Whether a socket of type `type` only receives (never sends messages). */
-export function receivesOnly(type: ZmtpSocketType): boolean {
+/** Whether a socket of type `type` receives messages (a PUSH only sends). */
+export function receivesMessages(type: ZmtpSocketType): boolean {
   return type !== 'PUSH'
 }
 
@@ -93,9 +96,42 @@ export function encodeCommand(name: string, data: Uint8Array = new Uint8Array(0)
   return frame
 }
 
-/** READY with the one property the NULL mechanism needs, `Socket-Type`. */
-export function encodeReady(type: ZmtpSocketType): Buffer {
-  return encodeCommand('READY', encodeProperties([['Socket-Type', Buffer.from(type, 'latin1')]]))
+/**
+ * READY with the property the NULL mechanism needs, `Socket-Type`, and for a DEALER its
+ * `Identity` (the routing id a ROUTER peer addresses it by; 1–255 bytes, not starting with a
+ * zero byte, which libzmq keeps for ids it makes up).
+ */
+export function encodeReady(type: ZmtpSocketType, identity?: Uint8Array): Buffer {
+  const properties: [string, Uint8Array][] = [['Socket-Type', Buffer.from(type, 'latin1')]]
+  if (identity !== undefined) {
+    if (identity.length === 0 || identity.length > SHORT_MAX || identity[0] === 0) {
+      throw new ZmtpError(
+        'ZMTP_PROTOCOL',
+        `an identity of ${identity.length} bytes${identity[0] === 0 ? ' starting with a zero byte' : ''} (1–255, not starting with zero)`,
+      )
+    }
+    properties.push(['Identity', identity])
+  }
+  return encodeCommand('READY', encodeProperties(properties))
+}
+
+/**
+ * One message as frames (header and body of each part, MORE on all but the last) in one buffer,
+ * for a socket that sends small messages (a worker's hello and goodbye).
+ */
+export function encodeMessage(parts: readonly Uint8Array[]): Buffer {
+  if (parts.length === 0) throw new ZmtpError('ZMTP_PROTOCOL', 'a message has at least one part')
+  let bytes = 0
+  for (const part of parts) bytes += (part.length <= SHORT_MAX ? 2 : MAX_HEADER_BYTES) + part.length
+  const out = Buffer.allocUnsafe(bytes)
+  let at = 0
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!
+    at += writeFrameHeader(out, at, part.length, i < parts.length - 1 ? FLAG_MORE : 0)
+    out.set(part, at)
+    at += part.length
+  }
+  return out
 }
 
 /** PING with a time-to-live in tenths of a second and a context of 0–16 bytes. */

@@ -42,7 +42,7 @@ async function rawDevice(bytes: Buffer): Promise<string> {
 
 function receiver(
   url: string,
-  options: Partial<ZmtpDeviceReceiverOptions> = {},
+  options: Partial<ZmtpDeviceReceiverOptions> & { slabs?: FrameSlabs } = {},
 ): { receiver: ZmtpDeviceReceiver; slabs: FrameSlabs; events: ZmtpConnectionEvent[] } {
   const slabs = options.slabs ?? new FrameSlabs({ slabBytes: 8 * MIB })
   const events: ZmtpConnectionEvent[] = []

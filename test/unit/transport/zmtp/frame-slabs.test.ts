@@ -63,6 +63,21 @@ describe('FrameSlabs', () => {
     expect(slabs.allocate(0).length).toBe(0)
   })
 
+  it('gives parts below smallPartBytes memory of their own, never a place in a slab', () => {
+    const slabs = new FrameSlabs({ slabBytes: 4096, smallPartBytes: 1000 })
+    const small = slabs.allocate(999)
+    const large = slabs.allocate(1000)
+    expect(small.length).toBe(999)
+    expect(slabs.stats().slabsAllocated).toBe(1)
+    // Only the large part holds the slab: handing it back empties the slab for reuse.
+    expect(slabs.recycle(small)).toBe(false)
+    expect(slabs.recycle(large)).toBe(true)
+    const again = slabs.allocate(2000)
+    expect(again.buffer).toBe(large.buffer)
+    expect(again.byteOffset).toBe(large.byteOffset)
+    expect(slabs.stats()).toMatchObject({ slabsAllocated: 1, partsRecycled: 1 })
+  })
+
   it('refuses sizes that cannot work', () => {
     expect(() => new FrameSlabs({ slabBytes: 10 })).toThrow(RangeError)
     expect(() => new FrameSlabs({ maxFreeSlabs: -1 })).toThrow(RangeError)

@@ -1,6 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  encodeMessage,
+  encodeReady,
   isZmtpError,
   type PeerGreeting,
   ZmtpDecoder,
@@ -247,13 +249,17 @@ describe('ZmtpDecoder', () => {
   })
 
   it.each([
-    ['PUB', true],
-    ['XPUB', true],
-    ['PUSH', false],
-    ['SUB', false],
-  ] as const)('a SUB talking to a %s: accepted %s', (peer, accepted) => {
+    ['SUB', 'PUB', true],
+    ['SUB', 'XPUB', true],
+    ['SUB', 'PUSH', false],
+    ['SUB', 'SUB', false],
+    ['DEALER', 'ROUTER', true],
+    ['DEALER', 'DEALER', true],
+    ['DEALER', 'PUSH', false],
+    ['DEALER', 'PUB', false],
+  ] as const)('a %s talking to a %s: accepted %s', (ours, peer, accepted) => {
     const messages: number[] = []
-    const decoder = new ZmtpDecoder('SUB', LIMITS, {
+    const decoder = new ZmtpDecoder(ours, LIMITS, {
       greeting: () => {},
       ready: () => {},
       ping: () => {},
@@ -265,7 +271,7 @@ describe('ZmtpDecoder', () => {
     const bytes = Buffer.concat([
       greeting(),
       ready([['Socket-Type', peer]]),
-      message([pattern(10, 1)]),
+      message([pattern(10, 1), pattern(300, 2)]),
     ])
     if (accepted) {
       expect(decoder.write(bytes, 0, bytes.length)).toBe(bytes.length)
@@ -363,5 +369,45 @@ describe('ZmtpDecoder', () => {
     room = true
     expect(decoder.write(bytes, bytes.length, bytes.length)).toBe(0)
     expect(seen.messages).toEqual([[Buffer.alloc(0)]])
+  })
+})
+
+describe('ZMTP wire: what a DEALER sends', () => {
+  it('READY names the socket type and the identity, which a decoder reads back', () => {
+    const seen: Map<string, Uint8Array>[] = []
+    const router = new ZmtpDecoder('DEALER', LIMITS, {
+      greeting: () => {},
+      ready: (properties) => {
+        seen.push(new Map(properties))
+      },
+      ping: () => {},
+      partStart: (size) => new Uint8Array(size),
+      partEnd: () => {},
+    })
+    const bytes = Buffer.concat([greeting(), encodeReady('DEALER', Buffer.from('worker-7'))])
+    expect(router.write(bytes, 0, bytes.length)).toBe(bytes.length)
+    expect(Buffer.from(seen[0]!.get('socket-type')!).toString()).toBe('DEALER')
+    expect(Buffer.from(seen[0]!.get('identity')!).toString()).toBe('worker-7')
+    expect(encodeReady('DEALER', Buffer.from('w'))).toEqual(
+      ready([
+        ['Socket-Type', 'DEALER'],
+        ['Identity', 'w'],
+      ]),
+    )
+  })
+
+  it('refuses an identity zmq could not use', () => {
+    for (const bad of [Buffer.alloc(0), Buffer.alloc(256, 65), Buffer.from([0, 65])]) {
+      expect(() => encodeReady('DEALER', bad)).toThrow(
+        expect.objectContaining({ code: 'ZMTP_PROTOCOL' }),
+      )
+    }
+    expect(encodeReady('DEALER', Buffer.alloc(255, 65)).length).toBeGreaterThan(255)
+  })
+
+  it('a message is its parts as frames, MORE on all but the last, short and long sizes', () => {
+    const parts = [pattern(0, 1), pattern(255, 2), pattern(256, 3), pattern(70_000, 4)]
+    expect(encodeMessage(parts)).toEqual(message(parts))
+    expect(() => encodeMessage([])).toThrow(expect.objectContaining({ code: 'ZMTP_PROTOCOL' }))
   })
 })
