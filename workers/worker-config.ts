@@ -38,7 +38,7 @@ function defaultName(): string {
  *   into memory reused once an event is over; zeromq.js when CURVE keys are configured) or
  *   `zeromq` (zeromq.js DEALERs, as before).
  * - `frameSlabBytes`: size of the blocks that memory for frames of 64 KiB or more is carved
- *   from (default 16 MiB, at least 64 KiB); a larger frame gets memory of its own.
+ *   from (default 16 MiB, 64 KiB to 1 GiB); a larger frame gets memory of its own.
  * - `eventTimeoutMs`: longest `processEvent` call (default 60 s; 0: none). A call that
  *   overruns it is stopped, the analysis replaced, and the event handed to another worker.
  * - `memoryMiB`: memory cap of the analysis (default 4096 MiB; 0: none); treated the same way.
@@ -73,6 +73,7 @@ export const WorkerConfig = z.strictObject({
   frameSlabBytes: z
     .int()
     .min(64 * 1024)
+    .max(1024 * 1024 * 1024)
     .default(16 * 1024 * 1024),
   eventTimeoutMs: z.int().nonnegative().default(60_000),
   memoryMiB: z.int().nonnegative().default(4096),

@@ -103,7 +103,9 @@ export class WorkerService extends ServiceBase {
     )
     this.#frames = new FrameSlabs({
       slabBytes: config.frameSlabBytes,
-      smallPartBytes: SMALL_FRAME_BYTES,
+      // An analysis that may keep frames (inline, Python) never hands any back: each frame gets
+      // memory of its own, so that one it keeps holds only itself, not a whole slab.
+      smallPartBytes: analysisInThread(config) ? SMALL_FRAME_BYTES : Number.POSITIVE_INFINITY,
     })
     this.#links = new IngesterLinks({
       worker: this.#name,
@@ -436,6 +438,20 @@ export class WorkerService extends ServiceBase {
 
 /** Frames below this size get memory of their own rather than a place in a slab. */
 const SMALL_FRAME_BYTES = 64 * 1024
+
+/**
+ * Whether the worker's analysis runs in a worker thread (which gets a copy of its frames): a
+ * TypeScript/JavaScript module with `isolation: 'thread'`. A module spec that does not parse
+ * counts as not (the worker fails to start anyway).
+ */
+function analysisInThread(config: WorkerConfig): boolean {
+  if (config.isolation !== 'thread') return false
+  try {
+    return !isPythonModule(parseModuleSpec(config.workerModule, config.cwd))
+  } catch {
+    return false
+  }
+}
 
 /**
  * Create (not start) a worker. `start()` loads the module and joins; see {@link WorkerService}.

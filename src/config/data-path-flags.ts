@@ -15,12 +15,12 @@ export const DATA_PATH_NODE_FLAGS: readonly string[] = ['--single-threaded-gc']
  * starts (so, like the node flags, whoever starts it sets them: the chart's `dataPathEnv`, the
  * systemd example, the bench's live cluster). Other C libraries ignore them.
  *
- * By default glibc gives each allocation of 128 KiB or more (raised as such blocks are freed)
- * pages of its own and returns them to the kernel when freed, and gives back the top of its heap
- * once 128 KiB (then twice the raised threshold) are free there. A frame-sized buffer each
- * event (a received frame, the copy into the analysis thread) then costs fresh pages: the kernel
- * maps and zeroes them on first touch, and unmaps them again, ~0.7 ms per MiB here against
- * ~0.1 ms for memory that stays mapped. With these, blocks below 32 MiB come from the heap and
+ * By default glibc gives each allocation of 128 KiB or more (a threshold raised as such blocks
+ * are freed) pages of its own and returns them to the kernel when freed, and gives back the top
+ * of its heap once 128 KiB (then twice the raised threshold) are free there. A frame-sized buffer
+ * each event (a received frame, the copy into the analysis thread) then keeps costing fresh
+ * pages: the kernel maps and zeroes them on first touch, and unmaps them again, ~0.7 ms per MiB
+ * in a one-process probe here against ~0.1 ms for memory that stays mapped. With these, blocks below 32 MiB come from the heap and
  * its top is trimmed only beyond 256 MiB free, so a process keeps up to about that much freed
  * memory for the next frames (BENCHMARKS.md, "glibc's allocator").
  */
@@ -41,16 +41,22 @@ export function missingDataPathFlags(role: string, execArgv: readonly string[]):
   return DATA_PATH_NODE_FLAGS.filter((flag) => !execArgv.includes(flag))
 }
 
+/** The `GLIBC_TUNABLES` name of each {@link DATA_PATH_ENV} variable (the same setting). */
+const TUNABLE_OF: Readonly<Record<string, string>> = {
+  MALLOC_MMAP_THRESHOLD_: 'glibc.malloc.mmap_threshold',
+  MALLOC_TRIM_THRESHOLD_: 'glibc.malloc.trim_threshold',
+}
+
 /**
  * The {@link DATA_PATH_ENV} variables a process of `role` was started without, as `NAME=value`.
- * A variable set to another value counts as set (the operator's choice), and so does every one
- * when `GLIBC_TUNABLES` names a `glibc.malloc` tunable (the same settings in another form).
- * Empty for roles that move no frames.
+ * A variable set to another value counts as set (the operator's choice), and so does one whose
+ * tunable `GLIBC_TUNABLES` names (the same setting in another form). Empty for roles that move
+ * no frames.
  */
 export function missingDataPathEnv(role: string, env: NodeJS.ProcessEnv): string[] {
   if (!DATA_PATH_ROLES.includes(role)) return []
-  if ((env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.')) return []
+  const tunables = env.GLIBC_TUNABLES ?? ''
   return Object.entries(DATA_PATH_ENV)
-    .filter(([name]) => env[name] === undefined)
+    .filter(([name]) => env[name] === undefined && !tunables.includes(TUNABLE_OF[name] ?? name))
     .map(([name, value]) => `${name}=${value}`)
 }

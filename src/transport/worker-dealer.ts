@@ -10,6 +10,7 @@ import { type ReceivingSocket, receiveLoop } from './receive-loop.js'
 import { DATA_SOCKET_DEFAULTS, type DataSocketOptions, zmqSocketOptions } from './socket-options.js'
 import type { FrameSlabs } from './zmtp/frame-slabs.js'
 import { ZmtpDeviceReceiver } from './zmtp/zmtp-device-receiver.js'
+import { isZmtpError } from './zmtp/zmtp-error.js'
 
 /**
  * How a worker reads its ingester links: `zmtp`, our own ZMTP DEALER reading frames into reused
@@ -88,9 +89,9 @@ export class WorkerDealer extends ServiceBase {
       (options.receive ?? 'zmtp') === 'zmtp' &&
       memory !== undefined &&
       options.curve === undefined &&
-      options.endpoint.startsWith('tcp://')
-    ) {
+      options.endpoint.startsWith('tcp://') &&
       this.#startOwn(memory)
+    ) {
       return
     }
     const socket = new Dealer({
@@ -113,9 +114,14 @@ export class WorkerDealer extends ServiceBase {
     )
   }
 
-  /** The link on our own ZMTP: same hello, goodbye, back-pressure and ending. */
-  #startOwn(memory: FrameSlabs): void {
+  /**
+   * The link on our own ZMTP: same hello, goodbye, back-pressure and ending. `false` (nothing
+   * started) for an address it does not take (a `tcp://` form only libzmq knows, such as an
+   * interface name): zeromq.js serves it.
+   */
+  #startOwn(memory: FrameSlabs): boolean {
     const options = this.#options
+    const hwm = options.receiveHighWaterMark ?? DATA_SOCKET_DEFAULTS.receiveHighWaterMark
     let receiver: ZmtpDeviceReceiver
     try {
       receiver = new ZmtpDeviceReceiver({
@@ -125,8 +131,8 @@ export class WorkerDealer extends ServiceBase {
         slabs: memory,
         // The registry says when the ingester is gone; until then, keep reconnecting.
         lostAfterMs: Number.POSITIVE_INFINITY,
-        maxQueuedMessages:
-          options.receiveHighWaterMark ?? DATA_SOCKET_DEFAULTS.receiveHighWaterMark,
+        // zmq's high-water mark 0 means no limit (the byte bound stays).
+        maxQueuedMessages: hwm === 0 ? Number.POSITIVE_INFINITY : hwm,
         // A batch has as many parts and bytes as the ingester's batching gives it (a soft
         // bound: one event may exceed it); the zeromq.js DEALER has no limit either.
         maxParts: Number.MAX_SAFE_INTEGER,
@@ -136,8 +142,8 @@ export class WorkerDealer extends ServiceBase {
             this.#helloCount++
             receiver.send([this.#message('hello')])
           } else if (event.kind === 'refused') {
-            // The ingester's bytes broke ZMTP: the connection was dropped with what was on it
-            // (the ingester sends it again after the next hello), and is made again.
+            // The ingester's bytes broke ZMTP: the connection is dropped with what was on it,
+            // as any dropped zmq connection is, and made again.
             this.#invalidCount++
             options.onInvalid?.(
               new ProtocolError(
@@ -147,8 +153,9 @@ export class WorkerDealer extends ServiceBase {
           }
         },
       })
-    } catch (cause) {
-      throw new ConfigError(`cannot connect to ${options.endpoint}: ${String(cause)}`, { cause })
+    } catch (err) {
+      if (isZmtpError(err) && err.code === 'ZMTP_CONFIG') return false
+      throw err
     }
     this.#own = receiver
     this.addCloseStep('close receiver', async ({ force }) => {
@@ -168,6 +175,7 @@ export class WorkerDealer extends ServiceBase {
       }
       return receiveLoop(socket, (parts) => this.#onMessage(parts, signal), signal)
     })
+    return true
   }
 
   #message(kind: 'hello' | 'bye'): Uint8Array {

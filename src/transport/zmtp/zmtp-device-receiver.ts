@@ -270,6 +270,10 @@ export class ZmtpDeviceReceiver {
     clearTimeout(this.#retryTimer)
     clearTimeout(this.#lostTimer)
     this.#dropConnection()
+    // Queued messages were never handed out: their memory may be reused at once.
+    for (let i = this.#queueHead; i < this.#queue.length; i++) {
+      for (const part of this.#queue[i]!) this.#o.slabs.recycle(part)
+    }
     this.#queue.length = 0
     this.#queueHead = 0
     this.#queuedBytes = 0

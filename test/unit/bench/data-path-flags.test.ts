@@ -71,9 +71,16 @@ describe('node flags of the roles that move frames', () => {
       expect(missingDataPathEnv('worker', { ...DATA_PATH_ENV })).toEqual([])
       // The same settings as tunables count as set.
       expect(
-        missingDataPathEnv('worker', { GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=33554432' }),
+        missingDataPathEnv('worker', {
+          GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1',
+        }),
       ).toEqual([])
-      expect(missingDataPathEnv('worker', { GLIBC_TUNABLES: 'glibc.rtld.nns=2' })).toEqual(all)
+      expect(
+        missingDataPathEnv('worker', { GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=33554432' }),
+      ).toEqual([`MALLOC_TRIM_THRESHOLD_=${DATA_PATH_ENV.MALLOC_TRIM_THRESHOLD_}`])
+      expect(missingDataPathEnv('worker', { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toEqual(
+        all,
+      )
       expect(missingDataPathEnv('controller', {})).toEqual([])
       expect(missingDataPathEnv('reducer', {})).toEqual([])
     })

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import {
   ConfigError,
   type ControlPlane,
+  DATA_PATH_ENV,
   type Logger,
   missingDataPathEnv,
   runRole,
@@ -123,11 +124,46 @@ describe('runRole', () => {
     // An ingester moves frames: it says so when node runs it without the data-path flags.
     const hint = lines.filter((l) => l.message.includes('without --single-threaded-gc'))
     expect(hint.length).toBe(process.execArgv.includes('--single-threaded-gc') ? 0 : 1)
-    // And when its environment lacks glibc's allocator settings.
-    const envHint = lines.filter((l) => l.message.includes('in its environment'))
-    const missing = missingDataPathEnv('ingester', process.env)
-    expect(envHint.length).toBe(missing.length > 0 ? 1 : 0)
-    for (const m of missing) expect(envHint[0]?.message).toContain(m)
+  })
+
+  it("says when a role that moves frames runs without glibc's allocator settings", async () => {
+    const saved = Object.fromEntries(
+      [...Object.keys(DATA_PATH_ENV), 'GLIBC_TUNABLES'].map((k) => [k, process.env[k]]),
+    )
+    for (const k of Object.keys(saved)) delete process.env[k]
+    try {
+      const run = async (role: 'worker' | 'ingester' | 'reducer', env: Record<string, string>) => {
+        Object.assign(process.env, env)
+        const { logger, lines } = recorder()
+        let made: FakeRole | undefined
+        const done = runRole({
+          role,
+          name: 'r1',
+          logger,
+          controlPlane: memoryConfig,
+          withoutRedis: 'memory',
+          drainTimeoutMs: 1000,
+          make: (plane) => {
+            made = new FakeRole(plane)
+            return made
+          },
+          source: new EventEmitter(),
+        })
+        await expect.poll(() => made?.state).toBe('running')
+        made?.end(new Error('done'))
+        await done
+        for (const k of Object.keys(env)) delete process.env[k]
+        return lines.filter((l) => l.message.includes('in its environment')).map((l) => l.message)
+      }
+      const missing = missingDataPathEnv('worker', {})
+      expect(missing).toHaveLength(2)
+      const [hint] = await run('worker', {})
+      for (const m of missing) expect(hint).toContain(m)
+      expect(await run('ingester', { ...DATA_PATH_ENV })).toEqual([])
+      expect(await run('reducer', {})).toEqual([])
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v
+    }
   })
 
   it('rethrows bad input (a module that does not load) for the CLI to report with exit 2', async () => {
