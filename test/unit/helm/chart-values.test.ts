@@ -84,6 +84,8 @@ describe('helm chart values', () => {
     expect(() => renderChart({ set: ['ingress.enabled=true'] })).toThrow(/controllerHost/)
     expect(() => renderChart({ set: ['redis.enabled=false'] })).toThrow(/redis.external.host/)
     expect(() => renderChart({ set: ['workers.tags={a,}'] })).toThrow(/tags/)
+    expect(() => renderChart({ set: ['workers.dataReceive=libzmq'] })).toThrow(/dataReceive/)
+    expect(() => renderChart({ set: ['workers.frameSlabBytes=1024'] })).toThrow(/frameSlabBytes/)
     // A node flag without its dashes would be read by node as the script to run.
     expect(() => renderChart({ set: ['dataPathNodeFlags={single-threaded-gc}'] })).toThrow(
       /dataPathNodeFlags/,
@@ -105,6 +107,8 @@ describe('helm chart values', () => {
         'extraWorkerPools[0].name=gpu',
         'extraWorkerPools[0].tags={gpu}',
         'workers.windowEvents=32',
+        'workers.dataReceive=zeromq',
+        'workers.frameSlabBytes=4194304',
       ],
     })
     const gpu = objects.find((o) => o.metadata.name === 'test-beamloom-worker-gpu') as unknown as {
@@ -118,6 +122,8 @@ describe('helm chart values', () => {
     )
     expect(env.WORKER_TAGS).toBe('gpu')
     expect(env.WORKER_WINDOW_EVENTS).toBe('32')
+    expect(env.WORKER_DATA_RECEIVE).toBe('zeromq')
+    expect(env.WORKER_FRAME_SLAB_BYTES).toBe('4194304')
     expect(env.WORKER_MODULE).toBe((values as { workers: { module: string } }).workers.module)
     expect(gpu.spec.replicas).toBe((values as { workers: { replicas: number } }).workers.replicas)
   })
