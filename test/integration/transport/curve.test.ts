@@ -92,7 +92,10 @@ describe('CURVE-authenticated data plane', { timeout: 120_000 }, () => {
     await receiver.start()
     const refusedBefore = zapStats().refused
     const bad = forgers(receiver.endpoint, keys)
-    const sends = bad.map((d, i) => d.send(results(`forger${i}`, 0, 100, 0)))
+    // A forger's send never completes, and zeromq.js may reject it (EAGAIN, seen once in CI)
+    // before the test ends: handled from the start, as the other forgers' sends below.
+    for (const [i, d] of bad.entries())
+      void d.send(results(`forger${i}`, 0, 100, 0)).catch(() => {})
     const genuine = createResultSender({
       endpoint: receiver.endpoint,
       routingId: 'w-genuine',
@@ -113,7 +116,6 @@ describe('CURVE-authenticated data plane', { timeout: 120_000 }, () => {
     await vi.waitFor(() => expect(batches).toHaveLength(6), WAIT)
     expect(new Set(batches.map((b) => b.worker))).toEqual(new Set(['genuine']))
     expect(receiver.invalidCount).toBe(0)
-    void Promise.allSettled(sends)
   })
 
   it('a plain result sender cannot reach a CURVE reducer, nor a keyed one a plain reducer', async () => {
