@@ -722,6 +722,7 @@ export {
 export { ABORTED, untilAborted } from './transport/until-aborted.js'
 export {
   createWorkerDealer,
+  type WorkerDataReceive,
   WorkerDealer,
   type WorkerDealerOptions,
 } from './transport/worker-dealer.js'

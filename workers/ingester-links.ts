@@ -4,6 +4,7 @@ import type {
   FrameSlabs,
   ProcessInfo,
   ProtocolError,
+  WorkerDataReceive,
   WorkerName,
 } from '../src/internal.js'
 import { createWorkerDealer, type WorkerDealer } from '../src/internal.js'
@@ -20,7 +21,7 @@ export interface IngesterLinksOptions {
   /** The deployment's CURVE key pair, when the data plane is authenticated. */
   readonly curve?: CurveKeys | undefined
   /** How the links are read (`zmtp` by default). */
-  readonly receive?: 'zmtp' | 'zeromq'
+  readonly receive?: WorkerDataReceive
   /** Where the own ZMTP receive puts frames (one per worker). */
   readonly frameMemory?: FrameSlabs
 }
@@ -80,10 +81,8 @@ export class IngesterLinks {
       endpoint,
       curve: this.#options.curve,
       worker: this.#options.worker,
-      ...(this.#options.receive === undefined ? {} : { receive: this.#options.receive }),
-      ...(this.#options.frameMemory === undefined
-        ? {}
-        : { frameMemory: this.#options.frameMemory }),
+      receive: this.#options.receive,
+      frameMemory: this.#options.frameMemory,
       onBatch: (batch) => this.#options.onBatch(batch),
       onInvalid: (err) => this.#options.onInvalid(name, err),
     })

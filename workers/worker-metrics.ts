@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { FrameSlabsStats } from '../src/internal.js'
 
 /** The counters a worker's metrics read from its current scan (see `ScanSession.stats`). */
 export interface WorkerCounts {
@@ -22,12 +23,7 @@ export interface WorkerMetricsSource {
   /** Event batches dropped because they belonged to no current scan. */
   droppedBatches(): number
   /** What the memory frames are read into did (the own ZMTP receive). */
-  frameMemory?(): {
-    readonly slabsAllocated: number
-    readonly slabsReused: number
-    readonly partsRecycled: number
-    readonly freeSlabs: number
-  }
+  frameMemory?(): FrameSlabsStats
 }
 
 const ZERO: WorkerCounts = { processed: 0, results: 0, failed: 0, duplicates: 0, batchesSent: 0 }

@@ -2,8 +2,10 @@ import type {
   ControlPlane,
   EventBatch,
   FrameSlabsStats,
+  ModuleSpec,
   ProcessChange,
   ProcessRegistration,
+  RunnerKind,
   ScanState,
 } from '../src/internal.js'
 import {
@@ -235,7 +237,8 @@ export class WorkerService extends ServiceBase {
       memoryMiB: c.memoryMiB === 0 ? Number.POSITIVE_INFINITY : c.memoryMiB,
     }
     const spec = parseModuleSpec(c.workerModule, c.cwd)
-    if (isPythonModule(spec)) {
+    const kind = runnerKindOf(spec, c.isolation)
+    if (kind === 'python') {
       return createPythonWorkerRunner(spec, {
         limits,
         python: c.python,
@@ -244,7 +247,7 @@ export class WorkerService extends ServiceBase {
           this.#logger[level === 'info' ? 'info' : 'warn']({ worker: c.name }, line),
       })
     }
-    if (c.isolation === 'inline') return createInlineWorkerRunner(c.workerModule, c.cwd)
+    if (kind === 'inline') return createInlineWorkerRunner(c.workerModule, c.cwd)
     return createThreadWorkerRunner({
       spec: c.workerModule,
       cwd: c.cwd,
@@ -440,14 +443,23 @@ export class WorkerService extends ServiceBase {
 const SMALL_FRAME_BYTES = 64 * 1024
 
 /**
- * Whether the worker's analysis runs in a worker thread (which gets a copy of its frames): a
- * TypeScript/JavaScript module with `isolation: 'thread'`. A module spec that does not parse
- * counts as not (the worker fails to start anyway).
+ * Where the analysis of `spec` runs: a Python process for `.py` modules, else a worker thread, or
+ * the worker's own thread with `isolation: 'inline'` (what {@link WorkerService} starts).
+ */
+function runnerKindOf(spec: ModuleSpec, isolation: WorkerConfig['isolation']): RunnerKind {
+  if (isPythonModule(spec)) return 'python'
+  return isolation === 'inline' ? 'inline' : 'thread'
+}
+
+/**
+ * Whether the worker's analysis runs in a worker thread (which gets a copy of its frames). A
+ * module spec that does not parse counts as not (the worker fails to start anyway).
  */
 function analysisInThread(config: WorkerConfig): boolean {
-  if (config.isolation !== 'thread') return false
   try {
-    return !isPythonModule(parseModuleSpec(config.workerModule, config.cwd))
+    return (
+      runnerKindOf(parseModuleSpec(config.workerModule, config.cwd), config.isolation) === 'thread'
+    )
   } catch {
     return false
   }

@@ -20,9 +20,10 @@ export const DATA_PATH_NODE_FLAGS: readonly string[] = ['--single-threaded-gc']
  * of its heap once 128 KiB (then twice the raised threshold) are free there. A frame-sized buffer
  * each event (a received frame, the copy into the analysis thread) then keeps costing fresh
  * pages: the kernel maps and zeroes them on first touch, and unmaps them again, ~0.7 ms per MiB
- * in a one-process probe here against ~0.1 ms for memory that stays mapped. With these, blocks below 32 MiB come from the heap and
- * its top is trimmed only beyond 256 MiB free, so a process keeps up to about that much freed
- * memory for the next frames (BENCHMARKS.md, "glibc's allocator").
+ * in a one-process probe here against ~0.1 ms for memory that stays mapped. With these, blocks
+ * below 32 MiB come from the heap and its top is trimmed only beyond 256 MiB free, so a process
+ * keeps up to about that much freed memory for the next frames (BENCHMARKS.md, "glibc's
+ * allocator").
  */
 export const DATA_PATH_ENV: Readonly<Record<string, string>> = {
   MALLOC_MMAP_THRESHOLD_: String(32 * 1024 * 1024),

@@ -39,12 +39,12 @@ export interface WorkerDealerOptions extends DataSocketOptions {
    */
   readonly byeLingerMs?: number
   /** How to read the link (default `zmtp`, see {@link WorkerDataReceive}). */
-  readonly receive?: WorkerDataReceive
+  readonly receive?: WorkerDataReceive | undefined
   /**
    * Where the own receive puts frames; one per worker, shared by its links. Without it, the
    * zeromq.js DEALER is used.
    */
-  readonly frameMemory?: FrameSlabs
+  readonly frameMemory?: FrameSlabs | undefined
 }
 
 /**
@@ -89,7 +89,6 @@ export class WorkerDealer extends ServiceBase {
       (options.receive ?? 'zmtp') === 'zmtp' &&
       memory !== undefined &&
       options.curve === undefined &&
-      options.endpoint.startsWith('tcp://') &&
       this.#startOwn(memory)
     ) {
       return
@@ -116,8 +115,8 @@ export class WorkerDealer extends ServiceBase {
 
   /**
    * The link on our own ZMTP: same hello, goodbye, back-pressure and ending. `false` (nothing
-   * started) for an address it does not take (a `tcp://` form only libzmq knows, such as an
-   * interface name): zeromq.js serves it.
+   * started) for an address it does not take (another transport, or a `tcp://` form only libzmq
+   * knows, such as an interface name): zeromq.js serves it.
    */
   #startOwn(memory: FrameSlabs): boolean {
     const options = this.#options

@@ -48,6 +48,30 @@ class FakeRole extends ServiceBase {
 
 const memoryConfig = { keyPrefix: 'run-role-test' }
 
+/** `runRole` on an in-memory plane with a recorded log; `role()` is the role once made. */
+function runInMemory(
+  role: 'worker' | 'ingester' | 'reducer',
+  name: string,
+  source: EventEmitter = new EventEmitter(),
+) {
+  const { logger, lines } = recorder()
+  let made: FakeRole | undefined
+  const run = runRole({
+    role,
+    name,
+    logger,
+    controlPlane: memoryConfig,
+    withoutRedis: 'memory',
+    drainTimeoutMs: 1000,
+    make: (plane) => {
+      made = new FakeRole(plane)
+      return made
+    },
+    source,
+  })
+  return { run, lines, role: () => made }
+}
+
 describe('runRole', () => {
   it('refuses to start without Redis when the role needs it, saying how to set it', async () => {
     const { logger } = recorder()
@@ -71,28 +95,14 @@ describe('runRole', () => {
   })
 
   it('runs the role on an in-memory plane where allowed, with a warning, until SIGTERM (exit 0)', async () => {
-    const { logger, lines } = recorder()
     const source = new EventEmitter()
-    let role: FakeRole | undefined
-    const run = runRole({
-      role: 'reducer',
-      name: 'r1',
-      logger,
-      controlPlane: memoryConfig,
-      withoutRedis: 'memory',
-      drainTimeoutMs: 1000,
-      make: (plane) => {
-        role = new FakeRole(plane)
-        return role
-      },
-      source,
-    })
-    await expect.poll(() => role?.state).toBe('running')
-    expect(role?.plane?.state).toBe('running')
+    const { run, lines, role } = runInMemory('reducer', 'r1', source)
+    await expect.poll(() => role()?.state).toBe('running')
+    expect(role()?.plane?.state).toBe('running')
     source.emit('SIGTERM')
     expect(await run).toBe(0)
-    expect(role?.state).toBe('closed')
-    expect(role?.plane?.state).toBe('closed')
+    expect(role()?.state).toBe('closed')
+    expect(role()?.plane?.state).toBe('closed')
     expect(lines).toContainEqual({
       level: 'warn',
       message: 'no REDIS_URL: in-memory control plane, no other process can reach this reducer',
@@ -102,23 +112,9 @@ describe('runRole', () => {
   })
 
   it('ends with code 1 and an error line when the role ends by itself', async () => {
-    const { logger, lines } = recorder()
-    let role: FakeRole | undefined
-    const run = runRole({
-      role: 'ingester',
-      name: 'i1',
-      logger,
-      controlPlane: memoryConfig,
-      withoutRedis: 'memory',
-      drainTimeoutMs: 1000,
-      make: (plane) => {
-        role = new FakeRole(plane)
-        return role
-      },
-      source: new EventEmitter(),
-    })
-    await expect.poll(() => role?.state).toBe('running')
-    role?.end(new Error('device gone'))
+    const { run, lines, role } = runInMemory('ingester', 'i1')
+    await expect.poll(() => role()?.state).toBe('running')
+    role()?.end(new Error('device gone'))
     expect(await run).toBe(1)
     expect(lines).toContainEqual({ level: 'error', message: 'ingester ended with an error' })
     // An ingester moves frames: it says so when node runs it without the data-path flags.
@@ -134,24 +130,11 @@ describe('runRole', () => {
     try {
       const run = async (role: 'worker' | 'ingester' | 'reducer', env: Record<string, string>) => {
         Object.assign(process.env, env)
-        const { logger, lines } = recorder()
-        let made: FakeRole | undefined
-        const done = runRole({
-          role,
-          name: 'r1',
-          logger,
-          controlPlane: memoryConfig,
-          withoutRedis: 'memory',
-          drainTimeoutMs: 1000,
-          make: (plane) => {
-            made = new FakeRole(plane)
-            return made
-          },
-          source: new EventEmitter(),
-        })
-        await expect.poll(() => made?.state).toBe('running')
-        made?.end(new Error('done'))
-        await done
+        const started = runInMemory(role, 'r1')
+        await expect.poll(() => started.role()?.state).toBe('running')
+        started.role()?.end(new Error('done'))
+        await started.run
+        const { lines } = started
         for (const k of Object.keys(env)) delete process.env[k]
         return lines.filter((l) => l.message.includes('in its environment')).map((l) => l.message)
       }
